@@ -1,0 +1,26 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'test-artifacts/', 'migrations/', 'src/sandbox/public/vendor/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['@larksuiteoapi/*'], message: 'Only src/feishu/ may import the Feishu SDK.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/feishu/**', 'test/**', 'src/sandbox/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['**/*.js', 'src/sandbox/public/**'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', console: 'readonly', process: 'readonly', EventSource: 'readonly', URL: 'readonly', setTimeout: 'readonly', localStorage: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);

@@ -1,0 +1,133 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+import { schema } from './schema.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface SqlResult<T = Record<string, unknown>> {
+  rows: T[];
+}
+
+/** The few raw-SQL operations the core needs; the same on both drivers. */
+export interface SqlExecutor {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<SqlResult<T>>;
+  /** Several statements, no parameters. */
+  exec(text: string): Promise<void>;
+}
+
+export interface Tx extends SqlExecutor {
+  db: Db;
+}
+
+export interface Database extends SqlExecutor {
+  kind: 'pglite' | 'postgres';
+  db: Db;
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** Only for the embedded driver: the instance pg-boss and tests share. */
+  pglite?: PGlite;
+  url?: string;
+}
+
+export interface DatabaseOptions {
+  url?: string | undefined;
+  /** Folder for the embedded database; 'memory://' keeps it in memory (tests). */
+  dataDir?: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.poolSize ?? 10);
+  return openPglite(options.dataDir ?? 'memory://');
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on('error', () => undefined);
+  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  const query = async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)) as unknown as SqlResult<T>;
+  return {
+    kind: 'postgres',
+    db,
+    url,
+    query,
+    exec: async (text) => {
+      await pool.query(text);
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const tx: Tx = {
+          db: drizzlePg(client, { schema }) as unknown as Db,
+          query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)) as unknown as SqlResult<T>,
+          exec: async (text) => {
+            await client.query(text);
+          },
+        };
+        const result = await fn(tx);
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    ping: async () => {
+      await pool.query('select 1');
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  let location = dataDir;
+  if (!dataDir.startsWith('memory://')) {
+    location = resolve(dataDir, 'pglite');
+    mkdirSync(location, { recursive: true });
+  }
+  const pglite = await PGlite.create(location);
+  const db = drizzlePglite(pglite, { schema }) as unknown as Db;
+  let closed = false;
+  return {
+    kind: 'pglite',
+    db,
+    pglite,
+    query: async <T>(text: string, params?: unknown[]) => (await pglite.query(text, params)) as unknown as SqlResult<T>,
+    exec: async (text) => {
+      await pglite.exec(text);
+    },
+    transaction(fn) {
+      // PGlite is one connection: its transaction() holds it, so other callers wait instead of
+      // interleaving their statements into ours.
+      return pglite.transaction(async (t) => {
+        const tx: Tx = {
+          db: drizzlePglite(t as unknown as PGlite, { schema }) as unknown as Db,
+          query: async <T>(text: string, params?: unknown[]) => (await t.query(text, params)) as unknown as SqlResult<T>,
+          exec: async (text) => {
+            await t.exec(text);
+          },
+        };
+        return fn(tx);
+      });
+    },
+    ping: async () => {
+      if (closed) throw new Error('database is closed');
+      await pglite.query('select 1');
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type Database } from '../../src/db/client.js';
+import { migrate } from '../../src/db/migrate.js';
+
+/** The Postgres server under test, or undefined for the embedded PGlite. */
+export const testDatabaseUrl = process.env.DATABASE_URL || undefined;
+
+/**
+ * A fresh, migrated database for one test file: in-memory PGlite by default, or a new database
+ * on the DATABASE_URL server (dropped again by the returned close()).
+ */
+export async function createTestDatabase(): Promise<Database & { url?: string }> {
+  if (!testDatabaseUrl) {
+    const database = await openDatabase({ dataDir: 'memory://' });
+    await migrate(database);
+    return database;
+  }
+  const name = `fo_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: testDatabaseUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = withDatabase(testDatabaseUrl, name);
+  const database = await openDatabase({ url, poolSize: 5 });
+  await migrate(database);
+  const close = database.close;
+  return Object.assign(database, {
+    url,
+    async close() {
+      await close();
+      const dropper = new pg.Client({ connectionString: testDatabaseUrl });
+      await dropper.connect();
+      await dropper.query(`drop database if exists ${name} with (force)`).catch(() => undefined);
+      await dropper.end();
+    },
+  });
+}
+
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
