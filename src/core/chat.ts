@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { normaliseCommand, type CommandEntry } from './registry.js';
+
+/** The parts of `im.message.receive_v1` the router uses (FEISHU.md §c). */
+export const MessageEvent = z.object({
+  sender: z.object({
+    sender_id: z.object({ open_id: z.string(), user_id: z.string().optional(), union_id: z.string().optional() }).partial().optional(),
+    sender_type: z.string().optional(),
+  }),
+  message: z.object({
+    message_id: z.string(),
+    chat_id: z.string(),
+    chat_type: z.string(),
+    message_type: z.string(),
+    content: z.string(),
+    mentions: z.array(z.object({ key: z.string(), name: z.string().optional(), id: z.object({ open_id: z.string().optional() }).partial().optional() })).optional(),
+  }),
+});
+export type MessageEvent = z.infer<typeof MessageEvent>;
+
+/** Plain text of a text or post message, with every @mention placeholder removed. */
+export function messageText(message: MessageEvent['message']): string | undefined {
+  let content: unknown;
+  try {
+    content = JSON.parse(message.content);
+  } catch {
+    return undefined;
+  }
+  let text: string | undefined;
+  if (message.message_type === 'text') {
+    text = typeof (content as { text?: unknown }).text === 'string' ? (content as { text: string }).text : undefined;
+  } else if (message.message_type === 'post') {
+    text = postText(content);
+  }
+  if (text === undefined) return undefined;
+  return text.replace(/@_user_\d+/g, ' ').replace(/@_all/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function postText(content: unknown): string | undefined {
+  // A post is {title, content: [[{tag:"text", text}, {tag:"at"}...], ...]}, possibly per locale.
+  const body = (content as { content?: unknown }).content ?? Object.values(content as object)[0];
+  const rows = (body as { content?: unknown })?.content ?? body;
+  if (!Array.isArray(rows)) return undefined;
+  return rows
+    .flat()
+    .map((seg: { tag?: string; text?: string }) => (seg?.tag === 'text' || seg?.tag === 'a' ? (seg.text ?? '') : ' '))
+    .join('');
+}
+
+export interface CommandMatch {
+  entry: CommandEntry;
+  command: string;
+  args: string;
+}
+
+const CJK = /[\u3400-\u9fff]/;
+
+/**
+ * Finds the command a text starts with: "/help", "help", "帮助", "异常件 SF123", "异常件SF123".
+ * The longest name wins; an English name must be followed by a space or the end.
+ */
+export function matchCommand(text: string, commands: CommandEntry[]): CommandMatch | undefined {
+  const input = text.trim().replace(/^[/／]/, '');
+  const lower = input.toLowerCase();
+  let best: CommandMatch | undefined;
+  for (const entry of commands) {
+    for (const name of entry.names) {
+      const word = normaliseCommand(name);
+      if (!lower.startsWith(word)) continue;
+      const rest = input.slice(word.length);
+      const boundary = rest === '' || /^\s/.test(rest) || CJK.test(word.at(-1)!);
+      if (!boundary) continue;
+      if (!best || word.length > best.command.length) best = { entry, command: word, args: rest.trim() };
+    }
+  }
+  return best;
+}
+
+/** The closest command name, for "did you mean …?" in the hint card. */
+export function suggestCommand(text: string, commands: CommandEntry[]): string | undefined {
+  const word = normaliseCommand(text.split(/\s+/)[0] ?? '');
+  if (!word) return undefined;
+  let best: { name: string; d: number } | undefined;
+  for (const name of commands.flatMap((c) => c.names)) {
+    const d = distance(word, normaliseCommand(name));
+    if (d <= Math.max(1, Math.floor(name.length / 3)) && (!best || d < best.d)) best = { name, d };
+  }
+  return best?.name;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}

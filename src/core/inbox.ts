@@ -1,0 +1,88 @@
+import type { Database, SqlExecutor } from '../db/client.js';
+
+export type InboxStatus = 'received' | 'processing' | 'done' | 'ignored' | 'failed' | 'dead';
+
+export interface InboxEvent {
+  id: number;
+  eventId: string;
+  eventType: string;
+  source: string;
+  tenantKey: string | null;
+  payload: unknown;
+  status: InboxStatus;
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface IncomingEvent {
+  eventId: string;
+  eventType: string;
+  source: 'webhook' | 'websocket' | 'card' | 'sandbox';
+  tenantKey?: string | undefined;
+  payload: unknown;
+}
+
+const columns = `id, event_id as "eventId", event_type as "eventType", source, tenant_key as "tenantKey",
+  payload, status, attempts, last_error as "lastError"`;
+
+function row(r: Record<string, unknown>): InboxEvent {
+  return { ...(r as unknown as InboxEvent), id: Number(r.id) };
+}
+
+/**
+ * The durable inbox. Feishu redelivers an un-acked event for ~7 h (FEISHU.md §a.5): event_id is
+ * unique, so a redelivery inserts nothing and does nothing more.
+ */
+export function createInbox(database: Database) {
+  return {
+    /** Stores the event; returns it when new, or null when event_id was seen before. */
+    async insert(sql: SqlExecutor, event: IncomingEvent, status: InboxStatus): Promise<InboxEvent | null> {
+      const { rows } = await sql.query(
+        `insert into lark_events (event_id, event_type, source, tenant_key, payload, status)
+         values ($1, $2, $3, $4, $5, $6) on conflict (event_id) do nothing returning ${columns}`,
+        [event.eventId, event.eventType, event.source, event.tenantKey ?? null, JSON.stringify(event.payload), status],
+      );
+      return rows[0] ? row(rows[0]) : null;
+    },
+
+    /** Claims the event for a run; null when it already reached a final state (a stale job). */
+    async start(id: number): Promise<InboxEvent | null> {
+      const { rows } = await database.query(
+        `update lark_events set status = 'processing', attempts = attempts + 1, updated_at = now()
+         where id = $1 and status not in ('done', 'ignored', 'dead') returning ${columns}`,
+        [id],
+      );
+      return rows[0] ? row(rows[0]) : null;
+    },
+
+    async finish(id: number, status: 'done' | 'ignored'): Promise<void> {
+      await database.query(
+        `update lark_events set status = $2, last_error = null, processed_at = now(), updated_at = now() where id = $1`,
+        [id, status],
+      );
+    },
+
+    async fail(id: number, error: string, final: boolean): Promise<void> {
+      await database.query(
+        `update lark_events set status = $2, last_error = $3, updated_at = now() where id = $1`,
+        [id, final ? 'dead' : 'failed', error.slice(0, 2000)],
+      );
+    },
+
+    async get(eventId: string): Promise<InboxEvent | null> {
+      const { rows } = await database.query(`select ${columns} from lark_events where event_id = $1`, [eventId]);
+      return rows[0] ? row(rows[0]) : null;
+    },
+
+    /** Keeps event ids at least `days` (≥ 7) so a replay inside Feishu's window stays a no-op. */
+    async prune(now: Date, days: number): Promise<number> {
+      const { rows } = await database.query(
+        `delete from lark_events where received_at < $1 and status in ('done', 'ignored', 'dead') returning id`,
+        [new Date(now.getTime() - days * 86_400_000)],
+      );
+      return rows.length;
+    },
+  };
+}
+
+export type Inbox = ReturnType<typeof createInbox>;

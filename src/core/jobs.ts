@@ -1,0 +1,201 @@
+import { hostname } from 'node:os';
+import PgBoss from 'pg-boss';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Database, SqlExecutor } from '../db/client.js';
+import type { Logger } from './logger.js';
+
+export interface JobMeta {
+  id: string;
+  retryCount: number;
+  retryLimit: number;
+}
+
+export type JobWorker<T> = (data: T, meta: JobMeta) => Promise<void>;
+
+export interface QueueOptions {
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  expireInSeconds?: number;
+  concurrency?: number;
+}
+
+export interface SendOptions {
+  /** Run inside this transaction, so the job exists exactly when the caller's rows do. */
+  tx?: SqlExecutor;
+  startAfter?: Date;
+  /** At most one queued or active job with this key per queue. */
+  singletonKey?: string;
+}
+
+export interface JobQueueOptions {
+  database: Database;
+  log: Logger;
+  timeZone: string;
+  retryLimit: number;
+  /** Seconds before an active job whose worker died is handed out again. */
+  expireInSeconds?: number;
+  maintenanceIntervalSeconds?: number;
+  pollingIntervalSeconds?: number;
+  retryDelaySeconds?: number;
+  instanceId?: string;
+}
+
+function executor(sql: SqlExecutor): PgBoss.Db {
+  return {
+    // pg-boss sends multi-statement scripts without parameters; PGlite only runs those via exec.
+    executeSql: async (text: string, values?: unknown[]) => {
+      if (!values || values.length === 0) {
+        if (/;\s*\S/.test(text)) {
+          await sql.exec(text);
+          return { rows: [] };
+        }
+        return sql.query(text);
+      }
+      return sql.query(text, values);
+    },
+  };
+}
+
+/**
+ * pg-boss on the app's own database (PGlite too) plus node-cron ticks. A tick claims its
+ * (schedule, slot) row first, so N instances enqueue each slot once.
+ */
+export class JobQueue {
+  readonly boss: PgBoss;
+  readonly instanceId: string;
+  private readonly queues = new Map<string, { worker: JobWorker<never>; options: QueueOptions }>();
+  private readonly workerIds = new Map<string, string[]>();
+  private readonly tasks: ScheduledTask[] = [];
+  private readonly schedules = new Map<string, string>();
+  private started = false;
+
+  constructor(private readonly options: JobQueueOptions) {
+    const { database } = options;
+    this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}`;
+    const common = {
+      schema: 'pgboss',
+      retryLimit: options.retryLimit,
+      retryBackoff: true,
+      retryDelay: 1,
+      expireInSeconds: options.expireInSeconds ?? 300,
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
+      schedule: false,
+      archiveCompletedAfterSeconds: 3600,
+    };
+    this.boss =
+      database.kind === 'pglite'
+        ? new PgBoss({ ...common, db: executor(database) })
+        : new PgBoss({ ...common, connectionString: database.url!, max: 4, application_name: 'feishu-ops-jobs' });
+    this.boss.on('error', (err) => options.log.error({ err }, 'job queue error'));
+  }
+
+  /** Declare a queue and its worker; call before start(). */
+  define<T>(name: string, worker: JobWorker<T>, options: QueueOptions = {}): void {
+    if (this.queues.has(name)) throw new Error(`job ${name} is defined twice`);
+    this.queues.set(name, { worker: worker as JobWorker<never>, options });
+  }
+
+  /** Declare a cron schedule in the business time zone; its job runs `worker(slot)`. */
+  schedule(name: string, expression: string, worker: (slot: Date) => Promise<void>, options: QueueOptions = {}): void {
+    if (!cron.validate(expression)) throw new Error(`schedule ${name}: invalid cron expression "${expression}"`);
+    this.schedules.set(name, expression);
+    this.define<{ slot: string }>(`schedule.${name}`, (data) => worker(new Date(data.slot)), { retryLimit: 2, ...options });
+  }
+
+  /** Installs pg-boss and the queues; with `workers`/`cron` false this instance only sends. */
+  async start(options: { workers?: boolean; cron?: boolean } = {}): Promise<void> {
+    if (!this.started) await this.install();
+    if (options.workers !== false) await this.startWorkers();
+    if (options.cron !== false) this.startCron();
+  }
+
+  private async install(): Promise<void> {
+    await this.boss.start();
+    for (const [name, q] of this.queues) {
+      await this.boss.createQueue(name, {
+        name,
+        retryLimit: q.options.retryLimit ?? this.options.retryLimit,
+        retryDelay: q.options.retryDelaySeconds ?? this.options.retryDelaySeconds ?? 1,
+        retryBackoff: true,
+        expireInSeconds: q.options.expireInSeconds ?? this.options.expireInSeconds ?? 300,
+      });
+    }
+    this.started = true;
+  }
+
+  async startWorkers(): Promise<void> {
+    if (this.workerIds.size > 0) return;
+    for (const [name, q] of this.queues) {
+      const ids: string[] = [];
+      // One job per fetch: a failure fails only its own job.
+      for (let i = 0; i < (q.options.concurrency ?? 2); i++) {
+        ids.push(
+          await this.boss.work<unknown>(
+            name,
+            { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 1 },
+            async ([job]) => {
+              if (!job) return;
+              await q.worker(job.data as never, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
+            },
+          ),
+        );
+      }
+      this.workerIds.set(name, ids);
+    }
+  }
+
+  startCron(): void {
+    if (this.tasks.length > 0) return;
+    for (const [name, expression] of this.schedules) {
+      this.tasks.push(
+        cron.schedule(expression, (ctx) => this.tick(name, ctx.date).then(() => undefined), {
+          timezone: this.options.timeZone,
+          name: `feishu-ops:${name}`,
+        }),
+      );
+    }
+  }
+
+  /** Claims the slot and enqueues its run; false when another instance already did. */
+  async tick(name: string, at: Date): Promise<boolean> {
+    const slot = new Date(Math.floor(at.getTime() / 1000) * 1000);
+    try {
+      return await this.options.database.transaction(async (tx) => {
+        const { rows } = await tx.query(
+          `insert into core_schedule_slots (name, slot, instance) values ($1, $2, $3) on conflict do nothing returning name`,
+          [name, slot, this.instanceId],
+        );
+        if (rows.length === 0) return false;
+        await this.send(`schedule.${name}`, { slot: slot.toISOString() }, { tx });
+        return true;
+      });
+    } catch (err) {
+      this.options.log.error({ err, schedule: name }, 'schedule tick failed');
+      return false;
+    }
+  }
+
+  async send<T extends object>(name: string, data: T, options: SendOptions = {}): Promise<string | null> {
+    if (!this.queues.has(name)) throw new Error(`job ${name} is not defined`);
+    const id = await this.boss.send(name, data, {
+      ...(options.tx ? { db: executor(options.tx) } : {}),
+      ...(options.startAfter ? { startAfter: options.startAfter } : {}),
+      ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
+    });
+    return id;
+  }
+
+  /** Wake this instance's idle workers for `name` instead of waiting for their next poll. */
+  notify(name: string): void {
+    for (const id of this.workerIds.get(name) ?? []) this.boss.notifyWorker(id);
+  }
+
+  /** Stops cron and intake of new jobs, lets in-flight jobs finish (up to `timeoutMs`). */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    for (const task of this.tasks) await task.destroy();
+    this.tasks.length = 0;
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, close: this.options.database.kind !== 'pglite', timeout: timeoutMs, wait: true });
+  }
+}

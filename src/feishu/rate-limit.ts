@@ -1,0 +1,48 @@
+/**
+ * Client-side budgets so we stay inside Feishu's documented limits instead of learning them
+ * from 429s: a sliding one-second window per key (5 QPS per chat and per user for messages,
+ * FEISHU.md §c) and one writer at a time per key (Bitable rejects concurrent writes to a table
+ * with 1254291, §e). In-process only: several instances still get 429s now and then, which the
+ * retry layer absorbs.
+ */
+export class KeyedRateLimiter {
+  private readonly windows = new Map<string, number[]>();
+  constructor(
+    private readonly perSecond: number,
+    private readonly now: () => number = Date.now,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
+
+  async acquire(key: string): Promise<void> {
+    for (;;) {
+      const t = this.now();
+      const recent = (this.windows.get(key) ?? []).filter((s) => t - s < 1000);
+      if (recent.length < this.perSecond) {
+        recent.push(t);
+        this.windows.set(key, recent);
+        return;
+      }
+      this.windows.set(key, recent);
+      await this.sleep(1000 - (t - recent[0]!) + 1);
+    }
+  }
+}
+
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const tail = previous.then(() => mine);
+    this.tails.set(key, tail);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import type { Config } from './config.js';
+import { JobQueue } from './core/jobs.js';
+import type { Logger } from './core/logger.js';
+import type { Deps } from './core/module.js';
+import { systemClock, type Clock } from './core/contexts.js';
+import { openDatabase, type Database } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { createFeishu, type FeishuOptions } from './feishu/index.js';
+import { CardLibrary } from './feishu/cards.js';
+
+export interface RuntimeOptions {
+  config: Config & { feishu: NonNullable<Config['feishu']> };
+  log: Logger;
+  database?: Database;
+  clock?: Clock;
+  jobs?: Partial<ConstructorParameters<typeof JobQueue>[0]>;
+  feishu?: Partial<Pick<FeishuOptions, 'retry' | 'sleep'>>;
+}
+
+/** Builds the dependencies every module receives: database (migrated), Feishu client, jobs. */
+export async function createDeps(options: RuntimeOptions): Promise<Deps> {
+  const { config, log } = options;
+  const database = options.database ?? (await openDatabase({ url: config.database.url, dataDir: config.database.dataDir }));
+  await migrate(database);
+  const feishu = createFeishu({
+    appId: config.feishu.appId,
+    appSecret: config.feishu.appSecret,
+    baseUrl: config.feishu.baseUrl,
+    log,
+    ...options.feishu,
+  });
+  const jobs = new JobQueue({
+    database,
+    log: log.child({ component: 'jobs' }),
+    timeZone: config.timeZone,
+    retryLimit: config.jobs.retryLimit,
+    ...options.jobs,
+  });
+  return { config, log, database, db: database.db, feishu, cards: new CardLibrary(), clock: options.clock ?? systemClock, jobs };
+}
