@@ -1,0 +1,64 @@
+import { readFields } from '../bitable/codec.js';
+import { toApiField } from '../bitable/tables.js';
+import type { BitableTable, SandboxChat, SandboxMessage, SandboxState } from '../state/types.js';
+
+/** Shapes the console page reads; kept apart from the Open API shapes on purpose. */
+
+function preview(m: SandboxMessage): string {
+  try {
+    const content = JSON.parse(m.content) as { text?: string; header?: { title?: { content?: string } }; title?: string };
+    if (m.msg_type === 'text') return (content.text ?? '').replace(/@_user_\d+/g, '@').slice(0, 60);
+    if (m.msg_type === 'interactive') return `[卡片 Card] ${content.header?.title?.content ?? ''}`;
+    return `[${m.msg_type}]`;
+  } catch {
+    return `[${m.msg_type}]`;
+  }
+}
+
+export function chatView(state: SandboxState, chat: SandboxChat) {
+  let last: SandboxMessage | undefined;
+  for (const m of state.messages) if (m.chat_id === chat.chat_id) last = m;
+  return {
+    chat_id: chat.chat_id,
+    chat_type: chat.chat_type,
+    name: chat.chat_type === 'p2p' ? state.bot.name : chat.name,
+    description: chat.chat_type === 'p2p' ? '机器人单聊 Direct chat with the bot' : chat.description,
+    member_count: chat.members.length + 1,
+    last: last ? { text: preview(last), at: last.create_time, from_bot: last.sender.kind === 'app' } : null,
+  };
+}
+
+export function messageView(state: SandboxState, m: SandboxMessage) {
+  const user = m.sender.kind === 'user' ? state.users.find((u) => u.open_id === (m.sender as { open_id: string }).open_id) : undefined;
+  let content: unknown;
+  try {
+    content = JSON.parse(m.content);
+  } catch {
+    content = { text: m.content };
+  }
+  return {
+    message_id: m.message_id,
+    msg_type: m.msg_type,
+    content,
+    mentions: m.mentions,
+    sender: m.sender.kind === 'app'
+      ? { kind: 'bot', name: state.bot.name, open_id: state.bot.open_id }
+      : { kind: 'user', name: user?.name ?? '?', open_id: user?.open_id ?? '' },
+    create_time: m.create_time,
+    updated: m.updated,
+    parent_id: m.parent_id ?? null,
+  };
+}
+
+export function tableView(state: SandboxState, table: BitableTable) {
+  return {
+    table_id: table.table_id,
+    name: table.name,
+    fields: table.fields.map(toApiField),
+    records: table.records.map((r) => {
+      const raw: Record<string, unknown> = {};
+      for (const f of table.fields) if (r.fields[f.field_id] !== undefined) raw[f.field_name] = r.fields[f.field_id];
+      return { record_id: r.record_id, fields: readFields(table.fields, r, state), raw, last_modified_time: r.last_modified_time };
+    }),
+  };
+}
