@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Dispatcher, EVENT_QUEUE } from './core/bot.js';
 import { AppError } from './core/errors.js';
 import { coreModule } from './core/help.js';
@@ -28,7 +28,7 @@ export async function buildApp(deps: Deps, modules: DomainModule[]): Promise<Bui
   defineJobs(deps, registry, dispatcher);
   const intake = createIntake({ database: deps.database, inbox, dispatcher, jobs: deps.jobs, log: deps.log.child({ component: 'intake' }) });
 
-  const app: FastifyInstance = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 1024 * 1024, trustProxy: true });
+  const app: FastifyInstance = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024, trustProxy: true });
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof AppError) {
       if (err.status >= 500) req.log.error({ err }, 'request failed');

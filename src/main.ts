@@ -5,6 +5,7 @@ import { createLogger } from './core/logger.js';
 import { domains } from './domains/index.js';
 import { startLongConnection } from './feishu/long-connection.js';
 import { createDeps } from './runtime.js';
+import type { SandboxHandle } from './sandbox/index.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
 
   // No Feishu app configured: run against the local stand-in, through the same client code.
-  let sandbox: Awaited<ReturnType<typeof import('./sandbox/index.js').startSandbox>> | undefined;
+  let sandbox: SandboxHandle | undefined;
   if (!config.feishu) {
     if (config.sandbox.mode === 'off') {
       console.error('feishu-ops: invalid configuration: LARK_APP_ID: required when SANDBOX=off');

@@ -4,7 +4,7 @@ import { AppError, errorMessage, PermanentError } from './errors.js';
 import type { Inbox, InboxEvent } from './inbox.js';
 import { matchCommand, messageText, MessageEvent, suggestCommand } from './chat.js';
 import type { Registry } from './registry.js';
-import { CardCallback, parseActionValue } from './card-callback.js';
+import { parseActionValue, type CardCallback } from './card-callback.js';
 
 export const EVENT_QUEUE = 'lark.event';
 const MESSAGE_EVENT = 'im.message.receive_v1';

@@ -78,7 +78,7 @@ export function matchCommand(text: string, commands: CommandEntry[]): CommandMat
 
 /** The closest command name, for "did you mean …?" in the hint card. */
 export function suggestCommand(text: string, commands: CommandEntry[]): string | undefined {
-  const word = normaliseCommand(text.split(/\s+/)[0] ?? '');
+  const word = normaliseCommand(text.split(/\s+/)[0] ?? '').slice(0, 40);
   if (!word) return undefined;
   let best: { name: string; d: number } | undefined;
   for (const name of commands.flatMap((c) => c.names)) {
@@ -88,16 +88,16 @@ export function suggestCommand(text: string, commands: CommandEntry[]): string |
   return best?.name;
 }
 
+/** Edit distance counting a swap of two neighbours as one edit ("hlep" → "help"). */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
     }
   }
-  return row[b.length]!;
+  return d[a.length]![b.length]!;
 }

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineModule } from '../../src/core/module.js';
+import { blockNetwork, buildTestApp, waitFor, type TestApp } from '../helpers/app.js';
+import { createTestDatabase } from '../helpers/db.js';
+import type { Database } from '../../src/db/client.js';
+
+const runs: Array<{ instance: string; slot: string }> = [];
+
+const reports = (instance: string) =>
+  defineModule({
+    name: 'reports',
+    setup(bot) {
+      bot.schedule('reports.daily', '0 9 * * *', async (now) => {
+        runs.push({ instance, slot: now.toISOString() });
+      });
+    },
+  });
+
+describe('schedules across instances', () => {
+  let database: Database;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    blockNetwork();
+    database = await createTestDatabase();
+    a = await buildTestApp({ database, modules: [reports('a')], workers: true, instanceId: 'a' });
+    b = await buildTestApp({ database, modules: [reports('b')], workers: true, instanceId: 'b' });
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+    await database.close();
+  });
+
+  it('fires a schedule slot once when two instances tick for it', async () => {
+    const slot = new Date('2026-11-26T01:00:00.000Z'); // 09:00 Asia/Shanghai
+    const claims = await Promise.all([a.deps.jobs.tick('reports.daily', slot), b.deps.jobs.tick('reports.daily', slot)]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    await waitFor(async () => runs.length > 0, 'scheduled run');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.slot).toBe(slot.toISOString());
+    const { rows } = await database.query('select name, instance from core_schedule_slots');
+    expect(rows).toHaveLength(1);
+  });
+
+  it('fires the next slot again, once', async () => {
+    const next = new Date('2026-11-27T01:00:00.400Z');
+    await Promise.all([a.deps.jobs.tick('reports.daily', next), b.deps.jobs.tick('reports.daily', next), a.deps.jobs.tick('reports.daily', next)]);
+    await waitFor(async () => runs.length > 1, 'second run');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(runs.map((r) => r.slot)).toEqual(['2026-11-26T01:00:00.000Z', '2026-11-27T01:00:00.000Z']);
+  });
+
+  it('rejects an invalid cron expression at start-up', async () => {
+    const broken = defineModule({
+      name: 'broken',
+      setup(bot) {
+        bot.schedule('broken.never', 'not a cron', async () => undefined);
+      },
+    });
+    await expect(buildTestApp({ database, modules: [broken] })).rejects.toThrow(/invalid cron expression/);
+  });
+});
