@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Dispatcher, EVENT_QUEUE } from './core/bot.js';
 import { AppError } from './core/errors.js';
+import { registerApiSupport, validationError } from './core/api.js';
 import { coreModule } from './core/help.js';
 import { createInbox } from './core/inbox.js';
 import { createIntake, type Intake } from './core/intake.js';
@@ -29,7 +30,9 @@ export async function buildApp(deps: Deps, modules: DomainModule[]): Promise<Bui
   const intake = createIntake({ database: deps.database, inbox, dispatcher, jobs: deps.jobs, log: deps.log.child({ component: 'intake' }) });
 
   const app: FastifyInstance = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024, trustProxy: true });
-  app.setErrorHandler((err, req, reply) => {
+  await registerApiSupport(app, { tokens: deps.config.apiTokens });
+  app.setErrorHandler((thrown, req, reply) => {
+    const err = validationError(thrown) ?? thrown;
     if (err instanceof AppError) {
       if (err.status >= 500) req.log.error({ err }, 'request failed');
       else req.log.info({ code: err.code, url: req.url }, err.message);
