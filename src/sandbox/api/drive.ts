@@ -23,15 +23,19 @@ export function driveRoutes(app: FastifyInstance, ctx: SandboxContext): void {
     return { code: 0, msg: 'success', data: {} };
   });
 
-  app.get(path, async (request) => {
+  // The SDK's getSubscribe / deleteSubscribe use get_subscribe / delete_subscribe; the docs' GET/DELETE on /subscribe too.
+  const status = async (request: FastifyRequest) => {
     const { token } = fileOf(request);
     return { code: 0, msg: 'success', data: { is_subscribe: Boolean(ctx.store.data.subscriptions[token]) } };
-  });
-
-  app.delete(path, async (request) => {
+  };
+  const unsubscribe = async (request: FastifyRequest) => {
     const { token } = fileOf(request);
     delete ctx.store.data.subscriptions[token];
     ctx.store.touch({ kind: 'bitable', appToken: token });
     return { code: 0, msg: 'success', data: {} };
-  });
+  };
+  app.get(path, status);
+  app.get('/open-apis/drive/v1/files/:file_token/get_subscribe', status);
+  app.delete(path, unsubscribe);
+  app.delete('/open-apis/drive/v1/files/:file_token/delete_subscribe', unsubscribe);
 }

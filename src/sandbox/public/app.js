@@ -1,0 +1,239 @@
+// Console page: pick a person, chat with the bot, click its cards.
+import { renderCard } from './cards.js';
+import { escapeHtml } from './markdown.js';
+import { api, avatar, colorOf, confirmDialog, timeLabel, toast } from './ui.js';
+import { initBase, refreshBase } from './bitable.js';
+import { initEvents, refreshEvents } from './events.js';
+
+const $ = (id) => document.getElementById(id);
+const state = { boot: null, user: null, chats: [], chatId: null, mention: true, filter: '' };
+const SUGGESTIONS = ['帮助', '异常件', '质检', '合同', '社群日报'];
+
+const nameOf = (id) => (id === state.boot.bot.open_id ? state.boot.bot.name : state.boot.users.find((u) => u.open_id === id)?.name ?? id);
+const chat = () => state.chats.find((c) => c.chat_id === state.chatId);
+
+function fillUserSelect() {
+  const select = $('user-select');
+  for (const dept of state.boot.departments) {
+    const people = state.boot.users.filter((u) => u.department_ids.includes(dept.department_id));
+    if (!people.length) continue;
+    const group = document.createElement('optgroup');
+    group.label = `${dept.name} ${dept.en_name}`;
+    for (const u of people) group.append(new window.Option(`${u.name} ${u.en_name} · ${u.job_title.split(' ')[0]}`, u.open_id));
+    select.append(group);
+  }
+  select.addEventListener('change', () => setUser(select.value));
+}
+
+function setUser(openId) {
+  state.user = state.boot.users.find((u) => u.open_id === openId) ?? state.boot.users[0];
+  localStorage.setItem('sandbox.user', state.user.open_id);
+  $('user-select').value = state.user.open_id;
+  $('identity-role').textContent = state.user.job_title;
+  $('rail-me').replaceChildren(avatar(state.user.name, state.user.open_id));
+  state.chatId = null;
+  refreshChats().then(() => openChat(state.chats.find((c) => c.chat_type === 'p2p')?.chat_id));
+}
+
+async function refreshChats() {
+  state.chats = await api('GET', `/chats?user=${encodeURIComponent(state.user.open_id)}`);
+  const list = $('chat-list');
+  list.replaceChildren();
+  const shown = state.chats.filter((c) => !state.filter || c.name.includes(state.filter));
+  for (const [title, kind] of [['机器人 Bot', 'p2p'], ['群组 Groups', 'group']]) {
+    const items = shown.filter((c) => c.chat_type === kind);
+    if (!items.length) continue;
+    const head = document.createElement('li');
+    head.className = 'chat-section';
+    head.textContent = title;
+    list.append(head);
+    for (const c of items) {
+      const li = document.createElement('li');
+      li.className = `chat-item ${c.chat_id === state.chatId ? 'active' : ''}`;
+      li.dataset.chatId = c.chat_id;
+      li.setAttribute('data-testid', `chat-${c.chat_type}`);
+      li.append(avatar(c.name, c.chat_id, kind === 'p2p' ? 'bot' : 'group'));
+      const meta = document.createElement('div');
+      meta.className = 'chat-meta';
+      meta.innerHTML = `<div class="chat-name"><span>${escapeHtml(c.name)}${kind === 'p2p' ? '<span class="badge-bot">机器人 Bot</span>' : ''}</span>${c.last ? `<time>${timeLabel(c.last.at)}</time>` : ''}</div>
+        <div class="chat-last">${escapeHtml(c.last ? c.last.text : c.description)}</div>`;
+      li.append(meta);
+      li.addEventListener('click', () => openChat(c.chat_id));
+      list.append(li);
+    }
+  }
+}
+
+function openChat(chatId) {
+  if (!chatId) return;
+  state.chatId = chatId;
+  for (const li of document.querySelectorAll('.chat-item')) li.classList.toggle('active', li.dataset.chatId === chatId);
+  const c = chat();
+  const header = $('conv-header');
+  header.replaceChildren(avatar(c.name, c.chat_id, c.chat_type === 'p2p' ? 'bot' : 'group'));
+  const title = document.createElement('div');
+  title.innerHTML = `<div class="conv-title">${escapeHtml(c.name)}</div><div class="conv-sub">${escapeHtml(c.description)}${c.chat_type === 'group' ? ` · ${c.member_count} 人 members` : ''}</div>`;
+  header.append(title);
+  $('mention-toggle').classList.toggle('visible', c.chat_type === 'group');
+  $('mention-toggle').classList.toggle('on', state.mention);
+  refreshMessages();
+}
+
+function textHtml(m) {
+  let s = escapeHtml(m.content.text ?? '');
+  for (const x of m.mentions || []) s = s.replaceAll(escapeHtml(x.key), `<span class="mention">@${escapeHtml(x.name)}</span>`);
+  s = s.replace(/&lt;at (?:user_id|id|open_id)=(?:&quot;)?([^&\s]+?)(?:&quot;)?&gt;(.*?)&lt;\/at&gt;/g, (_m, id, label) => `<span class="mention">@${escapeHtml(label || nameOf(id))}</span>`);
+  return s;
+}
+
+function postHtml(content) {
+  const post = content.zh_cn ?? content.en_us ?? content;
+  const lines = (post.content || []).map((para) => para.map((n) => (n.tag === 'a' ? `<a href="${escapeHtml(n.href)}">${escapeHtml(n.text)}</a>` : n.tag === 'at' ? `<span class="mention">@${escapeHtml(nameOf(n.user_id))}</span>` : escapeHtml(n.text ?? ''))).join(''));
+  return `${post.title ? `<b>${escapeHtml(post.title)}</b>\n` : ''}${lines.join('\n')}`;
+}
+
+async function onCardAction(messageId, cardEl, action) {
+  cardEl.classList.add('busy');
+  try {
+    const result = await api('POST', '/card-actions', { user: state.user.open_id, message_id: messageId, action });
+    if (result.toast) toast(result.toast.type, result.toast.content);
+  } catch (err) {
+    toast('error', `卡片交互失败 Card action failed: ${err.message}`);
+  } finally {
+    cardEl.classList.remove('busy');
+    refreshMessages();
+  }
+}
+
+function renderMessage(m) {
+  const mine = m.sender.kind === 'user' && m.sender.open_id === state.user.open_id;
+  const row = document.createElement('div');
+  row.className = `msg ${mine ? 'mine' : ''}`;
+  row.dataset.messageId = m.message_id;
+  row.setAttribute('data-testid', m.sender.kind === 'bot' ? 'bot-message' : 'user-message');
+  row.append(avatar(m.sender.name, m.sender.open_id, m.sender.kind === 'bot' ? 'bot' : 'user'));
+  const body = document.createElement('div');
+  body.className = 'msg-body';
+  body.innerHTML = `<div class="msg-sender">${escapeHtml(m.sender.name)} · ${timeLabel(m.create_time)}${m.updated ? ' <span class="edited">已更新 updated</span>' : ''}</div>`;
+  if (m.msg_type === 'interactive') {
+    const ctx = { nameOf, colorOf, users: state.boot.users, confirm: confirmDialog, onAction: (a) => onCardAction(m.message_id, card, a) };
+    const card = renderCard(m.content, ctx);
+    body.append(card);
+  } else {
+    const bubble = document.createElement('div');
+    bubble.className = 'bubble';
+    bubble.innerHTML = m.msg_type === 'text' ? textHtml(m) : m.msg_type === 'post' ? postHtml(m.content) : `[${escapeHtml(m.msg_type)}]`;
+    body.append(bubble);
+  }
+  row.append(body);
+  return row;
+}
+
+// Unchanged messages keep their DOM node, so a half-filled card form survives live updates.
+const rendered = new Map();
+
+async function refreshMessages() {
+  if (!state.chatId) return;
+  const chatId = state.chatId;
+  const messages = await api('GET', `/chats/${chatId}/messages`);
+  if (chatId !== state.chatId) return;
+  const box = $('messages');
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  if (!messages.length) {
+    box.innerHTML = `<div class="empty"><div class="big">👋</div>和 ${escapeHtml(state.boot.bot.name)} 打个招呼吧，试试发送「帮助」<br><small>Say hi to the bot — try sending “帮助” (help)</small></div>`;
+    return;
+  }
+  const nodes = messages.map((m) => {
+    const key = `${state.user.open_id}|${m.updated}|${JSON.stringify(m.content)}`;
+    const cached = rendered.get(m.message_id);
+    if (cached && cached.key === key) return cached.el;
+    const el = renderMessage(m);
+    rendered.set(m.message_id, { key, el });
+    return el;
+  });
+  box.replaceChildren(...nodes);
+  if (atBottom || messages.length < 4) box.scrollTop = box.scrollHeight;
+}
+
+async function send(text) {
+  const value = (text ?? $('composer-input').value).trim();
+  if (!value || !state.chatId) return;
+  $('composer-input').value = '';
+  const c = chat();
+  try {
+    await api('POST', `/chats/${state.chatId}/messages`, { user: state.user.open_id, text: value, mention_bot: c.chat_type === 'group' && state.mention });
+  } catch (err) {
+    toast('error', `发送失败 Send failed: ${err.message}`);
+  }
+  await refreshMessages();
+  $('messages').scrollTop = $('messages').scrollHeight;
+}
+
+function initComposer() {
+  const input = $('composer-input');
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      send();
+    }
+  });
+  $('send').addEventListener('click', () => send());
+  $('mention-toggle').addEventListener('click', () => {
+    state.mention = !state.mention;
+    $('mention-toggle').classList.toggle('on', state.mention);
+  });
+  for (const s of SUGGESTIONS) {
+    const chip = document.createElement('button');
+    chip.className = 'chip';
+    chip.textContent = s;
+    chip.addEventListener('click', () => send(s));
+    $('suggestions').append(chip);
+  }
+  $('chat-filter').addEventListener('input', (e) => {
+    state.filter = e.target.value.trim();
+    refreshChats();
+  });
+}
+
+function initRail() {
+  for (const item of document.querySelectorAll('.rail-item')) {
+    item.addEventListener('click', () => {
+      for (const other of document.querySelectorAll('.rail-item')) other.classList.toggle('active', other === item);
+      for (const view of document.querySelectorAll('.view')) view.classList.toggle('active', view.id === `view-${item.dataset.view}`);
+      if (item.dataset.view === 'base') refreshBase();
+      if (item.dataset.view === 'events') refreshEvents();
+    });
+  }
+}
+
+function initStream() {
+  let timer = null;
+  const pending = new Set();
+  const source = new EventSource('/sandbox/api/stream');
+  source.onmessage = (e) => {
+    pending.add(JSON.parse(e.data).kind);
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      if (pending.has('message') || pending.has('chat')) refreshChats().then(refreshMessages);
+      if (pending.has('bitable')) refreshBase(true);
+      if (pending.has('delivery') || pending.has('faults')) refreshEvents(true);
+      pending.clear();
+    }, 120);
+  };
+}
+
+async function main() {
+  state.boot = await api('GET', '/bootstrap');
+  document.title = `飞书沙箱 Feishu Sandbox · ${state.boot.tenant.name}`;
+  fillUserSelect();
+  initComposer();
+  initRail();
+  initBase(() => state.user, nameOf, () => state.boot.users);
+  initEvents();
+  initStream();
+  const params = new URL(window.location.href).searchParams;
+  setUser(params.get('user') || localStorage.getItem('sandbox.user') || state.boot.users[0].open_id);
+}
+
+main().catch((err) => toast('error', `控制台加载失败 Console failed to load: ${err.message}`));

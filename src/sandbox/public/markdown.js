@@ -1,0 +1,62 @@
+// A small subset of Feishu card markdown: **bold**, *italic*, ~~strike~~, `code`, [text](url), lists,
+// headings, <at id=…></at>, <font color=…>, <text_tag>. Everything else is escaped text.
+
+export function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+function safeUrl(url) {
+  return /^(https?:|mailto:|lark:|\/)/i.test(url) ? url : '#';
+}
+
+function inline(text, nameOf) {
+  let s = escapeHtml(text);
+  s = s.replace(/&lt;at (?:id|user_id|open_id|email)=(?:&quot;|&#39;)?([^&\s>]+?)(?:&quot;|&#39;)?&gt;(.*?)&lt;\/at&gt;/g, (_m, id, label) => {
+    const name = id === 'all' ? '所有人 all' : label || nameOf(id);
+    return `<span class="at">@${name}</span>`;
+  });
+  s = s.replace(/&lt;font color=(?:&quot;|&#39;)?([a-z-]+)(?:&quot;|&#39;)?&gt;(.*?)&lt;\/font&gt;/g, (_m, color, body) => `<span style="color:${colorOf(color)}">${body}</span>`);
+  s = s.replace(/&lt;text_tag color=(?:&quot;|&#39;)?([a-z-]+)(?:&quot;|&#39;)?&gt;(.*?)&lt;\/text_tag&gt;/g, (_m, color, body) => `<span class="tag" style="color:${colorOf(color)}">${body}</span>`);
+  s = s.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, label, url) => `<a href="${safeUrl(url.replace(/&amp;/g, '&'))}" target="_blank" rel="noopener">${label}</a>`);
+  s = s.replace(/`([^`]+)`/g, '<code>$1</code>');
+  s = s.replace(/\*\*([^*]+)\*\*/g, '<b>$1</b>');
+  s = s.replace(/~~([^~]+)~~/g, '<s>$1</s>');
+  s = s.replace(/(^|[^*])\*([^*\s][^*]*)\*/g, '$1<i>$2</i>');
+  return s;
+}
+
+const COLORS = { red: '#f54a45', green: '#2ea121', blue: '#3370ff', orange: '#ff8800', grey: '#8f959e', yellow: '#d6a100', violet: '#a14fff', purple: '#7f3bf5', indigo: '#4954e6', carmine: '#e5487f', turquoise: '#04b49c', wathet: '#1ab0e8' };
+function colorOf(name) {
+  return COLORS[name.replace(/-.*$/, '')] || '#1f2329';
+}
+
+/** Markdown source → HTML string (escaped). `nameOf(openId)` resolves mentions. */
+export function markdown(source, nameOf = (id) => id) {
+  const out = [];
+  let list = null;
+  const close = () => {
+    if (list) out.push(`</${list}>`);
+    list = null;
+  };
+  for (const line of String(source ?? '').split('\n')) {
+    const bullet = /^\s*[-*]\s+(.*)$/.exec(line);
+    const numbered = /^\s*\d+[.)]\s+(.*)$/.exec(line);
+    const heading = /^(#{1,3})\s+(.*)$/.exec(line);
+    if (bullet || numbered) {
+      const kind = bullet ? 'ul' : 'ol';
+      if (list !== kind) {
+        close();
+        out.push(`<${kind}>`);
+        list = kind;
+      }
+      out.push(`<li>${inline((bullet || numbered)[1], nameOf)}</li>`);
+      continue;
+    }
+    close();
+    if (heading) out.push(`<h${heading[1].length}>${inline(heading[2], nameOf)}</h${heading[1].length}>`);
+    else if (line.trim() === '') out.push('<p>&nbsp;</p>');
+    else out.push(`<p>${inline(line, nameOf)}</p>`);
+  }
+  close();
+  return out.join('');
+}
