@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './core/logger.js';
 import { domains } from './domains/index.js';
+import { createDirectory } from './domains/directory/service.js';
 import { startLongConnection } from './feishu/long-connection.js';
 import { createDeps } from './runtime.js';
 import type { SandboxHandle } from './sandbox/index.js';
@@ -37,6 +38,10 @@ async function main(): Promise<void> {
   }
   const feishuConfig = config.feishu!;
   const deps = await createDeps({ config: { ...config, feishu: feishuConfig }, log });
+  if (sandbox) {
+    const { seedDemoDirectory } = await import('./demo/directory.js');
+    await seedDemoDirectory(createDirectory({ db: deps.db }), sandbox.state);
+  }
   const { app, intake } = await buildApp(deps, domains);
   await app.listen({ port: config.server.port, host: config.server.host });
   const port = (app.server.address() as { port: number }).port;
