@@ -8,6 +8,8 @@ export interface FaultRule {
   remaining: number;
   pathPrefix?: string;
   resetSeconds: number;
+  /** The request is carried out, then its answer is replaced by the error (a lost response: retries must dedupe). */
+  afterProcessing?: boolean;
 }
 
 export interface FaultSnapshot {
@@ -18,7 +20,10 @@ export interface FaultSnapshot {
 }
 
 export const FaultRequest = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('error'), count: z.number().int().min(1).default(1), status: z.number().int().min(500).max(599).default(500), pathPrefix: z.string().optional() }),
+  z.object({
+    kind: z.literal('error'), count: z.number().int().min(1).default(1), status: z.number().int().min(500).max(599).default(500),
+    pathPrefix: z.string().optional(), afterProcessing: z.boolean().optional(),
+  }),
   z.object({ kind: z.literal('rate-limit'), count: z.number().int().min(1).default(1), resetSeconds: z.number().int().min(1).default(1), pathPrefix: z.string().optional() }),
   z.object({ kind: z.literal('latency'), ms: z.number().int().min(0).max(60_000), pathPrefix: z.string().optional() }),
   z.object({ kind: z.literal('drop-deliveries'), count: z.number().int().min(1).default(1) }),
@@ -39,9 +44,15 @@ export class FaultController {
     private readonly onChange: () => void = () => undefined,
   ) {}
 
-  /** The next `count` requests (under `pathPrefix`, e.g. '/open-apis/im/') answer 5xx. */
-  failNext(count: number, options: { status?: number; pathPrefix?: string } = {}): void {
-    this.add({ kind: 'error', status: options.status ?? 500, remaining: count, resetSeconds: 0, ...prefix(options.pathPrefix) });
+  /**
+   * The next `count` requests (under `pathPrefix`, e.g. '/open-apis/im/') answer 5xx; with
+   * `afterProcessing` they are carried out first and only the answer is lost.
+   */
+  failNext(count: number, options: { status?: number; pathPrefix?: string; afterProcessing?: boolean } = {}): void {
+    this.add({
+      kind: 'error', status: options.status ?? 500, remaining: count, resetSeconds: 0, ...prefix(options.pathPrefix),
+      ...(options.afterProcessing ? { afterProcessing: true } : {}),
+    });
   }
 
   /** The next `count` requests answer 429 + 99991400 with `x-ogw-ratelimit-reset: resetSeconds`. */

@@ -29,6 +29,7 @@ export type * from './state/types.js';
 export { FEISHU_RETRY_SCHEDULE_MS } from './delivery/event-deliverer.js';
 export { DEMO_PEOPLE, DEMO_DEPARTMENTS, DEMO_GROUPS } from './seed/demo-people.js';
 export { demoOpenId } from './seed/build-tenant.js';
+export { sandboxBanner, sandboxFeishuConfig } from './wiring.js';
 
 export interface SandboxOptions {
   dataDir: string;

@@ -23,6 +23,19 @@ describe('sandbox fault injection', () => {
     expect(t.sandbox.state.botMessages()).toHaveLength(1);
   });
 
+  it('can lose the answer after doing the work, so only a uuid-carrying retry avoids a duplicate', async () => {
+    t = await startTestSandbox();
+    await t.token();
+    t.sandbox.faults.failNext(1, { status: 500, pathPrefix: '/open-apis/im/', afterProcessing: true });
+    const body = { receive_id: demoOpenId('lina'), msg_type: 'text', content: '{"text":"once"}', uuid: 'lost-1' };
+    const lost = await t.call('POST', '/open-apis/im/v1/messages?receive_id_type=open_id', { body });
+    expect(lost.status).toBe(500);
+    expect(t.sandbox.state.botMessages()).toHaveLength(1);
+    const retry = await t.call('POST', '/open-apis/im/v1/messages?receive_id_type=open_id', { body });
+    expect(retry.body.data!.message_id).toBe(t.sandbox.state.botMessages()[0]!.message_id);
+    expect(t.sandbox.state.botMessages()).toHaveLength(1);
+  });
+
   it('answers a 429 storm with the documented body and reset header', async () => {
     t = await startTestSandbox();
     await t.token();

@@ -15,6 +15,7 @@ function sendError(reply: FastifyReply, err: OpenApiError): FastifyReply {
 
 /** The Fastify app: gateway behaviour (faults, latency, auth, error bodies) then the API route modules. */
 export function buildSandboxServer(ctx: SandboxContext, modules: Array<(app: FastifyInstance, ctx: SandboxContext) => void>): FastifyInstance {
+  const lostAnswers = new WeakMap<object, number>();
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024, forceCloseConnections: true });
 
   // Empty JSON bodies (DELETE from the SDK) are {}; malformed JSON is Feishu's 9499 Bad Request.
@@ -36,8 +37,18 @@ export function buildSandboxServer(ctx: SandboxContext, modules: Array<(app: Fas
     if (delay > 0) await sleep(delay);
     const fault = ctx.faults.take(path);
     if (fault?.kind === 'rate-limit') throw rateLimited(50, fault.resetSeconds);
-    if (fault) throw new OpenApiError(fault.status, 'sandbox fault injection: internal server error', fault.status);
+    if (fault?.afterProcessing) lostAnswers.set(request, fault.status);
+    else if (fault) throw new OpenApiError(fault.status, 'sandbox fault injection: internal server error', fault.status);
     if (!TOKEN_PATHS.includes(path)) checkTenantToken(ctx, request.headers.authorization);
+  });
+
+  // A "lost answer" fault: the route ran, the caller only sees a 5xx.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const status = lostAnswers.get(request);
+    if (status === undefined) return payload;
+    lostAnswers.delete(request);
+    reply.status(status);
+    return JSON.stringify({ code: status, msg: 'sandbox fault injection: answer lost after processing', error: { log_id: String(reply.getHeader('x-tt-logid') ?? '') } });
   });
 
   app.setErrorHandler((err, request, reply) => {

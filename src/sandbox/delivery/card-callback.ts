@@ -65,10 +65,12 @@ export async function deliverCardAction(ctx: SandboxContext, input: CardActionIn
   let text: string;
   try {
     const result = await postSealed(ctx.endpoints.cardUrl, sealRequest(envelope, data.credentials.encryptKey, at), ctx.settings.callbackTimeoutMs);
+    ctx.deliverer.recordCallback(envelope, { at: at.getTime(), status: result.status }, result.status === 200);
     if (result.status !== 200) return fail(200671, `回调返回 HTTP ${result.status} Callback answered HTTP ${result.status}`);
     text = result.text;
   } catch (err) {
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+    ctx.deliverer.recordCallback(envelope, { at: at.getTime(), error: timedOut ? 'timeout' : 'connection failed' }, false);
     return timedOut ? fail(200341, '回调 3 秒内未响应 Callback timed out') : fail(200342, '无法连接回调地址 Callback connection failed');
   }
 

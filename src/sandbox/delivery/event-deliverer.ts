@@ -51,8 +51,7 @@ export class EventDeliverer {
   emit(eventType: string, event: Record<string, unknown>): string {
     const envelope = buildEnvelope(this.o.store.data, eventType, event, this.o.now());
     const record: DeliveryRecord = { event_id: envelope.header.event_id, event_type: eventType, state: 'pending', attempts: [], envelope };
-    this.records.push(record);
-    if (this.records.length > 500) this.records.splice(0, this.records.length - 500);
+    this.keep(record);
     if (this.o.faults.takeDrop()) {
       record.state = 'dropped';
       this.o.log?.warn({ eventId: record.event_id, eventType }, 'sandbox dropped an event delivery (fault injection)');
@@ -63,6 +62,12 @@ export class EventDeliverer {
     }
     this.o.store.touch({ kind: 'delivery' });
     return record.event_id;
+  }
+
+  /** Card callbacks are not retried, but the console lists them beside the events. */
+  recordCallback(envelope: EventEnvelope, attempt: DeliveryAttempt, ok: boolean): void {
+    this.keep({ event_id: envelope.header.event_id, event_type: envelope.header.event_type, state: ok ? 'delivered' : 'failed', attempts: [attempt], envelope });
+    this.o.store.touch({ kind: 'delivery' });
   }
 
   deliveries(): DeliveryRecord[] {
@@ -78,6 +83,12 @@ export class EventDeliverer {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+  }
+
+  /** The log keeps the latest 500 deliveries. */
+  private keep(record: DeliveryRecord): void {
+    this.records.push(record);
+    if (this.records.length > 500) this.records.splice(0, this.records.length - 500);
   }
 
   private attempt(record: DeliveryRecord, retryIndex: number): void {

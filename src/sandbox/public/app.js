@@ -75,6 +75,9 @@ function openChat(chatId) {
   title.innerHTML = `<div class="conv-title">${escapeHtml(c.name)}</div><div class="conv-sub">${escapeHtml(c.description)}${c.chat_type === 'group' ? ` · ${c.member_count} 人 members` : ''}</div>`;
   header.append(title);
   $('mention-toggle').classList.toggle('visible', c.chat_type === 'group');
+  $('composer-input').placeholder = c.chat_type === 'group'
+    ? `发消息到 ${c.name} · Message the group（@运营助手 才会被机器人收到 The bot hears @mentions only）`
+    : `发消息给 ${c.name} · Message the bot（Enter 发送 Send，Shift+Enter 换行 New line）`;
   $('mention-toggle').classList.toggle('on', state.mention);
   refreshMessages();
 }

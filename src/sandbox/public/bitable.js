@@ -7,16 +7,19 @@ const TYPE_LABEL = { 1: '文本', 2: '数字', 3: '单选', 4: '多选', 5: '日
 const EDITABLE = [1, 2, 3, 4, 5, 7, 11, 13, 15];
 const s = { apps: [], app: null, table: null, data: null, editing: false, getUser: null, nameOf: null };
 
-const fmtDate = (ms) => new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+const fmtDate = (ms) => {
+  const text = new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+  return text.endsWith(' 00:00') ? text.slice(0, -6) : text;
+};
 
 function display(field, value) {
+  if (field.type === 7) return value ? '☑' : '☐';
   if (value === undefined || value === null) return '';
   switch (field.type) {
     case 1: return escapeHtml(Array.isArray(value) ? value.map((x) => x.text ?? '').join('') : value);
     case 3: return `<span class="tag">${escapeHtml(value)}</span>`;
     case 4: return value.map((v) => `<span class="tag">${escapeHtml(v)}</span>`).join('');
     case 5: case 1001: case 1002: return escapeHtml(fmtDate(value));
-    case 7: return value ? '☑' : '☐';
     case 11: case 1003: case 1004: return value.map((u) => `<span class="tag user">${escapeHtml(u.name || s.nameOf(u.id))}</span>`).join('');
     case 15: return `<a href="${escapeHtml(value.link)}" target="_blank" rel="noopener">${escapeHtml(value.text || value.link)}</a>`;
     case 18: case 21: return escapeHtml(`${(value.link_record_ids || []).length} 条关联 linked`);
