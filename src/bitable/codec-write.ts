@@ -16,8 +16,8 @@ type Writer = (value: unknown, field: TemplateField, options: EncodeOptions) => 
 export const writers: { [K in WritableKind]: Writer } = {
   text: writeString,
   barcode: writeString,
-  email: (v) => (EMAIL.test(writeString(v)) ? (v as string) : fail('expected an email address')),
-  phone: (v) => (PHONE.test(writeString(v)) ? (v as string) : fail('expected a phone number (digits, optional +, spaces, dashes)')),
+  email: (v) => matching(writeString(v), EMAIL, 'expected an email address'),
+  phone: (v) => matching(writeString(v), PHONE, 'expected a phone number (digits, optional +, spaces, dashes)'),
   number: writeNumber,
   currency: writeNumber,
   progress: (v, field) => inRange(writeNumber(v), field, -Infinity, Infinity),
@@ -51,6 +51,10 @@ const RECORD_ID = /^rec[0-9A-Za-z]+$/;
 
 function writeString(value: unknown): string {
   return typeof value === 'string' ? value : fail('expected a string');
+}
+
+function matching(text: string, pattern: RegExp, reason: string): string {
+  return pattern.test(text) ? text : fail(reason);
 }
 
 function writeNumber(value: unknown): number {
