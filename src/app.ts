@@ -27,7 +27,7 @@ export async function buildApp(deps: Deps, modules: DomainModule[]): Promise<Bui
     await module.setup(registry.forModule(module.name), { ...deps, log: deps.log.child({ module: module.name }) });
   }
   defineJobs(deps, registry, dispatcher);
-  const intake = createIntake({ database: deps.database, inbox, dispatcher, jobs: deps.jobs, log: deps.log.child({ component: 'intake' }) });
+  const intake = createIntake({ database: deps.database, dispatcher, jobs: deps.jobs, log: deps.log.child({ component: 'intake' }) });
 
   const app: FastifyInstance = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024, trustProxy: true });
   await registerApiSupport(app, { tokens: deps.config.apiTokens });

@@ -1,4 +1,4 @@
-import type { Database, SqlExecutor } from '../db/client.js';
+import type { Database } from '../db/client.js';
 
 export type InboxStatus = 'received' | 'processing' | 'done' | 'ignored' | 'failed' | 'dead';
 
@@ -35,16 +35,6 @@ function row(r: Record<string, unknown>): InboxEvent {
  */
 export function createInbox(database: Database) {
   return {
-    /** Stores the event; returns it when new, or null when event_id was seen before. */
-    async insert(sql: SqlExecutor, event: IncomingEvent, status: InboxStatus): Promise<InboxEvent | null> {
-      const { rows } = await sql.query(
-        `insert into lark_events (event_id, event_type, source, tenant_key, payload, status)
-         values ($1, $2, $3, $4, $5, $6) on conflict (event_id) do nothing returning ${columns}`,
-        [event.eventId, event.eventType, event.source, event.tenantKey ?? null, JSON.stringify(event.payload), status],
-      );
-      return rows[0] ? row(rows[0]) : null;
-    },
-
     /** Claims the event for a run; null when it already reached a final state (a stale job). */
     async start(id: number): Promise<InboxEvent | null> {
       const { rows } = await database.query(

@@ -4,18 +4,18 @@ import { EVENT_QUEUE } from './bot.js';
 import { CardCallback, fromLegacy } from './card-callback.js';
 import type { CardActionResult } from './contexts.js';
 import { AppError } from './errors.js';
-import type { Inbox, IncomingEvent } from './inbox.js';
+import type { IncomingEvent } from './inbox.js';
+import { InboxWriter, type WriteOutcome } from './inbox-writer.js';
 import type { JobQueue } from './jobs.js';
 import type { Logger } from './logger.js';
 
 export type IntakeResult =
   | { kind: 'challenge'; challenge: string }
-  | { kind: 'event'; outcome: 'stored' | 'duplicate' | 'ignored' }
+  | { kind: 'event'; outcome: WriteOutcome }
   | { kind: 'card'; result: CardActionResult; legacy: boolean };
 
 export interface IntakeDeps {
   database: Database;
-  inbox: Inbox;
   dispatcher: Dispatcher;
   jobs: JobQueue;
   log: Logger;
@@ -34,27 +34,21 @@ type Envelope = Record<string, unknown> & {
  * before the ack. Card callbacks run now, because Feishu waits for the new card.
  */
 export function createIntake(deps: IntakeDeps) {
-  async function storeEvent(event: IncomingEvent): Promise<'stored' | 'duplicate' | 'ignored'> {
+  const writer = new InboxWriter(deps.database, deps.jobs, EVENT_QUEUE);
+
+  async function storeEvent(event: IncomingEvent): Promise<WriteOutcome> {
     const handled = deps.dispatcher.handles(event.eventType);
-    let stored;
+    let outcome: WriteOutcome;
     try {
-      stored = await deps.database.transaction(async (tx) => {
-        const row = await deps.inbox.insert(tx, event, handled ? 'received' : 'ignored');
-        if (row && handled) await deps.jobs.send(EVENT_QUEUE, { id: row.id, eventId: row.eventId }, { tx });
-        return row;
-      });
+      outcome = await writer.write(event, handled);
     } catch (err) {
       deps.log.error({ err, eventId: event.eventId }, 'event could not be stored');
       // 503 makes Feishu re-push it later; a 200 here would lose it.
       throw new AppError('unavailable', '暂时无法保存事件，请稍后重试 · Event store unavailable, retry later');
     }
-    if (!stored) {
-      deps.log.info({ eventId: event.eventId }, 'duplicate event acknowledged');
-      return 'duplicate';
-    }
-    if (!handled) return 'ignored';
-    deps.jobs.notify(EVENT_QUEUE);
-    return 'stored';
+    if (outcome === 'duplicate') deps.log.info({ eventId: event.eventId }, 'duplicate event acknowledged');
+    if (outcome === 'stored') deps.jobs.notify(EVENT_QUEUE);
+    return outcome;
   }
 
   async function runCard(raw: unknown, eventId: string, legacy: boolean): Promise<IntakeResult> {

@@ -185,6 +185,15 @@ export class JobQueue {
     return id;
   }
 
+  /** Many jobs of one queue in one statement (group commit of the inbox). */
+  async sendMany<T extends object>(name: string, data: T[], options: { tx?: SqlExecutor } = {}): Promise<void> {
+    if (!this.queues.has(name)) throw new Error(`job ${name} is not defined`);
+    await this.boss.insert(
+      data.map((d) => ({ name, data: d })),
+      options.tx ? { db: executor(options.tx) } : {},
+    );
+  }
+
   /** Wake this instance's idle workers for `name` instead of waiting for their next poll. */
   notify(name: string): void {
     for (const id of this.workerIds.get(name) ?? []) this.boss.notifyWorker(id);

@@ -172,3 +172,33 @@ describe('webhook intake', () => {
 function toInject(req: { payload: string; headers: Record<string, string> }) {
   return { payload: req.payload, headers: req.headers };
 }
+
+describe('intake under concurrency', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    blockNetwork();
+    t = await buildTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('stores 150 concurrent deliveries (a third of them repeats) once each, one job each', async () => {
+    const events = Array.from({ length: 100 }, (_, i) => messageEvent(`msg ${i}`));
+    const deliveries = [...events, ...events.slice(0, 50)].map((e) => t.app.inject({ method: 'POST', url: '/webhook/event', ...signed(e) }));
+    const statuses = (await Promise.all(deliveries)).map((r) => r.statusCode);
+    expect(new Set(statuses)).toEqual(new Set([200]));
+    const ids = events.map((e) => e.header.event_id);
+    const stored = await t.database.query<{ n: number }>('select count(*)::int as n from lark_events where event_id = any($1)', [ids]);
+    expect(stored.rows[0]!.n).toBe(100);
+    const jobs = await t.database.query<{ n: number }>(`select count(*)::int as n from pgboss.job where name = 'lark.event' and data->>'eventId' = any($1)`, [ids]);
+    expect(jobs.rows[0]!.n).toBe(100);
+  });
+
+  it('stores an event whose text holds a NUL character instead of failing it forever', async () => {
+    const event = messageEvent('hello');
+    (event.event.message as Record<string, unknown>).user_agent = 'bad\u0000agent';
+    const res = await t.app.inject({ method: 'POST', url: '/webhook/event', ...signed(event) });
+    expect(res.statusCode).toBe(200);
+    const { rows } = await t.database.query<{ payload: { event: { message: { user_agent: string } } } }>('select payload from lark_events where event_id = $1', [event.header.event_id]);
+    expect(rows[0]!.payload.event.message.user_agent).toBe('bad\uFFFDagent');
+  });
+});
