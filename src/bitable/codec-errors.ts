@@ -1,3 +1,4 @@
+import { AppError } from '../core/errors.js';
 import type { TemplateField } from './template-schema.js';
 
 export interface FieldRef {
@@ -7,13 +8,13 @@ export interface FieldRef {
   type: number | undefined;
 }
 
-export type CodecErrorCode = 'invalid_value' | 'read_only' | 'unknown_field' | 'undecodable';
+export type CodecProblem = 'invalid_value' | 'read_only' | 'unknown_field' | 'undecodable';
 
 /** A value that cannot cross the codec, naming the field, the value and the reason. */
 export class FieldCodecError extends Error {
   override name = 'FieldCodecError';
   constructor(
-    readonly code: CodecErrorCode,
+    readonly problem: CodecProblem,
     readonly field: FieldRef,
     readonly value: unknown,
     readonly reason: string,
@@ -53,8 +54,11 @@ export class FieldDecodeError extends FieldCodecError {
   }
 }
 
-/** Every field problem of one record at once, so a bad row is fixed in one pass. */
-export class RecordCodecError extends Error {
+/**
+ * Every field problem of one record at once, so a bad row is fixed in one pass. Writing bad values
+ * is the caller's input (422 at an HTTP edge); unreadable Bitable data is ours to fix (internal).
+ */
+export class RecordCodecError extends AppError {
   override name = 'RecordCodecError';
   constructor(
     readonly table: string,
@@ -62,7 +66,11 @@ export class RecordCodecError extends Error {
     readonly issues: readonly FieldCodecError[],
   ) {
     const verb = direction === 'encode' ? '写入 encode' : '读取 decode';
-    super(`${table} 记录${verb}失败 failed (${issues.length}):\n  - ${issues.map((i) => i.message).join('\n  - ')}`);
+    super(
+      direction === 'encode' ? 'unprocessable' : 'internal',
+      `${table} 记录${verb}失败 failed (${issues.length}):\n  - ${issues.map((i) => i.message).join('\n  - ')}`,
+      { table, fields: issues.map((i) => ({ key: i.field.key, name: i.field.name, problem: i.problem, reason: i.reason })) },
+    );
   }
 }
 

@@ -60,6 +60,7 @@ describe('encodeRecord', () => {
     });
     expect(error.table).toBe('exceptions');
     expect(error.direction).toBe('encode');
+    expect(error.status).toBe(422);
     expect(error.issues.map((i) => [i.constructor, i.field.key, i.value])).toEqual([
       [FieldValueError, 'amount_at_risk', '199'],
       [FieldValueError, 'kind', '丢失了'],
@@ -117,7 +118,7 @@ describe('decodeRecord', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(RecordCodecError);
-    expect((error as RecordCodecError).issues.map((i) => [i.code, i.field.name, i.value])).toEqual([
+    expect((error as RecordCodecError).issues.map((i) => [i.problem, i.field.name, i.value])).toEqual([
       ['undecodable', '数字', 'abc'],
       ['undecodable', '日期', 'yesterday'],
     ]);
