@@ -97,6 +97,22 @@ describe('sandbox console in headless Chromium', () => {
     });
   });
 
+  it('renders every supported card component', async () => {
+    await page.locator('[data-testid=composer-input]').fill('组件');
+    await page.keyboard.press('Enter');
+    const card = page.locator('[data-testid=card]', { hasText: '退款审批' });
+    await card.waitFor();
+    await expect.poll(() => card.locator('.at').first().textContent()).toBe('@王晓丽');
+    await expect.poll(() => page.locator('[data-testid=toast]').count(), { timeout: 8000 }).toBe(0);
+    await page.setViewportSize({ width: 1360, height: 1300 });
+    await page.screenshot({ path: `${ARTIFACTS}/04b-component-gallery.png` });
+    await page.setViewportSize({ width: 1360, height: 860 });
+    await card.locator('select').first().selectOption('coupon');
+    await page.locator('[data-testid=toast]', { hasText: 'gallery.select' }).first().waitFor();
+    const select = bot.receiver.received.filter((r) => r.envelope.header.event_type === 'card.action.trigger').at(-1)!;
+    expect(select.envelope.event.action).toMatchObject({ tag: 'select_static', option: 'coupon', value: { action: 'gallery.select' } });
+  });
+
   it('mentions the bot in a team group', async () => {
     await page.locator('[data-testid=chat-group]', { hasText: '天猫客服组' }).click();
     await page.locator('[data-testid=composer-input]').fill('帮助');

@@ -64,6 +64,35 @@ export const helpCard = (clicks = 0) => ({
   },
 });
 
+/** Every component the console renders, for a visual check. */
+export const galleryCard = (mention: string) => ({
+  schema: '2.0',
+  config: { update_multi: true },
+  header: {
+    title: { tag: 'plain_text', content: '退款审批 Refund approval' }, subtitle: { tag: 'plain_text', content: '工单 EX-1002 · 丢件 Lost parcel' },
+    template: 'orange', text_tag_list: [{ tag: 'text_tag', text: { tag: 'plain_text', content: '超时 Overdue' }, color: 'red' }],
+  },
+  body: { elements: [
+    { tag: 'markdown', content: `请 <at id=${mention}></at> 审批。<font color='red'>**金额 ¥259.00**</font> 超过阈值。\n1. 客户已提供照片\n2. 物流已确认丢件\n查看 [订单详情 Order](https://example.com/o/1002)` },
+    { tag: 'column_set', background_style: 'grey', columns: [
+      { tag: 'column', width: 'weighted', weight: 1, elements: [{ tag: 'markdown', content: '**渠道 Channel**\n天猫 Tmall' }] },
+      { tag: 'column', width: 'weighted', weight: 1, elements: [{ tag: 'markdown', content: '**SLA**\n剩余 2 小时 2 h left' }] },
+    ] },
+    { tag: 'div', text: { tag: 'plain_text', content: '纯文本 Plain text div' } },
+    { tag: 'img', img_key: 'img_v2_xxx', alt: { tag: 'plain_text', content: '破损照片 Photo' } },
+    { tag: 'hr' },
+    { tag: 'select_static', placeholder: { tag: 'plain_text', content: '赔付方式 Compensation' }, options: [{ text: { tag: 'plain_text', content: '原路退回 Refund' }, value: 'refund' }, { text: { tag: 'plain_text', content: '优惠券 Coupon' }, value: 'coupon' }], behaviors: [{ type: 'callback', value: { action: 'gallery.select' } }] },
+    { tag: 'select_person', placeholder: { tag: 'plain_text', content: '转交给 Hand over to' }, behaviors: [{ type: 'callback', value: { action: 'gallery.person' } }] },
+    { tag: 'date_picker', placeholder: { tag: 'plain_text', content: '跟进日期 Follow-up' }, behaviors: [{ type: 'callback', value: { action: 'gallery.date' } }] },
+    { tag: 'input', placeholder: { tag: 'plain_text', content: '备注，回车提交 Note, Enter to send' }, behaviors: [{ type: 'callback', value: { action: 'gallery.note' } }] },
+    { tag: 'column_set', columns: ['primary', 'danger', 'default', 'text'].map((type) => ({ tag: 'column', width: 'auto', elements: [
+      { tag: 'button', type, text: { tag: 'plain_text', content: { primary: '同意 Approve', danger: '拒绝 Reject', default: '转交 Forward', text: '详情 Details' }[type] }, behaviors: [{ type: 'callback', value: { action: `gallery.${type}` } }] },
+    ] })) },
+    { tag: 'chart', chart_spec: {} },
+    { tag: 'note', elements: [{ tag: 'plain_text', content: '由 运营助手 发送 · Sent by OpsBot' }] },
+  ] },
+});
+
 export const doneCard = (text: string) => ({
   schema: '2.0', config: { update_multi: true },
   header: { title: { tag: 'plain_text', content: '已处理 Done' }, template: 'green' },
@@ -83,12 +112,18 @@ export async function startFakeBot(sandbox: SandboxHandle) {
     if (!req.signatureValid) return { status: 401 };
     if (header.event_type === 'im.message.receive_v1') {
       const message = event.message as { message_id: string; content: string };
-      if ((JSON.parse(message.content) as { text: string }).text.includes('帮助')) {
+      const text = (JSON.parse(message.content) as { text: string }).text;
+      if (text.includes('组件')) {
+        const sender = (event.sender as { sender_id: { open_id: string } }).sender_id.open_id;
+        await client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: (event.message as { chat_id: string }).chat_id, msg_type: 'interactive', content: JSON.stringify(galleryCard(sender)) } });
+      }
+      if (text.includes('帮助')) {
         await client.im.message.reply({ path: { message_id: message.message_id }, data: { msg_type: 'interactive', content: JSON.stringify(helpCard()) } });
       }
     }
     if (header.event_type === 'card.action.trigger') {
       const action = event.action as { value?: { action?: string }; form_value?: Record<string, unknown> };
+      if (action.value?.action?.startsWith('gallery.')) return { body: { toast: { type: 'info', content: `已收到 Received ${action.value.action}` } } };
       if (action.value?.action === 'help.form') return { body: { toast: { type: 'success', content: `已提交 ${JSON.stringify(action.form_value)}` }, card: { type: 'raw', data: doneCard(`表单 Form: \`${JSON.stringify(action.form_value)}\``) } } };
       clicks += 1;
       return { body: { toast: { type: 'success', content: '已确认 Acknowledged', i18n: { zh_cn: '已确认 Acknowledged' } }, card: { type: 'raw', data: helpCard(clicks) } } };

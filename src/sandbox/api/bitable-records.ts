@@ -50,7 +50,12 @@ export function bitableRecordRoutes(app: FastifyInstance, ctx: SandboxContext): 
     const seen = client_token ? ctx.store.data.clientTokens[key] : undefined;
     if (seen) return seen.response;
     const response = await write();
-    if (client_token) ctx.store.data.clientTokens[key] = { at: ctx.now().getTime(), response };
+    if (client_token) {
+      const at = ctx.now().getTime();
+      // Feishu does not document the dedup window; a day covers any sane retry schedule.
+      for (const [old, seenAt] of Object.entries(ctx.store.data.clientTokens)) if (at - seenAt.at > 86_400_000) delete ctx.store.data.clientTokens[old];
+      ctx.store.data.clientTokens[key] = { at, response };
+    }
     return response;
   };
   const appWrite = <T>(table: BitableTable, fn: () => T) => ctx.locks.run(ctx, table.table_id, { kind: 'app' }, fn);

@@ -51,6 +51,7 @@ export async function deliverCardAction(ctx: SandboxContext, input: CardActionIn
   if (!ctx.endpoints.cardUrl) return fail(200340, '未配置回调地址 No callback URL configured');
 
   const at = ctx.now();
+  for (const [old, entry] of Object.entries(data.cardTokens)) if (entry.expiresAt < at.getTime()) delete data.cardTokens[old];
   const token = newId.cardToken();
   data.cardTokens[token] = { message_id: message.message_id, expiresAt: at.getTime() + CALLBACK_TOKEN_TTL_MS, uses: 0 };
   const envelope = buildEnvelope(data, 'card.action.trigger', {

@@ -1,7 +1,7 @@
 // Console page: pick a person, chat with the bot, click its cards.
-import { renderCard } from './cards.js';
+import { renderMessage } from './messages.js';
 import { escapeHtml } from './markdown.js';
-import { api, avatar, colorOf, confirmDialog, timeLabel, toast } from './ui.js';
+import { api, avatar, timeLabel, toast } from './ui.js';
 import { initBase, refreshBase } from './bitable.js';
 import { initEvents, refreshEvents } from './events.js';
 
@@ -82,19 +82,6 @@ function openChat(chatId) {
   refreshMessages();
 }
 
-function textHtml(m) {
-  let s = escapeHtml(m.content.text ?? '');
-  for (const x of m.mentions || []) s = s.replaceAll(escapeHtml(x.key), `<span class="mention">@${escapeHtml(x.name)}</span>`);
-  s = s.replace(/&lt;at (?:user_id|id|open_id)=(?:&quot;)?([^&\s]+?)(?:&quot;)?&gt;(.*?)&lt;\/at&gt;/g, (_m, id, label) => `<span class="mention">@${escapeHtml(label || nameOf(id))}</span>`);
-  return s;
-}
-
-function postHtml(content) {
-  const post = content.zh_cn ?? content.en_us ?? content;
-  const lines = (post.content || []).map((para) => para.map((n) => (n.tag === 'a' ? `<a href="${escapeHtml(n.href)}">${escapeHtml(n.text)}</a>` : n.tag === 'at' ? `<span class="mention">@${escapeHtml(nameOf(n.user_id))}</span>` : escapeHtml(n.text ?? ''))).join(''));
-  return `${post.title ? `<b>${escapeHtml(post.title)}</b>\n` : ''}${lines.join('\n')}`;
-}
-
 async function onCardAction(messageId, cardEl, action) {
   cardEl.classList.add('busy');
   try {
@@ -106,30 +93,6 @@ async function onCardAction(messageId, cardEl, action) {
     cardEl.classList.remove('busy');
     refreshMessages();
   }
-}
-
-function renderMessage(m) {
-  const mine = m.sender.kind === 'user' && m.sender.open_id === state.user.open_id;
-  const row = document.createElement('div');
-  row.className = `msg ${mine ? 'mine' : ''}`;
-  row.dataset.messageId = m.message_id;
-  row.setAttribute('data-testid', m.sender.kind === 'bot' ? 'bot-message' : 'user-message');
-  row.append(avatar(m.sender.name, m.sender.open_id, m.sender.kind === 'bot' ? 'bot' : 'user'));
-  const body = document.createElement('div');
-  body.className = 'msg-body';
-  body.innerHTML = `<div class="msg-sender">${escapeHtml(m.sender.name)} · ${timeLabel(m.create_time)}${m.updated ? ' <span class="edited">已更新 updated</span>' : ''}</div>`;
-  if (m.msg_type === 'interactive') {
-    const ctx = { nameOf, colorOf, users: state.boot.users, confirm: confirmDialog, onAction: (a) => onCardAction(m.message_id, card, a) };
-    const card = renderCard(m.content, ctx);
-    body.append(card);
-  } else {
-    const bubble = document.createElement('div');
-    bubble.className = 'bubble';
-    bubble.innerHTML = m.msg_type === 'text' ? textHtml(m) : m.msg_type === 'post' ? postHtml(m.content) : `[${escapeHtml(m.msg_type)}]`;
-    body.append(bubble);
-  }
-  row.append(body);
-  return row;
 }
 
 // Unchanged messages keep their DOM node, so a half-filled card form survives live updates.
@@ -150,7 +113,7 @@ async function refreshMessages() {
     const key = `${state.user.open_id}|${m.updated}|${JSON.stringify(m.content)}`;
     const cached = rendered.get(m.message_id);
     if (cached && cached.key === key) return cached.el;
-    const el = renderMessage(m);
+    const el = renderMessage(m, { me: state.user.open_id, nameOf, users: state.boot.users, onCardAction });
     rendered.set(m.message_id, { key, el });
     return el;
   });

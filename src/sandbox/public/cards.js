@@ -178,7 +178,7 @@ export function renderCard(card, ctx) {
     return root;
   }
   if (card.header) {
-    const tags = (card.header.text_tag_list || []).map((t) => h('span', { text: textOf(t.text) }));
+    const tags = (card.header.text_tag_list || []).map((t) => h('span', { class: `ttag-${t.color || 'neutral'}`, text: textOf(t.text) }));
     root.append(h('div', { class: `fcard-header tpl-${card.header.template || 'default'}` }, [
       h('div', { class: 'fcard-title', 'data-testid': 'card-title' }, [textOf(card.header.title), tags.length ? h('span', { class: 'fcard-tags' }, tags) : null]),
       textOf(card.header.subtitle) ? h('div', { class: 'fcard-subtitle', text: textOf(card.header.subtitle) }) : null,
