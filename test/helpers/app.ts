@@ -29,7 +29,12 @@ export const baseEnv = {
 
 /** Every log line the app wrote, parsed, so tests can assert on them (and on secrets never appearing). */
 export class LogCapture {
+  /** Every capture made in this test file, checked for secrets after the file (test/setup.ts). */
+  static readonly all: LogCapture[] = [];
   readonly lines: string[] = [];
+  constructor() {
+    LogCapture.all.push(this);
+  }
   readonly stream = new Writable({
     write: (chunk: Buffer, _enc, done) => {
       this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
