@@ -38,6 +38,8 @@ export const EnvSchema = z.object({
   EVENT_MAX_AGE_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(7).default(7),
   JOB_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(5),
+  // Feishu caps one bot at about 50 outbound messages per second (DESIGN.md, Scale-out).
+  LARK_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(50),
   SANDBOX_PORT: port.default(3100),
   SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
 });
@@ -50,6 +52,7 @@ export interface FeishuConfig {
   encryptKey: string | undefined;
   baseUrl: string;
   eventMode: 'webhook' | 'websocket';
+  messagesPerSecond: number;
 }
 
 export interface Config {
@@ -106,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       encryptKey: e.LARK_ENCRYPT_KEY,
       baseUrl: e.LARK_BASE_URL,
       eventMode: e.LARK_EVENT_MODE,
+      messagesPerSecond: e.LARK_MESSAGES_PER_SECOND,
     };
   } else if (e.LARK_APP_SECRET) {
     throw new ConfigError('LARK_APP_ID: required when LARK_APP_SECRET is set');

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     const c = sandbox.credentials;
     config = {
       ...config,
-      feishu: { appId: c.appId, appSecret: c.appSecret, encryptKey: c.encryptKey, verificationToken: c.verificationToken, baseUrl: sandbox.url, eventMode: 'webhook' },
+      feishu: { appId: c.appId, appSecret: c.appSecret, encryptKey: c.encryptKey, verificationToken: c.verificationToken, baseUrl: sandbox.url, eventMode: 'webhook', messagesPerSecond: 50 },
     };
   }
   const feishuConfig = config.feishu!;

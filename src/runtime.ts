@@ -26,6 +26,7 @@ export async function createDeps(options: RuntimeOptions): Promise<Deps> {
     appId: config.feishu.appId,
     appSecret: config.feishu.appSecret,
     baseUrl: config.feishu.baseUrl,
+    messagesPerSecond: config.feishu.messagesPerSecond,
     log,
     ...options.feishu,
   });

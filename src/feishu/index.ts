@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger.js';
 import { FeishuClient, type RetryPolicy } from './client.js';
+import { createBitable, type Bitable, type BitableOptions } from './bitable.js';
 import { createMessages, type Messages } from './messages.js';
 
 export { FeishuApiError } from './errors.js';
@@ -8,6 +9,7 @@ export type { Card, MessageBody, Recipient } from './messages.js';
 /** Everything the domains may ask of Feishu, by intent; the SDK stays behind this folder. */
 export interface Feishu {
   messages: Messages;
+  bitable: Bitable;
   client: FeishuClient;
 }
 
@@ -18,9 +20,16 @@ export interface FeishuOptions {
   log: Logger;
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
+  /** Outbound message budget for the whole bot (Feishu caps a bot at about 50/s). */
+  messagesPerSecond?: number;
+  bitable?: BitableOptions;
 }
 
 export function createFeishu(options: FeishuOptions): Feishu {
   const client = new FeishuClient(options);
-  return { client, messages: createMessages(client) };
+  return {
+    client,
+    messages: createMessages(client, { perRecipientPerSecond: 5, perMessagePerSecond: 5, perBotPerSecond: options.messagesPerSecond ?? 50 }),
+    bitable: createBitable(client, { ...(options.sleep ? { sleep: options.sleep } : {}), ...options.bitable }),
+  };
 }

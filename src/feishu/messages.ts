@@ -43,7 +43,8 @@ interface MessageResponse {
   data?: { message_id?: string; chat_id?: string };
 }
 
-export function createMessages(client: FeishuClient, limits = { perRecipientPerSecond: 5, perMessagePerSecond: 5 }): Messages {
+export function createMessages(client: FeishuClient, limits = { perRecipientPerSecond: 5, perMessagePerSecond: 5, perBotPerSecond: 50 }): Messages {
+  const perBot = new KeyedRateLimiter(limits.perBotPerSecond);
   const perRecipient = new KeyedRateLimiter(limits.perRecipientPerSecond);
   const perMessage = new KeyedRateLimiter(limits.perMessagePerSecond);
   const sent = (res: MessageResponse): SentMessage => ({ messageId: res.data?.message_id ?? '', chatId: res.data?.chat_id });
@@ -52,6 +53,7 @@ export function createMessages(client: FeishuClient, limits = { perRecipientPerS
     async send(input) {
       const to = recipient(input.to);
       await perRecipient.acquire(`${to.type}:${to.id}`);
+      await perBot.acquire('bot');
       const res = await client.call<MessageResponse>('im.message.create', (options) =>
         client.sdk.im.message.create(
           { params: { receive_id_type: to.type }, data: { receive_id: to.id, ...content(input), uuid: messageUuid(input.key) } },
@@ -62,6 +64,7 @@ export function createMessages(client: FeishuClient, limits = { perRecipientPerS
     },
     async reply(input) {
       await perMessage.acquire(`reply:${input.messageId}`);
+      await perBot.acquire('bot');
       const res = await client.call<MessageResponse>('im.message.reply', (options) =>
         client.sdk.im.message.reply(
           {
