@@ -24,7 +24,7 @@ export async function buildApp(deps: Deps, modules: DomainModule[]): Promise<Bui
   const inbox = createInbox(deps.database);
   const dispatcher = new Dispatcher(registry, deps, inbox);
   for (const module of [coreModule(() => dispatcher), ...modules]) {
-    await module.setup(registry.forModule(module.name), { ...deps, log: deps.log.child({ module: module.name }) });
+    await module.setup(registry.forModule(module.name, module.title), { ...deps, log: deps.log.child({ module: module.name }) });
   }
   defineJobs(deps, registry, dispatcher);
   const intake = createIntake({ database: deps.database, dispatcher, jobs: deps.jobs, log: deps.log.child({ component: 'intake' }) });

@@ -140,13 +140,20 @@ export class Dispatcher {
   }
 
   helpCard(subtitle = '可用命令 Commands') {
-    const lines = this.registry.commands.map((c) => {
-      const [first, ...others] = c.names;
+    const sections = new Map<string, string[]>();
+    for (const c of this.registry.commands) {
+      // One-character aliases ("?") work but would only clutter the card.
+      const [first, ...others] = c.names.filter((n) => n.length > 1);
       const aliases = others.length ? ` · ${others.join(' · ')}` : '';
       const usage = c.meta.usage ? `\n  用法 Usage: \`${c.meta.usage}\`` : '';
-      return `- **${first}**${aliases} — ${c.meta.description}${usage}`;
-    });
-    return this.deps.cards.render('core/help', { subtitle, commands: lines.join('\n') });
+      const lines = sections.get(c.module) ?? [];
+      lines.push(`- **${first ?? c.names[0]}**${aliases} — ${c.meta.description}${usage}`);
+      sections.set(c.module, lines);
+    }
+    const text = [...sections]
+      .map(([module, lines]) => `**${this.registry.titles.get(module) ?? module}**\n${lines.join('\n')}`)
+      .join('\n\n');
+    return this.deps.cards.render('core/help', { subtitle, commands: text });
   }
 }
 

@@ -7,9 +7,10 @@ import { defineModule } from './module.js';
 export function coreModule(dispatcher: () => Dispatcher): DomainModule {
   return defineModule({
     name: 'core',
+    title: '通用 General',
     setup(bot, deps) {
       bot.command(
-        ['help', '帮助', '?', '？'],
+        ['帮助', 'help', '?', '？'],
         async (ctx) => {
           await ctx.reply({ card: dispatcher().helpCard() }, 'help');
         },

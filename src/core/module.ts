@@ -42,6 +42,8 @@ export interface Bot {
 
 export interface DomainModule {
   name: string;
+  /** Shown as the module's heading in the help card, e.g. "异常件 Exception parcels". */
+  title?: string;
   setup(bot: Bot, deps: Deps): void | Promise<void>;
 }
 

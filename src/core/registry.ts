@@ -37,9 +37,11 @@ export class Registry {
   readonly jobs = new Map<string, JobEntry>();
   readonly schedules = new Map<string, ScheduleEntry>();
   readonly routes: Array<{ module: string; prefix: string; plugin: FastifyPluginAsync }> = [];
+  readonly titles = new Map<string, string>();
 
   /** A Bot for one module: its actions, jobs and schedules must start with "<module>.". */
-  forModule(module: string): Bot {
+  forModule(module: string, title?: string): Bot {
+    if (title) this.titles.set(module, title);
     const owned = (kind: string, name: string) => {
       if (!name.startsWith(`${module}.`)) throw new Error(`${kind} "${name}" of module ${module} must start with "${module}."`);
     };

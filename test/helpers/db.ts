@@ -16,12 +16,7 @@ export async function createTestDatabase(): Promise<Database & { url?: string }>
     await migrate(database);
     return database;
   }
-  const name = `fo_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const admin = new pg.Client({ connectionString: testDatabaseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = withDatabase(testDatabaseUrl, name);
+  const { url, drop } = await createPostgresDatabase(testDatabaseUrl);
   const database = await openDatabase({ url, poolSize: 5 });
   await migrate(database);
   const close = database.close;
@@ -29,12 +24,27 @@ export async function createTestDatabase(): Promise<Database & { url?: string }>
     url,
     async close() {
       await close();
-      const dropper = new pg.Client({ connectionString: testDatabaseUrl });
+      await drop();
+    },
+  });
+}
+
+/** An empty database on the server at `serverUrl`, and how to drop it again. */
+export async function createPostgresDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `fo_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  return {
+    url: withDatabase(serverUrl, name),
+    async drop() {
+      const dropper = new pg.Client({ connectionString: serverUrl });
       await dropper.connect();
       await dropper.query(`drop database if exists ${name} with (force)`).catch(() => undefined);
       await dropper.end();
     },
-  });
+  };
 }
 
 export function withDatabase(url: string, name: string): string {

@@ -1,0 +1,59 @@
+import { mkdir } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoOpenId } from '../../src/sandbox/index.js';
+import { launchChromium, startTestProduct, type TestProduct } from '../helpers/product.js';
+
+const ARTIFACTS = 'test-artifacts/e2e';
+const agent = demoOpenId('wangxiaoli');
+
+describe('the product in the sandbox console (headless Chromium)', () => {
+  let product: TestProduct;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    product = await startTestProduct();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1360, height: 900 }, locale: 'zh-CN' });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await product?.close();
+  });
+
+  const send = async (text: string) => {
+    await page.locator('[data-testid=composer-input]').fill(text);
+    await page.keyboard.press('Enter');
+  };
+
+  it('answers 帮助 with the help card generated from the registered commands', async () => {
+    await page.goto(`${product.sandbox!.consoleUrl}?user=${agent}`);
+    await expect.poll(() => page.locator('[data-testid=user-select]').inputValue()).toBe(agent);
+    await send('帮助');
+    const card = page.locator('[data-testid=card]').last();
+    await card.locator('[data-testid=card-title]', { hasText: '使用帮助' }).waitFor({ timeout: 20_000 });
+    await expect.poll(() => card.innerText()).toContain('帮助');
+    await page.screenshot({ path: `${ARTIFACTS}/01-help.png` });
+  });
+
+  it('answers unknown text with a hint card whose button turns it into the help card in place', async () => {
+    await send('hepl');
+    const hint = page.locator('[data-testid=card]').last();
+    await hint.locator('[data-testid=card-title]', { hasText: '没听懂' }).waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: `${ARTIFACTS}/02-hint.png` });
+    const before = await page.locator('[data-testid=card]').count();
+    await hint.getByRole('button', { name: /查看帮助/ }).click();
+    await hint.locator('[data-testid=card-title]', { hasText: '使用帮助' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-testid=card]').count()).toBe(before); // updated in place, not a new message
+    await page.screenshot({ path: `${ARTIFACTS}/03-hint-became-help.png` });
+  });
+
+  it('stored each chat message as one processed event', async () => {
+    const { rows } = await product.deps.database.query<{ status: string; n: number }>(
+      `select status, count(*)::int as n from lark_events where event_type = 'im.message.receive_v1' group by status`,
+    );
+    expect(rows).toEqual([{ status: 'done', n: 2 }]);
+  });
+});
