@@ -47,6 +47,26 @@ program
   });
 
 program
+  .command('seed')
+  .description('create the offline sandbox\'s demo company (people, chats) and load its directory; done automatically on the first sandbox start')
+  .option('-f, --force', 'replace an existing sandbox state')
+  .action(async (opts: { force?: boolean }) => {
+    await withDatabase(async (db, c) => {
+      const { seedSandbox, startSandbox } = await import('./sandbox/index.js');
+      const { seedDemoDirectory } = await import('./demo/directory.js');
+      const { createDirectory } = await import('./domains/directory/service.js');
+      const { created } = await seedSandbox(c.database.dataDir, { force: opts.force ?? false });
+      const sandbox = await startSandbox({ dataDir: c.database.dataDir, port: 0 });
+      try {
+        await seedDemoDirectory(createDirectory({ db: db.db }), sandbox.state);
+        console.log(`${created ? 'created' : 'kept'} the sandbox tenant in ${c.database.dataDir}: ${sandbox.state.users().length} people, ${sandbox.state.chats().filter((ch) => ch.chat_type === 'group').length} team chats`);
+      } finally {
+        await sandbox.close();
+      }
+    });
+  });
+
+program
   .command('events')
   .description('list recent events from the inbox, e.g. the dead ones')
   .option('-s, --status <status>', 'received | processing | done | ignored | failed | dead')
@@ -58,7 +78,8 @@ program
          from lark_events where ($1::text is null or status = $1) order by id desc limit $2`,
         [opts.status ?? null, Number(opts.limit) || 20],
       );
-      console.table(rows);
+      if (rows.length === 0) console.log(opts.status ? `no ${opts.status} events` : 'no events yet');
+      else console.table(rows);
     });
   });
 
