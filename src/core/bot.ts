@@ -69,7 +69,7 @@ export class Dispatcher {
       chat: { id: message.chat_id, type: message.chat_type },
       messageId: message.message_id,
       reply: async (body, step = 'reply') => {
-        await this.deps.feishu.messages.reply({ messageId: message.message_id, key: ctx.key(step), ...body });
+        await this.deps.feishu.messages.reply({ messageId: message.message_id, chatId: message.chat_id, key: ctx.key(step), ...body });
       },
     };
     const match = text ? matchCommand(text, this.registry.commands) : undefined;

@@ -17,7 +17,8 @@ export interface SentMessage {
 /** Intent-named messaging; every send carries an idempotency `key` (event or job id + step). */
 export interface Messages {
   send(input: { to: Recipient; key: string } & MessageBody): Promise<SentMessage>;
-  reply(input: { messageId: string; key: string; inThread?: boolean } & MessageBody): Promise<SentMessage>;
+  /** `chatId`, when known, puts the reply under the chat's 5 QPS budget. */
+  reply(input: { messageId: string; key: string; inThread?: boolean; chatId?: string } & MessageBody): Promise<SentMessage>;
   /** PATCH a shared card in place (config.update_multi); 14-day window, 5 QPS per message. */
   updateCard(input: { messageId: string; card: Card }): Promise<void>;
   /** Delayed update with a card-callback token (valid 30 min, twice). */
@@ -63,7 +64,7 @@ export function createMessages(client: FeishuClient, limits = { perRecipientPerS
       return sent(res);
     },
     async reply(input) {
-      await perMessage.acquire(`reply:${input.messageId}`);
+      await (input.chatId ? perRecipient.acquire(`chat_id:${input.chatId}`) : perMessage.acquire(`reply:${input.messageId}`));
       await perBot.acquire('bot');
       const res = await client.call<MessageResponse>('im.message.reply', (options) =>
         client.sdk.im.message.reply(

@@ -99,6 +99,25 @@ describe('Feishu client', () => {
     token.done();
   });
 
+  it('refreshes an expired token once for many callers that hit it at the same moment', async () => {
+    const tokens = nockToken(1, 't-old');
+    nockToken(1, 't-new');
+    nock(FEISHU_URL)
+      .post('/open-apis/im/v1/messages')
+      .query(true)
+      .times(20)
+      .reply(function () {
+        return this.req.headers.authorization === 'Bearer t-old'
+          ? [400, { code: 99991663, msg: 'tenant token invalid' }]
+          : [200, sent('om_fresh')];
+      });
+    const { feishu } = client();
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => feishu.messages.send({ to: { chatId: `oc_${i}` }, text: 'x', key: `k${i}` })));
+    expect(results.every((r) => r.messageId === 'om_fresh')).toBe(true);
+    tokens.done();
+    expect(nock.pendingMocks().filter((m) => m.includes('tenant_access_token'))).toEqual([]);
+  });
+
   it('turns code != 0 into a typed error without retrying a permanent one', async () => {
     nockToken();
     nock(FEISHU_URL).post('/open-apis/im/v1/messages').query(true).reply(200, { code: 230002, msg: 'Bot is not in the chat', error: { log_id: 'log-123' } });
