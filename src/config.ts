@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from './core/zoned-time.js';
 
 const optionalText = z
   .string()
@@ -72,15 +73,6 @@ export interface Config {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
-}
-
-export function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Reads and validates the settings once; throws ConfigError with one line naming the variable. */

@@ -3,6 +3,8 @@
  * (TZ_BUSINESS, Asia/Shanghai by default). These helpers use Intl only, so any IANA zone works.
  */
 
+import { offsetMinutes } from '../core/zoned-time.js';
+
 export interface ZonedParts {
   year: number;
   month: number;
@@ -52,9 +54,7 @@ export function zonedParts(date: Date, timeZone: string): ZonedParts {
 
 /** Offset of the zone from UTC at `date`, in ms (Asia/Shanghai: +8 h). */
 export function zoneOffsetMs(date: Date, timeZone: string): number {
-  const p = zonedParts(date, timeZone);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - (date.getTime() - date.getUTCMilliseconds());
+  return offsetMinutes(timeZone, date.getTime()) * 60_000;
 }
 
 /** The instant of a wall-clock time in the zone (the earlier one if the time occurs twice). */

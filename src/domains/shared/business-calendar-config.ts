@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CHINA_2026_CALENDAR_ROWS } from './china-holidays-2026.js';
-import { dayNumberOfIsoDate, isTimeZone } from './zoned-time.js';
+import { dayNumberOfIsoDate, isTimeZone } from '../../core/zoned-time.js';
 
 const HH_MM = /^(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))$/;
 

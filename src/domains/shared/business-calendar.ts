@@ -5,7 +5,7 @@ import {
   type BusinessCalendarConfigInput,
   type WorkPeriodConfig,
 } from './business-calendar-config.js';
-import { dayNumberOfIsoDate, instantAtLocal, localDayNumber, weekdayOf } from './zoned-time.js';
+import { dayNumberOfIsoDate, instantAtLocal, localDayNumber, weekdayOf } from '../../core/zoned-time.js';
 
 const MS_PER_MINUTE = 60_000;
 /** A calendar with no working time for this long is misconfigured, not merely festive. */
