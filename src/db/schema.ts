@@ -1,7 +1,9 @@
 // Every table the app owns, for drizzle-kit and the typed query builder.
 import * as core from '../core/tables.js';
 import * as directory from '../domains/directory/schema.js';
+import * as exceptions from '../domains/exceptions/schema.js';
 
-export const schema = { ...core, ...directory };
+export const schema = { ...core, ...directory, ...exceptions };
 export * from '../core/tables.js';
 export * from '../domains/directory/schema.js';
+export * from '../domains/exceptions/schema.js';

@@ -1,0 +1,187 @@
+import { and, asc, desc, eq, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import {
+  exceptionsApprovals,
+  exceptionsAudit,
+  exceptionsCases,
+  exceptionsEscalations,
+  exceptionsNudges,
+  exceptionsRecoveryClaims,
+  exceptionsStateHistory,
+} from './schema.js';
+
+export type CaseRow = typeof exceptionsCases.$inferSelect;
+export type NewCase = typeof exceptionsCases.$inferInsert;
+export type HistoryRow = typeof exceptionsStateHistory.$inferSelect;
+export type ApprovalRow = typeof exceptionsApprovals.$inferSelect;
+export type ClaimRow = typeof exceptionsRecoveryClaims.$inferSelect;
+export type EscalationRow = typeof exceptionsEscalations.$inferSelect;
+export type CasePatch = Partial<Omit<NewCase, 'id' | 'version' | 'createdAt'>>;
+
+const FINISHED = ['resolved', 'closed', 'cancelled'];
+
+/** Queries only: no Feishu, no decisions. Every function takes the executor (pool or transaction). */
+export const repo = {
+  async insertCase(db: Db, values: NewCase): Promise<CaseRow | null> {
+    const [row] = await db.insert(exceptionsCases).values(values).onConflictDoNothing().returning();
+    return row ?? null;
+  },
+
+  async caseBySource(db: Db, source: string, externalId: string): Promise<CaseRow | null> {
+    const [row] = await db.select().from(exceptionsCases).where(and(eq(exceptionsCases.source, source), eq(exceptionsCases.externalId, externalId)));
+    return row ?? null;
+  },
+
+  async getCase(db: Db, id: number): Promise<CaseRow | null> {
+    const [row] = await db.select().from(exceptionsCases).where(eq(exceptionsCases.id, id));
+    return row ?? null;
+  },
+
+  /** The conditional write every change goes through: it applies only to the version that was read. */
+  async updateCase(db: Db, id: number, version: number, patch: CasePatch): Promise<CaseRow | null> {
+    const [row] = await db
+      .update(exceptionsCases)
+      .set({ ...patch, version: sql`${exceptionsCases.version} + 1`, updatedAt: sql`now()` })
+      .where(and(eq(exceptionsCases.id, id), eq(exceptionsCases.version, version)))
+      .returning();
+    return row ?? null;
+  },
+
+  /** Stores the team card's message id once; a second sender loses. */
+  async setCardMessage(db: Db, id: number, messageId: string): Promise<boolean> {
+    const rows = await db
+      .update(exceptionsCases)
+      .set({ cardMessageId: messageId })
+      .where(and(eq(exceptionsCases.id, id), isNull(exceptionsCases.cardMessageId)))
+      .returning({ id: exceptionsCases.id });
+    return rows.length > 0;
+  },
+
+  async addHistory(db: Db, entry: typeof exceptionsStateHistory.$inferInsert): Promise<void> {
+    await db.insert(exceptionsStateHistory).values(entry);
+  },
+
+  async history(db: Db, caseIds: number[]): Promise<HistoryRow[]> {
+    if (caseIds.length === 0) return [];
+    return db.select().from(exceptionsStateHistory).where(inArray(exceptionsStateHistory.caseId, caseIds)).orderBy(asc(exceptionsStateHistory.at), asc(exceptionsStateHistory.id));
+  },
+
+  async audit(db: Db, entry: typeof exceptionsAudit.$inferInsert): Promise<void> {
+    await db.insert(exceptionsAudit).values(entry);
+  },
+
+  async auditOf(db: Db, caseId: number) {
+    return db.select().from(exceptionsAudit).where(eq(exceptionsAudit.caseId, caseId)).orderBy(asc(exceptionsAudit.id));
+  },
+
+  async insertApproval(db: Db, values: typeof exceptionsApprovals.$inferInsert): Promise<ApprovalRow | null> {
+    const [row] = await db.insert(exceptionsApprovals).values(values).onConflictDoNothing().returning();
+    return row ?? null;
+  },
+
+  async getApproval(db: Db, id: number): Promise<ApprovalRow | null> {
+    const [row] = await db.select().from(exceptionsApprovals).where(eq(exceptionsApprovals.id, id));
+    return row ?? null;
+  },
+
+  async approvalsOf(db: Db, caseId: number): Promise<ApprovalRow[]> {
+    return db.select().from(exceptionsApprovals).where(eq(exceptionsApprovals.caseId, caseId)).orderBy(asc(exceptionsApprovals.id));
+  },
+
+  /** pending → decided, once: the second of two clicks finds nothing pending. */
+  async decideApproval(db: Db, id: number, decision: { decision: string; decidedBy: string; reason: string | null; decidedAt: Date }): Promise<ApprovalRow | null> {
+    const [row] = await db
+      .update(exceptionsApprovals)
+      .set(decision)
+      .where(and(eq(exceptionsApprovals.id, id), eq(exceptionsApprovals.decision, 'pending')))
+      .returning();
+    return row ?? null;
+  },
+
+  async escalationSteps(db: Db, caseId: number): Promise<string[]> {
+    const rows = await db.select({ step: exceptionsEscalations.step }).from(exceptionsEscalations).where(eq(exceptionsEscalations.caseId, caseId));
+    return rows.map((r) => r.step);
+  },
+
+  async insertEscalation(db: Db, values: typeof exceptionsEscalations.$inferInsert): Promise<EscalationRow | null> {
+    const [row] = await db.insert(exceptionsEscalations).values(values).onConflictDoNothing().returning();
+    return row ?? null;
+  },
+
+  async insertNudge(db: Db, values: typeof exceptionsNudges.$inferInsert): Promise<boolean> {
+    const rows = await db.insert(exceptionsNudges).values(values).onConflictDoNothing().returning({ id: exceptionsNudges.id });
+    return rows.length > 0;
+  },
+
+  async openCases(db: Db): Promise<CaseRow[]> {
+    return db.select().from(exceptionsCases).where(notInArray(exceptionsCases.state, FINISHED)).orderBy(asc(exceptionsCases.id));
+  },
+
+  async casesInState(db: Db, state: string): Promise<CaseRow[]> {
+    return db.select().from(exceptionsCases).where(eq(exceptionsCases.state, state)).orderBy(asc(exceptionsCases.id));
+  },
+
+  /** Cases opened since `since` or still open: what the report looks at. */
+  async casesForReport(db: Db, since: Date): Promise<CaseRow[]> {
+    return db
+      .select()
+      .from(exceptionsCases)
+      .where(or(notInArray(exceptionsCases.state, FINISHED), sql`${exceptionsCases.openedAt} >= ${since}`))
+      .orderBy(asc(exceptionsCases.id));
+  },
+
+  async listCases(db: Db, filter: { state?: string | undefined; kind?: string | undefined; limit: number }): Promise<CaseRow[]> {
+    const conditions = [];
+    if (filter.state) conditions.push(eq(exceptionsCases.state, filter.state));
+    if (filter.kind) conditions.push(eq(exceptionsCases.kind, filter.kind));
+    return db.select().from(exceptionsCases).where(and(...conditions)).orderBy(desc(exceptionsCases.id)).limit(filter.limit);
+  },
+
+  /** By order number or any number field (tracking, return tracking), newest first. */
+  async lookup(db: Db, needle: string, limit = 5): Promise<CaseRow[]> {
+    return db
+      .select()
+      .from(exceptionsCases)
+      .where(or(eq(exceptionsCases.orderNo, needle), sql`exists (select 1 from jsonb_each_text(${exceptionsCases.fields}) f where upper(f.value) = upper(${needle}))`))
+      .orderBy(desc(exceptionsCases.id))
+      .limit(limit);
+  },
+
+  async insertClaim(db: Db, values: typeof exceptionsRecoveryClaims.$inferInsert): Promise<ClaimRow> {
+    const [row] = await db.insert(exceptionsRecoveryClaims).values(values).returning();
+    return row!;
+  },
+
+  async getClaim(db: Db, id: number): Promise<ClaimRow | null> {
+    const [row] = await db.select().from(exceptionsRecoveryClaims).where(eq(exceptionsRecoveryClaims.id, id));
+    return row ?? null;
+  },
+
+  async claimsOf(db: Db, caseIds: number[]): Promise<ClaimRow[]> {
+    if (caseIds.length === 0) return [];
+    return db.select().from(exceptionsRecoveryClaims).where(inArray(exceptionsRecoveryClaims.caseId, caseIds)).orderBy(asc(exceptionsRecoveryClaims.id));
+  },
+
+  async openClaims(db: Db): Promise<ClaimRow[]> {
+    return db.select().from(exceptionsRecoveryClaims).where(inArray(exceptionsRecoveryClaims.state, ['open', 'partially_recovered'])).orderBy(asc(exceptionsRecoveryClaims.id));
+  },
+
+  async updateClaim(db: Db, id: number, expectedRecoveredFen: number, patch: Partial<typeof exceptionsRecoveryClaims.$inferInsert>): Promise<ClaimRow | null> {
+    const [row] = await db
+      .update(exceptionsRecoveryClaims)
+      .set(patch)
+      .where(and(eq(exceptionsRecoveryClaims.id, id), eq(exceptionsRecoveryClaims.recoveredFen, expectedRecoveredFen), inArray(exceptionsRecoveryClaims.state, ['open', 'partially_recovered'])))
+      .returning();
+    return row ?? null;
+  },
+
+  /** Marks a stale claim reminded, once per `before` window. */
+  async markClaimReminded(db: Db, id: number, at: Date, before: Date): Promise<boolean> {
+    const rows = await db
+      .update(exceptionsRecoveryClaims)
+      .set({ lastRemindedAt: at })
+      .where(and(eq(exceptionsRecoveryClaims.id, id), or(isNull(exceptionsRecoveryClaims.lastRemindedAt), lt(exceptionsRecoveryClaims.lastRemindedAt, before))))
+      .returning({ id: exceptionsRecoveryClaims.id });
+    return rows.length > 0;
+  },
+};

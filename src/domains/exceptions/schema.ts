@@ -1,0 +1,162 @@
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+const money = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
+const at = (name: string) => timestamp(name, { withTimezone: true });
+const createdAt = () => at('created_at').notNull().default(sql`now()`);
+
+/**
+ * One exception case (退款维权, 丢件, 破损 …). Money is in fen. `version` rises on every change
+ * so updates are conditional: a double click or two approvers at once change it once.
+ */
+export const exceptionsCases = pgTable(
+  'exceptions_cases',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind').notNull(),
+    priority: text('priority').notNull(),
+    state: text('state').notNull().default('new'),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    // chat | card | bitable | api (or the API caller's own source name); with external_id it makes ingest idempotent.
+    source: text('source').notNull(),
+    externalId: text('external_id'),
+    channel: text('channel'),
+    shop: text('shop'),
+    orderNo: text('order_no'),
+    // Numbers and other values the kind asks for: tracking_number, return_tracking_number, …
+    fields: jsonb('fields').$type<Record<string, string>>().notNull().default({}),
+    teamKey: text('team_key').notNull(),
+    chatId: text('chat_id'),
+    ownerOpenId: text('owner_open_id'),
+    reporterOpenId: text('reporter_open_id'),
+    // Who the nudges go to while the case waits on the warehouse.
+    warehouseOpenId: text('warehouse_open_id'),
+    approverRole: text('approver_role'),
+    amountAtRiskFen: money('amount_at_risk_fen'),
+    refundedFen: money('refunded_fen'),
+    recoveredFen: money('recovered_fen'),
+    writtenOffFen: money('written_off_fen'),
+    disputeOutcome: text('dispute_outcome'),
+    resolution: text('resolution'),
+    platformDueAt: at('platform_due_at'),
+    openedAt: at('opened_at').notNull(),
+    waitingSince: at('waiting_since'),
+    lastNudgeAt: at('last_nudge_at'),
+    nudgeCount: integer('nudge_count').notNull().default(0),
+    resolvedAt: at('resolved_at'),
+    cardMessageId: text('card_message_id'),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().default(sql`now()`),
+  },
+  (t) => [
+    uniqueIndex('exceptions_cases_source_external_idx').on(t.source, t.externalId),
+    index('exceptions_cases_state_idx').on(t.state),
+    index('exceptions_cases_order_idx').on(t.orderNo),
+  ],
+);
+
+/** Every state a case entered, with who moved it and by which action: the clocks and reports read this. */
+export const exceptionsStateHistory = pgTable(
+  'exceptions_state_history',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: bigint('case_id', { mode: 'number' }).notNull().references(() => exceptionsCases.id),
+    state: text('state').notNull(),
+    action: text('action').notNull(),
+    actorOpenId: text('actor_open_id'),
+    at: at('at').notNull(),
+  },
+  (t) => [index('exceptions_state_history_case_idx').on(t.caseId, t.at)],
+);
+
+/** A refund or compensation that needed approval for its amount band; one pending per case. */
+export const exceptionsApprovals = pgTable(
+  'exceptions_approvals',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: bigint('case_id', { mode: 'number' }).notNull().references(() => exceptionsCases.id),
+    purpose: text('purpose').notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    // The band's approver as configured when requested: auto | lead | manager | finance_director.
+    band: text('band').notNull(),
+    approverRole: text('approver_role').notNull(),
+    // pending → approved | rejected | escalated (a new pending row carries on one role up)
+    decision: text('decision').notNull().default('pending'),
+    reason: text('reason'),
+    note: text('note'),
+    requestedBy: text('requested_by').notNull(),
+    decidedBy: text('decided_by'),
+    requestedAt: at('requested_at').notNull(),
+    decidedAt: at('decided_at'),
+  },
+  (t) => [
+    uniqueIndex('exceptions_approvals_one_pending_idx').on(t.caseId).where(sql`decision = 'pending'`),
+  ],
+);
+
+/** Ladder steps sent (warn_owner, notify_lead, notify_manager): each at most once per case. */
+export const exceptionsEscalations = pgTable(
+  'exceptions_escalations',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: bigint('case_id', { mode: 'number' }).notNull().references(() => exceptionsCases.id),
+    step: text('step').notNull(),
+    manual: boolean('manual').notNull().default(false),
+    recipientOpenId: text('recipient_open_id'),
+    byOpenId: text('by_open_id'),
+    sentAt: at('sent_at').notNull(),
+  },
+  (t) => [uniqueIndex('exceptions_escalations_step_idx').on(t.caseId, t.step)],
+);
+
+/** Reminders to the warehouse while a number is missing; `seq` makes each one happen once. */
+export const exceptionsNudges = pgTable(
+  'exceptions_nudges',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: bigint('case_id', { mode: 'number' }).notNull().references(() => exceptionsCases.id),
+    seq: integer('seq').notNull(),
+    recipientOpenId: text('recipient_open_id'),
+    missingFields: text('missing_fields').array().notNull(),
+    sentAt: at('sent_at').notNull(),
+  },
+  (t) => [uniqueIndex('exceptions_nudges_seq_idx').on(t.caseId, t.seq)],
+);
+
+/** Loss-recovery claims (资损追款) against a carrier, platform or customer. */
+export const exceptionsRecoveryClaims = pgTable(
+  'exceptions_recovery_claims',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: bigint('case_id', { mode: 'number' }).notNull().references(() => exceptionsCases.id),
+    counterpartyType: text('counterparty_type').notNull(),
+    counterparty: text('counterparty').notNull().default(''),
+    claimFen: bigint('claim_fen', { mode: 'number' }).notNull(),
+    recoveredFen: money('recovered_fen'),
+    writtenOffFen: money('written_off_fen'),
+    // open → partially_recovered → recovered | written_off
+    state: text('state').notNull().default('open'),
+    ownerOpenId: text('owner_open_id'),
+    openedAt: at('opened_at').notNull(),
+    lastActivityAt: at('last_activity_at').notNull(),
+    lastRemindedAt: at('last_reminded_at'),
+    closedAt: at('closed_at'),
+  },
+  (t) => [index('exceptions_recovery_claims_state_idx').on(t.state, t.lastActivityAt)],
+);
+
+/** Who did what to which case, with the details: decisions, field entries, money, refusals of note. */
+export const exceptionsAudit = pgTable(
+  'exceptions_audit',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: bigint('case_id', { mode: 'number' }).references(() => exceptionsCases.id),
+    action: text('action').notNull(),
+    actorOpenId: text('actor_open_id'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    at: at('at').notNull(),
+  },
+  (t) => [index('exceptions_audit_case_idx').on(t.caseId, t.at)],
+);

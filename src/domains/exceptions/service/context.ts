@@ -1,0 +1,106 @@
+import type { Config } from '../../../config.js';
+import { ConflictError } from '../../../core/errors.js';
+import type { JobQueue } from '../../../core/jobs.js';
+import type { Logger } from '../../../core/logger.js';
+import type { Database, Tx } from '../../../db/client.js';
+import type { CardLibrary } from '../../../feishu/cards.js';
+import type { Feishu } from '../../../feishu/index.js';
+import type { Directory } from '../../directory/service.js';
+import { Role, type Actor } from '../logic/case.js';
+import type { CaseMirror } from '../mirror.js';
+import { repo, type CasePatch, type CaseRow } from '../repository.js';
+import { loadRules, type Rules } from '../rules.js';
+
+export const EFFECTS_JOB = 'exceptions.effects';
+
+/** What the exception use cases need, built once in index.ts. */
+export interface ExceptionDeps {
+  database: Database;
+  directory: Directory;
+  feishu: Feishu;
+  cards: CardLibrary;
+  jobs: Pick<JobQueue, 'send'>;
+  config: Pick<Config, 'timeZone'>;
+  log: Logger;
+  mirror: CaseMirror;
+}
+
+/**
+ * Follow-ups of a committed change, run from the queue (a card callback must answer within 3 s;
+ * a failed Feishu call is retried without redoing the change). Each has a deterministic key.
+ */
+export type Effect =
+  | { type: 'card' }
+  | { type: 'dm_assigned'; ownerOpenId: string }
+  | { type: 'approval_request'; approvalId: number }
+  | { type: 'approval_decided'; approvalId: number }
+  | { type: 'escalation'; step: string; recipientOpenId: string; message: string }
+  | { type: 'nudge'; seq: number; recipientOpenId: string }
+  | { type: 'mirror' };
+
+export interface EffectsJob {
+  caseId: number;
+  version: number;
+  effects: Effect[];
+}
+
+export const rulesOf = (x: ExceptionDeps): Promise<Rules> => loadRules(x.directory, x.config.timeZone);
+
+/** Roles from the directory, plus lead/manager of the case's own team. */
+export async function actorFor(x: ExceptionDeps, openId: string, c: Pick<CaseRow, 'teamKey'> | null): Promise<Actor> {
+  const person = await x.directory.person(openId);
+  const roles = new Set<Role>((person?.active ? person.roles : []).flatMap((r) => (Role.safeParse(r).success ? [r as Role] : [])));
+  if (c) {
+    const team = await x.directory.team(c.teamKey);
+    if (team?.leadOpenId === openId) roles.add('lead');
+    if (team?.managerOpenId === openId) roles.add('manager');
+  }
+  return { userId: openId, roles: [...roles] };
+}
+
+export const SYSTEM_ACTOR: Actor = { userId: 'system', roles: ['system'] };
+
+export interface Change {
+  current: CaseRow;
+  patch: CasePatch;
+  /** The action name recorded in history and audit (start, approve, field_filled …). */
+  action: string;
+  actor: string | null;
+  now: Date;
+  details?: Record<string, unknown>;
+  effects?: Effect[];
+  /** More writes in the same transaction (an approval row, a nudge row …); may name the effects. */
+  also?: (tx: Tx, updated: CaseRow) => Promise<Effect[] | void>;
+}
+
+/**
+ * The one way a case changes: a conditional update on the version read, its history entry when
+ * the state moved, an audit row, and its follow-ups queued in the same transaction.
+ */
+export async function commitChange(x: ExceptionDeps, change: Change): Promise<CaseRow> {
+  const { current, patch, now } = change;
+  return x.database.transaction(async (tx) => {
+    const updated = await repo.updateCase(tx.db, current.id, current.version, patch);
+    if (!updated) throw new ConflictError('此异常件刚被他人更新，请刷新后重试 · The case was just changed by someone else; please retry', { caseId: current.id });
+    if (updated.state !== current.state) {
+      await repo.addHistory(tx.db, { caseId: updated.id, state: updated.state, action: change.action, actorOpenId: change.actor, at: now });
+    }
+    await repo.audit(tx.db, { caseId: updated.id, action: change.action, actorOpenId: change.actor, details: { from: current.state, to: updated.state, ...change.details }, at: now });
+    const named = await change.also?.(tx, updated);
+    await queueEffects(x, tx, updated, named ?? change.effects ?? [{ type: 'card' }]);
+    return updated;
+  });
+}
+
+export async function queueEffects(x: ExceptionDeps, tx: Tx, c: CaseRow, effects: Effect[]): Promise<void> {
+  const all: Effect[] = [...effects, { type: 'mirror' }];
+  await x.jobs.send<EffectsJob>(EFFECTS_JOB, { caseId: c.id, version: c.version, effects: all }, { tx });
+}
+
+/** `EX000123`: what people see and type. */
+export const caseNo = (id: number): string => `EX${String(id).padStart(6, '0')}`;
+
+export function parseCaseNo(text: string): number | null {
+  const m = /^EX-?0*(\d{1,12})$/i.exec(text.trim());
+  return m ? Number(m[1]) : null;
+}
