@@ -129,16 +129,22 @@ export class JobQueue {
       const ids: string[] = [];
       // One job per fetch: a failure fails only its own job.
       for (let i = 0; i < (q.options.concurrency ?? 2); i++) {
-        ids.push(
-          await this.boss.work<unknown>(
-            name,
-            { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 1 },
-            async ([job]) => {
-              if (!job) return;
+        let id = '';
+        id = await this.boss.work<unknown>(
+          name,
+          { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 1 },
+          async ([job]) => {
+            if (!job) return;
+            try {
               await q.worker(job.data as never, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
-            },
-          ),
+            } finally {
+              // pg-boss 10 sleeps out the polling interval even after a fetch that found work, which
+              // caps a worker at one job per interval; a worker that just had a job fetches again at once.
+              this.boss.notifyWorker(id);
+            }
+          },
         );
+        ids.push(id);
       }
       this.workerIds.set(name, ids);
     }
