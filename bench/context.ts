@@ -1,0 +1,80 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type SandboxHandle } from '../src/sandbox/index.js';
+import { BenchChild } from './child.js';
+import type { BenchDatabase } from './database.js';
+
+export interface RunningServer {
+  child: BenchChild;
+  url: string;
+}
+
+export interface BenchContext {
+  short: boolean;
+  sandbox: SandboxHandle;
+  database: BenchDatabase;
+  /** Outbound message budget the bot is configured with (LARK_MESSAGES_PER_SECOND). */
+  messagesPerSecond: number;
+  logDir: string;
+  print(line: string): void;
+  startBot(options: { workers: boolean }): Promise<RunningServer>;
+  startBaseline(): Promise<RunningServer>;
+  /** Stops a server, keeping its peak RSS for the memory target. */
+  stop(server: RunningServer): Promise<void>;
+  peakRssMb(): number | null;
+}
+
+export async function createContext(o: { short: boolean; database: BenchDatabase; messagesPerSecond: number; print(line: string): void }): Promise<BenchContext & { close(): Promise<void> }> {
+  const logDir = mkdtempSync(join(tmpdir(), 'fo-bench-logs-'));
+  // The stand-in's per-chat limit (5/s) is Feishu's; the bench measures the bot's own global budget, so chats are not the bottleneck.
+  const sandbox = await startSandbox({
+    dataDir: mkdtempSync(join(tmpdir(), 'fo-bench-sandbox-')),
+    port: 0,
+    saveDebounceMs: 3_600_000,
+    retryScale: 0.01,
+    limits: { messagesPerTarget: 10_000 },
+  });
+  const c = sandbox.credentials;
+  let peak: number | null = null;
+  let started = 0;
+  const ctx: BenchContext & { close(): Promise<void> } = {
+    short: o.short,
+    sandbox,
+    database: o.database,
+    messagesPerSecond: o.messagesPerSecond,
+    logDir,
+    print: o.print,
+    async startBot({ workers }) {
+      const env = {
+        ...o.database.appEnv,
+        NODE_ENV: 'production',
+        LARK_APP_ID: c.appId,
+        LARK_APP_SECRET: c.appSecret,
+        LARK_ENCRYPT_KEY: c.encryptKey,
+        LARK_VERIFICATION_TOKEN: c.verificationToken,
+        LARK_BASE_URL: sandbox.url,
+        LARK_MESSAGES_PER_SECOND: String(o.messagesPerSecond),
+        LOG_LEVEL: 'info',
+        BENCH_WORKERS: workers ? '1' : '0',
+        BENCH_LOG_FILE: join(logDir, `bot-${++started}.log`),
+      };
+      const { child, ready } = await BenchChild.start<{ url: string }>('./server/bot-server.ts', env, workers ? 'bot' : 'bot (intake only)');
+      return { child, url: ready.url };
+    },
+    async startBaseline() {
+      const { child, ready } = await BenchChild.start<{ url: string }>('./server/baseline-server.ts', o.database.baselineEnv, 'baseline');
+      return { child, url: ready.url };
+    },
+    async stop(server) {
+      const rss = server.child.peakRssMb();
+      if (rss !== null && server.child.name.startsWith('bot')) peak = Math.max(peak ?? 0, rss);
+      await server.child.stop();
+    },
+    peakRssMb: () => peak,
+    async close() {
+      await sandbox.close();
+    },
+  };
+  return ctx;
+}
