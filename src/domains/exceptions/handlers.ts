@@ -107,7 +107,7 @@ export function handleFill(svc: ExceptionService): Handler<z.infer<typeof FillVa
     const r = await svc.fill(ctx.value.caseId, values, ctx.operator.openId, ctx.now);
     const view = await svc.view(r.case.id, ctx.now);
     const fromCaseCard = await caseCardFor(svc, ctx, r.case);
-    const number = Object.values(values).filter(Boolean).join(' / ');
+    const number = Object.keys(values).filter((k) => values[k]).map((k) => r.case.fields[k]).join(' / ');
     return { toast: ok('已回填 · Saved'), card: fromCaseCard.card ?? exceptionCards(svc.deps.cards).filled(view, filledText(number, r.missing.length, view.stateLabel.zh, view.stateLabel.en)) };
   };
 }

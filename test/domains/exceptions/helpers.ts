@@ -1,5 +1,7 @@
 import nock from 'nock';
-import { exceptionsModule, type CaseMirror } from '../../../src/domains/exceptions/index.js';
+import { exceptionsModule, type CaseMirror, type ExceptionService } from '../../../src/domains/exceptions/index.js';
+import { noMirror } from '../../../src/domains/exceptions/mirror.js';
+import { createExceptionService } from '../../../src/domains/exceptions/service/index.js';
 import { createDirectory } from '../../../src/domains/directory/service.js';
 import { repo, type CaseRow } from '../../../src/domains/exceptions/repository.js';
 import { blockNetwork, buildTestApp, FEISHU_URL, waitFor, type TestApp } from '../../helpers/app.js';
@@ -172,4 +174,18 @@ export async function apiPost(t: TestApp, url: string, body: unknown, token: str
 
 export async function apiGet(t: TestApp, url: string, token: string | null = 'tok-ops') {
   return t.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+}
+
+/** The module's service on the app's own dependencies, for calling scheduled work with a chosen `now`. */
+export function serviceOf(t: TestApp, mirror: CaseMirror = noMirror): ExceptionService {
+  return createExceptionService({
+    database: t.database,
+    directory: createDirectory({ db: t.deps.db }),
+    feishu: t.deps.feishu,
+    cards: t.deps.cards,
+    jobs: t.deps.jobs,
+    config: t.deps.config,
+    log: t.log,
+    mirror,
+  });
 }

@@ -100,6 +100,10 @@ export async function decide(x: ExceptionDeps, approvalId: number, decision: Dec
       if (!decided) throw alreadyDecided((await repo.getApproval(tx.db, approvalId)) ?? approval);
       return [{ type: 'card' }, { type: 'approval_decided', approvalId }];
     },
+  }).catch(async (err: unknown) => {
+    // Lost the race on the case row: say what the winner decided, not just "changed meanwhile".
+    const now = await repo.getApproval(x.database.db, approvalId);
+    throw now && now.decision !== 'pending' ? alreadyDecided(now) : err;
   });
   x.log.info({ caseId: c.id, approvalId, decision, by: operator }, 'approval decided');
   return { case: updated, approval: decided! };
