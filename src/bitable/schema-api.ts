@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import type { FeishuClient } from '../feishu/client.js';
+import { KeyedRateLimiter } from '../feishu/rate-limit.js';
+import type { FieldPayload } from './field-payload.js';
+
+/**
+ * The Bitable schema calls provisioning needs (FEISHU.md §e): bases, tables, fields, views, the
+ * drive subscription, and batch_get for single records. Responses pass zod once, here.
+ * Schema writes are paced (table-create and field-create limits are UNCONFIRMED in §d; 5/s is the
+ * common "level 6" and keeps a provision of 17 tables under a minute).
+ */
+
+const ApiApp = z.object({ app_token: z.string(), name: z.string().optional(), url: z.string().optional(), default_table_id: z.string().optional() });
+export type ApiApp = z.infer<typeof ApiApp>;
+const ApiTable = z.object({ table_id: z.string(), name: z.string() });
+export type ApiTable = z.infer<typeof ApiTable>;
+const ApiField = z.object({ field_id: z.string(), field_name: z.string(), type: z.number(), is_primary: z.boolean().optional() });
+export type ApiField = z.infer<typeof ApiField>;
+const ApiView = z.object({ view_id: z.string(), view_name: z.string(), view_type: z.string().optional() });
+export type ApiView = z.infer<typeof ApiView>;
+const ApiRecord = z.object({
+  record_id: z.string(),
+  fields: z.record(z.string(), z.unknown()),
+  last_modified_time: z.number().optional(),
+  last_modified_by: z.unknown().optional(),
+});
+export type ApiRecord = z.infer<typeof ApiRecord>;
+
+const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.object({ items: z.array(item).nullish(), has_more: z.boolean().optional(), page_token: z.string().nullish() }) });
+
+export class BitableSchemaError extends Error {
+  override name = 'BitableSchemaError';
+}
+
+export interface SchemaApiOptions {
+  schemaWritesPerSecond?: number | undefined;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export function createSchemaApi(client: FeishuClient, options: SchemaApiOptions = {}) {
+  const pace = new KeyedRateLimiter(options.schemaWritesPerSecond ?? 5, options.now, options.sleep);
+  const apps = '/open-apis/bitable/v1/apps';
+  const enc = encodeURIComponent;
+  const parse = <S extends z.ZodType>(op: string, schema: S, body: unknown): z.infer<S> => {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new BitableSchemaError(`多维表格响应异常 unexpected answer to ${op}: ${parsed.error.issues[0]?.message}`);
+    return parsed.data;
+  };
+  const write = async <S extends z.ZodType>(op: string, schema: S, req: { method: string; url: string; data?: unknown; params?: Record<string, unknown> }) => {
+    await pace.acquire('schema.write');
+    return parse(op, schema, await client.request(op, req));
+  };
+  async function listAll<T extends z.ZodType>(op: string, url: string, item: T): Promise<z.infer<T>[]> {
+    const out: z.infer<T>[] = [];
+    let pageToken: string | undefined;
+    for (let guard = 0; guard < 1000; guard++) {
+      const body = await client.request(op, { method: 'GET', url, params: { page_size: 100, ...(pageToken ? { page_token: pageToken } : {}) } });
+      const page = parse(op, pageOf(item), body).data;
+      out.push(...(page.items ?? []));
+      if (!page.has_more || !page.page_token) return out;
+      pageToken = page.page_token;
+    }
+    throw new BitableSchemaError(`${op}: more than 1000 pages`);
+  }
+
+  return {
+    async getApp(appToken: string): Promise<ApiApp> {
+      const body = await client.request('bitable.app.get', { method: 'GET', url: `${apps}/${enc(appToken)}` });
+      return parse('bitable.app.get', z.object({ data: z.object({ app: ApiApp }) }), body).data.app;
+    },
+    async createApp(name: string, timeZone: string, folderToken?: string): Promise<ApiApp> {
+      const data = { name, time_zone: timeZone, ...(folderToken ? { folder_token: folderToken } : {}) };
+      return (await write('bitable.app.create', z.object({ data: z.object({ app: ApiApp }) }), { method: 'POST', url: apps, data })).data.app;
+    },
+    listTables: (appToken: string) => listAll('bitable.tables.list', `${apps}/${enc(appToken)}/tables`, ApiTable),
+    async createTable(appToken: string, table: { name: string; default_view_name: string; fields: FieldPayload[] }) {
+      const schema = z.object({ data: z.object({ table_id: z.string(), default_view_id: z.string().optional(), field_id_list: z.array(z.string()).optional() }) });
+      return (await write('bitable.table.create', schema, { method: 'POST', url: `${apps}/${enc(appToken)}/tables`, data: { table } })).data;
+    },
+    async deleteTable(appToken: string, tableId: string): Promise<void> {
+      await write('bitable.table.delete', z.unknown(), { method: 'DELETE', url: `${apps}/${enc(appToken)}/tables/${enc(tableId)}` });
+    },
+    listFields: (appToken: string, tableId: string) => listAll('bitable.fields.list', `${apps}/${enc(appToken)}/tables/${enc(tableId)}/fields`, ApiField),
+    async createField(appToken: string, tableId: string, payload: FieldPayload): Promise<ApiField> {
+      const schema = z.object({ data: z.object({ field: ApiField }) });
+      return (await write('bitable.field.create', schema, { method: 'POST', url: `${apps}/${enc(appToken)}/tables/${enc(tableId)}/fields`, data: payload })).data.field;
+    },
+    listViews: (appToken: string, tableId: string) => listAll('bitable.views.list', `${apps}/${enc(appToken)}/tables/${enc(tableId)}/views`, ApiView),
+    async createView(appToken: string, tableId: string, view: { view_name: string; view_type: string }): Promise<ApiView> {
+      const schema = z.object({ data: z.object({ view: ApiView }) });
+      return (await write('bitable.view.create', schema, { method: 'POST', url: `${apps}/${enc(appToken)}/tables/${enc(tableId)}/views`, data: view })).data.view;
+    },
+    /** Record-changed events for this Base reach the bot only after this (FEISHU.md §e). */
+    async subscribe(appToken: string): Promise<void> {
+      await client.request('drive.file.subscribe', { method: 'POST', url: `/open-apis/drive/v1/files/${enc(appToken)}/subscribe`, params: { file_type: 'bitable' } });
+    },
+    /** Up to 100 records by id, with their modified time; absent ids are left out. */
+    async getRecords(appToken: string, tableId: string, recordIds: readonly string[]): Promise<ApiRecord[]> {
+      const out: ApiRecord[] = [];
+      for (let i = 0; i < recordIds.length; i += 100) {
+        const body = await client.request('bitable.records.batch_get', {
+          method: 'POST',
+          url: `${apps}/${enc(appToken)}/tables/${enc(tableId)}/records/batch_get`,
+          data: { record_ids: recordIds.slice(i, i + 100), automatic_fields: true, user_id_type: 'open_id' },
+        });
+        out.push(...parse('bitable.records.batch_get', z.object({ data: z.object({ records: z.array(ApiRecord).nullish() }) }), body).data.records ?? []);
+      }
+      return out;
+    },
+  };
+}
+
+export type SchemaApi = ReturnType<typeof createSchemaApi>;

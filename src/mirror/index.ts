@@ -1,0 +1,49 @@
+import { defineModule, type DomainModule } from '../core/module.js';
+import type { BitableMirror } from './bitable-mirror.js';
+import { RECORD_CHANGED } from './events.js';
+
+export { createBitableMirror, type BitableMirror } from './bitable-mirror.js';
+export type { MirrorChange, ChangeHandler } from './changes.js';
+export type { MirrorRow } from './mirror-rows.js';
+export type { WriteRow, WrittenRow } from './writes.js';
+export type { ReconcileReport } from './reconcile.js';
+export type { ProvisionReport } from './provision.js';
+
+export interface MirrorModuleOptions {
+  /** When the scheduled reconcile runs (business time zone). Default every 10 minutes. */
+  reconcileCron?: string;
+  /** Renew the drive subscription at start (default true). */
+  subscribeOnStart?: boolean;
+  templatesDir?: string;
+}
+
+/**
+ * Keeps the Postgres copy of every template table in step with Bitable: people's edits arrive as
+ * record-changed events, a scheduled reconcile repairs whatever was missed.
+ */
+export function mirrorModule(mirror: BitableMirror, options: MirrorModuleOptions = {}): DomainModule {
+  return defineModule({
+    name: 'mirror',
+    async setup(bot, deps) {
+      await mirror.attach(
+        { database: deps.database, feishu: deps.feishu, log: deps.log, clock: deps.clock, timeZone: deps.config.timeZone },
+        options.templatesDir ? { templatesDir: options.templatesDir } : {},
+      );
+      bot.event(RECORD_CHANGED, (ctx) => mirror.handleRecordChanged(ctx));
+      bot.schedule('mirror.reconcile', options.reconcileCron ?? '*/10 * * * *', async (_now, job) => {
+        if (!(await mirror.subscribe())) {
+          job.log.info('bitable not provisioned yet, nothing to reconcile');
+          return;
+        }
+        await mirror.reconcile();
+      });
+      if (options.subscribeOnStart !== false) {
+        // Not awaited: start-up must not wait for (or fail on) Feishu.
+        mirror.subscribe().then(
+          (done) => done && deps.log.info('bitable record changes subscribed'),
+          (err: unknown) => deps.log.warn({ err }, 'bitable subscribe at start failed; the next reconcile retries it'),
+        );
+      }
+    },
+  });
+}
