@@ -102,8 +102,8 @@ export async function decide(x: ExceptionDeps, approvalId: number, decision: Dec
     },
   }).catch(async (err: unknown) => {
     // Lost the race on the case row: say what the winner decided, not just "changed meanwhile".
-    const now = await repo.getApproval(x.database.db, approvalId);
-    throw now && now.decision !== 'pending' ? alreadyDecided(now) : err;
+    const latest = await repo.getApproval(x.database.db, approvalId);
+    throw latest && latest.decision !== 'pending' ? alreadyDecided(latest) : err;
   });
   x.log.info({ caseId: c.id, approvalId, decision, by: operator }, 'approval decided');
   return { case: updated, approval: decided! };
