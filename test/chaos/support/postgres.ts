@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+const BIN = '/usr/lib/postgresql/15/bin';
+
+/** The shared server for the chaos tests that do not restart PostgreSQL. */
+export const sharedServerUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function admin(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database on `serverUrl`; drop() removes it with force. */
+export async function freshDatabase(serverUrl = sharedServerUrl): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `fo_chaos_${Math.random().toString(36).slice(2, 12)}`;
+  await admin(serverUrl, `create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(serverUrl, `drop database if exists ${name} with (force)`) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Cluster {
+  url: string;
+  stop(mode?: 'immediate' | 'fast'): void;
+  start(): void;
+  destroy(): void;
+}
+
+/** A throwaway PostgreSQL 15 cluster (initdb + pg_ctl as the postgres user), never the shared one. */
+export async function startCluster(): Promise<Cluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'fo-chaos-pg-'));
+  const data = join(dir, 'data');
+  chownSync(dir, uid('postgres'), gid('postgres'));
+  const port = await freePort();
+  const asPostgres = (cmd: string, args: string[]) =>
+    execFileSync('runuser', ['-u', 'postgres', '--', join(BIN, cmd), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  const pgCtl = (args: string[]) => asPostgres('pg_ctl', ['-D', data, '-w', '-l', join(dir, 'log'), ...args]);
+  const start = () => pgCtl(['-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=on`, 'start']);
+  start();
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: (mode = 'immediate') => pgCtl(['-m', mode, 'stop']),
+    start,
+    destroy() {
+      try {
+        pgCtl(['-m', 'immediate', 'stop']);
+      } catch {
+        // already stopped
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function uid(user: string): number {
+  return Number(execFileSync('id', ['-u', user]).toString().trim());
+}
+
+function gid(user: string): number {
+  return Number(execFileSync('id', ['-g', user]).toString().trim());
+}
