@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
+import { mirrorCommands } from './mirror/cli.js';
 
 function config(): Config {
   try {
@@ -110,5 +111,7 @@ program
       await jobs.stop(1000);
     });
   });
+
+mirrorCommands(program, withDatabase);
 
 await program.parseAsync(process.argv);

@@ -1,5 +1,16 @@
 import type { DomainModule } from '../core/module.js';
+import { createBitableMirror, mirrorModule } from '../mirror/index.js';
 import exceptions from './exceptions/index.js';
 
-/** Every business workflow, in the order their commands appear in the help card. */
-export const domains: DomainModule[] = [exceptions];
+/**
+ * Every business workflow, in the order their commands appear in the help card — fresh per app,
+ * so two apps in one process never share state. The Bitable mirror comes first (it attaches
+ * before anyone writes); a module that reacts to people's edits takes it explicitly, e.g.
+ * `exceptionsModule({ mirror })`, and calls `mirror.onChange(tableKey, …)` in its setup.
+ */
+export function createDomains(): DomainModule[] {
+  const mirror = createBitableMirror();
+  return [mirrorModule(mirror), exceptions];
+}
+
+export const domains: DomainModule[] = createDomains();

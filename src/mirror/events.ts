@@ -6,7 +6,7 @@ import { PermanentError } from '../core/errors.js';
 import { audit, type AuditEntry } from './audit.js';
 import { fieldsById } from './bindings.js';
 import type { MirrorChange } from './changes.js';
-import { diffRecords, pick } from './columns.js';
+import { diffRecords, emptyValue, pick } from './columns.js';
 import { deleteRows, readRows, upsertRows, type MirrorRow, type RowWrite } from './mirror-rows.js';
 import type { MirrorContext, MirrorTable } from './mirror-context.js';
 
@@ -57,8 +57,10 @@ export async function handleRecordChanged(ctx: MirrorContext, event: EventContex
       applied.push({ ...common, action: 'deleted', before: row?.values ?? change.before.values, after: {}, changedKeys: Object.keys(change.before.values), record: undefined });
       continue;
     }
-    const after = change.after.values;
-    const keys = Object.keys(after);
+    // A cell emptied by the edit is left out of after_value (and an empty one out of before_value).
+    const keys = [...new Set([...Object.keys(change.before.values), ...Object.keys(change.after.values)])];
+    const after = withEmpties(table, change.after.values, keys);
+    const before = withEmpties(table, change.before.values, change.action === 'record_added' ? [] : keys);
     if (row?.modifiedAt && row.modifiedAt > at) {
       entries.push({ ...common, action: 'stale', before: pick(row.values, keys), after, bitableModifiedAt: at, eventId: event.eventId });
       continue;
@@ -70,7 +72,7 @@ export async function handleRecordChanged(ctx: MirrorContext, event: EventContex
       entries.push({ ...common, action: 'update', before: pick(row!.values, overwritten), after: pick(after, overwritten), bitableModifiedAt: at, eventId: event.eventId });
     }
     const action = change.action === 'record_added' ? 'added' : 'edited';
-    applied.push({ ...common, action, before: change.before.values, after, changedKeys: keys, record: undefined });
+    applied.push({ ...common, action, before, after, changedKeys: keys, record: undefined });
   }
 
   await ctx.deps.database.transaction(async (tx) => {
@@ -85,6 +87,15 @@ export async function handleRecordChanged(ctx: MirrorContext, event: EventContex
     if (change.action !== 'deleted') change.record = after.get(change.recordId)?.values;
     await ctx.changes.dispatch(change, event.log);
   }
+}
+
+function withEmpties(table: MirrorTable, values: DecodedRecord, keys: readonly string[]): DecodedRecord {
+  const out: DecodedRecord = { ...values };
+  for (const key of keys) {
+    const field = table.template.fields.find((f) => f.key === key);
+    if (!(key in out) && field) out[key] = emptyValue(field);
+  }
+  return out;
 }
 
 /** A record the mirror never saw (new, or an add it missed): read all of it so the row is complete. */

@@ -15,6 +15,8 @@ export interface MirrorModuleOptions {
   /** Renew the drive subscription at start (default true). */
   subscribeOnStart?: boolean;
   templatesDir?: string;
+  /** Pace of table/field/view creation during provision (default 5/s). */
+  schemaWritesPerSecond?: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export function mirrorModule(mirror: BitableMirror, options: MirrorModuleOptions
     async setup(bot, deps) {
       await mirror.attach(
         { database: deps.database, feishu: deps.feishu, log: deps.log, clock: deps.clock, timeZone: deps.config.timeZone },
-        options.templatesDir ? { templatesDir: options.templatesDir } : {},
+        { ...(options.templatesDir ? { templatesDir: options.templatesDir } : {}), ...(options.schemaWritesPerSecond ? { schemaWritesPerSecond: options.schemaWritesPerSecond } : {}) },
       );
       bot.event(RECORD_CHANGED, (ctx) => mirror.handleRecordChanged(ctx));
       bot.schedule('mirror.reconcile', options.reconcileCron ?? '*/10 * * * *', async (_now, job) => {

@@ -113,6 +113,7 @@ async function provisionTables(run: ProvisionRun, defaultTableId: string | undef
       const made = await run.api.createTable(run.appToken, { name: template.name, default_view_name: template.views[0]!.name, fields });
       run.tables.set(template.key, { tableKey: template.key, tableId: made.table_id, name: template.name, fields: new Map(), views: new Map() });
       run.report.created.tables.push(template.key);
+      run.report.created.fields.push(...plain.map((f) => `${template.key}.${f.key}`));
     }
     run.progress(`数据表 tables · ${template.name}`);
   }

@@ -1,12 +1,13 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { systemClock } from '../../src/core/contexts.js';
+import { createLogger } from '../../src/core/logger.js';
 import type { Database } from '../../src/db/client.js';
 import { createFeishu, type Feishu } from '../../src/feishu/index.js';
 import { createBitableMirror, type BitableMirror } from '../../src/mirror/index.js';
 import { TEMPLATES_DIR } from '../../src/mirror/mirror-context.js';
+import { LogCapture } from '../helpers/app.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { startTestSandbox, type TestSandbox } from '../sandbox/helpers.js';
 
@@ -15,6 +16,7 @@ export interface MirrorSetup {
   database: Database;
   feishu: Feishu;
   mirror: BitableMirror;
+  logs: LogCapture;
   /** A fresh mirror over the same database and Feishu (a restart, or other templates). */
   remount(templatesDir?: string): Promise<BitableMirror>;
   close(): Promise<void>;
@@ -24,7 +26,8 @@ export interface MirrorSetup {
 export async function mirrorOnSandbox(options: { templatesDir?: string; bitableWriteMs?: number } = {}): Promise<MirrorSetup> {
   const t = await startTestSandbox({ bitableWriteMs: options.bitableWriteMs ?? 1 });
   const database = await createTestDatabase();
-  const log = pino({ level: 'silent' });
+  const logs = new LogCapture();
+  const log = createLogger('debug', logs.stream);
   const feishu = createFeishu({
     appId: t.sandbox.credentials.appId, appSecret: t.sandbox.credentials.appSecret, baseUrl: t.sandbox.url, log,
     retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 50 },
@@ -37,7 +40,7 @@ export async function mirrorOnSandbox(options: { templatesDir?: string; bitableW
   };
   const mirror = await remount();
   return {
-    t, database, feishu, mirror, remount,
+    t, database, feishu, mirror, logs, remount,
     async close() {
       await t.close();
       await database.close();

@@ -1,0 +1,120 @@
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import type { Config } from '../config.js';
+import { systemClock } from '../core/contexts.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import type { Database } from '../db/client.js';
+import { createFeishu, type Feishu } from '../feishu/index.js';
+import { createBitableMirror, type BitableMirror } from './bitable-mirror.js';
+import { DEFAULT_BASE_NAME, type ProvisionReport } from './provision.js';
+import type { ReconcileReport } from './reconcile.js';
+
+type WithDatabase = <T>(fn: (database: Database, config: Config) => Promise<T>) => Promise<T>;
+
+/** `feishu-ops provision` and `feishu-ops sync`. */
+export function mirrorCommands(program: Command, withDatabase: WithDatabase): void {
+  program
+    .command('provision')
+    .description('create or complete the Bitable Base, tables, fields and views from bitable-templates/ (safe to re-run) · 按模板创建或补全多维表格')
+    .option('--app-token <token>', 'adopt this existing Base instead of the stored one or a new one')
+    .option('--name <name>', 'name of a new Base', DEFAULT_BASE_NAME)
+    .option('--folder <token>', 'drive folder for a new Base')
+    .option('--json', 'print every id (tables, fields, views) as JSON')
+    .action((opts: { appToken?: string; name: string; folder?: string; json?: boolean }) =>
+      withDatabase((database, config) =>
+        withMirror(database, config, async (mirror) => {
+          const bar = progressBar('{bar} {percentage}% | {value}/{total} | {step}');
+          bar.start(1, 0, { step: '连接 connecting' });
+          const report = await mirror.provision({
+            baseName: opts.name,
+            ...(opts.appToken ? { appToken: opts.appToken } : {}),
+            ...(opts.folder ? { folderToken: opts.folder } : {}),
+            onProgress: (p) => {
+              bar.setTotal(p.total);
+              bar.update(p.done, { step: p.step });
+            },
+          }).finally(() => bar.stop());
+          printProvision(report, opts.json === true);
+        }),
+      ),
+    );
+
+  program
+    .command('sync')
+    .description('compare Bitable with the Postgres mirror now and repair the drift (what the scheduled reconcile does) · 立即对账')
+    .option('-t, --table <keys...>', 'only these template tables')
+    .action((opts: { table?: string[] }) =>
+      withDatabase((database, config) =>
+        withMirror(database, config, async (mirror) => {
+          const bar = progressBar('{bar} {percentage}% | {value}/{total} records 条 | {table}');
+          bar.start(1, 0, { table: '' });
+          const report = await mirror.reconcile({
+            ...(opts.table ? { tables: opts.table } : {}),
+            onProgress: (p) => {
+              bar.setTotal(Math.max(p.total, 1));
+              bar.update(p.scanned, { table: p.tableKey });
+            },
+          }).finally(() => bar.stop());
+          printSync(report);
+        }),
+      ),
+    );
+}
+
+function progressBar(format: string): cliProgress.SingleBar {
+  return new cliProgress.SingleBar({ format, hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+}
+
+/** The real Feishu app when configured, otherwise the offline sandbox on DATA_DIR (as `npm start` does). */
+async function withMirror(database: Database, config: Config, fn: (mirror: BitableMirror) => Promise<void>): Promise<void> {
+  const log = createLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'warn');
+  let close = async () => undefined as void;
+  let feishu: Feishu;
+  if (config.feishu) {
+    feishu = createFeishu({ ...config.feishu, log });
+  } else if (config.sandbox.mode !== 'off') {
+    const { startSandbox } = await import('../sandbox/index.js');
+    const sandbox = await startSandbox({ dataDir: config.database.dataDir, port: 0 });
+    close = () => sandbox.close();
+    const c = sandbox.credentials;
+    feishu = createFeishu({ appId: c.appId, appSecret: c.appSecret, baseUrl: sandbox.url, log });
+    console.log('离线沙箱 offline sandbox: no LARK_APP_ID set, using the local stand-in in DATA_DIR');
+  } else {
+    throw new Error('LARK_APP_ID: required when SANDBOX=off');
+  }
+  try {
+    const mirror = createBitableMirror();
+    await mirror.attach({ database, feishu, log: log as Logger, clock: systemClock, timeZone: config.timeZone });
+    await fn(mirror);
+  } finally {
+    await close();
+  }
+}
+
+function printProvision(report: ProvisionReport, json: boolean): void {
+  const { created } = report;
+  const changed = created.tables.length + created.fields.length + created.views.length > 0;
+  const lines = [
+    '',
+    `多维表格已就绪 Bitable ready${report.baseCreated ? '（新建 new Base）' : ''}`,
+    `  链接 URL         ${report.url ?? '-'}`,
+    `  app_token        ${report.appToken}`,
+    `  新建 created     ${changed ? `${created.tables.length} tables 表, ${created.fields.length} fields 字段, ${created.views.length} views 视图` : '无变化 nothing changed'}`,
+    `  订阅 subscribed  ${report.subscribed ? '是 yes (record changes reach the bot)' : '否 no'}`,
+    ...report.skipped.map((s) => `  跳过 skipped     ${s}`),
+    ...report.conflicts.map((c) => `  冲突 conflict    ${c}`),
+    '  ids 已保存到 Postgres stored in Postgres: mirror_base, mirror_tables, mirror_fields, mirror_views',
+    '',
+  ];
+  console.log(lines.join('\n'));
+  console.table(report.tables.map((t) => ({ key: t.key, name: t.name, table_id: t.tableId, fields: Object.keys(t.fields).length, views: Object.keys(t.views).length })));
+  if (json) console.log(JSON.stringify({ appToken: report.appToken, url: report.url, tables: report.tables }, null, 2));
+}
+
+function printSync(report: ReconcileReport): void {
+  const t = report.totals;
+  const seconds = ((report.finishedAt.getTime() - report.startedAt.getTime()) / 1000).toFixed(1);
+  console.log(`\n对账完成 reconcile done in ${seconds} s: 读取 scanned ${t.scanned}, 新增 inserted ${t.inserted}, 更新 updated ${t.updated}, 删除 deleted ${t.deleted}, 刷新 refreshed ${t.refreshed}, 保留较新 kept newer ${t.keptNewer}, 无法读取 unreadable ${t.unreadable}`);
+  const fixed = report.tables.filter((r) => r.inserted + r.updated + r.deleted + r.unreadable > 0);
+  if (fixed.length > 0) console.table(fixed.map((r) => ({ table: r.tableKey, inserted: r.inserted, updated: r.updated, deleted: r.deleted, unreadable: r.unreadable, sample: r.sample.slice(0, 3).join(' ') })));
+}
