@@ -26,6 +26,8 @@ export function messageText(message: MessageEvent['message']): string | undefine
   } catch {
     return undefined;
   }
+  // Valid JSON is not always an object ("null", "42"): such content has no text, it is not an error.
+  if (!content || typeof content !== 'object') return undefined;
   let text: string | undefined;
   if (message.message_type === 'text') {
     text = typeof (content as { text?: unknown }).text === 'string' ? (content as { text: string }).text : undefined;
