@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config, FeishuConfig } from './config.js';
+import type { Clock } from './core/contexts.js';
 import type { Logger } from './core/logger.js';
 import type { Deps, DomainModule } from './core/module.js';
 import { createDirectory } from './domains/directory/service.js';
@@ -24,6 +25,12 @@ export interface StartOptions {
   modules?: DomainModule[];
   sandbox?: Partial<SandboxOptions>;
   jobs?: RuntimeOptions['jobs'];
+  /** Time source for the bot and the sandbox (tests and demos run on simulated time). */
+  clock?: Clock;
+  /** Run node-cron schedules (default true); tests on simulated time tick them by hand. */
+  cron?: boolean;
+  /** In the sandbox, play two weeks of demo history on first start (default true). */
+  seedDemo?: boolean;
 }
 
 /**
@@ -36,22 +43,35 @@ export async function startProduct(options: StartOptions): Promise<Running> {
   let sandbox: SandboxHandle | undefined;
   if (!config.feishu) {
     const { startSandbox } = await import('./sandbox/index.js');
-    sandbox = await startSandbox({ dataDir: config.database.dataDir, port: config.sandbox.port, host: '127.0.0.1', log: log.child({ component: 'sandbox' }), ...options.sandbox });
+    const clock = options.clock;
+    sandbox = await startSandbox({
+      dataDir: config.database.dataDir, port: config.sandbox.port, host: '127.0.0.1', log: log.child({ component: 'sandbox' }),
+      ...(clock ? { now: () => clock.now() } : {}),
+      ...options.sandbox,
+    });
     const c = sandbox.credentials;
     const feishu: FeishuConfig = { ...c, baseUrl: sandbox.url, eventMode: 'webhook', messagesPerSecond: 50 };
     config = { ...config, feishu };
   }
   const feishuConfig = config.feishu!;
-  const deps = await createDeps({ config: { ...config, feishu: feishuConfig }, log, ...(options.jobs ? { jobs: options.jobs } : {}) });
+  const deps = await createDeps({
+    config: { ...config, feishu: feishuConfig },
+    log,
+    ...(options.jobs ? { jobs: options.jobs } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   if (sandbox) {
     const { seedDemoDirectory } = await import('./demo/directory.js');
+    const { seedDemoExceptions } = await import('./demo/exceptions.js');
     await seedDemoDirectory(createDirectory({ db: deps.db }), sandbox.state);
+    const cases = options.seedDemo === false ? 0 : await seedDemoExceptions(deps, deps.clock.now());
+    if (cases > 0) log.info({ cases }, 'demo history seeded');
   }
   const { app, intake } = await buildApp(deps, options.modules ?? allDomains);
   await app.listen({ port: config.server.port, host: config.server.host });
   const port = (app.server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
-  await deps.jobs.start();
+  await deps.jobs.start({ cron: options.cron ?? true });
   const longConnection =
     feishuConfig.eventMode === 'websocket'
       ? startLongConnection({ ...feishuConfig, log, receive: (body) => intake.receive(body, 'websocket') })

@@ -26,6 +26,7 @@ export async function startTestProduct(options: Partial<StartOptions> = {}): Pro
     log: createLogger('debug', logs.stream),
     sandbox: { retryScale: 0.001, saveDebounceMs: 20 },
     jobs: { pollingIntervalSeconds: 0.5 },
+    seedDemo: false,
     ...options,
   });
   return {

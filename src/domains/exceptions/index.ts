@@ -36,6 +36,7 @@ export interface ExceptionsOptions {
 export function exceptionsModule(options: ExceptionsOptions = {}): DomainModule {
   return defineModule({
     name: 'exceptions',
+    title: '异常件 Exception parcels',
     setup(bot, deps) {
       const exceptions = createExceptionService({
         database: deps.database,
