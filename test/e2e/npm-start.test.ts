@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPostgresDatabase, testDatabaseUrl } from '../helpers/db.js';
+
+// `npm start` with no configuration at all: the offline sandbox, the embedded database (or
+// DATABASE_URL on Postgres runs), demo data; SIGTERM shuts it down cleanly.
+describe('npm start', () => {
+  let child: ChildProcess | undefined;
+  let dataDir: string;
+  let drop: (() => Promise<void>) | undefined;
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await drop?.();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs offline, serves the console and the bot, and exits cleanly on SIGTERM', async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'fo-start-'));
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, PORT: '0', SANDBOX_PORT: '0', LOG_LEVEL: 'warn' };
+    if (testDatabaseUrl) {
+      const db = await createPostgresDatabase(testDatabaseUrl);
+      env.DATABASE_URL = db.url;
+      drop = db.drop;
+    }
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+
+    const started = Date.now();
+    while (!/打开控制台:\s+(\S+)/.test(output)) {
+      if (Date.now() - started > 60_000 || child.exitCode !== null) throw new Error(`did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const bot = /已启动\s+(\S+)/.exec(output)![1]!;
+    const consoleUrl = /打开控制台:\s+(\S+)/.exec(output)![1]!;
+    expect(output).toContain('OFFLINE SANDBOX');
+    expect((await fetch(`${bot}/readyz`)).status).toBe(200);
+    const page = await fetch(consoleUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 90_000);
+});
