@@ -47,8 +47,15 @@ describe('the bot killed with SIGKILL under load', () => {
     await sleep(1500);
     load.stop();
     await sandbox.state.idle();
-    // Jobs that were running at a kill come back once pg-boss expires them (4 s here).
-    await waitFor(async () => notExactlyOnce(sandbox, (ledger.snapshot(), ledger.acked())).length === 0, 'every acked event answered', 90_000).catch(() => undefined);
+    // Jobs that were running at a kill come back once pg-boss expires them (4 s here); one killed
+    // after its reply was sent is marked done only then.
+    const settled = async () => {
+      ledger.snapshot();
+      const ids = ledger.acked().map((r) => r.event_id);
+      const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from lark_events where event_id = any($1) and status = 'done'`, [ids]);
+      return notExactlyOnce(sandbox, ledger.acked()).length === 0 && rows[0]!.n === ids.length;
+    };
+    await waitFor(settled, 'every acked event answered and done', 90_000).catch(() => undefined);
 
     const acked = ledger.acked();
     expect(acked.length, `kills after ${killedAfterMs.join(', ')} ms`).toBeGreaterThan(60);
