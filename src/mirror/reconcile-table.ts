@@ -26,7 +26,24 @@ export interface TableReconcile {
 
 type Progress = (tableKey: string, scanned: number, estimate?: number) => void;
 
-export async function reconcileTable(ctx: MirrorContext, table: MirrorTable, startedAt: Date, progress: Progress): Promise<TableReconcile> {
+/**
+ * Spaces page requests evenly across every table of a run. Feishu counts records/search per app
+ * in a sliding second (FEISHU.md §d); a burst of 20 lets the 21st arrive inside the window of a
+ * late-arriving first, and each 429 costs a whole second. Even spacing with a small margin never does.
+ */
+export class Pacer {
+  private next = 0;
+  constructor(private readonly intervalMs: number) {}
+
+  async slot(): Promise<void> {
+    const now = performance.now();
+    const at = Math.max(now, this.next);
+    this.next = at + this.intervalMs;
+    if (at > now) await new Promise((r) => setTimeout(r, at - now));
+  }
+}
+
+export async function reconcileTable(ctx: MirrorContext, table: MirrorTable, startedAt: Date, progress: Progress, pacer: Pacer): Promise<TableReconcile> {
   const { template, ref } = table;
   const key = template.key;
   const db = ctx.deps.database;
@@ -39,7 +56,7 @@ export async function reconcileTable(ctx: MirrorContext, table: MirrorTable, sta
   const seen = new Set<string>();
   const note = (id: string) => r.sample.length < 10 && r.sample.push(id);
 
-  for await (const page of prefetch(ctx.deps.feishu.bitable.searchPages(ref, { automaticFields: true }))) {
+  for await (const page of prefetch(ctx.deps.feishu.bitable.searchPages(ref, { automaticFields: true }), () => pacer.slot())) {
     const decoded: { id: string; values: DecodedRecord; modifiedAt: Date | null; by: string | undefined }[] = [];
     for (const record of page) {
       seen.add(record.record_id);
@@ -138,12 +155,16 @@ function modifiedBy(record: BitableRecord): string | undefined {
 }
 
 /** Keeps the next page in flight while the caller works on this one. */
-export async function* prefetch<T>(pages: AsyncGenerator<T, void>): AsyncGenerator<T, void> {
-  let next = pages.next();
+export async function* prefetch<T>(pages: AsyncGenerator<T, void>, before: () => Promise<void> = async () => undefined): AsyncGenerator<T, void> {
+  const pull = async () => {
+    await before();
+    return pages.next();
+  };
+  let next = pull();
   for (;;) {
     const result = await next;
     if (result.done) return;
-    next = pages.next();
+    next = pull();
     // Handled when awaited above; this only keeps an abandoned read from being "unhandled".
     next.catch(() => undefined);
     yield result.value;

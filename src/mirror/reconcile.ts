@@ -1,5 +1,5 @@
 import type { MirrorContext, MirrorTable } from './mirror-context.js';
-import { reconcileTable, type TableReconcile } from './reconcile-table.js';
+import { Pacer, reconcileTable, type TableReconcile } from './reconcile-table.js';
 
 export type { TableReconcile } from './reconcile-table.js';
 
@@ -22,6 +22,8 @@ export interface ReconcileOptions {
   /** Template keys to compare; default every provisioned table. */
   tables?: readonly string[];
   onProgress?: (p: ReconcileProgress) => void;
+  /** Search pages per second, all tables together (Feishu: 20/s per app). */
+  pagesPerSecond?: number;
 }
 
 /**
@@ -48,7 +50,9 @@ export async function reconcile(ctx: MirrorContext, options: ReconcileOptions = 
     const total = sum([...estimates].map(([k, e]) => Math.max(e, scanned.get(k) ?? 0)));
     options.onProgress?.({ scanned: done, total, tableKey });
   };
-  const results = await Promise.all(tables.map((t) => reconcileTable(ctx, t, startedAt, progress)));
+  // 2 ms of margin per request keeps clock jitter between us and Feishu from tipping a window over.
+  const pacer = new Pacer(1000 / (options.pagesPerSecond ?? 20) + 2);
+  const results = await Promise.all(tables.map((t) => reconcileTable(ctx, t, startedAt, progress, pacer)));
   const report: ReconcileReport = { startedAt, finishedAt: new Date(), tables: results, totals: { scanned: 0, inserted: 0, updated: 0, refreshed: 0, deleted: 0, keptNewer: 0, unreadable: 0 } };
   for (const r of results) for (const k of Object.keys(report.totals) as (keyof ReconcileReport['totals'])[]) report.totals[k] += r[k];
   const fixed = results.filter((r) => r.inserted + r.updated + r.deleted > 0);
