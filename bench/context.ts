@@ -23,6 +23,8 @@ export interface BenchContext {
   /** Stops a server, keeping its peak RSS for the memory target. */
   stop(server: RunningServer): Promise<void>;
   peakRssMb(): number | null;
+  /** Peak RSS of each bot process, by the order it was started. */
+  peaks(): Record<string, number | null>;
 }
 
 export async function createContext(o: { short: boolean; database: BenchDatabase; messagesPerSecond: number; print(line: string): void }): Promise<BenchContext & { close(): Promise<void> }> {
@@ -37,6 +39,7 @@ export async function createContext(o: { short: boolean; database: BenchDatabase
   });
   const c = sandbox.credentials;
   let peak: number | null = null;
+  const peaks: Record<string, number | null> = {};
   let started = 0;
   const ctx: BenchContext & { close(): Promise<void> } = {
     short: o.short,
@@ -68,10 +71,14 @@ export async function createContext(o: { short: boolean; database: BenchDatabase
     },
     async stop(server) {
       const rss = server.child.peakRssMb();
-      if (rss !== null && server.child.name.startsWith('bot')) peak = Math.max(peak ?? 0, rss);
+      if (server.child.name.startsWith('bot')) {
+        peaks[`rssMb.${Object.keys(peaks).length + 1}.${server.child.name.replace(/[^a-z]+/g, '-')}`] = rss;
+        if (rss !== null) peak = Math.max(peak ?? 0, rss);
+      }
       await server.child.stop();
     },
     peakRssMb: () => peak,
+    peaks: () => ({ ...peaks }),
     async close() {
       await sandbox.close();
     },

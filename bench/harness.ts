@@ -50,7 +50,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     scenarios.push({
       name: 'memory',
       description: 'peak resident set size (VmHWM) of any bot process across the scenarios above',
-      metrics: { peakRssMb: peak },
+      metrics: { peakRssMb: peak, ...ctx.peaks() },
       targets: [target('peak RSS MB', '<', 300, peak)],
       notes: [],
     });
