@@ -19,8 +19,8 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    files: ['**/*.js', 'src/sandbox/public/**'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', console: 'readonly', process: 'readonly', EventSource: 'readonly', URL: 'readonly', setTimeout: 'readonly', localStorage: 'readonly' } },
+    files: ['**/*.js', 'src/sandbox/public/**', 'src/dashboard/public/**'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', console: 'readonly', process: 'readonly', EventSource: 'readonly', URL: 'readonly', setTimeout: 'readonly', localStorage: 'readonly', location: 'readonly', history: 'readonly', setInterval: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -10,6 +10,10 @@ import { Registry } from './core/registry.js';
 import type { JobContext } from './core/contexts.js';
 import { migrationsApplied } from './db/migrate.js';
 import { webhookRoutes } from './feishu/webhook.js';
+import { userFromLoginCode } from './feishu/user-auth.js';
+import { createSessions } from './core/session.js';
+import { dashboardRoutes } from './dashboard/routes.js';
+import { createDirectory } from './domains/directory/service.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -31,6 +35,12 @@ export async function buildApp(deps: Deps, modules: DomainModule[]): Promise<Bui
 
   const app: FastifyInstance = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024, trustProxy: true });
   await registerApiSupport(app, { tokens: deps.config.apiTokens });
+  const sessions = createSessions(deps.config.sessionSecret, () => deps.clock.now().getTime());
+  if (sessions.ephemeral && deps.config.env === 'production') deps.log.warn('SESSION_SECRET is not set: dashboard sign-ins end when this process restarts');
+  app.decorateRequest('viewer', null);
+  app.addHook('onRequest', async (req) => {
+    req.viewer = sessions.read(req);
+  });
   app.setErrorHandler((thrown, req, reply) => {
     const err = validationError(thrown) ?? thrown;
     if (err instanceof AppError) {
@@ -71,6 +81,15 @@ export async function buildApp(deps: Deps, modules: DomainModule[]): Promise<Bui
     receive: (body) => intake.receive(body, 'webhook'),
   });
   for (const route of registry.routes) await app.register(route.plugin, { prefix: route.prefix });
+  const credentials = { appId: feishu?.appId ?? '', appSecret: feishu?.appSecret ?? '' };
+  await app.register(
+    dashboardRoutes({
+      sessions,
+      directory: createDirectory({ db: deps.db }),
+      appId: credentials.appId,
+      login: (code) => userFromLoginCode(deps.feishu.client, credentials, code),
+    }),
+  );
   return { app, registry, dispatcher, intake };
 }
 

@@ -35,6 +35,7 @@ function printBanner(url: string, consoleUrl: string | undefined, database: stri
     `  feishu-ops is running · 已启动   ${url}`,
     `  database 数据库                   ${database}`,
     `  webhook 事件地址                  ${url}/webhook/event  ·  card callbacks ${url}/webhook/card`,
+    `  dashboard 工作台看板              ${url}/dashboard`,
     `  API docs 接口文档                 ${url}/docs`,
   ];
   if (consoleUrl) {
@@ -42,6 +43,7 @@ function printBanner(url: string, consoleUrl: string | undefined, database: stri
       '',
       '  OFFLINE SANDBOX 离线沙箱: no Feishu app configured, a local stand-in plays Feishu.',
       `  Open the console 打开控制台:       ${consoleUrl}`,
+      '  (the console\'s 工作台 Dashboard button opens the dashboard signed in as the person you act as)',
     );
   }
   console.log(lines.join('\n') + '\n');

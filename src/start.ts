@@ -76,7 +76,7 @@ export async function startProduct(options: StartOptions): Promise<Running> {
     feishuConfig.eventMode === 'websocket'
       ? startLongConnection({ ...feishuConfig, log, receive: (body) => intake.receive(body, 'websocket') })
       : undefined;
-  sandbox?.setBotEndpoints({ eventUrl: `${url}/webhook/event`, cardUrl: `${url}/webhook/card` });
+  sandbox?.setBotEndpoints({ eventUrl: `${url}/webhook/event`, cardUrl: `${url}/webhook/card`, dashboardUrl: `${url}/dashboard` });
 
   return {
     url,

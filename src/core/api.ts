@@ -40,9 +40,13 @@ export function bearerToken(req: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-/** onRequest hook for ingest routes (before validation, so strangers learn nothing): a bearer token from API_TOKENS, compared in constant time. */
+/**
+ * onRequest hook for /api routes (before validation, so strangers learn nothing): a bearer token
+ * from API_TOKENS, compared in constant time — or, for reads, a signed-in dashboard user.
+ */
 export function requireApiToken(tokens: string[]) {
   return async (req: FastifyRequest) => {
+    if (req.method === 'GET' && req.viewer) return;
     const token = bearerToken(req);
     if (tokens.length === 0) throw new AppError('unauthorized', 'API 未启用：未配置 API_TOKENS · The API is disabled: set API_TOKENS');
     if (!token || !tokens.some((t) => safeEqual(t, token))) {

@@ -34,5 +34,5 @@ export interface SandboxContext {
   now: () => Date;
   log?: Logger | undefined;
   settings: SandboxSettings;
-  endpoints: { eventUrl?: string; cardUrl?: string };
+  endpoints: { eventUrl?: string; cardUrl?: string; dashboardUrl?: string };
 }

@@ -3,6 +3,7 @@ import { bitableRecordRoutes } from './api/bitable-records.js';
 import { bitableSchemaRoutes } from './api/bitable-schema.js';
 import { contactRoutes } from './api/contact.js';
 import { driveRoutes } from './api/drive.js';
+import { authenRoutes } from './api/authen.js';
 import { expireAllTokens } from './api/auth.js';
 import { imMessageRoutes } from './api/im-messages.js';
 import { buildSandboxServer } from './api/server.js';
@@ -58,7 +59,7 @@ export interface SandboxHandle {
   /** The console page. */
   consoleUrl: string;
   credentials: SandboxCredentials;
-  setBotEndpoints(e: { eventUrl: string; cardUrl: string }): void;
+  setBotEndpoints(e: { eventUrl: string; cardUrl: string; dashboardUrl?: string }): void;
   faults: FaultController;
   state: SandboxStateView;
   /** Act as a person: send a message, click a card, edit a Base (what the console page does). */
@@ -94,7 +95,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
   };
   const actions = consoleActions(ctx);
   const app = buildSandboxServer(ctx, [
-    imMessageRoutes, contactRoutes, bitableSchemaRoutes, bitableRecordRoutes, driveRoutes, adminRoutes, staticRoutes,
+    imMessageRoutes, contactRoutes, authenRoutes, bitableSchemaRoutes, bitableRecordRoutes, driveRoutes, adminRoutes, staticRoutes,
     (a, c) => consoleRoutes(a, c, actions),
   ]);
   const host = options.host ?? '127.0.0.1';
@@ -112,6 +113,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     setBotEndpoints(e) {
       ctx.endpoints.eventUrl = e.eventUrl;
       ctx.endpoints.cardUrl = e.cardUrl;
+      if (e.dashboardUrl) ctx.endpoints.dashboardUrl = e.dashboardUrl;
       deliverer.setEndpoint(e.eventUrl);
     },
     faults,

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { SandboxContext } from '../context.js';
 import { newId } from '../ids.js';
 import { authRoutes, checkTenantToken, TOKEN_PATHS } from './auth.js';
+import { USER_AUTH_PATHS } from './authen.js';
 import { OpenApiError, rateLimited } from './errors.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -39,7 +40,7 @@ export function buildSandboxServer(ctx: SandboxContext, modules: Array<(app: Fas
     if (fault?.kind === 'rate-limit') throw rateLimited(50, fault.resetSeconds);
     if (fault?.afterProcessing) lostAnswers.set(request, fault.status);
     else if (fault) throw new OpenApiError(fault.status, 'sandbox fault injection: internal server error', fault.status);
-    if (!TOKEN_PATHS.includes(path)) checkTenantToken(ctx, request.headers.authorization);
+    if (!TOKEN_PATHS.includes(path) && !USER_AUTH_PATHS.includes(path)) checkTenantToken(ctx, request.headers.authorization);
   });
 
   // A "lost answer" fault: the route ran, the caller only sees a 5xx.

@@ -31,6 +31,8 @@ function setUser(openId) {
   $('user-select').value = state.user.open_id;
   $('identity-role').textContent = state.user.job_title;
   $('rail-me').replaceChildren(avatar(state.user.name, state.user.open_id));
+  // Opens the bot's workbench page logged in as this person, as Feishu's workbench would.
+  $('open-workbench').href = `/sandbox/workbench?user=${encodeURIComponent(state.user.open_id)}`;
   state.chatId = null;
   refreshChats().then(() => openChat(state.chats.find((c) => c.chat_type === 'p2p')?.chat_id));
 }
@@ -162,7 +164,7 @@ function initComposer() {
 }
 
 function initRail() {
-  for (const item of document.querySelectorAll('.rail-item')) {
+  for (const item of document.querySelectorAll('.rail-item[data-view]')) {
     item.addEventListener('click', () => {
       for (const other of document.querySelectorAll('.rail-item')) other.classList.toggle('active', other === item);
       for (const view of document.querySelectorAll('.view')) view.classList.toggle('active', view.id === `view-${item.dataset.view}`);
