@@ -5,7 +5,7 @@ import type { Clock } from './core/contexts.js';
 import type { Logger } from './core/logger.js';
 import type { Deps, DomainModule } from './core/module.js';
 import { createDirectory } from './domains/directory/service.js';
-import { domains as allDomains } from './domains/index.js';
+import { createDomains } from './domains/index.js';
 import { startLongConnection } from './feishu/long-connection.js';
 import { createDeps, type RuntimeOptions } from './runtime.js';
 import type { SandboxHandle, SandboxOptions } from './sandbox/index.js';
@@ -67,7 +67,9 @@ export async function startProduct(options: StartOptions): Promise<Running> {
     const cases = options.seedDemo === false ? 0 : await seedDemoExceptions(deps, deps.clock.now());
     if (cases > 0) log.info({ cases }, 'demo history seeded');
   }
-  const { app, intake } = await buildApp(deps, options.modules ?? allDomains);
+  // The sandbox has no console step to create the Bitable base, so the bot makes it itself.
+  const modules = options.modules ?? createDomains({ provisionOnStart: Boolean(sandbox), schemaWritesPerSecond: sandbox ? 50 : undefined });
+  const { app, intake } = await buildApp(deps, modules);
   await app.listen({ port: config.server.port, host: config.server.host });
   const port = (app.server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;

@@ -1,6 +1,6 @@
 import type { DomainModule } from '../core/module.js';
-import { createBitableMirror, mirrorModule } from '../mirror/index.js';
-import exceptions from './exceptions/index.js';
+import { createBitableMirror, mirrorModule, type MirrorModuleOptions } from '../mirror/index.js';
+import { exceptionsModule } from './exceptions/index.js';
 
 /**
  * Every business workflow, in the order their commands appear in the help card — fresh per app,
@@ -8,9 +8,9 @@ import exceptions from './exceptions/index.js';
  * before anyone writes); a module that reacts to people's edits takes it explicitly, e.g.
  * `exceptionsModule({ mirror })`, and calls `mirror.onChange(tableKey, …)` in its setup.
  */
-export function createDomains(): DomainModule[] {
+export function createDomains(options: MirrorModuleOptions = {}): DomainModule[] {
   const mirror = createBitableMirror();
-  return [mirrorModule(mirror), exceptions];
+  return [mirrorModule(mirror, options), exceptionsModule({ bitable: mirror })];
 }
 
 export const domains: DomainModule[] = createDomains();

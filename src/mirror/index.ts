@@ -17,6 +17,8 @@ export interface MirrorModuleOptions {
   templatesDir?: string;
   /** Pace of table/field/view creation during provision (default 5/s). */
   schemaWritesPerSecond?: number;
+  /** Provision (create or complete) the Base in the background at start — the offline sandbox does. */
+  provisionOnStart?: boolean;
 }
 
 /**
@@ -39,7 +41,13 @@ export function mirrorModule(mirror: BitableMirror, options: MirrorModuleOptions
         }
         await mirror.reconcile();
       });
-      if (options.subscribeOnStart !== false) {
+      if (options.provisionOnStart) {
+        // In the background: the bot answers chat at once; the tables appear seconds later.
+        mirror.provision().then(
+          (report) => deps.log.info({ appToken: report.appToken, url: report.url }, 'bitable provisioned'),
+          (err: unknown) => deps.log.warn({ err }, 'bitable provision at start failed; run feishu-ops provision'),
+        );
+      } else if (options.subscribeOnStart !== false) {
         // Not awaited: start-up must not wait for (or fail on) Feishu.
         mirror.subscribe().then(
           (done) => done && deps.log.info('bitable record changes subscribed'),

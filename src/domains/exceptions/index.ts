@@ -19,6 +19,10 @@ import {
 } from './handlers.js';
 import { remindStaleClaims, sendDailySummary, sweep } from './jobs.js';
 import { BitableCaseEdit, noMirror, type CaseMirror } from './mirror.js';
+import { bitableCaseMirror, CaseTable, onCaseRowChanged, TABLE } from './bitable.js';
+import { loadTemplates } from '../../bitable/load-templates.js';
+import { TEMPLATES_DIR } from '../../mirror/mirror-context.js';
+import type { BitableMirror } from '../../mirror/index.js';
 import { exceptionRoutes } from './routes.js';
 import { EFFECTS_JOB, type EffectsJob } from './service/context.js';
 import { createExceptionService } from './service/index.js';
@@ -28,7 +32,9 @@ export type { CaseMirror, CaseChanged, BitableCaseEdit } from './mirror.js';
 export type { ExceptionService } from './service/index.js';
 
 export interface ExceptionsOptions {
-  /** The Bitable mirror of 异常件工单; wired by the Bitable module when it is configured. */
+  /** The Bitable mirror: cases are written to 异常件工单 and people's edits there come back. */
+  bitable?: BitableMirror;
+  /** Replaces the Bitable writer (tests). */
   mirror?: CaseMirror;
 }
 
@@ -37,7 +43,9 @@ export function exceptionsModule(options: ExceptionsOptions = {}): DomainModule 
   return defineModule({
     name: 'exceptions',
     title: '异常件 Exception parcels',
-    setup(bot, deps) {
+    async setup(bot, deps) {
+      const table = options.bitable ? new CaseTable((await loadTemplates(TEMPLATES_DIR)).table(TABLE)) : undefined;
+      const caseMirror = options.mirror ?? (options.bitable && table ? bitableCaseMirror(options.bitable, table, deps) : noMirror);
       const exceptions = createExceptionService({
         database: deps.database,
         directory: createDirectory({ db: deps.db }),
@@ -46,8 +54,9 @@ export function exceptionsModule(options: ExceptionsOptions = {}): DomainModule 
         jobs: deps.jobs,
         config: deps.config,
         log: deps.log,
-        mirror: options.mirror ?? noMirror,
+        mirror: caseMirror,
       });
+      if (options.bitable && table) options.bitable.onChange(TABLE, onCaseRowChanged(exceptions, table, deps));
 
       bot.command(['异常件', 'exception', 'exceptions'], handleExceptionCommand(exceptions), {
         description: '新建或查询异常件（退款维权、丢件、破损…） · Open or look up an exception case',

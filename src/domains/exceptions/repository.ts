@@ -57,6 +57,16 @@ export const repo = {
     return rows.length > 0;
   },
 
+  /** Links the case to its Bitable row once; a second writer keeps the first link. */
+  async setBitableRecord(db: Db, id: number, recordId: string): Promise<void> {
+    await db.update(exceptionsCases).set({ bitableRecordId: recordId }).where(and(eq(exceptionsCases.id, id), isNull(exceptionsCases.bitableRecordId)));
+  },
+
+  async caseByBitableRecord(db: Db, recordId: string): Promise<CaseRow | null> {
+    const [row] = await db.select().from(exceptionsCases).where(eq(exceptionsCases.bitableRecordId, recordId));
+    return row ?? null;
+  },
+
   async addHistory(db: Db, entry: typeof exceptionsStateHistory.$inferInsert): Promise<void> {
     await db.insert(exceptionsStateHistory).values(entry);
   },

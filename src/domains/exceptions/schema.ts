@@ -46,6 +46,8 @@ export const exceptionsCases = pgTable(
     nudgeCount: integer('nudge_count').notNull().default(0),
     resolvedAt: at('resolved_at'),
     cardMessageId: text('card_message_id'),
+    // The case's row in the 异常件工单 Bitable table, once the mirror wrote it.
+    bitableRecordId: text('bitable_record_id'),
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().default(sql`now()`),
@@ -54,6 +56,7 @@ export const exceptionsCases = pgTable(
     uniqueIndex('exceptions_cases_source_external_idx').on(t.source, t.externalId),
     index('exceptions_cases_state_idx').on(t.state),
     index('exceptions_cases_order_idx').on(t.orderNo),
+    uniqueIndex('exceptions_cases_bitable_record_idx').on(t.bitableRecordId),
   ],
 );
 

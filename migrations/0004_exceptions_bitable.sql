@@ -1,0 +1,2 @@
+ALTER TABLE "exceptions_cases" ADD COLUMN "bitable_record_id" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "exceptions_cases_bitable_record_idx" ON "exceptions_cases" USING btree ("bitable_record_id");
