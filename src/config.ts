@@ -39,6 +39,8 @@ export const EnvSchema = z.object({
   EVENT_MAX_AGE_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(7).default(7),
   JOB_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(5),
+  // A job whose worker died (crash, kill -9) is handed out again this long after it started.
+  JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
   // Feishu caps one bot at about 50 outbound messages per second (DESIGN.md, Scale-out).
   LARK_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(50),
   SANDBOX_PORT: port.default(3100),
@@ -67,7 +69,7 @@ export interface Config {
   apiTokens: string[];
   sessionSecret: string | undefined;
   intake: { maxAgeSeconds: number; retentionDays: number };
-  jobs: { retryLimit: number };
+  jobs: { retryLimit: number; expireInSeconds: number };
   sandbox: { port: number; mode: 'auto' | 'on' | 'off' };
 }
 
@@ -116,7 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiTokens: e.API_TOKENS,
     sessionSecret: e.SESSION_SECRET,
     intake: { maxAgeSeconds: e.EVENT_MAX_AGE_SECONDS, retentionDays: e.EVENT_RETENTION_DAYS },
-    jobs: { retryLimit: e.JOB_RETRY_LIMIT },
+    jobs: { retryLimit: e.JOB_RETRY_LIMIT, expireInSeconds: e.JOB_EXPIRE_SECONDS },
     sandbox: { port: e.SANDBOX_PORT, mode: e.SANDBOX },
   };
 }

@@ -35,6 +35,7 @@ export async function createDeps(options: RuntimeOptions): Promise<Deps> {
     log: log.child({ component: 'jobs' }),
     timeZone: config.timeZone,
     retryLimit: config.jobs.retryLimit,
+    expireInSeconds: config.jobs.expireInSeconds,
     ...options.jobs,
   });
   return { config, log, database, db: database.db, feishu, cards: new CardLibrary(), clock: options.clock ?? systemClock, jobs };

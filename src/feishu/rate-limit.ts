@@ -7,13 +7,20 @@
  */
 export class KeyedRateLimiter {
   private readonly windows = new Map<string, number[]>();
+  private acquired = 0;
   constructor(
     private readonly perSecond: number,
     private readonly now: () => number = Date.now,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
+  /** Keys seen in the last second (idle ones are dropped, so per-message keys do not pile up). */
+  get size(): number {
+    return this.windows.size;
+  }
+
   async acquire(key: string): Promise<void> {
+    if (++this.acquired % 256 === 0) this.prune();
     for (;;) {
       const t = this.now();
       const recent = (this.windows.get(key) ?? []).filter((s) => t - s < 1000);
@@ -25,6 +32,11 @@ export class KeyedRateLimiter {
       this.windows.set(key, recent);
       await this.sleep(1000 - (t - recent[0]!) + 1);
     }
+  }
+
+  private prune(): void {
+    const t = this.now();
+    for (const [key, stamps] of this.windows) if (t - (stamps.at(-1) ?? 0) >= 1000) this.windows.delete(key);
   }
 }
 

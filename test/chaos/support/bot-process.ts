@@ -1,6 +1,6 @@
 // The bot for the chaos tests, in its own process: the real app as main.ts composes it (config
 // from LARK_* env, real PostgreSQL, every domain), listening on a random port. Two knobs main.ts
-// does not have: how soon a dead worker's job is reclaimed (pg-boss expireInSeconds, 300 s in
+// sets differently: how soon a dead worker's job is reclaimed (JOB_EXPIRE_SECONDS, 300 s in
 // production) and an every-second schedule that records its runs (CHAOS_SCHEDULE=1).
 import { buildApp } from '../../../src/app.js';
 import { loadConfig, type Config } from '../../../src/config.js';
