@@ -1,5 +1,6 @@
 import type { DomainModule } from '../core/module.js';
 import { createBitableMirror, mirrorModule, type MirrorModuleOptions } from '../mirror/index.js';
+import { directoryModule } from './directory/index.js';
 import { exceptionsModule } from './exceptions/index.js';
 
 /**
@@ -10,7 +11,8 @@ import { exceptionsModule } from './exceptions/index.js';
  */
 export function createDomains(options: MirrorModuleOptions = {}): DomainModule[] {
   const mirror = createBitableMirror();
-  return [mirrorModule(mirror, options), exceptionsModule({ bitable: mirror })];
+  // The directory module reads the shared tables (people, teams, calendar, rules) the workflows route by.
+  return [mirrorModule(mirror, options), directoryModule({ mirror }), exceptionsModule({ bitable: mirror })];
 }
 
 export const domains: DomainModule[] = createDomains();

@@ -12,6 +12,8 @@ export const directoryPeople = pgTable('directory_people', {
   channel: text('channel'),
   managerOpenId: text('manager_open_id'),
   active: boolean('active').notNull().default(true),
+  /** Where the row comes from: 'bitable' once synced from 人员与角色; null when seeded or entered otherwise. */
+  source: text('source'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
 });
 
@@ -23,6 +25,10 @@ export const directoryTeams = pgTable('directory_teams', {
   leadOpenId: text('lead_open_id'),
   managerOpenId: text('manager_open_id'),
   rotation: integer('rotation').notNull().default(0),
+  /** Inactive teams (团队.启用 unticked) get no new work: no one is rotated in for them. */
+  active: boolean('active').notNull().default(true),
+  /** 'bitable' once synced from 团队; null when seeded or entered otherwise. */
+  source: text('source'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
 });
 

@@ -34,10 +34,12 @@ export function createDirectory({ db }: { db: Db }) {
     },
 
     /**
-     * The next active member of a team in rotation. The cursor moves in one UPDATE, so two
+     * The next active member of an active team in rotation. The cursor moves in one UPDATE, so two
      * instances assigning at once get different people.
      */
     async nextInRotation(teamKey: string, role?: string): Promise<Person | null> {
+      // An inactive team (团队.启用 unticked) takes no new work.
+      if ((await this.team(teamKey))?.active === false) return null;
       const members = await this.people({ team: teamKey, ...(role ? { role } : {}) });
       if (members.length === 0) return null;
       const [row] = await db
