@@ -26,7 +26,7 @@ describe('encodeRecord', () => {
       encodeRecord(exceptions, {
         title: '顾客称包裹破损',
         kind: '破损',
-        priority: 'P1 高',
+        priority: 'P2 高',
         state: '新建',
         order_no: 'TB20240501001',
         owner: ['ou_2910013f1e6456f16a0ce75ede950a0a'],
@@ -39,7 +39,7 @@ describe('encodeRecord', () => {
     ).toStrictEqual({
       摘要: '顾客称包裹破损',
       异常类型: '破损',
-      优先级: 'P1 高',
+      优先级: 'P2 高',
       状态: '新建',
       订单号: 'TB20240501001',
       负责人: [{ id: 'ou_2910013f1e6456f16a0ce75ede950a0a' }],

@@ -33,7 +33,7 @@ describe('editing the exception table in the sandbox console (headless Chromium)
     const caseRow = await waitFor(async () => {
       const { rows } = await product.deps.database.query<{ id: number; bitable_record_id: string | null; card_message_id: string | null }>(`select id, bitable_record_id, card_message_id from exceptions_cases where order_no = 'TM2026120199'`);
       return rows[0]?.bitable_record_id && rows[0].card_message_id ? rows[0] : undefined;
-    }, 'case in the table');
+    }, 'case in the table', 45_000);
 
     await page.goto(`${product.sandbox!.consoleUrl}?user=${clerk}`);
     await page.locator('.rail-item[data-view=base]').click();

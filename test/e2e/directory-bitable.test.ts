@@ -60,7 +60,7 @@ describe('the directory follows the shared Bitable tables (sandbox)', () => {
   it('times the next case by an SLA row edited in 规则配置', async () => {
     // 丢件 is P2 by default: 480 business minutes from Monday 10:00 end Tuesday 10:00.
     expect(await openCase('丢件', 'TM2026030202')).toBe('03-03 10:00');
-    const rule = await add('规则配置', { '规则名称': 'SLA 丢件 P1高', '规则类型': 'SLA时限', '异常类型': '丢件', '优先级': 'P1 高', '数值': 4, '单位': '小时', '启用': true });
+    const rule = await add('规则配置', { '规则名称': 'SLA 丢件 P1高', '规则类型': 'SLA时限', '异常类型': '丢件', '优先级': 'P2 高', '数值': 4, '单位': '小时', '启用': true });
     await sandbox().actions.editRecord(lead, base, tables['规则配置']!, rule.record_id, { '数值': 2 });
     await waitFor(async () => (await product.deps.database.query(`select 1 from directory_settings where key = 'exceptions.sla' and value->'byKind'->'lost'->>'P2' = '120'`)).rows.length > 0, 'the edited SLA in the directory');
     expect(await openCase('丢件', 'TM2026030203')).toBe('03-02 12:00');
@@ -74,7 +74,7 @@ describe('the directory follows the shared Bitable tables (sandbox)', () => {
   });
 
   it('skips a bad row, says why, and keeps working', async () => {
-    await add('规则配置', { '规则名称': '写错的规则', '规则类型': 'SLA时限', '异常类型': '丢件', '优先级': 'P1 高', '数值': 3, '单位': '元', '启用': true });
+    await add('规则配置', { '规则名称': '写错的规则', '规则类型': 'SLA时限', '异常类型': '丢件', '优先级': 'P2 高', '数值': 3, '单位': '元', '启用': true });
     await add('人员与角色', { '姓名': '没有账号的人', '角色': ['仓库'], '在岗': true });
     await waitFor(async () => product.logs.entries().filter((e) => e.msg === 'bitable row not used by the directory' && String(e.problem).includes('写错的规则')).length > 0, 'the bad rule reported');
     await waitFor(async () => product.logs.entries().some((e) => e.msg === 'bitable row not used by the directory' && String(e.problem).includes('没有账号的人')), 'the row without an account reported');

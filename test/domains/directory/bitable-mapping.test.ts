@@ -102,9 +102,9 @@ describe('mapping the shared Bitable tables to the directory', () => {
 
     it('lays SLA rows over the built-in matrix: kind × priority, in business hours', () => {
       const mapped = settings([
-        rule({ rule_type: 'SLA时限', exception_kind: '丢件', priority: 'P0 紧急', value: 1.5, unit: '小时' }),
+        rule({ rule_type: 'SLA时限', exception_kind: '丢件', priority: 'P1 紧急', value: 1.5, unit: '小时' }),
         rule({ rule_type: 'SLA时限', exception_kind: '破损', value: 2, unit: '工作日' }),
-        rule({ rule_type: 'SLA时限', priority: 'P2 中', value: 10 }),
+        rule({ rule_type: 'SLA时限', priority: 'P3 普通', value: 10 }),
       ]);
       expect(mapped.sla!.byKind.lost).toEqual({ P1: 90 });
       expect(mapped.sla!.byKind.damaged).toEqual({ P1: 960, P2: 960, P3: 960 });
@@ -141,8 +141,8 @@ describe('mapping the shared Bitable tables to the directory', () => {
       const mapped = settings(
         [
           rule({ rule_name: '坏规则', rule_type: 'SLA时限', exception_kind: '丢件', value: -3, unit: '小时' }),
-          rule({ rule_type: 'SLA时限', exception_kind: '丢件', priority: 'P1 高', value: 2, unit: '元' }),
-          rule({ rule_type: 'SLA时限', exception_kind: '破损', priority: 'P1 高', value: 3, unit: '小时' }),
+          rule({ rule_type: 'SLA时限', exception_kind: '丢件', priority: 'P2 高', value: 2, unit: '元' }),
+          rule({ rule_type: 'SLA时限', exception_kind: '破损', priority: 'P2 高', value: 3, unit: '小时' }),
           rule({ rule_type: '提醒间隔', value: 30 }),
           rule({ rule_type: '审批金额档', amount_min: 0, approver_role: '仓库' }),
         ],

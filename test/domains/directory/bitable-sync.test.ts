@@ -79,7 +79,7 @@ describe('directory sync from the mirrored Bitable tables', () => {
   });
 
   it('writes the rules once, re-syncs quietly, and returns to the defaults when the rows go', async () => {
-    await put('settings', 'recS', { rule_type: 'SLA时限', exception_kind: '丢件', priority: 'P1 高', value: 3, unit: '小时', enabled: true });
+    await put('settings', 'recS', { rule_type: 'SLA时限', exception_kind: '丢件', priority: 'P2 高', value: 3, unit: '小时', enabled: true });
     await put('settings', 'recN', { rule_type: '提醒间隔', value: 2, unit: '小时', enabled: true });
     expect((await sync.sync(['settings'])).settings).toMatchObject({ [SETTING_KEYS.sla]: 'saved', [SETTING_KEYS.nudges]: 'saved', [SETTING_KEYS.approvals]: 'kept' });
     expect((await directory.setting(SETTING_KEYS.sla, SlaMatrix)).byKind.lost).toEqual({ P2: 180 });
