@@ -26,7 +26,9 @@ export class BenchChild {
   /** Starts `entry` (relative to bench/) and waits for its `{type: 'ready'}` message. */
   static async start<R = unknown>(entry: string, env: Record<string, string | undefined>, name = entry): Promise<{ child: BenchChild; ready: R }> {
     const file = fileURLToPath(new URL(entry, import.meta.url));
-    const proc = fork(file, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // The heap cap `npm start` and the Docker image use (package.json); BENCH_NODE_FLAGS overrides it.
+    const extra = (process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=256').split(' ').filter(Boolean);
+    const proc = fork(file, [], { execArgv: [...extra, '--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const child = new BenchChild(proc, name);
     const ready = await new Promise<R>((resolve, reject) => {
       const onMessage = (m: { type?: string; ready?: R }) => {
