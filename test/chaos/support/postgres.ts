@@ -1,11 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 
-const BIN = '/usr/lib/postgresql/15/bin';
+// The newest installed PostgreSQL server binaries (Debian: /usr/lib/postgresql/<major>/bin).
+const BIN = (() => {
+  const root = '/usr/lib/postgresql';
+  const majors = existsSync(root) ? readdirSync(root).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a)) : [];
+  return join(root, majors[0] ?? '15', 'bin');
+})();
 
 /** The shared server for the chaos tests that do not restart PostgreSQL. */
 export const sharedServerUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -47,7 +52,7 @@ export interface Cluster {
   destroy(): void;
 }
 
-/** A throwaway PostgreSQL 15 cluster (initdb + pg_ctl as the postgres user), never the shared one. */
+/** A throwaway PostgreSQL cluster (initdb + pg_ctl as the postgres user), never the shared one. */
 export async function startCluster(): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'fo-chaos-pg-'));
   const data = join(dir, 'data');
