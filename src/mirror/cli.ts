@@ -1,4 +1,6 @@
 import cliProgress from 'cli-progress';
+import { loadTemplates } from '../bitable/load-templates.js';
+import { TEMPLATES_DIR } from './mirror-context.js';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
 import { systemClock } from '../core/contexts.js';
@@ -56,6 +58,14 @@ export function mirrorCommands(program: Command, withDatabase: WithDatabase): vo
             },
           }).finally(() => bar.stop());
           printSync(report);
+          // The directory reads people, teams, calendar and rules from the mirror: bring it up to date too.
+          const { createDirectorySync } = await import('../domains/directory/bitable-sync.js');
+          const { createDirectory } = await import('../domains/directory/service.js');
+          const directory = await createDirectorySync({
+            database, directory: createDirectory({ db: database.db }), templates: await loadTemplates(TEMPLATES_DIR),
+            tableName: (key) => mirror.tableName(key), log: createLogger('warn'), timeZone: config.timeZone, now: () => new Date(),
+          }).sync();
+          console.log(`人员与规则 directory: ${directory.people?.upserted ?? 0} people, ${directory.teams?.upserted ?? 0} teams, ${directory.problems.length} rows skipped`);
         }),
       ),
     );
