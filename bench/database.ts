@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import { createThrowawayDatabase } from '../src/db/admin.js';
 
 export interface BenchDatabase {
   label: string;
@@ -31,23 +30,11 @@ export async function createBenchDatabase(serverUrl: string | undefined): Promis
       },
     };
   }
-  const name = `fo_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const db = await createThrowawayDatabase(serverUrl, 'fo_bench');
   return {
-    label: `PostgreSQL (${url.host}/${name}, dropped after the run)`,
-    appEnv: { DATABASE_URL: url.toString() },
-    baselineEnv: { DATABASE_URL: url.toString() },
-    drop: () => admin(`drop database if exists ${name} with (force)`),
+    label: `PostgreSQL (${new URL(db.url).host}/${db.name}, dropped after the run)`,
+    appEnv: { DATABASE_URL: db.url },
+    baselineEnv: { DATABASE_URL: db.url },
+    drop: db.drop,
   };
 }

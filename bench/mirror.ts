@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { createThrowawayDatabase } from '../src/db/admin.js';
 import { buildApp } from '../src/app.js';
 import { encodeRecord } from '../src/bitable/codec.js';
 import { loadTemplates } from '../src/bitable/load-templates.js';
@@ -42,7 +42,7 @@ export async function runMirrorBench(opts: MirrorBenchOptions = {}): Promise<Rec
   const say = opts.log ?? ((line: string) => console.log(line));
   const total = opts.records ?? 100_000;
   const dataDir = await mkdtemp(join(tmpdir(), 'fo-bench-mirror-'));
-  const db = await benchDatabase(opts.serverUrl, dataDir);
+  const db = await benchDatabase(opts.serverUrl);
   // Feishu is another machine: the sandbox gets its own state file and a lazy save.
   const sandbox = await startSandbox({ dataDir, port: 0, bitableWriteMs: 1, saveDebounceMs: 600_000 });
   const c = sandbox.credentials;
@@ -174,23 +174,9 @@ async function editLatencies(sandbox: Awaited<ReturnType<typeof startSandbox>>, 
   return out.sort((a, b) => a - b);
 }
 
-async function benchDatabase(serverUrl: string | undefined, dataDir: string): Promise<{ url?: string; drop(): Promise<void> }> {
+async function benchDatabase(serverUrl: string | undefined): Promise<{ url?: string; drop(): Promise<void> }> {
   if (!serverUrl) return { drop: async () => undefined };
-  const name = `fo_bench_mirror_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  void dataDir;
-  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+  return createThrowawayDatabase(serverUrl, 'fo_bench_mirror');
 }
 
 function round2(n: number): number {

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
+import { createThrowawayDatabase } from '../../src/db/admin.js';
+
+export { withDatabase } from '../../src/db/admin.js';
 
 /** The Postgres server under test, or undefined for the embedded PGlite. */
 export const testDatabaseUrl = process.env.DATABASE_URL || undefined;
@@ -30,25 +31,6 @@ export async function createTestDatabase(): Promise<Database & { url?: string }>
 }
 
 /** An empty database on the server at `serverUrl`, and how to drop it again. */
-export async function createPostgresDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `fo_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return {
-    url: withDatabase(serverUrl, name),
-    async drop() {
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`).catch(() => undefined);
-      await dropper.end();
-    },
-  };
-}
-
-export function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
+export function createPostgresDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  return createThrowawayDatabase(serverUrl);
 }

@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { createThrowawayDatabase } from '../../../src/db/admin.js';
 
 // The newest installed PostgreSQL server binaries (Debian: /usr/lib/postgresql/<major>/bin).
 const BIN = (() => {
@@ -15,23 +15,9 @@ const BIN = (() => {
 /** The shared server for the chaos tests that do not restart PostgreSQL. */
 export const sharedServerUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function admin(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A fresh database on `serverUrl`; drop() removes it with force. */
-export async function freshDatabase(serverUrl = sharedServerUrl): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `fo_chaos_${Math.random().toString(36).slice(2, 12)}`;
-  await admin(serverUrl, `create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(serverUrl, `drop database if exists ${name} with (force)`) };
+export function freshDatabase(serverUrl = sharedServerUrl): Promise<{ url: string; drop(): Promise<void> }> {
+  return createThrowawayDatabase(serverUrl, 'fo_chaos');
 }
 
 function freePort(): Promise<number> {
