@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/app.js';
 import { startTestProduct, type TestProduct } from '../helpers/product.js';
 
 describe('the sandbox demo tenant', () => {
@@ -33,4 +34,22 @@ describe('the sandbox demo tenant', () => {
   it('sends nothing to Feishu for the history itself', () => {
     expect(product.sandbox!.state.botMessages()).toHaveLength(0);
   });
+
+  it('fills the 异常件工单 table with the history once Bitable is provisioned, one row per case', async () => {
+    await waitFor(async () => (await product.deps.database.query(`select 1 from mirror_tables where table_key = 'exceptions'`).catch(() => ({ rows: [] }))).rows.length > 0, 'Base provisioned', 60_000);
+    const slot = new Date('2026-11-25T16:02:00+08:00');
+    await product.deps.jobs.tick('exceptions.bitable-backfill', slot);
+    await waitFor(async () => {
+      const { rows } = await product.deps.database.query<{ n: number }>('select count(*)::int as n from exceptions_cases where bitable_record_id is null');
+      return rows[0]!.n === 0;
+    }, 'every case has its row', 60_000);
+    const app = product.sandbox!.state.apps()[0]!;
+    const table = app.tables.find((t) => t.name === '异常件工单')!;
+    const { rows } = await product.deps.database.query<{ n: number }>('select count(*)::int as n from exceptions_cases');
+    expect(product.sandbox!.state.records(app.app_token, table.table_id)).toHaveLength(rows[0]!.n);
+    // Running it again writes nothing new.
+    await product.deps.jobs.tick('exceptions.bitable-backfill', new Date(slot.getTime() + 120_000));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(product.sandbox!.state.records(app.app_token, table.table_id)).toHaveLength(rows[0]!.n);
+  }, 120_000);
 });

@@ -76,8 +76,25 @@ export class CaseTable {
 }
 
 /** Writes each changed case to Bitable; does nothing until Bitable is provisioned. */
-export function bitableCaseMirror(mirror: BitableMirror, table: CaseTable, deps: { database: Database; log: Logger }): CaseMirror {
+export function bitableCaseMirror(mirror: BitableMirror, table: CaseTable, deps: { database: Database; log: Logger }): CaseMirror & { backfill(limit?: number): Promise<number> } {
   return {
+    /**
+     * Cases that have no row yet (opened before Bitable was provisioned, or history) get one,
+     * under the same per-case key as a first write, so neither path can make a second row.
+     */
+    async backfill(limit = 200) {
+      const missing = await repo.casesWithoutBitableRow(deps.database.db, limit);
+      let written = 0;
+      for (const c of missing) {
+        try {
+          await this.onCaseChanged({ caseNo: caseNo(c.id), case: c, key: `exceptions:case:${c.id}:bitable-row` });
+          written++;
+        } catch (err) {
+          deps.log.warn({ err, caseId: c.id }, 'case not written to bitable; the next backfill retries');
+        }
+      }
+      return written;
+    },
     async onCaseChanged({ case: c, key }) {
       try {
         // The link may have been made after this snapshot; a case born in Bitable has its row already.

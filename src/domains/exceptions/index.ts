@@ -45,7 +45,8 @@ export function exceptionsModule(options: ExceptionsOptions = {}): DomainModule 
     title: '异常件 Exception parcels',
     async setup(bot, deps) {
       const table = options.bitable ? new CaseTable((await loadTemplates(TEMPLATES_DIR)).table(TABLE)) : undefined;
-      const caseMirror = options.mirror ?? (options.bitable && table ? bitableCaseMirror(options.bitable, table, deps) : noMirror);
+      const bitableWriter = options.bitable && table ? bitableCaseMirror(options.bitable, table, deps) : undefined;
+      const caseMirror = options.mirror ?? bitableWriter ?? noMirror;
       const exceptions = createExceptionService({
         database: deps.database,
         directory: createDirectory({ db: deps.db }),
@@ -98,6 +99,13 @@ export function exceptionsModule(options: ExceptionsOptions = {}): DomainModule 
       bot.schedule('exceptions.stale-claims', '30 9 * * *', async (now) => {
         await remindStaleClaims(exceptions, now);
       });
+
+      if (bitableWriter && !options.mirror) {
+        bot.schedule('exceptions.bitable-backfill', '*/2 * * * *', async (_now, ctx) => {
+          const written = await bitableWriter.backfill();
+          if (written > 0) ctx.log.info({ written }, 'cases written to bitable');
+        });
+      }
 
       bot.routes('/api/exceptions', exceptionRoutes(exceptions, { tokens: deps.config.apiTokens, clock: deps.clock }));
     },

@@ -62,6 +62,10 @@ export const repo = {
     await db.update(exceptionsCases).set({ bitableRecordId: recordId }).where(and(eq(exceptionsCases.id, id), isNull(exceptionsCases.bitableRecordId)));
   },
 
+  async casesWithoutBitableRow(db: Db, limit: number): Promise<CaseRow[]> {
+    return db.select().from(exceptionsCases).where(isNull(exceptionsCases.bitableRecordId)).orderBy(asc(exceptionsCases.id)).limit(limit);
+  },
+
   async caseByBitableRecord(db: Db, recordId: string): Promise<CaseRow | null> {
     const [row] = await db.select().from(exceptionsCases).where(eq(exceptionsCases.bitableRecordId, recordId));
     return row ?? null;
