@@ -7,7 +7,8 @@ import { initEvents, refreshEvents } from './events.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { boot: null, user: null, chats: [], chatId: null, mention: true, filter: '' };
-const SUGGESTIONS = ['帮助', '异常件', '质检', '合同', '社群日报'];
+// What a newcomer can try: the help card, the case form, a case in one line, a lookup.
+const SUGGESTIONS = ['帮助', '异常件', '异常件 丢件 TM2026112501 ¥89 一周没有物流更新', '异常件 TM2026112501'];
 
 const nameOf = (id) => (id === state.boot.bot.open_id ? state.boot.bot.name : state.boot.users.find((u) => u.open_id === id)?.name ?? id);
 const chat = () => state.chats.find((c) => c.chat_id === state.chatId);

@@ -128,7 +128,9 @@ function columns(el, ctx, scope) {
     const style = grow ? `flex:${grow} 1 0` : c.width && c.width !== 'auto' ? `flex:0 0 ${c.width}` : 'flex:0 0 auto';
     return h('div', { class: 'fcard-col', style }, (c.elements || []).map((x) => renderElement(x, ctx, scope)));
   });
-  return h('div', { class: `fcard-cols ${el.background_style === 'grey' ? 'bg-grey' : ''}` }, cols);
+  // flex_mode "flow" wraps columns onto new lines when they do not fit, as Feishu does.
+  const flow = el.flex_mode === 'flow' ? 'flow' : '';
+  return h('div', { class: `fcard-cols ${flow} ${el.background_style === 'grey' ? 'bg-grey' : ''}` }, cols);
 }
 
 function renderElement(el, ctx, scope) {
