@@ -20,6 +20,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
       hour: 'numeric',
       minute: 'numeric',
       second: 'numeric',
+      weekday: 'short',
     });
     formatters.set(timeZone, f);
   }
@@ -35,14 +36,39 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  /** 1 = Monday … 7 = Sunday */
+  weekday: number;
+}
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** The wall-clock reading of an instant in the zone. */
+export function wallClock(timeZone: string, epochMs: number): WallClock {
+  const p: Record<string, string> = {};
+  for (const part of formatterFor(timeZone).formatToParts(new Date(epochMs))) p[part.type] = part.value;
+  return {
+    year: Number(p.year),
+    month: Number(p.month),
+    day: Number(p.day),
+    hour: Number(p.hour),
+    minute: Number(p.minute),
+    second: Number(p.second),
+    weekday: WEEKDAYS.indexOf(p.weekday ?? '') + 1,
+  };
+}
+
 /** UTC offset of the zone at an instant, in minutes (Asia/Shanghai → 480). */
 export function offsetMinutes(timeZone: string, epochMs: number): number {
   const wholeSeconds = Math.floor(epochMs / 1000) * 1000;
-  const p: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(wholeSeconds))) {
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  }
-  const wall = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
+  const p = wallClock(timeZone, wholeSeconds);
+  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return Math.round((wall - wholeSeconds) / MS_PER_MINUTE);
 }
 
