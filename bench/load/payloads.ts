@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { encryptEvent, eventSignature } from '../../src/feishu/crypto.js';
+import { sealEvent } from '../../src/feishu/crypto.js';
 
 export interface Credentials {
   appId: string;
@@ -14,18 +13,7 @@ export interface SealedBody {
 
 /** Encrypts and signs exactly as Feishu does (FEISHU.md §a.3, §a.4): the bytes sent are the bytes hashed. */
 export function seal(envelope: unknown, c: Credentials, now = Date.now()): SealedBody {
-  const body = JSON.stringify({ encrypt: encryptEvent(JSON.stringify(envelope), c.encryptKey) });
-  const timestamp = String(Math.floor(now / 1000));
-  const nonce = randomBytes(8).toString('hex');
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'x-lark-request-timestamp': timestamp,
-      'x-lark-request-nonce': nonce,
-      'x-lark-signature': eventSignature(timestamp, nonce, c.encryptKey, body),
-    },
-  };
+  return sealEvent(envelope, c.encryptKey, new Date(now));
 }
 
 function header(c: Credentials, eventId: string, eventType: string) {

@@ -34,3 +34,27 @@ export function safeEqual(a: string, b: string): boolean {
   const right = Buffer.from(b, 'utf8');
   return left.length === right.length && timingSafeEqual(left, right);
 }
+
+export interface SealedEvent {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * A body as Feishu sends it when an Encrypt Key is set: `{"encrypt": …}` plus the signature
+ * headers over exactly those bytes (FEISHU.md §a.3, §a.4). The sandbox delivers with it; tests
+ * and benchmarks build requests with it.
+ */
+export function sealEvent(envelope: unknown, encryptKey: string, at: Date = new Date(), nonce: string = randomBytes(8).toString('hex')): SealedEvent {
+  const body = JSON.stringify({ encrypt: encryptEvent(JSON.stringify(envelope), encryptKey) });
+  const timestamp = String(Math.floor(at.getTime() / 1000));
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'x-lark-request-timestamp': timestamp,
+      'x-lark-request-nonce': nonce,
+      'x-lark-signature': eventSignature(timestamp, nonce, encryptKey, body),
+    },
+  };
+}

@@ -1,5 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { encryptEvent, eventSignature } from '../../src/feishu/crypto.js';
+import { randomUUID } from 'node:crypto';
+import { sealEvent } from '../../src/feishu/crypto.js';
 import { secrets } from './app.js';
 
 export interface SignedRequest {
@@ -9,19 +9,9 @@ export interface SignedRequest {
 
 /** Encrypts and signs a body exactly as Feishu does (FEISHU.md §a.3, §a.4). */
 export function signed(body: unknown, options: { encryptKey?: string; timestamp?: number; nonce?: string } = {}): SignedRequest {
-  const key = options.encryptKey ?? secrets.encryptKey;
-  const payload = JSON.stringify({ encrypt: encryptEvent(JSON.stringify(body), key) });
-  const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
-  const nonce = options.nonce ?? randomBytes(8).toString('hex');
-  return {
-    payload,
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'x-lark-request-timestamp': timestamp,
-      'x-lark-request-nonce': nonce,
-      'x-lark-signature': eventSignature(timestamp, nonce, key, payload),
-    },
-  };
+  const at = options.timestamp === undefined ? new Date() : new Date(options.timestamp * 1000);
+  const sealed = sealEvent(body, options.encryptKey ?? secrets.encryptKey, at, options.nonce);
+  return { payload: sealed.body, headers: sealed.headers };
 }
 
 export function envelope(eventType: string, event: Record<string, unknown>, eventId = randomUUID().replace(/-/g, '')) {

@@ -1,4 +1,4 @@
-import { encryptEvent, eventSignature } from '../../feishu/crypto.js';
+import { sealEvent } from '../../feishu/crypto.js';
 import { newId } from '../ids.js';
 import type { SandboxState } from '../state/types.js';
 
@@ -34,19 +34,8 @@ export interface SealedRequest {
  * X-Lark-Signature = hex(sha256(timestamp + nonce + encryptKey + body)), timestamp in seconds (§a.3, §a.4).
  */
 export function sealRequest(envelope: EventEnvelope, encryptKey: string, at: Date): SealedRequest {
-  const body = JSON.stringify({ encrypt: encryptEvent(JSON.stringify(envelope), encryptKey) });
-  const timestamp = String(Math.floor(at.getTime() / 1000));
-  const nonce = newId.nonce();
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'x-lark-request-timestamp': timestamp,
-      'x-lark-request-nonce': nonce,
-      'x-lark-signature': eventSignature(timestamp, nonce, encryptKey, body),
-      'user-agent': 'Feishu-Sandbox/1.0',
-    },
-  };
+  const sealed = sealEvent(envelope, encryptKey, at, newId.nonce());
+  return { body: sealed.body, headers: { ...sealed.headers, 'user-agent': 'Feishu-Sandbox/1.0' } };
 }
 
 export interface PostResult {
