@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Dispatcher } from './bot.js';
 import type { DomainModule } from './module.js';
 import { defineModule } from './module.js';
+import { createInbox } from './inbox.js';
 
 /** The bot's own commands: help, and the prune of old inbox rows. */
 export function coreModule(dispatcher: () => Dispatcher): DomainModule {
@@ -20,13 +21,9 @@ export function coreModule(dispatcher: () => Dispatcher): DomainModule {
         card: dispatcher().helpCard(),
       }));
       bot.schedule('core.prune-events', '17 3 * * *', async (now, ctx) => {
-        const { rows } = await deps.database.query<{ n: number }>(
-          `with gone as (delete from lark_events where received_at < $1 and status in ('done','ignored','dead') returning 1)
-           select count(*)::int as n from gone`,
-          [new Date(now.getTime() - deps.config.intake.retentionDays * 86_400_000)],
-        );
+        const deleted = await createInbox(deps.database).prune(now, deps.config.intake.retentionDays);
         await deps.database.query(`delete from core_schedule_slots where slot < $1`, [new Date(now.getTime() - 30 * 86_400_000)]);
-        ctx.log.info({ deleted: rows[0]?.n ?? 0 }, 'old events pruned');
+        ctx.log.info({ deleted }, 'old events pruned');
       });
     },
   });

@@ -59,11 +59,6 @@ export function createInbox(database: Database) {
       );
     },
 
-    async get(eventId: string): Promise<InboxEvent | null> {
-      const { rows } = await database.query(`select ${columns} from lark_events where event_id = $1`, [eventId]);
-      return rows[0] ? row(rows[0]) : null;
-    },
-
     /** Keeps event ids at least `days` (≥ 7) so a replay inside Feishu's window stays a no-op. */
     async prune(now: Date, days: number): Promise<number> {
       const { rows } = await database.query(

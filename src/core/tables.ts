@@ -33,12 +33,3 @@ export const scheduleSlots = pgTable(
   },
   (t) => [primaryKey({ columns: [t.name, t.slot] })],
 );
-
-/** Card callbacks that already changed state, so a repeated click returns the same answer. */
-export const cardActions = pgTable('core_card_actions', {
-  eventId: text('event_id').primaryKey(),
-  action: text('action').notNull(),
-  operatorId: text('operator_id').notNull(),
-  outcome: text('outcome').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`),
-});

@@ -1,5 +1,4 @@
-import type { Logger } from '../core/logger.js';
-import { FeishuClient, type RetryPolicy } from './client.js';
+import { FeishuClient, type FeishuClientOptions } from './client.js';
 import { createBitable, type Bitable, type BitableOptions } from './bitable.js';
 import { createMessages, type Messages } from './messages.js';
 
@@ -13,13 +12,7 @@ export interface Feishu {
   client: FeishuClient;
 }
 
-export interface FeishuOptions {
-  appId: string;
-  appSecret: string;
-  baseUrl: string;
-  log: Logger;
-  retry?: Partial<RetryPolicy>;
-  sleep?: (ms: number) => Promise<void>;
+export interface FeishuOptions extends FeishuClientOptions {
   /** Outbound message budget for the whole bot (Feishu caps a bot at about 50/s). */
   messagesPerSecond?: number;
   bitable?: BitableOptions;

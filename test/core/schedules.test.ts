@@ -63,3 +63,22 @@ describe('schedules across instances', () => {
     await expect(buildTestApp({ database, modules: [broken] })).rejects.toThrow(/invalid cron expression/);
   });
 });
+
+describe('inbox retention', () => {
+  it('prunes finished events older than EVENT_RETENTION_DAYS and keeps newer and unfinished ones', async () => {
+    const t = await buildTestApp({ workers: true, env: { EVENT_RETENTION_DAYS: '7' } });
+    try {
+      const now = new Date('2026-11-26T19:17:00.000Z');
+      const at = (days: number) => new Date(now.getTime() - days * 86_400_000);
+      for (const [id, status, age] of [['old-done', 'done', 8], ['old-dead', 'dead', 9], ['old-failed', 'failed', 9], ['recent-done', 'done', 6]] as const) {
+        await t.database.query(`insert into lark_events (event_id, event_type, source, payload, status, received_at) values ($1, 't', 'webhook', '{}', $2, $3)`, [id, status, at(age)]);
+      }
+      await t.deps.jobs.tick('core.prune-events', now);
+      await waitFor(async () => (await t.database.query(`select 1 from lark_events where event_id = 'old-done'`)).rows.length === 0, 'prune ran');
+      const { rows } = await t.database.query<{ event_id: string }>('select event_id from lark_events order by event_id');
+      expect(rows.map((r) => r.event_id)).toEqual(['old-failed', 'recent-done']);
+    } finally {
+      await t.close();
+    }
+  });
+});
