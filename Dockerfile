@@ -1,13 +1,14 @@
 # syntax=docker/dockerfile:1
 # Multi-stage: install and typecheck in a build stage, ship only what runs.
-FROM node:20-bookworm-slim AS build
+# Node.js 22 LTS (Node 20 reached end of life in April 2026); package.json engines still allow 20.12+.
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run typecheck && npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production DATA_DIR=/data PORT=3000 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules

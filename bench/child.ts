@@ -8,7 +8,10 @@ export class BenchChild {
   private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private exited = false;
 
-  private constructor(readonly proc: ChildProcess, readonly name: string) {
+  private constructor(
+    readonly proc: ChildProcess,
+    readonly name: string,
+  ) {
     proc.on('message', (m: { id?: number; result?: unknown; error?: string }) => {
       if (m.id === undefined) return;
       const w = this.waiting.get(m.id);
@@ -24,11 +27,19 @@ export class BenchChild {
   }
 
   /** Starts `entry` (relative to bench/) and waits for its `{type: 'ready'}` message. */
-  static async start<R = unknown>(entry: string, env: Record<string, string | undefined>, name = entry): Promise<{ child: BenchChild; ready: R }> {
+  static async start<R = unknown>(
+    entry: string,
+    env: Record<string, string | undefined>,
+    name = entry,
+  ): Promise<{ child: BenchChild; ready: R }> {
     const file = fileURLToPath(new URL(entry, import.meta.url));
     // The heap cap `npm start` and the Docker image use (package.json); BENCH_NODE_FLAGS overrides it.
     const extra = (process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=256').split(' ').filter(Boolean);
-    const proc = fork(file, [], { execArgv: [...extra, '--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const proc = fork(file, [], {
+      execArgv: [...extra, '--import', 'tsx'],
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const child = new BenchChild(proc, name);
     const ready = await new Promise<R>((resolve, reject) => {
       const onMessage = (m: { type?: string; ready?: R }) => {

@@ -18,8 +18,10 @@ export interface BenchContext {
   messagesPerSecond: number;
   logDir: string;
   print(line: string): void;
-  startBot(options: { workers: boolean }): Promise<RunningServer>;
+  startBot(options: { workers: boolean; env?: Record<string, string> }): Promise<RunningServer>;
   startBaseline(): Promise<RunningServer>;
+  /** The same verify + decrypt + event and job rows with the bot's group commit, and nothing else. */
+  startGroupCommitBaseline(): Promise<RunningServer>;
   /** Stops a server, keeping its peak RSS for the memory target. */
   stop(server: RunningServer): Promise<void>;
   peakRssMb(): number | null;
@@ -27,9 +29,15 @@ export interface BenchContext {
   peaks(): Record<string, number | null>;
 }
 
-export async function createContext(o: { short: boolean; database: BenchDatabase; messagesPerSecond: number; print(line: string): void }): Promise<BenchContext & { close(): Promise<void> }> {
+export async function createContext(o: {
+  short: boolean;
+  database: BenchDatabase;
+  messagesPerSecond: number;
+  print(line: string): void;
+}): Promise<BenchContext & { close(): Promise<void> }> {
   const logDir = mkdtempSync(join(tmpdir(), 'fo-bench-logs-'));
-  // The stand-in's per-chat limit (5/s) is Feishu's; the bench measures the bot's own global budget, so chats are not the bottleneck.
+  // The stand-in's per-chat limit (5/s) is Feishu's; the bench measures the bot's own global budget, so chats are not
+  // the bottleneck.
   const sandbox = await startSandbox({
     dataDir: mkdtempSync(join(tmpdir(), 'fo-bench-sandbox-')),
     port: 0,
@@ -48,7 +56,7 @@ export async function createContext(o: { short: boolean; database: BenchDatabase
     messagesPerSecond: o.messagesPerSecond,
     logDir,
     print: o.print,
-    async startBot({ workers }) {
+    async startBot({ workers, env: extra }) {
       const env = {
         ...o.database.appEnv,
         NODE_ENV: 'production',
@@ -61,12 +69,34 @@ export async function createContext(o: { short: boolean; database: BenchDatabase
         LOG_LEVEL: 'info',
         BENCH_WORKERS: workers ? '1' : '0',
         BENCH_LOG_FILE: join(logDir, `bot-${++started}.log`),
+        ...extra,
       };
-      const { child, ready } = await BenchChild.start<{ url: string }>('./server/bot-server.ts', env, workers ? 'bot' : 'bot (intake only)');
+      const { child, ready } = await BenchChild.start<{ url: string }>(
+        './server/bot-server.ts',
+        env,
+        workers ? 'bot' : 'bot (intake only)',
+      );
       return { child, url: ready.url };
     },
     async startBaseline() {
-      const { child, ready } = await BenchChild.start<{ url: string }>('./server/baseline-server.ts', o.database.baselineEnv, 'baseline');
+      const { child, ready } = await BenchChild.start<{ url: string }>(
+        './server/baseline-server.ts',
+        o.database.baselineEnv,
+        'baseline',
+      );
+      return { child, url: ready.url };
+    },
+    async startGroupCommitBaseline() {
+      const env = {
+        ...o.database.appEnv,
+        LARK_ENCRYPT_KEY: c.encryptKey,
+        LARK_VERIFICATION_TOKEN: c.verificationToken,
+      };
+      const { child, ready } = await BenchChild.start<{ url: string }>(
+        './server/group-commit-server.ts',
+        env,
+        'group-commit baseline',
+      );
       return { child, url: ready.url };
     },
     async stop(server) {

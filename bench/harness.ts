@@ -6,7 +6,12 @@ import { createBenchDatabase } from './database.js';
 import { formatReport } from './report.js';
 import { target, type BenchResults, type ScenarioResult } from './results.js';
 import { backlogDrain, eventToEffect } from './scenarios/effect.js';
+import { DEFAULT_SIZES, exceptionsScenarios } from './scenarios/exceptions.js';
 import { intakeScenarios } from './scenarios/intake.js';
+
+/** Scenario groups `npm run bench -- --scenario a,b` can pick; all of them by default. */
+export const SCENARIOS = ['intake', 'effect', 'mirror', 'exceptions'] as const;
+export type ScenarioGroup = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
   short: boolean;
@@ -16,6 +21,10 @@ export interface BenchOptions {
   outFile?: string;
   messagesPerSecond?: number;
   print?: (line: string) => void;
+  /** Which scenario groups run (default: all). */
+  scenarios?: readonly ScenarioGroup[];
+  /** Case counts for the exceptions scenario (default 10k, 50k, 200k; 2k in short mode). */
+  exceptionSizes?: number[];
 }
 
 /** Options a further bench (bench/mirror.ts) receives; it returns one or more ScenarioResult. */
@@ -40,12 +49,26 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     databaseLabel = `${info.version.split(',')[0]} · ${database.label}`;
     print(`database: ${databaseLabel}`);
 
-    scenarios.push(...(await intakeScenarios(ctx)));
-    scenarios.push(await eventToEffect(ctx));
-    scenarios.push(await backlogDrain(ctx));
-    const mirror = await runExtra('mirror', './mirror.ts', 'runMirrorBench', { short: o.short, serverUrl: o.serverUrl, context: ctx });
-    if ('skipped' in mirror) skipped.push(mirror.skipped);
-    else scenarios.push(...mirror.results);
+    const runs = new Set<ScenarioGroup>(o.scenarios ?? SCENARIOS);
+    if (runs.has('intake')) scenarios.push(...(await intakeScenarios(ctx)));
+    if (runs.has('effect')) {
+      scenarios.push(await eventToEffect(ctx));
+      scenarios.push(await backlogDrain(ctx));
+    }
+    if (runs.has('mirror')) {
+      const mirror = await runExtra('mirror', './mirror.ts', 'runMirrorBench', {
+        short: o.short,
+        serverUrl: o.serverUrl,
+        context: ctx,
+      });
+      if ('skipped' in mirror) skipped.push(mirror.skipped);
+      else scenarios.push(...mirror.results);
+    }
+    if (runs.has('exceptions')) {
+      const ex = await exceptionsScenarios(ctx, o.exceptionSizes ?? (o.short ? [2_000] : DEFAULT_SIZES));
+      if (ex.skipped) skipped.push({ name: 'exceptions', reason: ex.skipped });
+      scenarios.push(...ex.results);
+    }
     const peak = ctx.peakRssMb();
     scenarios.push({
       name: 'memory',
@@ -80,9 +103,15 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
 }
 
 /** Runs a bench another engineer owns, if its file exists yet. */
-async function runExtra(name: string, file: string, exportName: string, options: ExtraBenchOptions): Promise<{ results: ScenarioResult[] } | { skipped: { name: string; reason: string } }> {
+async function runExtra(
+  name: string,
+  file: string,
+  exportName: string,
+  options: ExtraBenchOptions,
+): Promise<{ results: ScenarioResult[] } | { skipped: { name: string; reason: string } }> {
   const url = new URL(file, import.meta.url);
-  if (!existsSync(fileURLToPath(url))) return { skipped: { name, reason: `bench/${file.slice(2)} does not exist yet` } };
+  if (!existsSync(fileURLToPath(url)))
+    return { skipped: { name, reason: `bench/${file.slice(2)} does not exist yet` } };
   const mod = (await import(url.href)) as Record<string, unknown>;
   const run = mod[exportName];
   if (typeof run !== 'function') return { skipped: { name, reason: `bench/${file.slice(2)} has no ${exportName}()` } };
@@ -90,7 +119,8 @@ async function runExtra(name: string, file: string, exportName: string, options:
   try {
     // bench/mirror.ts takes {records, edits, serverUrl, log} and answers a flat record of numbers.
     const short = options.short ? { records: 2_000, edits: 5 } : {};
-    const out = (await (run as (o: object) => Promise<unknown>)({ ...options, ...short, log: options.context.print })) ?? [];
+    const out =
+      (await (run as (o: object) => Promise<unknown>)({ ...options, ...short, log: options.context.print })) ?? [];
     const list = Array.isArray(out) ? out : [out];
     return { results: list.map((r) => (isScenario(r) ? r : asScenario(name, file, r as Record<string, number>))) };
   } catch (err) {
@@ -103,5 +133,11 @@ function isScenario(r: unknown): r is ScenarioResult {
 }
 
 function asScenario(name: string, file: string, metrics: Record<string, number>): ScenarioResult {
-  return { name, description: `bench/${file.slice(2)} (its own numbers; targets live in its issue)`, metrics, targets: [], notes: [] };
+  return {
+    name,
+    description: `bench/${file.slice(2)} (its own numbers; targets live in its issue)`,
+    metrics,
+    targets: [],
+    notes: [],
+  };
 }

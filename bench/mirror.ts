@@ -34,7 +34,16 @@ export interface MirrorBenchOptions {
 }
 
 // Tables with a text primary field and plain columns to fill.
-const TABLES = ['people', 'teams', 'settings', 'counterparties', 'contracts', 'communities', 'qa_scorecard', 'exception_kinds'];
+const TABLES = [
+  'people',
+  'teams',
+  'settings',
+  'counterparties',
+  'contracts',
+  'communities',
+  'qa_scorecard',
+  'exception_kinds',
+];
 const SEARCH_PER_SECOND = 20;
 const PAGE = 500;
 
@@ -47,13 +56,22 @@ export async function runMirrorBench(opts: MirrorBenchOptions = {}): Promise<Rec
   const sandbox = await startSandbox({ dataDir, port: 0, bitableWriteMs: 1, saveDebounceMs: 600_000 });
   const c = sandbox.credentials;
   const config = loadConfig({
-    LARK_APP_ID: c.appId, LARK_APP_SECRET: c.appSecret, LARK_ENCRYPT_KEY: c.encryptKey, LARK_VERIFICATION_TOKEN: c.verificationToken,
-    LARK_BASE_URL: sandbox.url, DATA_DIR: dataDir, DATABASE_URL: db.url ?? '', LOG_LEVEL: 'warn', NODE_ENV: 'production',
+    LARK_APP_ID: c.appId,
+    LARK_APP_SECRET: c.appSecret,
+    LARK_ENCRYPT_KEY: c.encryptKey,
+    LARK_VERIFICATION_TOKEN: c.verificationToken,
+    LARK_BASE_URL: sandbox.url,
+    DATA_DIR: dataDir,
+    DATABASE_URL: db.url ?? '',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
   }) as Config & { feishu: NonNullable<Config['feishu']> };
   const log = createLogger('warn');
   const deps = await createDeps({ config, log });
   const mirror = createBitableMirror();
-  const built = await buildApp(deps, [mirrorModule(mirror, { subscribeOnStart: false, schemaWritesPerSecond: 1000, reconcileCron: '0 0 1 1 *' })]);
+  const built = await buildApp(deps, [
+    mirrorModule(mirror, { subscribeOnStart: false, schemaWritesPerSecond: 1000, reconcileCron: '0 0 1 1 *' }),
+  ]);
   const address = await built.app.listen({ port: 0, host: '127.0.0.1' });
   await deps.jobs.start({ cron: false });
   sandbox.setBotEndpoints({ eventUrl: `${address}/webhook/event`, cardUrl: `${address}/webhook/card` });
@@ -63,12 +81,16 @@ export async function runMirrorBench(opts: MirrorBenchOptions = {}): Promise<Rec
     const seeded = await seed(sandbox.url, c, report, templates.tables, total, say);
 
     say(`reconcile of ${total} records (first load)…`);
-    const pages = seeded.reduce((n, s) => n + Math.max(1, Math.ceil(s.count / PAGE)), 0) + (templates.tables.length - seeded.length);
+    const pages =
+      seeded.reduce((n, s) => n + Math.max(1, Math.ceil(s.count / PAGE)), 0) +
+      (templates.tables.length - seeded.length);
     const minimumMs = (Math.max(0, pages - SEARCH_PER_SECOND) / SEARCH_PER_SECOND) * 1000;
     let t0 = performance.now();
     const first = await mirror.reconcile();
     const firstMs = performance.now() - t0;
-    say(`  ${Math.round(firstMs)} ms, ${first.totals.inserted} inserted; ${pages} search pages, rate-limit minimum ${Math.round(minimumMs)} ms`);
+    say(
+      `  ${Math.round(firstMs)} ms, ${first.totals.inserted} inserted; ${pages} search pages, rate-limit minimum ${Math.round(minimumMs)} ms`,
+    );
 
     // 1% drift made while "the bot was down": edited straight in the sandbox, no events.
     const drift = driftSome(sandbox.state.raw(), seeded, Math.round(total / 100));
@@ -79,7 +101,9 @@ export async function runMirrorBench(opts: MirrorBenchOptions = {}): Promise<Rec
 
     const latencies = await editLatencies(sandbox, deps.database, report.appToken, seeded[0]!, opts.edits ?? 40);
     const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
-    say(`  event → mirror: p50 ${Math.round(q(0.5))} ms, p95 ${Math.round(q(0.95))} ms, max ${Math.round(latencies.at(-1)!)} ms`);
+    say(
+      `  event → mirror: p50 ${Math.round(q(0.5))} ms, p95 ${Math.round(q(0.95))} ms, max ${Math.round(latencies.at(-1)!)} ms`,
+    );
     return {
       records: total,
       search_pages: pages,
@@ -115,8 +139,21 @@ interface Seeded {
 }
 
 /** Bulk-loads records through the bot's own client (writes unthrottled: loading is not what is timed). */
-async function seed(url: string, c: { appId: string; appSecret: string }, report: Awaited<ReturnType<ReturnType<typeof createBitableMirror>['provision']>>, templates: readonly TableTemplate[], total: number, say: (l: string) => void): Promise<Seeded[]> {
-  const feishu = createFeishu({ appId: c.appId, appSecret: c.appSecret, baseUrl: url, log: createLogger('warn'), bitable: { writesPerSecond: 1000 } });
+async function seed(
+  url: string,
+  c: { appId: string; appSecret: string },
+  report: Awaited<ReturnType<ReturnType<typeof createBitableMirror>['provision']>>,
+  templates: readonly TableTemplate[],
+  total: number,
+  say: (l: string) => void,
+): Promise<Seeded[]> {
+  const feishu = createFeishu({
+    appId: c.appId,
+    appSecret: c.appSecret,
+    baseUrl: url,
+    log: createLogger('warn'),
+    bitable: { writesPerSecond: 1000 },
+  });
   const out: Seeded[] = [];
   let left = total;
   for (const key of TABLES) {
@@ -127,7 +164,9 @@ async function seed(url: string, c: { appId: string; appSecret: string }, report
     left -= count;
     const text = template.fields.filter((f) => f.type === 1 && !('ui_type' in f && f.ui_type));
     say(`seeding ${count} records into ${key}…`);
-    const rows = Array.from({ length: count }, (_, i) => encodeRecord(template, Object.fromEntries(text.map((f) => [f.key, `${f.key}-${i}`]))));
+    const rows = Array.from({ length: count }, (_, i) =>
+      encodeRecord(template, Object.fromEntries(text.map((f) => [f.key, `${f.key}-${i}`]))),
+    );
     await feishu.bitable.batchCreate({ appToken: report.appToken, tableId }, rows, { key: `bench-seed-${key}` });
     out.push({ key, tableId, count, textField: text[1]?.name ?? text[0]!.name, textKey: text[1]?.key ?? text[0]!.key });
   }
@@ -144,7 +183,11 @@ function driftSome(state: RawState, seeded: Seeded[], n: number): number {
       const table = app.tables.find((t) => t.table_id === s.tableId);
       const field = table?.fields.find((f) => f.field_name === s.textField);
       if (!table || !field) continue;
-      for (let i = 0; i < table.records.length && made < n; i += Math.max(1, Math.floor(table.records.length / (n / seeded.length)))) {
+      for (
+        let i = 0;
+        i < table.records.length && made < n;
+        i += Math.max(1, Math.floor(table.records.length / (n / seeded.length)))
+      ) {
         table.records[i]!.fields[field.field_id] = `drift-${i}`;
         table.records[i]!.last_modified_time = Date.now();
         made++;
@@ -154,8 +197,17 @@ function driftSome(state: RawState, seeded: Seeded[], n: number): number {
   return made;
 }
 
-async function editLatencies(sandbox: Awaited<ReturnType<typeof startSandbox>>, database: { query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }> }, appToken: string, s: Seeded, edits: number): Promise<number[]> {
-  const ids = sandbox.state.raw().apps[appToken]!.tables.find((t) => t.table_id === s.tableId)!.records.map((r) => r.record_id);
+async function editLatencies(
+  sandbox: Awaited<ReturnType<typeof startSandbox>>,
+  database: { query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }> },
+  appToken: string,
+  s: Seeded,
+  edits: number,
+): Promise<number[]> {
+  const ids = sandbox.state
+    .raw()
+    .apps[appToken]!.tables.find((t) => t.table_id === s.tableId)!
+    .records.map((r) => r.record_id);
   const out: number[] = [];
   for (let i = 0; i < edits; i++) {
     const recordId = ids[(i * 7919) % ids.length]!;
@@ -163,7 +215,10 @@ async function editLatencies(sandbox: Awaited<ReturnType<typeof startSandbox>>, 
     const t0 = performance.now();
     await sandbox.actions.editRecord(demoOpenId('lina'), appToken, s.tableId, recordId, { [s.textField]: value });
     for (;;) {
-      const { rows } = await database.query<{ v: string }>(`select "${s.textKey}" as v from bitable_${s.key} where record_id = $1`, [recordId]);
+      const { rows } = await database.query<{ v: string }>(
+        `select "${s.textKey}" as v from bitable_${s.key} where record_id = $1`,
+        [recordId],
+      );
       if (rows[0]?.v === value) break;
       if (performance.now() - t0 > 30_000) throw new Error(`edit ${i} never reached the mirror`);
       await new Promise((r) => setTimeout(r, 5));
@@ -184,7 +239,9 @@ function round2(n: number): number {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { records: { type: 'string' }, edits: { type: 'string' }, pglite: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { records: { type: 'string' }, edits: { type: 'string' }, pglite: { type: 'boolean', default: false } },
+  });
   const results = await runMirrorBench({
     records: values.records ? Number(values.records) : undefined,
     edits: values.edits ? Number(values.edits) : undefined,

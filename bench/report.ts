@@ -19,12 +19,20 @@ export function formatReport(r: BenchResults): string {
   ];
   const rows: string[][] = [['scenario', 'target', 'actual', 'bound', 'met']];
   for (const s of r.scenarios) {
-    for (const t of s.targets) rows.push([s.name, t.metric, t.actual === null ? '—' : String(t.actual), bound(t), t.met ? 'yes' : 'NO']);
+    for (const t of s.targets)
+      rows.push([s.name, t.metric, t.actual === null ? '—' : String(t.actual), bound(t), t.met ? 'yes' : 'NO']);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  lines.push(pad(rows[0]!, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map((row) => pad(row, widths)), '');
+  lines.push(
+    pad(rows[0]!, widths),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.slice(1).map((row) => pad(row, widths)),
+    '',
+  );
   for (const s of r.scenarios) {
-    const metrics = Object.entries(s.metrics).map(([k, v]) => `${k}=${v ?? '—'}`).join(' ');
+    const metrics = Object.entries(s.metrics)
+      .map(([k, v]) => `${k}=${v ?? '—'}`)
+      .join(' ');
     lines.push(`${s.name}: ${s.description}`, `  ${metrics}`, ...s.notes.map((n) => `  note: ${n}`));
   }
   for (const s of r.skipped) lines.push(`skipped ${s.name}: ${s.reason}`);

@@ -37,7 +37,12 @@ export interface BenchResults {
   skipped: Array<{ name: string; reason: string }>;
 }
 
-export function target(metric: string, op: Target['op'], value: Target['value'], actual: number | null | undefined): Target {
+export function target(
+  metric: string,
+  op: Target['op'],
+  value: Target['value'],
+  actual: number | null | undefined,
+): Target {
   const a = actual ?? null;
   let met = false;
   if (a !== null && Number.isFinite(a)) {
@@ -67,8 +72,17 @@ export function summarise(samples: ArrayLike<number>): LatencySummary {
   const sorted = Float64Array.from(samples).sort();
   const n = sorted.length;
   const round = (v: number | undefined) => (v === undefined ? null : Math.round(v * 10) / 10);
-  const at = (p: number) => (n === 0 ? null : round(sorted[Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1))]));
+  const at = (p: number) =>
+    n === 0 ? null : round(sorted[Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1))]);
   let sum = 0;
   for (const v of sorted) sum += v;
-  return { count: n, mean: n ? round(sum / n) : null, p50: at(50), p90: at(90), p95: at(95), p99: at(99), max: n ? round(sorted[n - 1]) : null };
+  return {
+    count: n,
+    mean: n ? round(sum / n) : null,
+    p50: at(50),
+    p90: at(90),
+    p95: at(95),
+    p99: at(99),
+    max: n ? round(sorted[n - 1]) : null,
+  };
 }

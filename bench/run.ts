@@ -1,17 +1,39 @@
-// npm run bench [-- --short] [--out file] [--rate N]
+// npm run bench [-- --short] [--out file] [--rate N] [--scenario intake,effect,mirror,exceptions] [--sizes 10000,50000]
+// e.g. a quick reports run: npm run bench -- --scenario exceptions --sizes 10000 --out /tmp/r.json
 // DATABASE_URL names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres);
 // each run creates its own database there and drops it afterwards.
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { runBench } from './harness.js';
+import { runBench, SCENARIOS, type ScenarioGroup } from './harness.js';
 
 const { values } = parseArgs({
   options: {
     short: { type: 'boolean', default: false },
     out: { type: 'string' },
     rate: { type: 'string' },
+    scenario: { type: 'string' },
+    sizes: { type: 'string' },
   },
 });
+
+const list = (v: string | undefined) =>
+  v
+    ? v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
+const scenarios = list(values.scenario);
+const unknown = scenarios?.filter((s) => !(SCENARIOS as readonly string[]).includes(s)) ?? [];
+if (unknown.length > 0) {
+  console.error(`unknown scenario ${unknown.join(', ')}: choose from ${SCENARIOS.join(', ')}`);
+  process.exit(2);
+}
+const sizes = list(values.sizes)?.map(Number);
+if (sizes?.some((n) => !Number.isInteger(n) || n <= 0)) {
+  console.error(`--sizes takes case counts, e.g. --sizes 10000,50000,200000`);
+  process.exit(2);
+}
 
 const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const results = await runBench({
@@ -19,6 +41,8 @@ const results = await runBench({
   serverUrl,
   outFile: values.out ?? fileURLToPath(new URL('./results.json', import.meta.url)),
   messagesPerSecond: values.rate ? Number(values.rate) : 50,
+  ...(scenarios ? { scenarios: scenarios as ScenarioGroup[] } : {}),
+  ...(sizes ? { exceptionSizes: sizes } : {}),
 });
 const missed = results.scenarios.flatMap((s) => s.targets.filter((t) => !t.met).map((t) => `${s.name}: ${t.metric}`));
 if (missed.length > 0) console.log(`\ntargets missed: ${missed.join('; ')}`);

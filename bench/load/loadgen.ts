@@ -3,11 +3,11 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import { cardEnvelope, messageEnvelope, seal, type Credentials, type SealedBody } from './payloads.js';
+import { cardEnvelope, caseActEnvelope, messageEnvelope, seal, type Credentials, type SealedBody } from './payloads.js';
 
 export interface LoadJob {
   url: string;
-  kind: 'event' | 'card' | 'baseline';
+  kind: 'event' | 'card' | 'baseline' | 'case-act';
   mode: 'saturate' | 'rate';
   connections: number;
   durationMs: number;
@@ -17,6 +17,14 @@ export interface LoadJob {
   credentials: Credentials;
   operators?: string[];
   tickets?: number;
+  /** For `case-act`: open cases in in_progress or waiting_customer, clicked in turn (wait_customer ⇄ resume). */
+  cases?: CaseTarget[];
+}
+
+export interface CaseTarget {
+  id: number;
+  version: number;
+  state: string;
 }
 
 export interface LoadStats {
@@ -33,9 +41,25 @@ export interface LoadStats {
 
 function makeBody(job: LoadJob, n: number): SealedBody {
   const eventId = `bench${randomUUID().replace(/-/g, '')}`;
+  if (job.kind === 'case-act') {
+    // Each click names the version the case is at after the previous click on it (a real card's
+    // button); the cases are many more than the clicks in flight, so the previous one has landed.
+    const c = job.cases![n % job.cases!.length]!;
+    const verb = c.state === 'in_progress' ? 'wait_customer' : 'resume';
+    const sealed = seal(
+      caseActEnvelope(job.credentials, eventId, job.operators?.[0] ?? 'ou_bench_operator', c.id, c.version, verb),
+      job.credentials,
+    );
+    c.version++;
+    c.state = verb === 'resume' ? 'in_progress' : 'waiting_customer';
+    return sealed;
+  }
   if (job.kind === 'card') {
     const operators = job.operators ?? ['ou_bench_operator'];
-    return seal(cardEnvelope(job.credentials, eventId, operators[n % operators.length]!, n % (job.tickets ?? 100)), job.credentials);
+    return seal(
+      cardEnvelope(job.credentials, eventId, operators[n % operators.length]!, n % (job.tickets ?? 100)),
+      job.credentials,
+    );
   }
   return seal(messageEnvelope(job.credentials, eventId, job.payloadBytes), job.credentials);
 }
@@ -43,7 +67,14 @@ function makeBody(job: LoadJob, n: number): SealedBody {
 function post(agent: http.Agent, url: URL, sealed: SealedBody): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { agent, hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...sealed.headers, 'content-length': Buffer.byteLength(sealed.body) } },
+      {
+        agent,
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { ...sealed.headers, 'content-length': Buffer.byteLength(sealed.body) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -78,9 +109,11 @@ export async function runLoad(job: LoadJob): Promise<LoadStats> {
   const end = start + job.durationMs;
   if (job.mode === 'saturate') {
     // Closed loop: each connection sends its next request when the previous answer is in.
-    await Promise.all(Array.from({ length: job.connections }, async () => {
-      while (performance.now() < end) await one(performance.now());
-    }));
+    await Promise.all(
+      Array.from({ length: job.connections }, async () => {
+        while (performance.now() < end) await one(performance.now());
+      }),
+    );
   } else {
     const interval = 1000 / (job.rate ?? 100);
     const inFlight = new Set<Promise<void>>();

@@ -17,7 +17,14 @@ export function seal(envelope: unknown, c: Credentials, now = Date.now()): Seale
 }
 
 function header(c: Credentials, eventId: string, eventType: string) {
-  return { event_id: eventId, token: c.verificationToken, create_time: String(Date.now()), event_type: eventType, tenant_key: 'bench-tenant', app_id: c.appId };
+  return {
+    event_id: eventId,
+    token: c.verificationToken,
+    create_time: String(Date.now()),
+    event_type: eventType,
+    tenant_key: 'bench-tenant',
+    app_id: c.appId,
+  };
 }
 
 /**
@@ -26,7 +33,11 @@ function header(c: Credentials, eventId: string, eventType: string) {
  */
 export function messageEnvelope(c: Credentials, eventId: string, bytes: number) {
   const event = {
-    sender: { sender_id: { open_id: 'ou_bench_sender', user_id: 'u_bench', union_id: 'on_bench' }, sender_type: 'user', tenant_key: 'bench-tenant' },
+    sender: {
+      sender_id: { open_id: 'ou_bench_sender', user_id: 'u_bench', union_id: 'on_bench' },
+      sender_type: 'user',
+      tenant_key: 'bench-tenant',
+    },
     message: {
       message_id: `om_${eventId.slice(-24)}`,
       create_time: String(Date.now()),
@@ -55,6 +66,28 @@ export function cardEnvelope(c: Credentials, eventId: string, operator: string, 
       action: { value: { action: 'bench.flip', ticket }, tag: 'button' },
       host: 'im_message',
       context: { open_message_id: `om_card_${ticket}`, open_chat_id: 'oc_bench_group' },
+    },
+  };
+}
+
+/** The 等待客户 / 继续处理 buttons of an exception case card (exceptions.act), clicked on the case card itself. */
+export function caseActEnvelope(
+  c: Credentials,
+  eventId: string,
+  operator: string,
+  caseId: number,
+  version: number,
+  verb: 'wait_customer' | 'resume',
+) {
+  return {
+    schema: '2.0',
+    header: header(c, eventId, 'card.action.trigger'),
+    event: {
+      operator: { tenant_key: 'bench-tenant', open_id: operator, user_id: 'u_bench', union_id: 'on_bench' },
+      token: `c-${eventId}`,
+      action: { value: { action: 'exceptions.act', caseId, version, verb }, tag: 'button' },
+      host: 'im_message',
+      context: { open_message_id: `om_bench_case_${caseId}`, open_chat_id: 'oc_bench_group' },
     },
   };
 }

@@ -10,7 +10,8 @@ interface Sent {
 
 /** Users with a direct chat with the bot, to spread the load the way a company would. */
 function p2pTargets(ctx: BenchContext): Array<{ userOpenId: string; chatId: string }> {
-  return ctx.sandbox.state.chats()
+  return ctx.sandbox.state
+    .chats()
     .filter((c) => c.chat_type === 'p2p' && c.p2p_user)
     .map((c) => ({ userOpenId: c.p2p_user!, chatId: c.chat_id }));
 }
@@ -29,7 +30,12 @@ function repliesTo(ctx: BenchContext, ids: Set<string>): Map<string, number[]> {
   return replies;
 }
 
-async function untilReplied(ctx: BenchContext, sent: Sent[], timeoutMs: number, pollMs: number): Promise<Map<string, number[]>> {
+async function untilReplied(
+  ctx: BenchContext,
+  sent: Sent[],
+  timeoutMs: number,
+  pollMs: number,
+): Promise<Map<string, number[]>> {
   const ids = new Set(sent.map((s) => s.messageId));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -66,9 +72,23 @@ export async function eventToEffect(ctx: BenchContext): Promise<ScenarioResult> 
   return {
     name: 'event-to-effect',
     description: `${rate} messages/s from ${targets.length} people through the stand-in; time from delivery (before the ack) to the reply stored at the stand-in`,
-    metrics: { sent: sent.length, answered: replies.size, doubled, p50Ms: l.p50, p95Ms: l.p95, p99Ms: l.p99, maxMs: l.max },
-    targets: [target('p95 ms', '<', 500, l.p95), target('unanswered', '<=', 0, sent.length - replies.size), target('answered twice', '<=', 0, doubled)],
-    notes: ['latency starts when the stand-in sends the event, so it includes the ack round trip: an upper bound of ack → reply'],
+    metrics: {
+      sent: sent.length,
+      answered: replies.size,
+      doubled,
+      p50Ms: l.p50,
+      p95Ms: l.p95,
+      p99Ms: l.p99,
+      maxMs: l.max,
+    },
+    targets: [
+      target('p95 ms', '<', 500, l.p95),
+      target('unanswered', '<=', 0, sent.length - replies.size),
+      target('answered twice', '<=', 0, doubled),
+    ],
+    notes: [
+      'latency starts when the stand-in sends the event, so it includes the ack round trip: an upper bound of ack → reply',
+    ],
   };
 }
 
@@ -94,7 +114,9 @@ export async function backlogDrain(ctx: BenchContext): Promise<ScenarioResult> {
   await ctx.stop(intake);
 
   const expectedS = events / rate;
-  ctx.print(`backlog: draining ${queued.open} queued events at ${rate} messages/s (expected ${expectedS.toFixed(0)} s)…`);
+  ctx.print(
+    `backlog: draining ${queued.open} queued events at ${rate} messages/s (expected ${expectedS.toFixed(0)} s)…`,
+  );
   const worker = await ctx.startBot({ workers: true });
   point(ctx, worker);
   const started = Date.now();
@@ -104,11 +126,22 @@ export async function backlogDrain(ctx: BenchContext): Promise<ScenarioResult> {
   const drainS = Math.round((last - started) / 100) / 10;
   await ctx.stop(worker);
   const ratio = Math.round((drainS / expectedS) * 100) / 100;
-  const notes = replies.size < events ? [`only ${replies.size} of ${events} answered before the timeout (${Math.round(timeoutMs / 1000)} s)`] : [];
+  const notes =
+    replies.size < events
+      ? [`only ${replies.size} of ${events} answered before the timeout (${Math.round(timeoutMs / 1000)} s)`]
+      : [];
   return {
     name: 'backlog.drain',
     description: `${events} acked events worked off from the queue at LARK_MESSAGES_PER_SECOND=${rate}; clock starts when the workers are up`,
-    metrics: { events, queued: queued.open, answered: replies.size, drainSeconds: drainS, expectedSeconds: expectedS, ratio, achievedPerSecond: Math.round((replies.size / Math.max(drainS, 0.001)) * 10) / 10 },
+    metrics: {
+      events,
+      queued: queued.open,
+      answered: replies.size,
+      drainSeconds: drainS,
+      expectedSeconds: expectedS,
+      ratio,
+      achievedPerSecond: Math.round((replies.size / Math.max(drainS, 0.001)) * 10) / 10,
+    },
     targets: [target('drain time ÷ expected', 'within', [0.9, 1.1], replies.size === events ? ratio : null)],
     notes,
   };

@@ -4,7 +4,9 @@ import { openDatabase } from '../../src/db/client.js';
 import { serveIpc } from '../child.js';
 
 const database = await openDatabase({ url: process.env.DATABASE_URL || undefined, dataDir: process.env.DATA_DIR });
-await database.exec('create table if not exists bench_baseline (id bigserial primary key, body jsonb not null, received_at timestamptz not null default now())');
+await database.exec(
+  'create table if not exists bench_baseline (id bigserial primary key, body jsonb not null, received_at timestamptz not null default now())',
+);
 const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
 app.removeContentTypeParser(['application/json', 'text/plain']);
 app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));

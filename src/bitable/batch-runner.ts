@@ -35,9 +35,18 @@ export interface BatchRunOptions<I, R> {
   isolationBudget?: number;
 }
 
-export async function runBatches<I, R>(items: readonly I[], options: BatchRunOptions<I, R>): Promise<BatchOutcome<I, R>> {
-  if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError('batch size must be a positive integer');
-  const outcome: BatchOutcome<I, R> = { results: new Array<R | undefined>(items.length).fill(undefined), failures: [], skipped: [], calls: 0 };
+export async function runBatches<I, R>(
+  items: readonly I[],
+  options: BatchRunOptions<I, R>,
+): Promise<BatchOutcome<I, R>> {
+  if (!Number.isInteger(options.size) || options.size < 1)
+    throw new RangeError('batch size must be a positive integer');
+  const outcome: BatchOutcome<I, R> = {
+    results: new Array<R | undefined>(items.length).fill(undefined),
+    failures: [],
+    skipped: [],
+    calls: 0,
+  };
   let budget = options.isolationBudget ?? 64;
   let stopped = false;
 

@@ -27,7 +27,13 @@ export class FieldCodecError extends Error {
 export class FieldValueError extends FieldCodecError {
   override name = 'FieldValueError';
   constructor(field: TemplateField, value: unknown, reason: string) {
-    super('invalid_value', refOf(field), value, reason, `${label(field)} 的值无效 invalid value ${preview(value)}: ${reason}`);
+    super(
+      'invalid_value',
+      refOf(field),
+      value,
+      reason,
+      `${label(field)} 的值无效 invalid value ${preview(value)}: ${reason}`,
+    );
   }
 }
 
@@ -43,14 +49,26 @@ export class UnknownFieldError extends FieldCodecError {
   override name = 'UnknownFieldError';
   constructor(table: string, key: string, value: unknown) {
     const reason = `table ${table} has no field with key "${key}"`;
-    super('unknown_field', { key, name: undefined, type: undefined }, value, reason, `未知字段 unknown field: ${reason}`);
+    super(
+      'unknown_field',
+      { key, name: undefined, type: undefined },
+      value,
+      reason,
+      `未知字段 unknown field: ${reason}`,
+    );
   }
 }
 
 export class FieldDecodeError extends FieldCodecError {
   override name = 'FieldDecodeError';
   constructor(field: TemplateField, value: unknown, reason: string) {
-    super('undecodable', refOf(field), value, reason, `${label(field)} 的飞书值无法解析 cannot decode Feishu value ${preview(value)}: ${reason}`);
+    super(
+      'undecodable',
+      refOf(field),
+      value,
+      reason,
+      `${label(field)} 的飞书值无法解析 cannot decode Feishu value ${preview(value)}: ${reason}`,
+    );
   }
 }
 
@@ -69,7 +87,10 @@ export class RecordCodecError extends AppError {
     super(
       direction === 'encode' ? 'unprocessable' : 'internal',
       `${table} 记录${verb}失败 failed (${issues.length}):\n  - ${issues.map((i) => i.message).join('\n  - ')}`,
-      { table, fields: issues.map((i) => ({ key: i.field.key, name: i.field.name, problem: i.problem, reason: i.reason })) },
+      {
+        table,
+        fields: issues.map((i) => ({ key: i.field.key, name: i.field.name, problem: i.problem, reason: i.reason })),
+      },
     );
   }
 }

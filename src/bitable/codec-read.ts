@@ -18,7 +18,8 @@ export const readers: { [K in FieldKind]: (raw: unknown) => KindValues[K] } = {
   progress: readNumber,
   rating: readNumber,
   single_select: (raw) => (typeof raw === 'string' ? raw : fail('expected an option name')),
-  multi_select: (raw) => (typeof raw === 'string' ? [raw] : listOf(raw, (v) => (typeof v === 'string' ? v : fail('expected option names')))),
+  multi_select: (raw) =>
+    typeof raw === 'string' ? [raw] : listOf(raw, (v) => (typeof v === 'string' ? v : fail('expected option names'))),
   date: readDate,
   checkbox: (raw) => (typeof raw === 'boolean' ? raw : fail('expected true or false')),
   user: (raw) => listOf(isRecord(raw) ? [raw] : raw, readUser),
@@ -86,7 +87,8 @@ function readUrl(raw: unknown): UrlValue {
 function readAttachment(raw: unknown): Attachment {
   if (!isRecord(raw) || typeof raw.file_token !== 'string') return fail('expected an attachment {file_token, …}');
   const file: Attachment = { file_token: raw.file_token };
-  for (const prop of ['name', 'type', 'url', 'tmp_url'] as const) if (typeof raw[prop] === 'string') file[prop] = raw[prop];
+  for (const prop of ['name', 'type', 'url', 'tmp_url'] as const)
+    if (typeof raw[prop] === 'string') file[prop] = raw[prop];
   if (typeof raw.size === 'number') file.size = raw.size;
   return file;
 }
@@ -122,7 +124,13 @@ function readLocation(raw: unknown): GeoLocation {
 export function parseLngLat(text: string): GeoLocation {
   const parts = text.split(',');
   const [lng, lat] = parts.map((p) => (p.trim() === '' ? NaN : Number(p)));
-  if (parts.length !== 2 || lng === undefined || lat === undefined || !(Math.abs(lng) <= 180) || !(Math.abs(lat) <= 90)) {
+  if (
+    parts.length !== 2 ||
+    lng === undefined ||
+    lat === undefined ||
+    !(Math.abs(lng) <= 180) ||
+    !(Math.abs(lat) <= 90)
+  ) {
     return fail('expected "lng,lat" with lng in [-180, 180] and lat in [-90, 90]');
   }
   return { lng, lat };

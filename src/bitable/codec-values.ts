@@ -83,7 +83,8 @@ export interface KindValues {
 }
 
 /** Kinds whose empty cell decodes to `[]` or `false` rather than `null`. */
-export type NeverNullKind = 'multi_select' | 'user' | 'group_chat' | 'attachment' | 'link' | 'duplex_link' | 'lookup' | 'checkbox';
+export type NeverNullKind =
+  'multi_select' | 'user' | 'group_chat' | 'attachment' | 'link' | 'duplex_link' | 'lookup' | 'checkbox';
 
 export type DecodedValue<K extends FieldKind> = K extends NeverNullKind ? KindValues[K] : KindValues[K] | null;
 export type FieldValue = KindValues[FieldKind];

@@ -32,14 +32,27 @@ export const writers: { [K in WritableKind]: Writer } = {
   },
   date: writeDate,
   checkbox: (v) => (typeof v === 'boolean' ? v : fail('expected true or false')),
-  user: (v, field) => single(field, listOf(v, (item) => ({ id: idOf(item, 'id') }))),
-  group_chat: (v, field) => single(field, listOf(v, (item) => ({ id: idOf(item, 'id') }))),
+  user: (v, field) =>
+    single(
+      field,
+      listOf(v, (item) => ({ id: idOf(item, 'id') })),
+    ),
+  group_chat: (v, field) =>
+    single(
+      field,
+      listOf(v, (item) => ({ id: idOf(item, 'id') })),
+    ),
   url: writeUrl,
   attachment: (v) => listOf(v, (item) => ({ file_token: idOf(item, 'file_token') })),
   link: (v, field) => single(field, listOf(v, writeRecordId)),
   duplex_link: (v, field) => single(field, listOf(v, writeRecordId)),
   location: (v) => {
-    const point = typeof v === 'string' ? parseLngLat(v) : isRecord(v) ? parseLngLat(`${String(v.lng)},${String(v.lat)}`) : fail('expected "lng,lat" or {lng, lat}');
+    const point =
+      typeof v === 'string'
+        ? parseLngLat(v)
+        : isRecord(v)
+          ? parseLngLat(`${String(v.lng)},${String(v.lat)}`)
+          : fail('expected "lng,lat" or {lng, lat}');
     // `+ 0` turns -0 into 0 so "-0" is never sent.
     return `${point.lng + 0},${point.lat + 0}`;
   },
@@ -76,12 +89,18 @@ function writeDate(value: unknown): number {
 function writeOption(value: unknown, field: TemplateField, options: EncodeOptions): string {
   if (typeof value !== 'string' || value === '') return fail('expected an option name');
   const known = field.type === 3 || field.type === 4 ? field.property.options.map((o) => o.name) : [];
-  if (!options.allowUnknownOptions && !known.includes(value)) return fail(`not an option; options are ${known.join(', ')}`);
+  if (!options.allowUnknownOptions && !known.includes(value))
+    return fail(`not an option; options are ${known.join(', ')}`);
   return value;
 }
 
 function writeUrl(value: unknown): { text: string; link: string } {
-  const link = typeof value === 'string' ? value : isRecord(value) && typeof value.link === 'string' ? value.link : fail('expected a link or {text, link}');
+  const link =
+    typeof value === 'string'
+      ? value
+      : isRecord(value) && typeof value.link === 'string'
+        ? value.link
+        : fail('expected a link or {text, link}');
   if (!URL.canParse(link)) return fail('the link is not a URL');
   const text = isRecord(value) && typeof value.text === 'string' && value.text !== '' ? value.text : link;
   return { text, link };
@@ -93,7 +112,9 @@ function writeRecordId(value: unknown): string {
 
 function idOf(item: unknown, prop: 'id' | 'file_token'): string {
   const id = typeof item === 'string' ? item : isRecord(item) ? item[prop] : undefined;
-  return typeof id === 'string' && id.trim() !== '' && !/\s/.test(id) ? id : fail(`expected ${prop} strings or {${prop}} objects`);
+  return typeof id === 'string' && id.trim() !== '' && !/\s/.test(id)
+    ? id
+    : fail(`expected ${prop} strings or {${prop}} objects`);
 }
 
 function listOf<T>(value: unknown, write: (item: unknown) => T): T[] {

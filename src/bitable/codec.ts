@@ -12,6 +12,7 @@ import type { FeishuWriteValue, FieldValue, Mention } from './codec-values.js';
 import { writers, type EncodeOptions } from './codec-write.js';
 import { isReadOnlyKind, kindOf, type FieldKind } from './field-kinds.js';
 import { readMentions } from './rich-text.js';
+import { storableDeep } from '../core/text.js';
 import type { TableTemplate, TemplateField } from './template-schema.js';
 
 export type { EncodeOptions } from './codec-write.js';
@@ -21,7 +22,15 @@ export type FeishuFields = Record<string, unknown>;
 /** Field keys → decoded values. */
 export type DecodedRecord = Record<string, FieldValue | null>;
 
-const EMPTY_AS_LIST: ReadonlySet<FieldKind> = new Set(['multi_select', 'user', 'group_chat', 'attachment', 'link', 'duplex_link', 'lookup']);
+const EMPTY_AS_LIST: ReadonlySet<FieldKind> = new Set([
+  'multi_select',
+  'user',
+  'group_chat',
+  'attachment',
+  'link',
+  'duplex_link',
+  'lookup',
+]);
 
 /**
  * Read one cell. Feishu leaves empty cells out of `fields`: an absent or null cell is `[]` for
@@ -31,7 +40,9 @@ export function decodeField(field: TemplateField, raw: unknown): FieldValue | nu
   const kind = kindOf(field);
   if (raw === undefined || raw === null) return kind === 'checkbox' ? false : EMPTY_AS_LIST.has(kind) ? [] : null;
   try {
-    return readers[kind](raw);
+    // A cell is people's text: NUL or a lone surrogate in it becomes U+FFFD here, so the mirror,
+    // the workflow and its events never meet text PostgreSQL refuses (a failing retry forever).
+    return storableDeep(readers[kind](raw));
   } catch (error) {
     if (error instanceof CodecFailure) throw new FieldDecodeError(field, raw, error.message);
     throw error;
@@ -71,7 +82,11 @@ export function decodeRecord(template: TableTemplate, rawFields: FeishuFields): 
  * Values keyed by field key → `fields` keyed by display name for batch_create / batch_update.
  * `undefined` leaves a field out (updates are incremental); `null` clears it.
  */
-export function encodeRecord(template: TableTemplate, values: Readonly<Record<string, unknown>>, options: EncodeOptions = {}): Record<string, FeishuWriteValue> {
+export function encodeRecord(
+  template: TableTemplate,
+  values: Readonly<Record<string, unknown>>,
+  options: EncodeOptions = {},
+): Record<string, FeishuWriteValue> {
   const byKey = new Map(template.fields.map((f) => [f.key, f]));
   const out: Record<string, FeishuWriteValue> = {};
   const issues: FieldCodecError[] = [];

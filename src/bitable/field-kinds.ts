@@ -1,4 +1,4 @@
-import type { TemplateField } from './template-schema.js';
+import type { TemplateField } from './template-fields.js';
 
 /**
  * What the codec treats a field as: the Feishu type number refined by ui_type

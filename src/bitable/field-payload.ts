@@ -34,11 +34,19 @@ function propertyOf(field: TemplateField, refs: PayloadRefs): Record<string, unk
   switch (field.type) {
     case 3:
     case 4:
-      return { options: field.property.options.map((o) => (o.color === undefined ? { name: o.name } : { name: o.name, color: o.color })) };
+      return {
+        options: field.property.options.map((o) =>
+          o.color === undefined ? { name: o.name } : { name: o.name, color: o.color },
+        ),
+      };
     case 18:
       return { table_id: refs.tableId(field.property.table), multiple: field.property.multiple ?? true };
     case 21:
-      return { table_id: refs.tableId(field.property.table), back_field_name: field.property.back_field_name, multiple: field.property.multiple ?? true };
+      return {
+        table_id: refs.tableId(field.property.table),
+        back_field_name: field.property.back_field_name,
+        multiple: field.property.multiple ?? true,
+      };
     case 20:
       return { ...field.property, formula_expression: renderFormula(field.property.formula_expression, refs.fieldRef) };
     case 19:
@@ -63,7 +71,8 @@ function propertyOf(field: TemplateField, refs: PayloadRefs): Record<string, unk
  * exist), then formulas (the fields they name must exist). The primary field stays first.
  */
 export function creationOrder(fields: readonly TemplateField[]): TemplateField[] {
-  const rank = (f: TemplateField, i: number) => (i === 0 ? 0 : f.type === 18 || f.type === 21 ? 2 : f.type === 20 ? 3 : 1);
+  const rank = (f: TemplateField, i: number) =>
+    i === 0 ? 0 : f.type === 18 || f.type === 21 ? 2 : f.type === 20 ? 3 : 1;
   return fields
     .map((f, i) => ({ f, i, r: rank(f, i) }))
     .sort((a, b) => a.r - b.r || a.i - b.i)

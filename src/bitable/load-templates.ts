@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { duplicates } from './template-checks.js';
+import { duplicates } from './template-fields.js';
 import { TableTemplate, type TemplateField } from './template-schema.js';
 
 /** "Tables + dashboards per base ≤ 100" (FEISHU.md §e): every template lives in one base. */
@@ -47,14 +47,16 @@ export async function loadTemplateFile(file: string): Promise<TableTemplate> {
     );
   }
   const expected = path.basename(file, '.json');
-  if (parsed.data.key !== expected) throw new TemplateError(file, [`key "${parsed.data.key}" must match the file name "${expected}"`]);
+  if (parsed.data.key !== expected)
+    throw new TemplateError(file, [`key "${parsed.data.key}" must match the file name "${expected}"`]);
   return parsed.data;
 }
 
 /** Cross-table invariants: unique keys and names, link targets, two-way link pairs, base limits. */
 export function checkTemplateSet(tables: readonly TableTemplate[], where = 'bitable-templates'): TemplateSet {
   const problems: string[] = [];
-  if (tables.length > MAX_TABLES_PER_BASE) problems.push(`${tables.length} tables exceed ${MAX_TABLES_PER_BASE} per base`);
+  if (tables.length > MAX_TABLES_PER_BASE)
+    problems.push(`${tables.length} tables exceed ${MAX_TABLES_PER_BASE} per base`);
   for (const dup of duplicates(tables.map((t) => t.key))) problems.push(`duplicate table key "${dup}"`);
   for (const dup of duplicates(tables.map((t) => t.name))) problems.push(`duplicate table name "${dup}"`);
 
@@ -93,9 +95,12 @@ function backFieldProblems(
   if (!back) return [];
   if (back.type !== 21) return [`${where}: back field "${back.name}" in ${target.key} must be a two-way link`];
   const problems: string[] = [];
-  if (back.property.table !== table.key) problems.push(`${where}: back field ${target.key}.${back.key} links to ${back.property.table}, not ${table.key}`);
+  if (back.property.table !== table.key)
+    problems.push(`${where}: back field ${target.key}.${back.key} links to ${back.property.table}, not ${table.key}`);
   if (back.property.back_field_name !== field.name) {
-    problems.push(`${where}: back field ${target.key}.${back.key} names "${back.property.back_field_name}" as its back field, not "${field.name}"`);
+    problems.push(
+      `${where}: back field ${target.key}.${back.key} names "${back.property.back_field_name}" as its back field, not "${field.name}"`,
+    );
   }
   return problems;
 }

@@ -10,7 +10,11 @@ import type { TemplateField } from './template-schema.js';
  * `field_value` is a JSON-serialised cell; people's names come separately in field_identity_value.
  * Formula fields never appear.
  */
-const UserIds = z.object({ open_id: z.string().optional(), union_id: z.string().optional(), user_id: z.string().optional() });
+const UserIds = z.object({
+  open_id: z.string().optional(),
+  union_id: z.string().optional(),
+  user_id: z.string().optional(),
+});
 
 export const ChangedFieldValue = z.object({
   field_id: z.string(),
@@ -18,7 +22,14 @@ export const ChangedFieldValue = z.object({
   field_identity_value: z
     .object({
       users: z
-        .array(z.object({ user_id: UserIds, name: z.string().optional(), en_name: z.string().optional(), avatar_url: z.string().optional() }))
+        .array(
+          z.object({
+            user_id: UserIds,
+            name: z.string().optional(),
+            en_name: z.string().optional(),
+            avatar_url: z.string().optional(),
+          }),
+        )
         .optional(),
     })
     .optional(),
@@ -53,6 +64,8 @@ export interface ChangedValues {
   values: Record<string, FieldValue | null>;
   /** field_ids not in the map (fields staff added, or formula-free surprises). */
   unknownFieldIds: string[];
+  /** Lenient decoding only: values the template cannot read, by field key, as Feishu sent them. */
+  unreadable?: Record<string, string>;
 }
 
 export interface RecordChange {
@@ -62,8 +75,14 @@ export interface RecordChange {
   after: ChangedValues;
 }
 
-export function decodeChangedValues(fieldsById: FieldsById, entries: readonly ChangedFieldValue[], table = 'bitable'): ChangedValues {
-  const lookup = (id: string) => (fieldsById instanceof Map ? fieldsById.get(id) : (fieldsById as Readonly<Record<string, TemplateField>>)[id]);
+export function decodeChangedValues(
+  fieldsById: FieldsById,
+  entries: readonly ChangedFieldValue[],
+  table = 'bitable',
+  options: DecodeOptions = {},
+): ChangedValues {
+  const lookup = (id: string) =>
+    fieldsById instanceof Map ? fieldsById.get(id) : (fieldsById as Readonly<Record<string, TemplateField>>)[id];
   const out: ChangedValues = { values: {}, unknownFieldIds: [] };
   const issues: FieldCodecError[] = [];
   for (const entry of entries) {
@@ -76,21 +95,38 @@ export function decodeChangedValues(fieldsById: FieldsById, entries: readonly Ch
       out.values[field.key] = withIdentities(field, decodeField(field, parseFieldValue(entry.field_value)), entry);
     } catch (error) {
       if (!(error instanceof FieldCodecError)) throw error;
-      issues.push(error);
+      if (options.lenient) (out.unreadable ??= {})[field.key] = rawText(entry.field_value);
+      else issues.push(error);
     }
   }
   if (issues.length > 0) throw new RecordCodecError(table, 'decode', issues);
   return out;
 }
 
+export interface DecodeOptions {
+  /** Keep going past a value the template cannot read (listed in `unreadable`) instead of throwing. */
+  lenient?: boolean;
+}
+
 /** Every action of the event as a typed change with old and new values. */
-export function decodeRecordChanges(event: RecordChangedEvent, fieldsById: FieldsById): RecordChange[] {
+export function decodeRecordChanges(
+  event: RecordChangedEvent,
+  fieldsById: FieldsById,
+  options: DecodeOptions = {},
+): RecordChange[] {
   return event.action_list.map((a) => ({
     recordId: a.record_id,
     action: a.action,
-    before: decodeChangedValues(fieldsById, a.before_value ?? [], event.table_id),
-    after: decodeChangedValues(fieldsById, a.after_value ?? [], event.table_id),
+    before: decodeChangedValues(fieldsById, a.before_value ?? [], event.table_id, options),
+    after: decodeChangedValues(fieldsById, a.after_value ?? [], event.table_id, options),
   }));
+}
+
+/** What a person typed, for telling them: a JSON string's text, anything else as sent (bounded). */
+function rawText(fieldValue: string | undefined): string {
+  const parsed = parseFieldValue(fieldValue);
+  const text = typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
 }
 
 /** `field_value` is JSON ("666", "[{…}]"); an empty string or a non-JSON string is taken as is. */

@@ -1,6 +1,7 @@
 import { DATE_KINDS, PERSON_KINDS, PRIMARY_FIELD_TYPES, kindOf } from './field-kinds.js';
 import { formulaReferences } from './formula.js';
-import type { TemplateField, TemplateView, ViewCondition } from './template-schema.js';
+import { duplicates, type TemplateField } from './template-fields.js';
+import type { TemplateView, ViewCondition } from './template-views.js';
 
 /** What a zod refinement context offers, reduced to what these checks use. */
 interface IssueSink {
@@ -29,14 +30,16 @@ export function checkTableTemplate(table: TableShape, ctx: IssueSink): void {
   if (!primary) issue(['primaryField'], `primary field "${table.primaryField}" is not a field of this table`);
   else {
     if (table.fields[0]?.key !== primary.key) issue(['primaryField'], 'the primary field must be the first field');
-    if (!PRIMARY_FIELD_TYPES.has(primary.type)) issue(['primaryField'], `type ${primary.type} cannot be a primary field`);
+    if (!PRIMARY_FIELD_TYPES.has(primary.type))
+      issue(['primaryField'], `type ${primary.type} cannot be a primary field`);
   }
 
   table.fields.forEach((field, i) => {
     if (field.type !== 20) return;
     for (const ref of formulaReferences(field.property.formula_expression)) {
       if (ref === field.key) issue(['fields', i, 'property', 'formula_expression'], 'a formula cannot refer to itself');
-      else if (!byKey.has(ref)) issue(['fields', i, 'property', 'formula_expression'], `formula refers to unknown field {${ref}}`);
+      else if (!byKey.has(ref))
+        issue(['fields', i, 'property', 'formula_expression'], `formula refers to unknown field {${ref}}`);
     }
   });
 
@@ -82,11 +85,4 @@ function conditionProblems(field: TemplateField, condition: ViewCondition): stri
     }
   }
   return problems;
-}
-
-export function duplicates(values: readonly string[]): string[] {
-  const seen = new Set<string>();
-  const dups = new Set<string>();
-  for (const v of values) (seen.has(v) ? dups : seen).add(v);
-  return [...dups];
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { duplicates } from './template-checks.js';
 
 /**
  * The fields of a table template. Keys are stable identifiers the code uses; names are the Chinese
@@ -52,7 +51,10 @@ const NumberField = z
     property: z
       .strictObject({
         formatter: NumberFormatter.optional(),
-        currency_code: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as CNY').optional(),
+        currency_code: z
+          .string()
+          .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as CNY')
+          .optional(),
         min: z.number().optional(),
         max: z.number().optional(),
         range_customize: z.boolean().optional(),
@@ -63,11 +65,25 @@ const NumberField = z
   .superRefine((field, ctx) => {
     const p = field.property ?? {};
     if (field.ui_type === 'Currency' && !p.currency_code) {
-      ctx.addIssue({ code: 'custom', path: ['property', 'currency_code'], message: 'a Currency field needs currency_code' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['property', 'currency_code'],
+        message: 'a Currency field needs currency_code',
+      });
     }
     if (field.ui_type === 'Rating') {
-      if (!Number.isInteger(p.min) || !Number.isInteger(p.max) || (p.min ?? 0) < 0 || (p.max ?? 0) > 10 || (p.min ?? 0) >= (p.max ?? 0)) {
-        ctx.addIssue({ code: 'custom', path: ['property'], message: 'a Rating field needs integer min (0 or 1) < max (≤ 10)' });
+      if (
+        !Number.isInteger(p.min) ||
+        !Number.isInteger(p.max) ||
+        (p.min ?? 0) < 0 ||
+        (p.max ?? 0) > 10 ||
+        (p.min ?? 0) >= (p.max ?? 0)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['property'],
+          message: 'a Rating field needs integer min (0 or 1) < max (≤ 10)',
+        });
       }
     }
     if (p.min !== undefined && p.max !== undefined && p.min >= p.max) {
@@ -75,19 +91,25 @@ const NumberField = z
     }
   });
 
-const selectProperty = z
-  .strictObject({ options: z.array(TemplateOption).min(1) })
-  .superRefine((p, ctx) => {
-    for (const dup of duplicates(p.options.map((o) => o.key))) ctx.addIssue({ code: 'custom', path: ['options'], message: `duplicate option key "${dup}"` });
-    for (const dup of duplicates(p.options.map((o) => o.name))) ctx.addIssue({ code: 'custom', path: ['options'], message: `duplicate option name "${dup}"` });
-  });
+const selectProperty = z.strictObject({ options: z.array(TemplateOption).min(1) }).superRefine((p, ctx) => {
+  for (const dup of duplicates(p.options.map((o) => o.key)))
+    ctx.addIssue({ code: 'custom', path: ['options'], message: `duplicate option key "${dup}"` });
+  for (const dup of duplicates(p.options.map((o) => o.name)))
+    ctx.addIssue({ code: 'custom', path: ['options'], message: `duplicate option name "${dup}"` });
+});
 const SingleSelectField = z.strictObject({ ...fieldBase, type: z.literal(3), property: selectProperty });
 const MultiSelectField = z.strictObject({ ...fieldBase, type: z.literal(4), property: selectProperty });
 
-const dateProperty = z.strictObject({ date_formatter: DateFormatter.optional(), auto_fill: z.boolean().optional() }).optional();
+const dateProperty = z
+  .strictObject({ date_formatter: DateFormatter.optional(), auto_fill: z.boolean().optional() })
+  .optional();
 const DateField = z.strictObject({ ...fieldBase, type: z.literal(5), property: dateProperty });
 const CheckboxField = z.strictObject({ ...fieldBase, type: z.literal(7) });
-const UserField = z.strictObject({ ...fieldBase, type: z.literal(11), property: z.strictObject({ multiple: z.boolean().optional() }).optional() });
+const UserField = z.strictObject({
+  ...fieldBase,
+  type: z.literal(11),
+  property: z.strictObject({ multiple: z.boolean().optional() }).optional(),
+});
 const PhoneField = z.strictObject({ ...fieldBase, type: z.literal(13) });
 const UrlField = z.strictObject({ ...fieldBase, type: z.literal(15) });
 const AttachmentField = z.strictObject({ ...fieldBase, type: z.literal(17) });
@@ -115,9 +137,15 @@ const TwoWayLinkField = z.strictObject({
 const LocationField = z.strictObject({
   ...fieldBase,
   type: z.literal(22),
-  property: z.strictObject({ location: z.strictObject({ input_type: z.enum(['only_mobile', 'not_limit']) }) }).optional(),
+  property: z
+    .strictObject({ location: z.strictObject({ input_type: z.enum(['only_mobile', 'not_limit']) }) })
+    .optional(),
 });
-const GroupChatField = z.strictObject({ ...fieldBase, type: z.literal(23), property: z.strictObject({ multiple: z.boolean().optional() }).optional() });
+const GroupChatField = z.strictObject({
+  ...fieldBase,
+  type: z.literal(23),
+  property: z.strictObject({ multiple: z.boolean().optional() }).optional(),
+});
 const CreatedTimeField = z.strictObject({ ...fieldBase, type: z.literal(1001), property: dateProperty });
 const ModifiedTimeField = z.strictObject({ ...fieldBase, type: z.literal(1002), property: dateProperty });
 const CreatedByField = z.strictObject({ ...fieldBase, type: z.literal(1003) });
@@ -161,3 +189,10 @@ export const TemplateField = z.discriminatedUnion('type', [
   AutoNumberField,
 ]);
 export type TemplateField = z.infer<typeof TemplateField>;
+
+export function duplicates(values: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const dups = new Set<string>();
+  for (const v of values) (seen.has(v) ? dups : seen).add(v);
+  return [...dups];
+}

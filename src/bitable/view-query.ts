@@ -1,4 +1,4 @@
-import { fromZonedParts, zonedParts } from './business-time.js';
+import { fromZonedParts, zonedParts } from '../core/zoned-time.js';
 import type { FilterOperator, TableTemplate, TemplateView } from './template-schema.js';
 
 /** A records/search filter and sort (FEISHU.md §e), field names resolved. */

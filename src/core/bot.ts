@@ -1,10 +1,13 @@
-import type { Deps } from './module.js';
+import type { CoreDeps } from './module.js';
 import type { CardActionResult, CommandContext, EventContext, UserRef } from './contexts.js';
-import { AppError, errorMessage, PermanentError } from './errors.js';
+import { AppError, PermanentError } from './errors.js';
+import { errorText } from './text.js';
 import type { Inbox, InboxEvent } from './inbox.js';
 import { matchCommand, messageText, MessageEvent, suggestCommand } from './chat.js';
 import type { Registry } from './registry.js';
 import { parseActionValue, type CardCallback } from './card-callback.js';
+import { joinMarkdown, md, shorten, type Markdown } from './cards/markdown.js';
+import type { CardPart } from './cards/render.js';
 
 export const EVENT_QUEUE = 'lark.event';
 const MESSAGE_EVENT = 'im.message.receive_v1';
@@ -13,7 +16,7 @@ const MESSAGE_EVENT = 'im.message.receive_v1';
 export class Dispatcher {
   constructor(
     private readonly registry: Registry,
-    private readonly deps: Omit<Deps, 'jobs'> & { jobs?: Deps['jobs'] },
+    private readonly deps: CoreDeps,
     private readonly inbox: Inbox,
   ) {}
 
@@ -32,8 +35,13 @@ export class Dispatcher {
       log.info('event processed');
     } catch (err) {
       const final = err instanceof PermanentError || meta.retryCount >= meta.retryLimit;
-      await this.inbox.fail(id, errorMessage(err), final);
-      log.error({ err, final }, final ? 'event failed for good' : 'event failed, will retry');
+      if (final) log.error({ err, final }, 'event failed for good');
+      else log.warn({ err, final }, 'event failed, will retry');
+      // The error path must not throw: a failure that cannot be recorded is logged, and the job's
+      // own failure (below) still drives the retry or the dead letter.
+      await this.inbox
+        .fail(id, errorText(err), final)
+        .catch((recordErr: unknown) => log.error({ err: recordErr }, 'event failure could not be recorded'));
       if (!(err instanceof PermanentError)) throw err;
     }
   }
@@ -60,34 +68,58 @@ export class Dispatcher {
     const { message, sender } = parsed.data;
     if (sender.sender_type && sender.sender_type !== 'user') return; // never answer bots, ourselves included
     // In groups the bot speaks only when @-mentioned, even with the read-all-messages scope.
-    if (message.chat_type !== 'p2p' && !(message.mentions?.length)) return;
+    if (message.chat_type !== 'p2p' && !message.mentions?.length) return;
     const text = messageText(message);
     const commandCtx: Omit<CommandContext, 'command' | 'args'> = {
       ...ctx,
       text: text ?? '',
-      sender: { openId: sender.sender_id?.open_id ?? '', userId: sender.sender_id?.user_id, unionId: sender.sender_id?.union_id },
+      sender: {
+        openId: sender.sender_id?.open_id ?? '',
+        userId: sender.sender_id?.user_id,
+        unionId: sender.sender_id?.union_id,
+      },
       chat: { id: message.chat_id, type: message.chat_type },
       messageId: message.message_id,
+      parentMessageId: message.parent_id || undefined,
+      rootMessageId: message.root_id || undefined,
       reply: async (body, step = 'reply') => {
-        await this.deps.feishu.messages.reply({ messageId: message.message_id, chatId: message.chat_id, key: ctx.key(step), ...body });
+        await this.deps.messenger.reply({
+          messageId: message.message_id,
+          chatId: message.chat_id,
+          key: ctx.key(step),
+          ...body,
+        });
       },
     };
     const match = text ? matchCommand(text, this.registry.commands) : undefined;
     if (!match) {
       const suggestion = text ? suggestCommand(text, this.registry.commands) : undefined;
-      await commandCtx.reply({
-        card: this.deps.cards.render('core/hint', {
-          text: text ? truncate(text, 60) : `[${message.message_type}]`,
-          suggestion: suggestion
-            ? `你是不是想用 **${suggestion}**？Did you mean **${suggestion}**?`
-            : '发送 **帮助** 查看可用命令。Send **help** to see what I can do.',
-        }),
-      }, 'hint');
+      await commandCtx.reply(
+        {
+          card: this.deps.cards.render('core/hint', {
+            // Echoed text is user text: shortened here, escaped by the card renderer.
+            text: text ? shorten(text, 60) : `[${message.message_type}]`,
+            suggestion: suggestion
+              ? md`你是不是想用 **${suggestion}**？Did you mean **${suggestion}**?`
+              : md`
+发送 **帮助** 查看可用命令。Send **help** to see what I can do.
+                `,
+          }),
+        },
+        'hint',
+      );
       ctx.log.info({ messageType: message.message_type }, 'unrecognised message answered with a hint');
       return;
     }
     ctx.log.info({ command: match.command, module: match.entry.module }, 'command');
-    await match.entry.handler({ ...commandCtx, command: match.command, args: match.args });
+    try {
+      await match.entry.handler({ ...commandCtx, command: match.command, args: match.args });
+    } catch (err) {
+      // An AppError is the user's mistake or a refusal: answer it, never retry the event for it.
+      if (!(err instanceof AppError)) throw err;
+      ctx.log.info({ code: err.code, command: match.command }, 'command refused');
+      await commandCtx.reply({ card: this.deps.cards.render('core/refused', { message: err.message }) }, 'refused');
+    }
   }
 
   /** Card callbacks answer synchronously (Feishu waits 3 s, never re-pushes). */
@@ -140,20 +172,37 @@ export class Dispatcher {
   }
 
   helpCard(subtitle = '可用命令 Commands') {
-    const sections = new Map<string, string[]>();
+    const sections = new Map<string, Markdown[]>();
+    const buttons: CardPart[] = [];
     for (const c of this.registry.commands) {
+      for (const s of c.meta.shortcuts ?? []) {
+        const type = buttons.length === 0 ? 'primary' : 'default';
+        buttons.push(
+          this.deps.cards.part('core/parts/help-button', {
+            name: `shortcut_${buttons.length}`,
+            label: s.label,
+            type,
+            value: { action: s.action },
+          }),
+        );
+      }
       // One-character aliases ("?") work but would only clutter the card.
       const [first, ...others] = c.names.filter((n) => n.length > 1);
       const aliases = others.length ? ` · ${others.join(' · ')}` : '';
-      const usage = c.meta.usage ? `\n  用法 Usage: \`${c.meta.usage}\`` : '';
+      // No code span: Feishu would show escaped characters inside one literally (UNCONFIRMED, CommonMark rule).
+      const usage = c.meta.usage ? md`\n  用法 Usage: ${c.meta.usage}` : null;
       const lines = sections.get(c.module) ?? [];
-      lines.push(`- **${first ?? c.names[0]}**${aliases} — ${c.meta.description}${usage}`);
+      lines.push(md`- **${first ?? c.names[0]}**${aliases} — ${c.meta.description}${usage}`);
       sections.set(c.module, lines);
     }
-    const text = [...sections]
-      .map(([module, lines]) => `**${this.registry.titles.get(module) ?? module}**\n${lines.join('\n')}`)
-      .join('\n\n');
-    return this.deps.cards.render('core/help', { subtitle, commands: text });
+    const text = joinMarkdown(
+      [...sections].map(
+        ([module, lines]) => md`**${this.registry.titles.get(module) ?? module}**\n${joinMarkdown(lines)}`,
+      ),
+      '\n\n',
+    );
+    const shortcuts = buttons.length ? [this.deps.cards.part('core/parts/help-shortcuts', { buttons })] : [];
+    return this.deps.cards.render('core/help', { subtitle, commands: text, shortcuts });
   }
 }
 

@@ -1,8 +1,13 @@
 import { z } from 'zod';
+import { storableDeep } from './text.js';
 
 /** The flattened parts of a card callback, new (`card.action.trigger`) or legacy (v1). */
 export const CardCallback = z.object({
-  operator: z.object({ open_id: z.string().optional(), user_id: z.string().optional(), union_id: z.string().optional() }),
+  operator: z.object({
+    open_id: z.string().optional(),
+    user_id: z.string().optional(),
+    union_id: z.string().optional(),
+  }),
   token: z.string().optional(),
   action: z.object({
     value: z.unknown(),
@@ -21,7 +26,7 @@ export function parseActionValue(value: unknown): (Record<string, unknown> & { a
   let v = value;
   if (typeof v === 'string') {
     try {
-      v = JSON.parse(v);
+      v = storableDeep(JSON.parse(v)); // its escapes may spell NUL or a lone surrogate
     } catch {
       return undefined;
     }

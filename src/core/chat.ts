@@ -1,19 +1,35 @@
 import { z } from 'zod';
 import { normaliseCommand, type CommandEntry } from './registry.js';
+import { storableText } from './text.js';
 
 /** The parts of `im.message.receive_v1` the router uses (FEISHU.md §c). */
 export const MessageEvent = z.object({
   sender: z.object({
-    sender_id: z.object({ open_id: z.string(), user_id: z.string().optional(), union_id: z.string().optional() }).partial().optional(),
+    sender_id: z
+      .object({ open_id: z.string(), user_id: z.string().optional(), union_id: z.string().optional() })
+      .partial()
+      .optional(),
     sender_type: z.string().optional(),
   }),
   message: z.object({
     message_id: z.string(),
+    /** Set when the message answers another one (a quoted reply); `root_id` is the thread's first. */
+    // Absent, empty or malformed all mean "not a reply": never a reason to drop the message.
+    parent_id: z.string().optional().catch(undefined),
+    root_id: z.string().optional().catch(undefined),
     chat_id: z.string(),
     chat_type: z.string(),
     message_type: z.string(),
     content: z.string(),
-    mentions: z.array(z.object({ key: z.string(), name: z.string().optional(), id: z.object({ open_id: z.string().optional() }).partial().optional() })).optional(),
+    mentions: z
+      .array(
+        z.object({
+          key: z.string(),
+          name: z.string().optional(),
+          id: z.object({ open_id: z.string().optional() }).partial().optional(),
+        }),
+      )
+      .optional(),
   }),
 });
 export type MessageEvent = z.infer<typeof MessageEvent>;
@@ -35,7 +51,12 @@ export function messageText(message: MessageEvent['message']): string | undefine
     text = postText(content);
   }
   if (text === undefined) return undefined;
-  return text.replace(/@_user_\d+/g, ' ').replace(/@_all/g, ' ').replace(/\s+/g, ' ').trim();
+  // The content is JSON inside the event: its `\u0000` escapes become real NULs only here.
+  return storableText(text)
+    .replace(/@_user_\d+/g, ' ')
+    .replace(/@_all/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function postText(content: unknown): string | undefined {
@@ -92,12 +113,15 @@ export function suggestCommand(text: string, commands: CommandEntry[]): string |
 
 /** Edit distance counting a swap of two neighbours as one edit ("hlep" → "help"). */
 function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
       d[i]![j] = best;
     }
   }

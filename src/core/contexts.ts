@@ -1,5 +1,5 @@
 import type { Logger } from './logger.js';
-import type { Card, MessageBody } from '../feishu/messages.js';
+import type { Card, MessageBody } from './messenger.js';
 
 export interface Clock {
   now(): Date;
@@ -37,6 +37,10 @@ export interface CommandContext extends EventContext {
   sender: UserRef;
   chat: { id: string; type: 'p2p' | 'group' | string };
   messageId: string;
+  /** The message this one quotes (a reply to a bot card, say); undefined for a fresh message. */
+  parentMessageId: string | undefined;
+  /** The first message of the reply chain or thread, when there is one. */
+  rootMessageId: string | undefined;
   /** Answer in the conversation; `step` names the reply so a retry reuses its key. */
   reply(body: MessageBody, step?: string): Promise<void>;
 }

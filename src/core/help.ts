@@ -3,13 +3,20 @@ import type { Dispatcher } from './bot.js';
 import type { DomainModule } from './module.js';
 import { defineModule } from './module.js';
 import { createInbox } from './inbox.js';
+import type { Database } from '../db/client.js';
+
+export interface CoreModuleOptions {
+  database: Database;
+  /** Days a processed event stays in lark_events. */
+  retentionDays: number;
+}
 
 /** The bot's own commands: help, and the prune of old inbox rows. */
-export function coreModule(dispatcher: () => Dispatcher): DomainModule {
+export function coreModule(dispatcher: () => Dispatcher, options: CoreModuleOptions): DomainModule {
   return defineModule({
     name: 'core',
     title: '通用 General',
-    setup(bot, deps) {
+    setup(bot) {
       bot.command(
         ['帮助', 'help', '?', '？'],
         async (ctx) => {
@@ -21,8 +28,10 @@ export function coreModule(dispatcher: () => Dispatcher): DomainModule {
         card: dispatcher().helpCard(),
       }));
       bot.schedule('core.prune-events', '17 3 * * *', async (now, ctx) => {
-        const deleted = await createInbox(deps.database).prune(now, deps.config.intake.retentionDays);
-        await deps.database.query(`delete from core_schedule_slots where slot < $1`, [new Date(now.getTime() - 30 * 86_400_000)]);
+        const deleted = await createInbox(options.database).prune(now, options.retentionDays);
+        await options.database.query(`delete from core_schedule_slots where slot < $1`, [
+          new Date(now.getTime() - 30 * 86_400_000),
+        ]);
         ctx.log.info({ deleted }, 'old events pruned');
       });
     },

@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.js';
 import type { IncomingEvent } from './inbox.js';
 import type { JobQueue } from './jobs.js';
+import { hasUnstorable, storableText } from './text.js';
 
 export type WriteOutcome = 'stored' | 'duplicate' | 'ignored';
 
@@ -73,10 +74,12 @@ export class InboxWriter {
          from json_to_recordset($1::json) as x(event_id text, event_type text, source text, tenant_key text, payload jsonb, status text)
          on conflict (event_id) do nothing
          returning id, event_id, status`,
-        [JSON.stringify(rows, noNul)],
+        [JSON.stringify(rows, storable)],
       );
       const fresh = new Map(inserted.map((r) => [r.event_id, r]));
-      const toQueue = inserted.filter((r) => r.status === 'received').map((r) => ({ id: Number(r.id), eventId: r.event_id }));
+      const toQueue = inserted
+        .filter((r) => r.status === 'received')
+        .map((r) => ({ id: Number(r.id), eventId: r.event_id }));
       if (toQueue.length > 0) await this.jobs.sendMany(this.queueName, toQueue, { tx });
       return batch.map((p) => {
         const row = fresh.get(p.event.eventId);
@@ -88,7 +91,12 @@ export class InboxWriter {
   }
 }
 
-// PostgreSQL's jsonb cannot hold U+0000; a user can still type it, so it becomes U+FFFD.
-function noNul(_key: string, value: unknown): unknown {
-  return typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+// jsonb cannot hold U+0000 or a lone surrogate; a user can still send them, so they become U+FFFD.
+// (Refusing would make Feishu redeliver the event for hours, failing every time.)
+function storable(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).some(hasUnstorable)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storableText(k), v]));
+  }
+  return value;
 }

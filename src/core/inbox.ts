@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.js';
+import { shorten, storableText } from './text.js';
 
 export type InboxStatus = 'received' | 'processing' | 'done' | 'ignored' | 'failed' | 'dead';
 
@@ -52,11 +53,13 @@ export function createInbox(database: Database) {
       );
     },
 
+    /** The error text is the failure's own: it may hold what failed (NUL …), so it is made storable first. */
     async fail(id: number, error: string, final: boolean): Promise<void> {
-      await database.query(
-        `update lark_events set status = $2, last_error = $3, updated_at = now() where id = $1`,
-        [id, final ? 'dead' : 'failed', error.slice(0, 2000)],
-      );
+      await database.query(`update lark_events set status = $2, last_error = $3, updated_at = now() where id = $1`, [
+        id,
+        final ? 'dead' : 'failed',
+        shorten(storableText(error), 2000),
+      ]);
     },
 
     /** Keeps event ids at least `days` (≥ 7) so a replay inside Feishu's window stays a no-op. */

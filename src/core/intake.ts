@@ -7,6 +7,7 @@ import { AppError } from './errors.js';
 import type { IncomingEvent } from './inbox.js';
 import { InboxWriter, type WriteOutcome } from './inbox-writer.js';
 import type { JobQueue } from './jobs.js';
+import { storableDeep } from './text.js';
 import type { Logger } from './logger.js';
 
 export type IntakeResult =
@@ -52,7 +53,8 @@ export function createIntake(deps: IntakeDeps) {
   }
 
   async function runCard(raw: unknown, eventId: string, legacy: boolean): Promise<IntakeResult> {
-    const callback = CardCallback.safeParse(raw);
+    // Form values and inputs are people's text: made storable here, once, for every card action.
+    const callback = CardCallback.safeParse(storableDeep(raw));
     if (!callback.success) throw new AppError('bad_request', 'malformed card callback');
     const result = await deps.dispatcher.runCardAction(callback.data, eventId);
     return { kind: 'card', result, legacy };

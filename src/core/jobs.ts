@@ -2,7 +2,9 @@ import { hostname } from 'node:os';
 import PgBoss from 'pg-boss';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Database, SqlExecutor } from '../db/client.js';
+import { PermanentError } from './errors.js';
 import type { Logger } from './logger.js';
+import { errorText, shorten, storableText } from './text.js';
 
 export interface JobMeta {
   id: string;
@@ -40,6 +42,8 @@ export interface JobQueueOptions {
   instanceId?: string;
 }
 
+const SCHEMA = 'pgboss';
+
 function executor(sql: SqlExecutor): PgBoss.Db {
   return {
     // pg-boss sends multi-statement scripts without parameters; PGlite only runs those via exec.
@@ -54,6 +58,21 @@ function executor(sql: SqlExecutor): PgBoss.Db {
       return sql.query(text, values);
     },
   };
+}
+
+/**
+ * What pg-boss records for a failed job. pg-boss 10 stores a thrown error as jsonb (serialize-error:
+ * message, stack and every own property, e.g. a query's parameters) from a promise nobody awaits
+ * (manager.js onFetch): when that write fails — `\u0000` or a lone surrogate in the text makes
+ * jsonb refuse it — the rejection is unhandled and close-with-grace ends the process, and the job,
+ * still active, kills the next process too. So only a short, storable message and stack reach it.
+ */
+export class JobFailure extends Error {
+  override name = 'JobFailure';
+  constructor(cause: unknown) {
+    super(errorText(cause));
+    this.stack = shorten(storableText(cause instanceof Error && cause.stack ? cause.stack : this.message), 4000);
+  }
 }
 
 /**
@@ -73,7 +92,7 @@ export class JobQueue {
     const { database } = options;
     this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}`;
     const common = {
-      schema: 'pgboss',
+      schema: SCHEMA,
       retryLimit: options.retryLimit,
       retryBackoff: true,
       retryDelay: 1,
@@ -96,10 +115,18 @@ export class JobQueue {
   }
 
   /** Declare a cron schedule in the business time zone; its job runs `worker(slot)`. */
-  schedule(name: string, expression: string, worker: (slot: Date) => Promise<void>, options: QueueOptions = {}): void {
+  schedule(
+    name: string,
+    expression: string,
+    worker: (slot: Date, meta: JobMeta) => Promise<void>,
+    options: QueueOptions = {},
+  ): void {
     if (!cron.validate(expression)) throw new Error(`schedule ${name}: invalid cron expression "${expression}"`);
     this.schedules.set(name, expression);
-    this.define<{ slot: string }>(`schedule.${name}`, (data) => worker(new Date(data.slot)), { retryLimit: 2, ...options });
+    this.define<{ slot: string }>(`schedule.${name}`, (data, meta) => worker(new Date(data.slot), meta), {
+      retryLimit: 2,
+      ...options,
+    });
   }
 
   /** Installs pg-boss and the queues; with `workers`/`cron` false this instance only sends. */
@@ -137,6 +164,16 @@ export class JobQueue {
             if (!job) return;
             try {
               await q.worker(job.data as never, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
+            } catch (err) {
+              // The error path must not throw anything else: a permanent failure that cannot be marked is retried.
+              if (err instanceof PermanentError)
+                await this.spendRetries(name, job.id).catch((e: unknown) =>
+                  this.options.log.warn(
+                    { err: e, queue: name },
+                    'permanent failure not marked; the job will be retried',
+                  ),
+                );
+              throw new JobFailure(err);
             } finally {
               // pg-boss 10 sleeps out the polling interval even after a fetch that found work, which
               // caps a worker at one job per interval; a worker that just had a job fetches again at once.
@@ -148,6 +185,18 @@ export class JobQueue {
       }
       this.workerIds.set(name, ids);
     }
+  }
+
+  /**
+   * A PermanentError will not get better by retrying: the job's remaining retries are spent, so
+   * pg-boss's own fail (which follows) marks it `failed` with the error instead of `retry`.
+   * pg-boss 10 decides retry-or-fail by `retry_count < retry_limit` on its job row.
+   */
+  private async spendRetries(name: string, id: string): Promise<void> {
+    await this.options.database.query(
+      `update ${SCHEMA}.job set retry_limit = retry_count where name = $1 and id = $2 and state = 'active'`,
+      [name, id],
+    );
   }
 
   startCron(): void {
@@ -211,6 +260,11 @@ export class JobQueue {
     this.tasks.length = 0;
     if (!this.started) return;
     this.started = false;
-    await this.boss.stop({ graceful: true, close: this.options.database.kind !== 'pglite', timeout: timeoutMs, wait: true });
+    await this.boss.stop({
+      graceful: true,
+      close: this.options.database.kind !== 'pglite',
+      timeout: timeoutMs,
+      wait: true,
+    });
   }
 }

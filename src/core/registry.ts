@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import type { CardActionContext, CardActionResult, CommandContext, EventContext, JobContext } from './contexts.js';
 import type { QueueOptions } from './jobs.js';
 import type { Bot, CommandMeta } from './module.js';
+import type { SeedEntry } from './seed.js';
+import type { SettingsStore } from './settings.js';
 
 export interface CommandEntry {
   module: string;
@@ -38,12 +40,16 @@ export class Registry {
   readonly schedules = new Map<string, ScheduleEntry>();
   readonly routes: Array<{ module: string; prefix: string; plugin: FastifyPluginAsync }> = [];
   readonly titles = new Map<string, string>();
+  readonly seeds: SeedEntry[] = [];
+
+  constructor(readonly settings: SettingsStore) {}
 
   /** A Bot for one module: its actions, jobs and schedules must start with "<module>.". */
   forModule(module: string, title?: string): Bot {
     if (title) this.titles.set(module, title);
     const owned = (kind: string, name: string) => {
-      if (!name.startsWith(`${module}.`)) throw new Error(`${kind} "${name}" of module ${module} must start with "${module}."`);
+      if (!name.startsWith(`${module}.`))
+        throw new Error(`${kind} "${name}" of module ${module} must start with "${module}."`);
     };
     return {
       command: (names, handler, meta) => {
@@ -76,10 +82,18 @@ export class Registry {
       routes: (prefix, plugin) => {
         this.routes.push({ module, prefix, plugin });
       },
+      settings: (key, schema, options) => this.settings.declare(module, key, schema, options),
+      settingsStore: this.settings,
+      seed: (run) => {
+        this.seeds.push({ module, run });
+      },
     };
   }
 }
 
 export function normaliseCommand(word: string): string {
-  return word.trim().replace(/^[/／]/, '').toLowerCase();
+  return word
+    .trim()
+    .replace(/^[/／]/, '')
+    .toLowerCase();
 }

@@ -1,5 +1,7 @@
 /**
- * Wall-clock arithmetic in an IANA time zone with nothing but Intl.
+ * The one module for wall-clock time in an IANA time zone (TZ_BUSINESS), with nothing but Intl
+ * and one cached formatter per zone: reading an instant as local time, the instant of a local
+ * time, formatting and parsing what people read and type (cards, Bitable cells).
  * A "day number" is a civil date counted in days since 1970-01-01, so weekday and
  * ISO date follow from plain integer arithmetic.
  */
@@ -78,15 +80,44 @@ export function localDayNumber(timeZone: string, epochMs: number): number {
 }
 
 /**
- * The instant showing `minuteOfDay` on local day `day`. Two passes settle the offset;
- * a wall time skipped by a DST jump maps to a nearby instant, which is all a working
- * period boundary needs.
+ * The instant a wall-clock reading stands for (`wallMs`: the reading as if it were UTC). One rule
+ * for DST changes, the one java.time and Temporal ("compatible") use: a reading that occurs twice
+ * (clocks fall back) is the earlier instant; a reading skipped by a jump forward moves forward by
+ * the length of the gap (02:30 in a 02:00→03:00 gap is 03:30).
  */
+export function instantOfWall(timeZone: string, wallMs: number): number {
+  // The offsets in force a day either side cover any one transition near the reading.
+  const before = offsetMinutes(timeZone, wallMs - MS_PER_DAY);
+  const after = offsetMinutes(timeZone, wallMs + MS_PER_DAY);
+  const readsAsWall = (t: number) => t + offsetMinutes(timeZone, t) * MS_PER_MINUTE === wallMs;
+  const candidates = [wallMs - before * MS_PER_MINUTE, wallMs - after * MS_PER_MINUTE].filter(readsAsWall);
+  if (candidates.length > 0) return Math.min(...candidates);
+  return wallMs - before * MS_PER_MINUTE; // in a gap: the old offset carries the reading past it
+}
+
+/** The instant showing `minuteOfDay` on local day `day` (see instantOfWall for DST changes). */
 export function instantAtLocal(timeZone: string, day: number, minuteOfDay: number): number {
-  const wall = day * MS_PER_DAY + minuteOfDay * MS_PER_MINUTE;
-  const first = wall - offsetMinutes(timeZone, wall) * MS_PER_MINUTE;
-  const second = wall - offsetMinutes(timeZone, first) * MS_PER_MINUTE;
-  return second;
+  return instantOfWall(timeZone, day * MS_PER_DAY + minuteOfDay * MS_PER_MINUTE);
+}
+
+/**
+ * The instant of a wall-clock time in the zone; out-of-range parts roll over as in Date.UTC
+ * (day 0 is the last day of the previous month).
+ */
+export function fromZonedParts(
+  timeZone: string,
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+): Date {
+  return new Date(instantOfWall(timeZone, Date.UTC(year, month - 1, day, hour, minute, second)));
+}
+
+export function zonedParts(date: Date, timeZone: string): WallClock {
+  return wallClock(timeZone, date.getTime());
 }
 
 /** 0 = Sunday … 6 = Saturday; 1970-01-01 was a Thursday. */
@@ -107,4 +138,58 @@ export function dayNumberOfIsoDate(iso: string): number | null {
   const back = new Date(ms);
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
   return ms / MS_PER_DAY;
+}
+
+/** Format in the zone with tokens yyyy MM dd HH mm ss (e.g. "yyyy-MM-dd HH:mm", the default). */
+export function formatInZone(date: Date, timeZone: string, pattern = 'yyyy-MM-dd HH:mm'): string {
+  const p = wallClock(timeZone, date.getTime());
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  const tokens: Record<string, string> = {
+    yyyy: pad(p.year, 4),
+    MM: pad(p.month),
+    dd: pad(p.day),
+    HH: pad(p.hour),
+    mm: pad(p.minute),
+    ss: pad(p.second),
+  };
+  return pattern.replace(/yyyy|MM|dd|HH|mm|ss/g, (t) => tokens[t] ?? t);
+}
+
+/** "yyyy-MM-dd" of `date` in the zone: the key of a business-calendar row, the date on a summary. */
+export function calendarDay(date: Date, timeZone: string): string {
+  return formatInZone(date, timeZone, 'yyyy-MM-dd');
+}
+
+/** Midnight of the zone's calendar day containing `date` — what a date-only Bitable cell stores. */
+export function startOfDayInZone(date: Date, timeZone: string): Date {
+  const p = wallClock(timeZone, date.getTime());
+  return fromZonedParts(timeZone, p.year, p.month, p.day);
+}
+
+export class DateTextError extends Error {
+  override name = 'DateTextError';
+  constructor(readonly text: string) {
+    super(`无法识别的日期 unrecognised date "${text}": use yyyy-MM-dd or yyyy-MM-dd HH:mm[:ss]`);
+  }
+}
+
+const DATE_TEXT = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+
+/** Parse "2024-05-01", "2024/5/1 09:30" or "2024-05-01 09:30:15" as a wall-clock time in the zone. */
+export function parseInZone(text: string, timeZone: string): Date {
+  const m = DATE_TEXT.exec(text.trim());
+  if (!m) throw new DateTextError(text);
+  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v))) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const valid =
+    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59;
+  if (!valid) throw new DateTextError(text);
+  return fromZonedParts(timeZone, year, month, day, hour, minute, second);
 }

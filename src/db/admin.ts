@@ -22,7 +22,10 @@ export function withDatabase(url: string, name: string): string {
  * An empty database on the server at `serverUrl`, and how to drop it again — for test files,
  * benchmark runs and chaos trials that must not share state.
  */
-export async function createThrowawayDatabase(serverUrl: string, prefix = 'fo_test'): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+export async function createThrowawayDatabase(
+  serverUrl: string,
+  prefix = 'fo_test',
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   await adminQuery(serverUrl, `create database ${name}`);
   return {

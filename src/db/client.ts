@@ -5,6 +5,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
+import { acquireOwnerLock, type OwnerLock } from './owner-lock.js';
 import { schema } from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -52,7 +53,8 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
   const db = drizzlePg(pool, { schema }) as unknown as Db;
-  const query = async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)) as unknown as SqlResult<T>;
+  const query = async <T>(text: string, params?: unknown[]) =>
+    (await pool.query(text, params)) as unknown as SqlResult<T>;
   return {
     kind: 'postgres',
     db,
@@ -67,7 +69,8 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         await client.query('begin');
         const tx: Tx = {
           db: drizzlePg(client, { schema }) as unknown as Db,
-          query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)) as unknown as SqlResult<T>,
+          query: async <T>(text: string, params?: unknown[]) =>
+            (await client.query(text, params)) as unknown as SqlResult<T>,
           exec: async (text) => {
             await client.query(text);
           },
@@ -91,11 +94,20 @@ async function openPostgres(url: string, max: number): Promise<Database> {
 
 async function openPglite(dataDir: string): Promise<Database> {
   let location = dataDir;
+  let lock: OwnerLock | undefined;
   if (!dataDir.startsWith('memory://')) {
     location = resolve(dataDir, 'pglite');
     mkdirSync(location, { recursive: true });
+    // One owner process: a second one on this folder stops here with one clear line.
+    lock = acquireOwnerLock(resolve(dataDir));
   }
-  const pglite = await PGlite.create(location);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(location);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const db = drizzlePglite(pglite, { schema }) as unknown as Db;
   let closed = false;
   return {
@@ -112,7 +124,8 @@ async function openPglite(dataDir: string): Promise<Database> {
       return pglite.transaction(async (t) => {
         const tx: Tx = {
           db: drizzlePglite(t as unknown as PGlite, { schema }) as unknown as Db,
-          query: async <T>(text: string, params?: unknown[]) => (await t.query(text, params)) as unknown as SqlResult<T>,
+          query: async <T>(text: string, params?: unknown[]) =>
+            (await t.query(text, params)) as unknown as SqlResult<T>,
           exec: async (text) => {
             await t.exec(text);
           },
@@ -127,7 +140,11 @@ async function openPglite(dataDir: string): Promise<Database> {
     close: async () => {
       if (closed) return;
       closed = true;
-      await pglite.close();
+      try {
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

@@ -17,7 +17,10 @@ export async function migrate(database: Database): Promise<void> {
     // One process owns an embedded database; callers within it take turns.
     const previous = pgliteRuns.get(database) ?? Promise.resolve();
     const run = previous.then(() => migratePglite(database.db as never, { migrationsFolder }));
-    pgliteRuns.set(database, run.catch(() => undefined));
+    pgliteRuns.set(
+      database,
+      run.catch(() => undefined),
+    );
     return run;
   }
   // The advisory lock is per session, so lock and migrate on one dedicated connection.

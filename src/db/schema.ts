@@ -2,10 +2,27 @@
 import * as core from '../core/tables.js';
 import * as directory from '../domains/directory/schema.js';
 import * as exceptions from '../domains/exceptions/schema.js';
+import * as exceptionReports from '../domains/exceptions/report-schema.js';
 import * as mirror from '../mirror/schema.js';
+import * as community from '../domains/community/schema.js';
+import * as qa from '../domains/qa/schema.js';
+import * as contracts from '../domains/contracts/schema.js';
 
-export const schema = { ...core, ...directory, ...exceptions, ...mirror };
+export const schema = {
+  ...core,
+  ...directory,
+  ...exceptions,
+  ...exceptionReports,
+  ...mirror,
+  ...community,
+  ...qa,
+  ...contracts,
+};
 export * from '../core/tables.js';
 export * from '../domains/directory/schema.js';
 export * from '../domains/exceptions/schema.js';
 export * from '../mirror/schema.js';
+export * from '../domains/exceptions/report-schema.js';
+export * from '../domains/community/schema.js';
+export * from '../domains/qa/schema.js';
+export * from '../domains/contracts/schema.js';

@@ -1,7 +1,16 @@
-import type { DomainModule } from '../core/module.js';
+import type { AppModule } from '../deps.js';
 import { createBitableMirror, mirrorModule, type MirrorModuleOptions } from '../mirror/index.js';
 import { directoryModule } from './directory/index.js';
-import { exceptionsModule } from './exceptions/index.js';
+import type { BitableMirror } from '../mirror/index.js';
+import type { Db } from '../db/client.js';
+import { caseRows, claimTableSpec, exceptionsModule } from './exceptions/index.js';
+import { declareExceptionSettings } from './exceptions/settings/index.js';
+import { declareQaTables, qaModule } from './qa/index.js';
+import { declareQaSettings } from './qa/settings/index.js';
+import { contractRows, contractsModule } from './contracts/index.js';
+import { declareContractSettings } from './contracts/settings/index.js';
+import { settingsHost, type SettingsStore } from '../core/settings.js';
+import { COMMUNITY_TABLE, communityModule, communityTableSpec, declareCommunitySettings } from './community/index.js';
 
 /**
  * Every business workflow, in the order their commands appear in the help card — fresh per app,
@@ -9,10 +18,35 @@ import { exceptionsModule } from './exceptions/index.js';
  * before anyone writes); a module that reacts to people's edits takes it explicitly, e.g.
  * `exceptionsModule({ mirror })`, and calls `mirror.onChange(tableKey, …)` in its setup.
  */
-export function createDomains(options: MirrorModuleOptions = {}): DomainModule[] {
+export function createDomains(options: MirrorModuleOptions = {}): AppModule[] {
   const mirror = createBitableMirror();
   // The directory module reads the shared tables (people, teams, calendar, rules) the workflows route by.
-  return [mirrorModule(mirror, options), directoryModule({ mirror }), exceptionsModule({ bitable: mirror })];
+  return [
+    mirrorModule(mirror, options),
+    directoryModule({ mirror }),
+    exceptionsModule({ bitable: mirror }),
+    communityModule({ bitable: mirror }),
+    qaModule({ bitable: mirror }),
+    contractsModule({ bitable: mirror }),
+  ];
 }
 
-export const domains: DomainModule[] = createDomains();
+/** Every workflow's tables, rows only, for `feishu-ops sync` (which repairs bot-owned columns). */
+export function declareTablesForSync(mirror: BitableMirror, db: Db, timeZone = 'Asia/Shanghai'): void {
+  mirror.table('exceptions', caseRows(db));
+  mirror.table('recovery_claims', claimTableSpec(db, { withEdits: false }));
+  declareQaTables(mirror, db);
+  mirror.table(COMMUNITY_TABLE, communityTableSpec(db, { withEdits: false }));
+  mirror.table('contracts', contractRows(db, timeZone));
+}
+
+/**
+ * Every module's settings declared on `store` without setting the modules up — for tools that
+ * carry settings in outside the app (`feishu-ops sync`). A module with settings adds a line.
+ */
+export function declareDomainSettings(store: SettingsStore): void {
+  declareExceptionSettings(settingsHost(store, 'exceptions'));
+  declareCommunitySettings(settingsHost(store, 'community'));
+  declareQaSettings(settingsHost(store, 'qa'));
+  declareContractSettings(settingsHost(store, 'contracts'));
+}

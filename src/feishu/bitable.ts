@@ -48,10 +48,19 @@ const BitableRecord = z.object({
 export type BitableRecord = z.infer<typeof BitableRecord>;
 
 const SearchPage = z.object({
-  data: z.object({ items: z.array(BitableRecord).nullish(), has_more: z.boolean(), page_token: z.string().nullish(), total: z.number().nullish() }),
+  data: z.object({
+    items: z.array(BitableRecord).nullish(),
+    has_more: z.boolean(),
+    page_token: z.string().nullish(),
+    total: z.number().nullish(),
+  }),
 });
-const WrittenRecords = z.object({ data: z.object({ records: z.array(z.object({ record_id: z.string(), fields: Fields.optional() })) }) });
-const DeletedRecords = z.object({ data: z.object({ records: z.array(z.object({ record_id: z.string(), deleted: z.boolean() })) }) });
+const WrittenRecords = z.object({
+  data: z.object({ records: z.array(z.object({ record_id: z.string(), fields: Fields.optional() })) }),
+});
+const DeletedRecords = z.object({
+  data: z.object({ records: z.array(z.object({ record_id: z.string(), deleted: z.boolean() })) }),
+});
 
 export interface WrittenRecord {
   record_id: string;
@@ -81,21 +90,37 @@ export interface BitableOptions {
   searchPerSecond?: number;
   /** Batch-write limits are UNCONFIRMED (§d); 10/s stays well inside the common 50/s level. */
   writesPerSecond?: number;
-  /** One writer per table. In-process by default; pass a Postgres advisory lock when several instances write. */
+  /**
+   * One writer per table across instances: taken inside the in-process writer lock (e.g. a PostgreSQL advisory
+   * lock, see crossInstanceLock); without it the lock is per process.
+   */
   tableLock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   /** Extra calls a batch may spend isolating bad records (see runBatches). */
   isolationBudget?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** This process's share of the per-app search and write rates (1 / live instances). */
+  share?: () => number;
 }
 
 export interface Bitable {
   /** Every page of a search, 500 records at a time; a failed page rejects instead of ending early. */
-  searchPages(table: TableRef, query?: SearchQuery, options?: { pageSize?: number }): AsyncGenerator<BitableRecord[], void>;
+  searchPages(
+    table: TableRef,
+    query?: SearchQuery,
+    options?: { pageSize?: number },
+  ): AsyncGenerator<BitableRecord[], void>;
   searchAll(table: TableRef, query?: SearchQuery): Promise<BitableRecord[]>;
   /** `key` names this write (job or event id + step) so a retry creates nothing twice. */
-  batchCreate(table: TableRef, records: readonly Record<string, unknown>[], options: { key: string }): Promise<WrittenRecord[]>;
-  batchUpdate(table: TableRef, records: readonly { record_id: string; fields: Record<string, unknown> }[]): Promise<WrittenRecord[]>;
+  batchCreate(
+    table: TableRef,
+    records: readonly Record<string, unknown>[],
+    options: { key: string },
+  ): Promise<WrittenRecord[]>;
+  batchUpdate(
+    table: TableRef,
+    records: readonly { record_id: string; fields: Record<string, unknown> }[],
+  ): Promise<WrittenRecord[]>;
   batchDelete(table: TableRef, recordIds: readonly string[]): Promise<DeletedRecord[]>;
 }
 
@@ -108,22 +133,38 @@ const RECORD_CODES = new Set([1254001, 1254006, 1254015, 1254043, 1254130, ...ra
 const RECORD_NOT_FOUND = 1254043;
 
 export function createBitable(client: FeishuClient, options: BitableOptions = {}): Bitable {
-  const searches = new KeyedRateLimiter(options.searchPerSecond ?? 20, options.now, options.sleep);
-  const writes = new KeyedRateLimiter(options.writesPerSecond ?? 10, options.now, options.sleep);
+  const { share } = options;
+  const rate = (perApp: number) => (share ? () => perApp * share() : perApp);
+  const searches = new KeyedRateLimiter(rate(options.searchPerSecond ?? 20), options.now, options.sleep);
+  const writes = new KeyedRateLimiter(rate(options.writesPerSecond ?? 10), options.now, options.sleep);
   const mutex = new KeyedMutex();
-  const tableLock = options.tableLock ?? ((key, fn) => mutex.run(key, fn));
+  // One writer per table in this process; `options.tableLock` (when given) is taken inside it, so one waiter per
+  // table at a time asks for the shared lock.
+  const shared = options.tableLock;
+  const tableLock = <T>(key: string, fn: () => Promise<T>): Promise<T> =>
+    mutex.run(key, () => (shared ? shared(key, fn) : fn()));
   const path = (t: TableRef, suffix: string) =>
     `/open-apis/bitable/v1/apps/${encodeURIComponent(t.appToken)}/tables/${encodeURIComponent(t.tableId)}/records/${suffix}`;
   const parse = <S extends z.ZodType>(op: string, schema: S, body: unknown): z.infer<S> => {
     const parsed = schema.safeParse(body);
-    if (!parsed.success) throw new BitableProtocolError(op, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success)
+      throw new BitableProtocolError(
+        op,
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
     return parsed.data;
   };
   const post = async (op: string, url: string, data: unknown, params: Record<string, unknown>) => {
     await writes.acquire('records.write');
-    return client.request(op, { method: 'POST', url, data, params: { user_id_type: 'open_id', ...params } });
+    return client.request(op, { method: 'POST', url, data, params });
   };
-  const write = async <I, R>(op: string, table: TableRef, items: readonly I[], size: number, send: (slice: readonly I[], offset: number) => Promise<R[]>) => {
+  const write = async <I, R>(
+    op: string,
+    table: TableRef,
+    items: readonly I[],
+    size: number,
+    send: (slice: readonly I[], offset: number) => Promise<R[]>,
+  ) => {
     if (items.length === 0) return [];
     const outcome: BatchOutcome<I, R> = await tableLock(`${table.appToken}/${table.tableId}`, () =>
       runBatches(items, { size, send, classify, isolationBudget: options.isolationBudget }),
@@ -147,7 +188,8 @@ export function createBitable(client: FeishuClient, options: BitableOptions = {}
       const page = parse(op, SearchPage, body).data;
       yield page.items ?? [];
       if (!page.has_more) return;
-      if (!page.page_token || seen.has(page.page_token)) throw new BitableProtocolError(op, 'has_more without a new page_token');
+      if (!page.page_token || seen.has(page.page_token))
+        throw new BitableProtocolError(op, 'has_more without a new page_token');
       seen.add(page.page_token);
       pageToken = page.page_token;
     } while (pageToken);
@@ -164,16 +206,28 @@ export function createBitable(client: FeishuClient, options: BitableOptions = {}
       const op = 'bitable.records.batch_create';
       return write(op, table, records, MAX_WRITE_BATCH, async (slice, offset) => {
         // Same key and slice → same client_token, so Feishu applies a retried call once.
-        const params = { client_token: clientToken(`${key}:${offset}+${slice.length}`) };
-        const body = await post(op, path(table, 'batch_create'), { records: slice.map((fields) => ({ fields })) }, params);
-        return parse(op, WrittenRecords, body).data.records.map((r) => ({ record_id: r.record_id, fields: r.fields ?? {} }));
+        // Person fields are written as open_ids; batch_delete takes no user_id_type (SDK typings, FEISHU.md §e).
+        const params = { user_id_type: 'open_id', client_token: clientToken(`${key}:${offset}+${slice.length}`) };
+        const body = await post(
+          op,
+          path(table, 'batch_create'),
+          { records: slice.map((fields) => ({ fields })) },
+          params,
+        );
+        return parse(op, WrittenRecords, body).data.records.map((r) => ({
+          record_id: r.record_id,
+          fields: r.fields ?? {},
+        }));
       });
     },
     batchUpdate(table, records) {
       const op = 'bitable.records.batch_update';
       return write(op, table, records, MAX_WRITE_BATCH, async (slice) => {
-        const body = await post(op, path(table, 'batch_update'), { records: slice }, {});
-        return parse(op, WrittenRecords, body).data.records.map((r) => ({ record_id: r.record_id, fields: r.fields ?? {} }));
+        const body = await post(op, path(table, 'batch_update'), { records: slice }, { user_id_type: 'open_id' });
+        return parse(op, WrittenRecords, body).data.records.map((r) => ({
+          record_id: r.record_id,
+          fields: r.fields ?? {},
+        }));
       });
     },
     batchDelete(table, recordIds) {
@@ -184,7 +238,8 @@ export function createBitable(client: FeishuClient, options: BitableOptions = {}
           return parse(op, DeletedRecords, body).data.records;
         } catch (error) {
           // A delete retried after it went through finds nothing: already done.
-          if (slice.length === 1 && error instanceof FeishuApiError && error.code === RECORD_NOT_FOUND) return [{ record_id: slice[0]!, deleted: false }];
+          if (slice.length === 1 && error instanceof FeishuApiError && error.code === RECORD_NOT_FOUND)
+            return [{ record_id: slice[0]!, deleted: false }];
           throw error;
         }
       });

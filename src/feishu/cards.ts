@@ -1,24 +1,32 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Card } from './messages.js';
+import {
+  cardPart,
+  renderCard,
+  type Card,
+  type CardPart,
+  type CardRenderer,
+  type CardVars,
+} from '../core/cards/render.js';
+
+export type { CardVars } from '../core/cards/render.js';
 
 export const cardsFolder = fileURLToPath(new URL('../../cards', import.meta.url));
 
-export type CardVars = Record<string, unknown>;
-
 /**
- * Card JSON 2.0 files with ${variables} are data a product person can paste into Feishu's card
- * builder. Substitution walks the parsed JSON, so a value can never break the JSON: a string that
- * is exactly "${name}" takes the value as is (an array of elements, a number), otherwise values
- * are interpolated as text.
+ * The card files under cards/: complete Feishu card JSON 2.0 a product person can paste into
+ * Feishu's card builder, with `${name}` variables; cards/<domain>/parts/ holds the repeated parts.
+ * Rendering (escaping, size limit) is core/cards/render.ts.
  */
-export class CardLibrary {
+export class CardLibrary implements CardRenderer {
   private readonly templates = new Map<string, unknown>();
 
   constructor(folder: string = cardsFolder) {
     for (const file of walk(folder)) {
-      const name = relative(folder, file).replace(/\\/g, '/').replace(/\.json$/, '');
+      const name = relative(folder, file)
+        .replace(/\\/g, '/')
+        .replace(/\.json$/, '');
       this.templates.set(name, JSON.parse(readFileSync(file, 'utf8')));
     }
   }
@@ -28,35 +36,13 @@ export class CardLibrary {
   }
 
   render(name: string, vars: CardVars = {}): Card {
-    const template = this.templates.get(name);
-    if (template === undefined) throw new Error(`unknown card template ${name}`);
-    return substitute(template, vars, name) as Card;
+    return renderCard((n) => this.templates.get(n), name, vars);
   }
-}
 
-const WHOLE = /^\$\{([A-Za-z_][\w.]*)\}$/;
-const PART = /\$\{([A-Za-z_][\w.]*)\}/g;
-
-function lookup(vars: CardVars, path: string, card: string): unknown {
-  let value: unknown = vars;
-  for (const part of path.split('.')) {
-    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  part(name: string, vars: CardVars = {}): CardPart {
+    if (!this.templates.has(name)) throw new Error(`unknown card part ${name}`);
+    return cardPart(name, vars);
   }
-  if (value === undefined) throw new Error(`card ${card}: variable \${${path}} has no value`);
-  return value;
-}
-
-function substitute(node: unknown, vars: CardVars, card: string): unknown {
-  if (typeof node === 'string') {
-    const whole = WHOLE.exec(node);
-    if (whole) return lookup(vars, whole[1]!, card);
-    return node.replace(PART, (_, path: string) => String(lookup(vars, path, card)));
-  }
-  if (Array.isArray(node)) return node.map((n) => substitute(n, vars, card));
-  if (node && typeof node === 'object') {
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, substitute(v, vars, card)]));
-  }
-  return node;
 }
 
 function walk(dir: string): string[] {

@@ -51,14 +51,15 @@ export class FeishuClient {
       loggerLevel: lark.LoggerLevel.fatal,
     });
     this.tokens = new TenantTokenManager(
-      () => this.withRetries('auth.tenantAccessToken', async () => {
-        const body = (await this.sdk.request({
-          method: 'POST',
-          url: '/open-apis/auth/v3/tenant_access_token/internal',
-          data: { app_id: options.appId, app_secret: options.appSecret },
-        })) as TokenResponse;
-        return parseTokenResponse(body);
-      }),
+      () =>
+        this.withRetries('auth.tenantAccessToken', async () => {
+          const body = (await this.sdk.request({
+            method: 'POST',
+            url: '/open-apis/auth/v3/tenant_access_token/internal',
+            data: { app_id: options.appId, app_secret: options.appSecret },
+          })) as TokenResponse;
+          return parseTokenResponse(body);
+        }),
       options.now,
       this.log,
     );
@@ -69,7 +70,10 @@ export class FeishuClient {
    * SDK method and resolves to the response body; `code !== 0` and HTTP errors become
    * FeishuApiError. Retried calls must carry their idempotency key inside `fn`.
    */
-  async call<T extends { code?: number; msg?: string }>(op: string, fn: (options: RequestOptions) => Promise<T>): Promise<T> {
+  async call<T extends { code?: number; msg?: string }>(
+    op: string,
+    fn: (options: RequestOptions) => Promise<T>,
+  ): Promise<T> {
     let refreshed = false;
     return this.withRetries(op, async () => {
       const token = await this.tokens.get();
@@ -88,9 +92,25 @@ export class FeishuClient {
     });
   }
 
-  /** A raw request for endpoints the SDK does not type. */
-  request<T extends { code?: number; msg?: string }>(op: string, req: { method: string; url: string; data?: unknown; params?: Record<string, unknown> }): Promise<T> {
-    return this.call(op, (options) => this.sdk.request(req, options) as Promise<T>);
+  /**
+   * A raw request for endpoints the SDK does not type. `recover`, for calls without an idempotency
+   * key, runs before each retry: when it finds that the failed attempt went through after all, its
+   * answer is returned instead of sending again.
+   */
+  request<T extends { code?: number; msg?: string }>(
+    op: string,
+    req: { method: string; url: string; data?: unknown; params?: Record<string, unknown> },
+    recover?: () => Promise<T | undefined>,
+  ): Promise<T> {
+    let attempted = false;
+    return this.call(op, async (options) => {
+      if (attempted && recover) {
+        const found = await recover();
+        if (found !== undefined) return found;
+      }
+      attempted = true;
+      return this.sdk.request(req, options) as Promise<T>;
+    });
   }
 
   private async once<T extends { code?: number; msg?: string }>(op: string, fn: () => Promise<T>): Promise<T> {
@@ -114,7 +134,10 @@ export class FeishuClient {
         const apiError = err instanceof FeishuApiError ? err : toFeishuError(op, err);
         if (!isRetryable(apiError) || attempt >= this.retry.maxAttempts) throw apiError;
         const delay = this.delayFor(apiError, attempt);
-        this.log.warn({ op, attempt, code: apiError.code, httpStatus: apiError.httpStatus, delayMs: delay }, 'feishu call failed, backing off');
+        this.log.warn(
+          { op, attempt, code: apiError.code, httpStatus: apiError.httpStatus, delayMs: delay },
+          'feishu call failed, backing off',
+        );
         await this.sleep(delay);
       }
     }
@@ -122,7 +145,8 @@ export class FeishuClient {
 
   /** Feishu's own reset hint wins; otherwise exponential backoff with full jitter. */
   private delayFor(err: FeishuApiError, attempt: number): number {
-    if (err.retryAfterSeconds !== undefined) return Math.min(this.retry.maxDelayMs, err.retryAfterSeconds * 1000 + Math.random() * 250);
+    if (err.retryAfterSeconds !== undefined)
+      return Math.min(this.retry.maxDelayMs, err.retryAfterSeconds * 1000 + Math.random() * 250);
     const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
     return ceiling / 2 + Math.random() * (ceiling / 2);
   }

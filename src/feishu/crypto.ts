@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
 // Feishu event encryption: AES-256-CBC, key = SHA256(encrypt key), random 16-byte IV,
 // wire value = base64(iv + ciphertext), PKCS7 padding (FEISHU.md §a.3).
@@ -21,19 +21,21 @@ export function encryptEvent(plaintext: string, encryptKey: string, iv: Buffer =
 // X-Lark-Signature = hex(sha256(timestamp + nonce + encrypt_key + raw body)); the body is hashed
 // as received, never re-serialised (FEISHU.md §a.4 — the SDK's own check gets this wrong).
 export function eventSignature(timestamp: string, nonce: string, encryptKey: string, body: Buffer | string): string {
-  return createHash('sha256').update(timestamp + nonce + encryptKey, 'utf8').update(body).digest('hex');
+  return createHash('sha256')
+    .update(timestamp + nonce + encryptKey, 'utf8')
+    .update(body)
+    .digest('hex');
 }
 
 // Legacy card.action.trigger_v1: hex(sha1(timestamp + nonce + verification_token + raw body)).
 export function legacyCardSignature(timestamp: string, nonce: string, token: string, body: Buffer | string): string {
-  return createHash('sha1').update(timestamp + nonce + token, 'utf8').update(body).digest('hex');
+  return createHash('sha1')
+    .update(timestamp + nonce + token, 'utf8')
+    .update(body)
+    .digest('hex');
 }
 
-export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
-}
+export { safeEqual } from '../core/crypto.js';
 
 export interface SealedEvent {
   body: string;
@@ -45,7 +47,12 @@ export interface SealedEvent {
  * headers over exactly those bytes (FEISHU.md §a.3, §a.4). The sandbox delivers with it; tests
  * and benchmarks build requests with it.
  */
-export function sealEvent(envelope: unknown, encryptKey: string, at: Date = new Date(), nonce: string = randomBytes(8).toString('hex')): SealedEvent {
+export function sealEvent(
+  envelope: unknown,
+  encryptKey: string,
+  at: Date = new Date(),
+  nonce: string = randomBytes(8).toString('hex'),
+): SealedEvent {
   const body = JSON.stringify({ encrypt: encryptEvent(JSON.stringify(envelope), encryptKey) });
   const timestamp = String(Math.floor(at.getTime() / 1000));
   return {

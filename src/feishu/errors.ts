@@ -13,15 +13,34 @@ export class FeishuApiError extends Error {
     super(`Feishu ${op} failed: code ${code} ${msg} (HTTP ${httpStatus}${logId ? `, log_id ${logId}` : ''})`);
   }
   toJSON() {
-    return { name: this.name, op: this.op, code: this.code, msg: this.msg, httpStatus: this.httpStatus, logId: this.logId };
+    return {
+      name: this.name,
+      op: this.op,
+      code: this.code,
+      msg: this.msg,
+      httpStatus: this.httpStatus,
+      logId: this.logId,
+    };
   }
 }
 
 // Tenant token missing, malformed, invalid or expired (FEISHU.md §d): refresh once and retry.
 const TOKEN_CODES = new Set([99991661, 99991663, 99991671, 99991677]);
 // Rate limits and transient server-side failures (FEISHU.md §d, §e): back off and retry.
-const RETRY_CODES = new Set([99991400, 1254290, 1254291, 1254607, 1255001, 1255002, 1255003, 1255004, 1255005, 1255040, 230020, 11232, 11233, 11247, 1000004, 1000005]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'ENOTFOUND', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const RETRY_CODES = new Set([
+  99991400, 1254290, 1254291, 1254607, 1255001, 1255002, 1255003, 1255004, 1255005, 1255040, 230020, 11232, 11233,
+  11247, 1000004, 1000005,
+]);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'ENOTFOUND',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
 
 export function isTokenError(err: FeishuApiError): boolean {
   return TOKEN_CODES.has(err.code);

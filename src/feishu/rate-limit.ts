@@ -2,14 +2,16 @@
  * Client-side budgets so we stay inside Feishu's documented limits instead of learning them
  * from 429s: a sliding one-second window per key (5 QPS per chat and per user for messages,
  * FEISHU.md §c) and one writer at a time per key (Bitable rejects concurrent writes to a table
- * with 1254291, §e). In-process only: several instances still get 429s now and then, which the
- * retry layer absorbs.
+ * with 1254291, §e). The rate may be a function read at every acquire: several instances pass
+ * their share of a per-app budget (InstanceRegistry.share), so together they stay inside it. The
+ * writer lock is per process: two instances writing one table still meet 1254291 now and then,
+ * which the retry layer absorbs.
  */
 export class KeyedRateLimiter {
   private readonly windows = new Map<string, number[]>();
   private acquired = 0;
   constructor(
-    private readonly perSecond: number,
+    private readonly perSecond: number | (() => number),
     private readonly now: () => number = Date.now,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
@@ -24,7 +26,8 @@ export class KeyedRateLimiter {
     for (;;) {
       const t = this.now();
       const recent = (this.windows.get(key) ?? []).filter((s) => t - s < 1000);
-      if (recent.length < this.perSecond) {
+      const limit = typeof this.perSecond === 'number' ? this.perSecond : Math.max(1, Math.floor(this.perSecond()));
+      if (recent.length < limit) {
         recent.push(t);
         this.windows.set(key, recent);
         return;

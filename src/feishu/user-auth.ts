@@ -24,22 +24,37 @@ interface UserInfoResponse {
  * Workbench login (FEISHU.md §f): the page gets a one-time code from tt.requestAccess (or the
  * OAuth redirect), we exchange it at /open-apis/authen/v2/oauth/token and ask who it is.
  */
-export async function userFromLoginCode(client: FeishuClient, credentials: { appId: string; appSecret: string }, code: string): Promise<FeishuUser> {
+export async function userFromLoginCode(
+  client: FeishuClient,
+  credentials: { appId: string; appSecret: string },
+  code: string,
+): Promise<FeishuUser> {
   let token: TokenResponse;
   try {
     token = (await client.sdk.request({
       method: 'POST',
       url: '/open-apis/authen/v2/oauth/token',
-      data: { grant_type: 'authorization_code', client_id: credentials.appId, client_secret: credentials.appSecret, code },
+      data: {
+        grant_type: 'authorization_code',
+        client_id: credentials.appId,
+        client_secret: credentials.appSecret,
+        code,
+      },
     })) as TokenResponse;
   } catch (err) {
     const body = (err as { response?: { data?: TokenResponse } }).response?.data;
-    throw new AppError('unauthorized', `登录码无效或已过期，请重新打开 · The login code was refused (${body?.error ?? 'error'})`);
+    throw new AppError(
+      'unauthorized',
+      `登录码无效或已过期，请重新打开 · The login code was refused (${body?.error ?? 'error'})`,
+    );
   }
   if (!token.access_token) throw new AppError('unauthorized', '登录失败 · Login failed');
   let info: UserInfoResponse;
   try {
-    info = (await client.sdk.request({ method: 'GET', url: '/open-apis/authen/v1/user_info' }, lark.withUserAccessToken(token.access_token))) as UserInfoResponse;
+    info = (await client.sdk.request(
+      { method: 'GET', url: '/open-apis/authen/v1/user_info' },
+      lark.withUserAccessToken(token.access_token),
+    )) as UserInfoResponse;
   } catch {
     throw new AppError('unauthorized', '无法获取用户信息 · Could not read who you are');
   }

@@ -76,7 +76,14 @@ function decrypt(encrypted: string, key: string): Body {
   return parseObject(text, 'decrypted body is not a JSON object');
 }
 
-function requireSignature(raw: Buffer, ts: string | undefined, nonce: string, sig: string | undefined, o: VerifyOptions, key: string) {
+function requireSignature(
+  raw: Buffer,
+  ts: string | undefined,
+  nonce: string,
+  sig: string | undefined,
+  o: VerifyOptions,
+  key: string,
+) {
   if (!ts || !sig) throw forged();
   checkWindow(ts, o);
   if (!safeEqual(eventSignature(ts, nonce, key, raw), sig)) throw forged();

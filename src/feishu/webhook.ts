@@ -14,9 +14,13 @@ export interface WebhookOptions {
  */
 export const webhookRoutes: FastifyPluginAsync<WebhookOptions> = async (app, options) => {
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit ?? 1024 * 1024 }, (_req, body, done) => {
-    done(null, body);
-  });
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: options.bodyLimit ?? 1024 * 1024 },
+    (_req, body, done) => {
+      done(null, body);
+    },
+  );
 
   const handler = async (req: { body: unknown; headers: Record<string, string | string[] | undefined> }) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

@@ -34,40 +34,87 @@ export async function loadBindings(db: Db): Promise<Bindings | undefined> {
   const tables = new Map<string, BoundTable>();
   for (const t of await db.select().from(mirrorTables)) {
     if (t.appToken !== base.appToken) continue;
-    tables.set(t.tableKey, { tableKey: t.tableKey, tableId: t.tableId, name: t.name, fields: new Map(), views: new Map() });
+    tables.set(t.tableKey, {
+      tableKey: t.tableKey,
+      tableId: t.tableId,
+      name: t.name,
+      fields: new Map(),
+      views: new Map(),
+    });
   }
   for (const f of await db.select().from(mirrorFields)) {
     tables.get(f.tableKey)?.fields.set(f.fieldKey, { fieldId: f.fieldId, name: f.fieldName, type: f.type });
   }
-  for (const v of await db.select().from(mirrorViews)) tables.get(v.tableKey)?.views.set(v.viewKey, { viewId: v.viewId, name: v.viewName });
-  return { appToken: base.appToken, name: base.name, url: base.url, defaultTableId: base.defaultTableId, subscribedAt: base.subscribedAt, tables };
+  for (const v of await db.select().from(mirrorViews))
+    tables.get(v.tableKey)?.views.set(v.viewKey, { viewId: v.viewId, name: v.viewName });
+  return {
+    appToken: base.appToken,
+    name: base.name,
+    url: base.url,
+    defaultTableId: base.defaultTableId,
+    subscribedAt: base.subscribedAt,
+    tables,
+  };
 }
 
 /** Upserts everything provisioning knows; rows of keys no longer in the templates are left alone. */
 export async function saveBindings(db: Db, b: Bindings): Promise<void> {
   await db
     .insert(mirrorBase)
-    .values({ id: 'default', appToken: b.appToken, name: b.name, url: b.url, defaultTableId: b.defaultTableId, subscribedAt: b.subscribedAt })
+    .values({
+      id: 'default',
+      appToken: b.appToken,
+      name: b.name,
+      url: b.url,
+      defaultTableId: b.defaultTableId,
+      subscribedAt: b.subscribedAt,
+    })
     .onConflictDoUpdate({
       target: mirrorBase.id,
-      set: { appToken: b.appToken, name: b.name, url: b.url, defaultTableId: b.defaultTableId, subscribedAt: b.subscribedAt, provisionedAt: sql`now()` },
+      set: {
+        appToken: b.appToken,
+        name: b.name,
+        url: b.url,
+        defaultTableId: b.defaultTableId,
+        subscribedAt: b.subscribedAt,
+        provisionedAt: sql`now()`,
+      },
     });
   for (const t of b.tables.values()) {
     await db
       .insert(mirrorTables)
       .values({ tableKey: t.tableKey, appToken: b.appToken, tableId: t.tableId, name: t.name })
-      .onConflictDoUpdate({ target: mirrorTables.tableKey, set: { appToken: b.appToken, tableId: t.tableId, name: t.name, updatedAt: sql`now()` } });
-    const fields = [...t.fields].map(([fieldKey, f]) => ({ tableKey: t.tableKey, fieldKey, fieldId: f.fieldId, fieldName: f.name, type: f.type }));
+      .onConflictDoUpdate({
+        target: mirrorTables.tableKey,
+        set: { appToken: b.appToken, tableId: t.tableId, name: t.name, updatedAt: sql`now()` },
+      });
+    const fields = [...t.fields].map(([fieldKey, f]) => ({
+      tableKey: t.tableKey,
+      fieldKey,
+      fieldId: f.fieldId,
+      fieldName: f.name,
+      type: f.type,
+    }));
     if (fields.length > 0) {
       await db
         .insert(mirrorFields)
         .values(fields)
         .onConflictDoUpdate({
           target: [mirrorFields.tableKey, mirrorFields.fieldKey],
-          set: { fieldId: sql`excluded.field_id`, fieldName: sql`excluded.field_name`, type: sql`excluded.type`, updatedAt: sql`now()` },
+          set: {
+            fieldId: sql`excluded.field_id`,
+            fieldName: sql`excluded.field_name`,
+            type: sql`excluded.type`,
+            updatedAt: sql`now()`,
+          },
         });
     }
-    const views = [...t.views].map(([viewKey, v]) => ({ tableKey: t.tableKey, viewKey, viewId: v.viewId, viewName: v.name }));
+    const views = [...t.views].map(([viewKey, v]) => ({
+      tableKey: t.tableKey,
+      viewKey,
+      viewId: v.viewId,
+      viewName: v.name,
+    }));
     if (views.length > 0) {
       await db
         .insert(mirrorViews)

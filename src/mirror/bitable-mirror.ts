@@ -1,4 +1,3 @@
-import type { BoundRecord, KindMap, TableBinding } from '../bitable/table-binding.js';
 import { loadTemplates } from '../bitable/load-templates.js';
 import type { EventContext } from '../core/contexts.js';
 import { markSubscribed } from './bindings.js';
@@ -9,6 +8,8 @@ import { MirrorContext, TEMPLATES_DIR, type MirrorDeps } from './mirror-context.
 import { readRows, type MirrorRow } from './mirror-rows.js';
 import { provision, type ProvisionOptions, type ProvisionReport } from './provision.js';
 import { reconcile, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
+import { DeclaredTable } from './table-seam.js';
+import type { TableSeam, TableSpec } from './table-spec.js';
 import { deleteRecords, writeRecords, type WriteRow, type WrittenRow } from './writes.js';
 
 /**
@@ -19,8 +20,11 @@ import { deleteRecords, writeRecords, type WriteRow, type WrittenRow } from './w
 export interface BitableMirror {
   /** Hear about people's changes to one template table (after the mirror has them). Returns an unsubscribe. */
   onChange(tableKey: string, handler: ChangeHandler): () => void;
-  /** The same, typed by a binding from `bindTable(template, kinds)`. */
-  onChangeBound<M extends KindMap>(binding: TableBinding<M>, handler: ChangeHandler<BoundRecord<M>>): () => void;
+  /**
+   * Declare a template table once, in the setup of the module that owns its rows: the kit writes
+   * them, applies field ownership and hands people's edits to `spec.onEdit` (docs/domain-kit.md).
+   */
+  table<T>(tableKey: string, spec: TableSpec<T>): TableSeam<T>;
   /** Write Bitable, then the mirror. Rows with `recordId` are updates; `key` makes retries create nothing twice. */
   writeRecords(tableKey: string, rows: readonly WriteRow[], options: { key: string }): Promise<WrittenRow[]>;
   deleteRecords(tableKey: string, recordIds: readonly string[]): Promise<void>;
@@ -29,7 +33,19 @@ export interface BitableMirror {
   /** The Postgres table holding a template's rows (`bitable_<key>`), for reports and joins. */
   tableName(tableKey: string): string;
   reconcile(options?: ReconcileOptions): Promise<ReconcileReport>;
-  provision(options?: Pick<ProvisionOptions, 'appToken' | 'baseName' | 'folderToken' | 'onProgress'>): Promise<ProvisionReport>;
+  provision(
+    options?: Pick<
+      ProvisionOptions,
+      | 'appToken'
+      | 'baseName'
+      | 'folderToken'
+      | 'onProgress'
+      | 'pinnedAppToken'
+      | 'shareWith'
+      | 'sharePerm'
+      | 'transferOwnerTo'
+    >,
+  ): Promise<ProvisionReport>;
   /** Drive subscription for the provisioned Base; false when nothing is provisioned yet. */
   subscribe(): Promise<boolean>;
   /** The record-changed event handler (registered by the mirror module). */
@@ -46,7 +62,9 @@ export interface AttachOptions {
 
 export function createBitableMirror(): BitableMirror {
   const changes = new ChangeRegistry();
+  const seams = new Map<string, DeclaredTable<unknown>>();
   let ctx: MirrorContext | undefined;
+  let provisioning: Promise<ProvisionReport> | undefined;
   const attached = () => {
     if (!ctx) throw new Error('the Bitable mirror is not attached yet: add mirrorModule(mirror) to the modules');
     return ctx;
@@ -54,7 +72,15 @@ export function createBitableMirror(): BitableMirror {
 
   return {
     onChange: (tableKey, handler) => changes.on(tableKey, handler),
-    onChangeBound: (binding, handler) => changes.onBound(binding, handler),
+    table(tableKey, spec) {
+      if (seams.has(tableKey)) throw new Error(`bitable table ${tableKey} is declared twice`);
+      const seam = new DeclaredTable(tableKey, spec, attached);
+      if (ctx) seam.check(ctx.templates.table(tableKey));
+      seams.set(tableKey, seam as DeclaredTable<unknown>);
+      // A repair-only declaration (the CLI's sync) leaves people's edits to the running bot.
+      if (spec.onEdit || spec.onAdd) changes.on(tableKey, (change) => seam.onChange(change));
+      return seam;
+    },
     writeRecords: (tableKey, rows, options) => writeRecords(attached(), tableKey, rows, options),
     deleteRecords: (tableKey, recordIds) => deleteRecords(attached(), tableKey, recordIds),
     async read(tableKey, recordId) {
@@ -63,11 +89,25 @@ export function createBitableMirror(): BitableMirror {
     },
     tableName: (tableKey) => mirrorTableName(attached().templates.table(tableKey).key),
     reconcile: (options) => reconcile(attached(), options),
-    async provision(options = {}) {
-      const c = attached();
-      const report = await provision({ ...options, api: c.api, database: c.deps.database, templates: c.templates.tables, timeZone: c.deps.timeZone, log: c.log, now: () => c.deps.clock.now() });
-      await c.bindings({ fresh: true });
-      return report;
+    provision(options = {}) {
+      // A second caller while one runs (the start-up provision and a seed waiting for its tables) shares it.
+      provisioning ??= (async () => {
+        const c = attached();
+        const report = await provision({
+          ...options,
+          api: c.api,
+          database: c.deps.database,
+          templates: c.templates.tables,
+          timeZone: c.deps.timeZone,
+          log: c.log,
+          now: () => c.deps.clock.now(),
+        });
+        await c.bindings({ fresh: true });
+        return report;
+      })().finally(() => {
+        provisioning = undefined;
+      });
+      return provisioning;
     },
     async subscribe() {
       const c = attached();
@@ -81,7 +121,10 @@ export function createBitableMirror(): BitableMirror {
     async attach(deps, options = {}) {
       const templates = await loadTemplates(options.templatesDir ?? TEMPLATES_DIR);
       await ensureMirrorTables(deps.database, templates.tables, deps.log);
-      ctx = new MirrorContext(deps, templates, changes, { schemaWritesPerSecond: options.schemaWritesPerSecond });
+      for (const [key, seam] of seams) seam.check(templates.table(key));
+      ctx = new MirrorContext(deps, templates, changes, seams, {
+        schemaWritesPerSecond: options.schemaWritesPerSecond,
+      });
     },
   };
 }

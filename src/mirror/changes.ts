@@ -1,5 +1,4 @@
 import type { DecodedRecord } from '../bitable/codec.js';
-import type { BoundRecord, KindMap, TableBinding } from '../bitable/table-binding.js';
 import type { Logger } from '../core/logger.js';
 
 /**
@@ -16,6 +15,8 @@ export interface MirrorChange<R = DecodedRecord> {
   after: Partial<R>;
   /** Keys whose value changed. */
   changedKeys: string[];
+  /** Values the template could not read (e.g. text in a number column), by key, as sent: not mirrored. */
+  unreadable?: Record<string, string>;
   /** The whole record as mirrored after the change; undefined after a deletion. */
   record: R | undefined;
   /** Who changed it (the event's operator, or the record's last modifier for reconcile). */
@@ -40,16 +41,11 @@ export class ChangeRegistry {
 
   on(tableKey: string, handler: ChangeHandler): () => void {
     this.handlers.set(tableKey, [...(this.handlers.get(tableKey) ?? []), handler]);
-    return () => this.handlers.set(tableKey, (this.handlers.get(tableKey) ?? []).filter((h) => h !== handler));
-  }
-
-  /**
-   * The same, typed by a domain's binding (`bindTable(template, kinds)`): values keep every
-   * template key at runtime; the types show the bound ones.
-   */
-  onBound<M extends KindMap>(binding: TableBinding<M>, handler: ChangeHandler<BoundRecord<M>>): () => void {
-    // Safe: mirrored values are decoded by the same template, whose kinds bindTable checked.
-    return this.on(binding.template.key, (change) => handler(change as unknown as MirrorChange<BoundRecord<M>>));
+    return () =>
+      this.handlers.set(
+        tableKey,
+        (this.handlers.get(tableKey) ?? []).filter((h) => h !== handler),
+      );
   }
 
   has(tableKey: string): boolean {
@@ -63,7 +59,10 @@ export class ChangeRegistry {
       try {
         await handler(change);
       } catch (err) {
-        log.error({ err, tableKey: change.tableKey, recordId: change.recordId, key: change.key }, 'bitable change handler failed');
+        log.error(
+          { err, tableKey: change.tableKey, recordId: change.recordId, key: change.key },
+          'bitable change handler failed',
+        );
         failure ??= err;
       }
     }

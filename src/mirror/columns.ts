@@ -39,7 +39,15 @@ const SQL_TYPES: Record<FieldKind, string> = {
 };
 
 /** Kinds Feishu computes: a difference in them alone is refreshed quietly, never audited. */
-const DERIVED: ReadonlySet<FieldKind> = new Set(['formula', 'lookup', 'created_time', 'modified_time', 'created_by', 'modified_by', 'auto_number']);
+const DERIVED: ReadonlySet<FieldKind> = new Set([
+  'formula',
+  'lookup',
+  'created_time',
+  'modified_time',
+  'created_by',
+  'modified_by',
+  'auto_number',
+]);
 
 export function sqlType(field: TemplateField): string {
   return SQL_TYPES[kindOf(field)];
@@ -72,7 +80,15 @@ export function fromDb(field: TemplateField, raw: unknown): FieldValue | null {
   }
 }
 
-const LIST_KINDS: ReadonlySet<FieldKind> = new Set(['multi_select', 'user', 'group_chat', 'attachment', 'link', 'duplex_link', 'lookup']);
+const LIST_KINDS: ReadonlySet<FieldKind> = new Set([
+  'multi_select',
+  'user',
+  'group_chat',
+  'attachment',
+  'link',
+  'duplex_link',
+  'lookup',
+]);
 
 /** The empty value of a field, as decodeField gives it for an empty cell. */
 export function emptyValue(field: TemplateField): FieldValue | null {
@@ -87,7 +103,10 @@ export function emptyValue(field: TemplateField): FieldValue | null {
 export function comparable(field: TemplateField, value: FieldValue | null | undefined): string {
   if (value === undefined || value === null) return JSON.stringify(emptyValue(field));
   const kind = kindOf(field);
-  const ids = (list: unknown) => (Array.isArray(list) ? list.map((v) => (v as { id?: string; file_token?: string }).id ?? (v as { file_token?: string }).file_token) : list);
+  const ids = (list: unknown) =>
+    Array.isArray(list)
+      ? list.map((v) => (v as { id?: string; file_token?: string }).id ?? (v as { file_token?: string }).file_token)
+      : list;
   switch (kind) {
     case 'user':
     case 'group_chat':
@@ -106,7 +125,12 @@ export function comparable(field: TemplateField, value: FieldValue | null | unde
 }
 
 /** The keys whose values differ between two records, split into edited and derived fields. */
-export function diffRecords(template: TableTemplate, a: DecodedRecord, b: DecodedRecord, keys?: readonly string[]): { edited: string[]; derived: string[] } {
+export function diffRecords(
+  template: TableTemplate,
+  a: DecodedRecord,
+  b: DecodedRecord,
+  keys?: readonly string[],
+): { edited: string[]; derived: string[] } {
   const out = { edited: [] as string[], derived: [] as string[] };
   for (const field of template.fields) {
     if (keys && !keys.includes(field.key)) continue;

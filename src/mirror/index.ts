@@ -1,9 +1,20 @@
-import { defineModule, type DomainModule } from '../core/module.js';
+import { defineModule } from '../core/module.js';
+import type { AppModule } from '../deps.js';
 import type { BitableMirror } from './bitable-mirror.js';
 import { RECORD_CHANGED } from './events.js';
 
 export { createBitableMirror, type BitableMirror } from './bitable-mirror.js';
 export type { MirrorChange, ChangeHandler } from './changes.js';
+export type {
+  AddedRow,
+  EditedField,
+  FieldOwner,
+  LinkResolver,
+  Refusal,
+  TableEdit,
+  TableSeam,
+  TableSpec,
+} from './table-spec.js';
 export type { MirrorRow } from './mirror-rows.js';
 export type { WriteRow, WrittenRow } from './writes.js';
 export type { ReconcileReport } from './reconcile.js';
@@ -25,13 +36,22 @@ export interface MirrorModuleOptions {
  * Keeps the Postgres copy of every template table in step with Bitable: people's edits arrive as
  * record-changed events, a scheduled reconcile repairs whatever was missed.
  */
-export function mirrorModule(mirror: BitableMirror, options: MirrorModuleOptions = {}): DomainModule {
+export function mirrorModule(mirror: BitableMirror, options: MirrorModuleOptions = {}): AppModule {
   return defineModule({
     name: 'mirror',
     async setup(bot, deps) {
       await mirror.attach(
-        { database: deps.database, feishu: deps.feishu, log: deps.log, clock: deps.clock, timeZone: deps.config.timeZone },
-        { ...(options.templatesDir ? { templatesDir: options.templatesDir } : {}), ...(options.schemaWritesPerSecond ? { schemaWritesPerSecond: options.schemaWritesPerSecond } : {}) },
+        {
+          database: deps.database,
+          feishu: deps.feishu,
+          log: deps.log,
+          clock: deps.clock,
+          timeZone: deps.config.timeZone,
+        },
+        {
+          ...(options.templatesDir ? { templatesDir: options.templatesDir } : {}),
+          ...(options.schemaWritesPerSecond ? { schemaWritesPerSecond: options.schemaWritesPerSecond } : {}),
+        },
       );
       bot.event(RECORD_CHANGED, (ctx) => mirror.handleRecordChanged(ctx));
       bot.schedule('mirror.reconcile', options.reconcileCron ?? '*/10 * * * *', async (_now, job) => {

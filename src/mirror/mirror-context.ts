@@ -7,16 +7,19 @@ import type { TemplateSet } from '../bitable/load-templates.js';
 import { createSchemaApi, type SchemaApi } from '../bitable/schema-api.js';
 import type { TableTemplate } from '../bitable/template-schema.js';
 import type { Bitable, TableRef } from '../feishu/bitable.js';
-import type { FeishuClient } from '../feishu/client.js';
+import type { OpenApi } from '../feishu/index.js';
+import type { Messages } from '../feishu/messages.js';
+import type { DecodedRecord } from '../bitable/codec.js';
 import { boundTemplate, loadBindings, type Bindings, type BoundTable } from './bindings.js';
 import type { ChangeRegistry } from './changes.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../bitable-templates/', import.meta.url));
 
-/** What the mirror needs from the app; main.ts, the CLI and tests each build it their way. */
+/** What the mirror needs from the app; the mirror module, the CLI and tests each build it their way. */
 export interface MirrorDeps {
   database: Database;
-  feishu: { bitable: Bitable; client: FeishuClient };
+  /** `messages` tells an editor why an edit was put back; without it the refusal is only logged. */
+  feishu: { bitable: Bitable; api: OpenApi; messages?: Pick<Messages, 'send'> };
   log: Logger;
   clock: Clock;
   timeZone: string;
@@ -29,6 +32,11 @@ export interface MirrorTable {
   ref: TableRef;
 }
 
+/** A declared table as reconcile sees it: rows as Bitable has them, bot-owned fields put right. */
+export interface RowRepairer {
+  repairRows(rows: ReadonlyArray<{ id: string; values: DecodedRecord }>): Promise<number>;
+}
+
 /** Shared by writes, events and reconcile: deps, templates, the stored ids (cached briefly). */
 export class MirrorContext {
   readonly api: SchemaApi;
@@ -38,11 +46,13 @@ export class MirrorContext {
     readonly deps: MirrorDeps,
     readonly templates: TemplateSet,
     readonly changes: ChangeRegistry,
+    /** Declared tables (`mirror.table(key, spec)`) by template key. */
+    readonly seams: ReadonlyMap<string, RowRepairer>,
     options: { schemaWritesPerSecond?: number | undefined } = {},
     /** How long stored ids are reused before reading them again (provision may run elsewhere). */
     private readonly bindingsTtlMs = 10_000,
   ) {
-    this.api = createSchemaApi(deps.feishu.client, { schemaWritesPerSecond: options.schemaWritesPerSecond });
+    this.api = createSchemaApi(deps.feishu.api, { schemaWritesPerSecond: options.schemaWritesPerSecond });
   }
 
   get log(): Logger {
@@ -70,7 +80,11 @@ export class MirrorContext {
     if (!bindings.tables.has(tableKey)) bindings = (await this.bindings({ fresh: true })) ?? bindings;
     const bound = bindings.tables.get(tableKey);
     if (!bound) throw new NotProvisionedError(tableKey);
-    return { template: boundTemplate(template, bound), bound, ref: { appToken: bindings.appToken, tableId: bound.tableId } };
+    return {
+      template: boundTemplate(template, bound),
+      bound,
+      ref: { appToken: bindings.appToken, tableId: bound.tableId },
+    };
   }
 
   /** The table a record-changed event names, or undefined when it is not one of ours. */

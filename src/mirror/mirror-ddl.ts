@@ -37,7 +37,11 @@ export interface DdlReport {
 const ensured = new WeakMap<Database, Set<string>>();
 
 /** Creates or completes every mirror table; cheap when nothing changed (one query per table). */
-export async function ensureMirrorTables(database: Database, templates: readonly TableTemplate[], log?: Logger): Promise<DdlReport> {
+export async function ensureMirrorTables(
+  database: Database,
+  templates: readonly TableTemplate[],
+  log?: Logger,
+): Promise<DdlReport> {
   const fingerprint = JSON.stringify(templates.map((t) => [t.key, t.fields.map((f) => [f.key, sqlType(f)])]));
   const done = ensured.get(database) ?? new Set<string>();
   const report: DdlReport = { createdTables: [], addedColumns: [], retypedColumns: [] };
@@ -49,9 +53,19 @@ export async function ensureMirrorTables(database: Database, templates: readonly
   done.add(fingerprint);
   ensured.set(database, done);
   if (report.createdTables.length + report.addedColumns.length + report.retypedColumns.length > 0) {
-    log?.info({ ...report }, 'mirror tables updated from the templates');
+    // Counts at info (one short line); the names at debug.
+    log?.info(
+      {
+        tables: report.createdTables.length,
+        columns: report.addedColumns.length,
+        retyped: report.retypedColumns.length,
+      },
+      'mirror tables updated from the templates',
+    );
+    log?.debug({ ...report }, 'mirror tables updated: names');
   }
-  if (report.retypedColumns.length > 0) log?.warn({ columns: report.retypedColumns }, 'field kinds changed: old columns kept under a new name');
+  if (report.retypedColumns.length > 0)
+    log?.warn({ columns: report.retypedColumns }, 'field kinds changed: old columns kept under a new name');
   return report;
 }
 
@@ -81,6 +95,18 @@ async function ensureTable(tx: SqlExecutor, template: TableTemplate, report: Ddl
     await tx.exec(`alter table ${quote(table)} add column if not exists ${quote(field.key)} ${want}`);
     if (have === undefined) report.addedColumns.push(`${table}.${field.key}`);
   }
+  // The primary field holds each workflow's record number (EX000123) and each link's target key:
+  // the seam looks rows up by it on every write and every edit.
+  const primary = template.fields.find((f) => f.key === template.primaryField);
+  if (primary && sqlType(primary) === 'text') {
+    await tx.exec(
+      `create index if not exists ${quote(primaryIndexName(template.key))} on ${quote(table)} (${quote(primary.key)})`,
+    );
+  }
+}
+
+export function primaryIndexName(tableKey: string): string {
+  return `${mirrorTableName(tableKey)}_primary_idx`.slice(0, 63);
 }
 
 async function columnsOf(tx: SqlExecutor, table: string): Promise<Map<string, string>> {

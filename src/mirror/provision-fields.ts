@@ -1,5 +1,7 @@
 import { creationOrder, fieldPayload, NotProvisionableError } from '../bitable/field-payload.js';
 import type { ApiField } from '../bitable/schema-api.js';
+import { isBareView, viewProperty } from '../bitable/view-property.js';
+import { FeishuApiError } from '../feishu/errors.js';
 import type { TableTemplate, TemplateField } from '../bitable/template-schema.js';
 import type { BoundTable } from './bindings.js';
 import type { ProvisionRun } from './provision-run.js';
@@ -24,14 +26,22 @@ export async function provisionFields(run: ProvisionRun): Promise<void> {
   }
 }
 
-async function provisionField(run: ProvisionRun, template: TableTemplate, table: BoundTable, field: TemplateField): Promise<void> {
+async function provisionField(
+  run: ProvisionRun,
+  template: TableTemplate,
+  table: BoundTable,
+  field: TemplateField,
+): Promise<void> {
   const where = `${template.key}.${field.key}`;
   const existing = await run.fieldsOf(table);
   const bound = table.fields.get(field.key);
-  const found = (bound && existing.find((f) => f.field_id === bound.fieldId)) ?? existing.find((f) => f.field_name === field.name);
+  const found =
+    (bound && existing.find((f) => f.field_id === bound.fieldId)) ?? existing.find((f) => f.field_name === field.name);
   if (found) {
     if (found.type !== field.type) {
-      run.report.conflicts.push(`${where}: "${found.field_name}" in Bitable is type ${found.type}, the template says ${field.type} — left as it is`);
+      run.report.conflicts.push(
+        `${where}: "${found.field_name}" in Bitable is type ${found.type}, the template says ${field.type} — left as it is`,
+      );
       table.fields.delete(field.key);
       return;
     }
@@ -53,27 +63,51 @@ async function provisionField(run: ProvisionRun, template: TableTemplate, table:
     run.report.skipped.push(`${where}: ${error.message}`);
     return;
   }
-  const created: ApiField = await run.api.createField(run.appToken, table.tableId, payload);
-  existing.push(created);
+  let created: ApiField;
+  try {
+    created = await run.api.createField(run.appToken, table.tableId, payload);
+  } catch (error) {
+    // The same client_token sent again after the first create went through (FEISHU.md §m.3): it is there.
+    if (!(error instanceof FeishuApiError) || error.code !== CLIENT_TOKEN_REUSED) throw error;
+    run.forgetFields(table);
+    const made = (await run.fieldsOf(table)).find((f) => f.field_name === field.name);
+    if (!made) throw error;
+    created = made;
+  }
+  if (!existing.includes(created)) existing.push(created);
   table.fields.set(field.key, { fieldId: created.field_id, name: created.field_name, type: created.type });
   run.report.created.fields.push(where);
   if (field.type === 21) run.forgetFields(run.table(field.property.table));
 }
 
-/** Views by stored id, else by name, else created (the first view is the table's default view). */
+const CLIENT_TOKEN_REUSED = 1254608;
+
+/**
+ * Views by stored id, else by name, else created (the first view is the table's default view).
+ * A view still bare (no filter, no hidden fields) gets the template's filter and hidden fields;
+ * one that staff have filtered is left as they made it. What the API cannot set (sort, grouping,
+ * "current user", rolling dates) is listed in the report for an admin to set by hand.
+ */
 export async function provisionViews(run: ProvisionRun): Promise<void> {
   for (const template of run.templates) {
     const table = run.table(template.key);
     const existing = await run.api.listViews(run.appToken, table.tableId);
     for (const view of template.views) {
       const bound = table.views.get(view.key);
-      let found = (bound && existing.find((v) => v.view_id === bound.viewId)) ?? existing.find((v) => v.view_name === view.name);
+      let found =
+        (bound && existing.find((v) => v.view_id === bound.viewId)) ?? existing.find((v) => v.view_name === view.name);
       if (!found) {
         found = await run.api.createView(run.appToken, table.tableId, { view_name: view.name, view_type: view.type });
         existing.push(found);
         run.report.created.views.push(`${template.key}.${view.key}`);
       }
       table.views.set(view.key, { viewId: found.view_id, name: found.view_name });
+      const { property, manual } = viewProperty(template, view, (key) => table.fields.get(key)?.fieldId);
+      if (Object.keys(property).length > 0 && isBareView(found.property)) {
+        await run.api.patchView(run.appToken, table.tableId, found.view_id, property);
+        run.report.filteredViews.push(`${template.key}.${view.key}`);
+      }
+      if (manual.length > 0) run.report.manualViews.push({ view: `${template.name} › ${view.name}`, settings: manual });
     }
     run.progress(`视图 views · ${template.name}`);
   }

@@ -19,7 +19,21 @@ export interface ProvisionReport {
   /** Fields staff made under a template field's name with another type: left alone, not bound. */
   conflicts: string[];
   subscribed: boolean;
-  tables: Array<{ key: string; name: string; tableId: string; fields: Record<string, string>; views: Record<string, string> }>;
+  /** Views whose template filter / hidden fields were set in this run. */
+  filteredViews: string[];
+  /** View settings the API cannot make (sort, grouping, "current user", rolling dates): for an admin. */
+  manualViews: Array<{ view: string; settings: string[] }>;
+  /** Who was given access to the Base in this run (open_id / chat_id → added or already there). */
+  shared: Array<{ id: string; result: 'added' | 'already' }>;
+  /** open_id that now owns the Base, when ownership was transferred. */
+  owner: string | null;
+  tables: Array<{
+    key: string;
+    name: string;
+    tableId: string;
+    fields: Record<string, string>;
+    views: Record<string, string>;
+  }>;
 }
 
 /** The state one provision run shares between its passes. */

@@ -19,6 +19,8 @@ export interface TableReconcile {
   deleted: number;
   /** Rows left alone because the mirror's copy is newer by Bitable's clock. */
   keptNewer: number;
+  /** Rows of a declared table whose bot-owned fields were rewritten from the workflow. */
+  repaired: number;
   unreadable: number;
   /** A few of the record ids it fixed, for the log. */
   sample: string[];
@@ -43,11 +45,28 @@ export class Pacer {
   }
 }
 
-export async function reconcileTable(ctx: MirrorContext, table: MirrorTable, startedAt: Date, progress: Progress, pacer: Pacer): Promise<TableReconcile> {
+export async function reconcileTable(
+  ctx: MirrorContext,
+  table: MirrorTable,
+  startedAt: Date,
+  progress: Progress,
+  pacer: Pacer,
+): Promise<TableReconcile> {
   const { template, ref } = table;
   const key = template.key;
   const db = ctx.deps.database;
-  const r: TableReconcile = { tableKey: key, scanned: 0, inserted: 0, updated: 0, refreshed: 0, deleted: 0, keptNewer: 0, unreadable: 0, sample: [] };
+  const r: TableReconcile = {
+    tableKey: key,
+    scanned: 0,
+    inserted: 0,
+    updated: 0,
+    refreshed: 0,
+    deleted: 0,
+    keptNewer: 0,
+    repaired: 0,
+    unreadable: 0,
+    sample: [],
+  };
   const { rows } = await db.query<{ n: number | string }>(`select count(*) as n from ${quote(mirrorTableName(key))}`);
   const held = Number(rows[0]?.n ?? 0);
   // A first load is not news: the workflows hear about records only once the mirror had the table.
@@ -56,19 +75,33 @@ export async function reconcileTable(ctx: MirrorContext, table: MirrorTable, sta
   const seen = new Set<string>();
   const note = (id: string) => r.sample.length < 10 && r.sample.push(id);
 
-  for await (const page of prefetch(ctx.deps.feishu.bitable.searchPages(ref, { automaticFields: true }), () => pacer.slot())) {
+  for await (const page of prefetch(ctx.deps.feishu.bitable.searchPages(ref, { automaticFields: true }), () =>
+    pacer.slot(),
+  )) {
     const decoded: { id: string; values: DecodedRecord; modifiedAt: Date | null; by: string | undefined }[] = [];
     for (const record of page) {
       seen.add(record.record_id);
       try {
-        decoded.push({ id: record.record_id, values: decodeRecord(template, record.fields), modifiedAt: modifiedAt(record), by: modifiedBy(record) });
+        decoded.push({
+          id: record.record_id,
+          values: decodeRecord(template, record.fields),
+          modifiedAt: modifiedAt(record),
+          by: modifiedBy(record),
+        });
       } catch (err) {
         if (!(err instanceof RecordCodecError)) throw err;
         r.unreadable++;
-        ctx.log.warn({ tableKey: key, recordId: record.record_id, problems: err.message.slice(0, 300) }, 'bitable record unreadable, not mirrored');
+        ctx.log.warn(
+          { tableKey: key, recordId: record.record_id, problems: err.message.slice(0, 300) },
+          'bitable record unreadable, not mirrored',
+        );
       }
     }
-    const existing = await readRows(db, template, decoded.map((d) => d.id));
+    const existing = await readRows(
+      db,
+      template,
+      decoded.map((d) => d.id),
+    );
     const writes: RowWrite[] = [];
     const entries: AuditEntry[] = [];
     const changes: MirrorChange[] = [];
@@ -77,13 +110,28 @@ export async function reconcileTable(ctx: MirrorContext, table: MirrorTable, sta
     for (const d of decoded) {
       const row = existing.get(d.id);
       const at = d.modifiedAt ?? startedAt;
-      const change = { tableKey: key, recordId: d.id, operatorOpenId: d.by, at, source: 'reconcile' as const, key: `reconcile:${key}:${d.id}:${at.getTime()}` };
+      const change = {
+        tableKey: key,
+        recordId: d.id,
+        operatorOpenId: d.by,
+        at,
+        source: 'reconcile' as const,
+        key: `reconcile:${key}:${d.id}:${at.getTime()}`,
+      };
       if (!row) {
         if (goneSince.has(d.id)) continue; // deleted by an event after this scan began
         writes.push({ recordId: d.id, values: d.values, modifiedAt: d.modifiedAt, source: 'reconcile' });
         r.inserted++;
         note(d.id);
-        if (announce) changes.push({ ...change, action: 'added', before: {}, after: d.values, changedKeys: Object.keys(d.values), record: d.values });
+        if (announce)
+          changes.push({
+            ...change,
+            action: 'added',
+            before: {},
+            after: d.values,
+            changedKeys: Object.keys(d.values),
+            record: d.values,
+          });
         continue;
       }
       const diff = diffRecords(template, row.values, d.values);
@@ -101,8 +149,18 @@ export async function reconcileTable(ctx: MirrorContext, table: MirrorTable, sta
       note(d.id);
       const before = pick(row.values, diff.edited);
       const after = pick(d.values, diff.edited);
-      entries.push({ tableKey: key, recordId: d.id, action: 'update', source: 'reconcile', before, after, bitableModifiedAt: d.modifiedAt, operatorOpenId: d.by });
-      if (announce) changes.push({ ...change, action: 'edited', before, after, changedKeys: diff.edited, record: d.values });
+      entries.push({
+        tableKey: key,
+        recordId: d.id,
+        action: 'update',
+        source: 'reconcile',
+        before,
+        after,
+        bitableModifiedAt: d.modifiedAt,
+        operatorOpenId: d.by,
+      });
+      if (announce)
+        changes.push({ ...change, action: 'edited', before, after, changedKeys: diff.edited, record: d.values });
     }
     if (writes.length > 0) {
       await db.transaction(async (tx) => {
@@ -111,6 +169,9 @@ export async function reconcileTable(ctx: MirrorContext, table: MirrorTable, sta
       });
     }
     await dispatch(ctx, changes);
+    // Whatever the modified times say: the workflow is the truth of the fields the bot owns.
+    const seam = ctx.seams.get(key);
+    if (seam) r.repaired += await seam.repairRows(decoded.filter((d) => !changes.some((c) => c.recordId === d.id)));
     r.scanned += page.length;
     progress(key, r.scanned);
   }
@@ -121,15 +182,38 @@ export async function reconcileTable(ctx: MirrorContext, table: MirrorTable, sta
     const held = await readRows(db, template, ids);
     await db.transaction(async (tx) => {
       await deleteRows(tx, template, ids);
-      await audit(tx.db, [...held.values()].map((row) => ({ tableKey: key, recordId: row.recordId, action: 'delete' as const, source: 'reconcile' as const, before: row.values, after: null, bitableModifiedAt: null })));
+      await audit(
+        tx.db,
+        [...held.values()].map((row) => ({
+          tableKey: key,
+          recordId: row.recordId,
+          action: 'delete' as const,
+          source: 'reconcile' as const,
+          before: row.values,
+          after: null,
+          bitableModifiedAt: null,
+        })),
+      );
     });
     r.deleted += ids.length;
     ids.forEach(note);
     const when = new Date();
-    await dispatch(ctx, [...held.values()].map((row) => ({
-      tableKey: key, recordId: row.recordId, action: 'deleted' as const, before: row.values, after: {}, changedKeys: Object.keys(row.values),
-      record: undefined, operatorOpenId: undefined, at: when, source: 'reconcile' as const, key: `reconcile:${key}:${row.recordId}:deleted`,
-    })));
+    await dispatch(
+      ctx,
+      [...held.values()].map((row) => ({
+        tableKey: key,
+        recordId: row.recordId,
+        action: 'deleted' as const,
+        before: row.values,
+        after: {},
+        changedKeys: Object.keys(row.values),
+        record: undefined,
+        operatorOpenId: undefined,
+        at: when,
+        source: 'reconcile' as const,
+        key: `reconcile:${key}:${row.recordId}:deleted`,
+      })),
+    );
   }
   return r;
 }
@@ -155,7 +239,10 @@ function modifiedBy(record: BitableRecord): string | undefined {
 }
 
 /** Keeps the next page in flight while the caller works on this one. */
-export async function* prefetch<T>(pages: AsyncGenerator<T, void>, before: () => Promise<void> = async () => undefined): AsyncGenerator<T, void> {
+export async function* prefetch<T>(
+  pages: AsyncGenerator<T, void>,
+  before: () => Promise<void> = async () => undefined,
+): AsyncGenerator<T, void> {
   const pull = async () => {
     await before();
     return pages.next();

@@ -15,7 +15,16 @@ export interface ReconcileReport {
   startedAt: Date;
   finishedAt: Date;
   tables: TableReconcile[];
-  totals: { scanned: number; inserted: number; updated: number; refreshed: number; deleted: number; keptNewer: number; unreadable: number };
+  totals: {
+    scanned: number;
+    inserted: number;
+    updated: number;
+    refreshed: number;
+    deleted: number;
+    keptNewer: number;
+    repaired: number;
+    unreadable: number;
+  };
 }
 
 export interface ReconcileOptions {
@@ -53,11 +62,28 @@ export async function reconcile(ctx: MirrorContext, options: ReconcileOptions = 
   // 2 ms of margin per request keeps clock jitter between us and Feishu from tipping a window over.
   const pacer = new Pacer(1000 / (options.pagesPerSecond ?? 20) + 2);
   const results = await Promise.all(tables.map((t) => reconcileTable(ctx, t, startedAt, progress, pacer)));
-  const report: ReconcileReport = { startedAt, finishedAt: new Date(), tables: results, totals: { scanned: 0, inserted: 0, updated: 0, refreshed: 0, deleted: 0, keptNewer: 0, unreadable: 0 } };
-  for (const r of results) for (const k of Object.keys(report.totals) as (keyof ReconcileReport['totals'])[]) report.totals[k] += r[k];
-  const fixed = results.filter((r) => r.inserted + r.updated + r.deleted > 0);
+  const report: ReconcileReport = {
+    startedAt,
+    finishedAt: new Date(),
+    tables: results,
+    totals: { scanned: 0, inserted: 0, updated: 0, refreshed: 0, deleted: 0, keptNewer: 0, repaired: 0, unreadable: 0 },
+  };
+  for (const r of results)
+    for (const k of Object.keys(report.totals) as (keyof ReconcileReport['totals'])[]) report.totals[k] += r[k];
+  const fixed = results.filter((r) => r.inserted + r.updated + r.deleted + r.repaired > 0);
   ctx.log.info(
-    { ...report.totals, ms: report.finishedAt.getTime() - startedAt.getTime(), fixed: fixed.map((r) => ({ table: r.tableKey, inserted: r.inserted, updated: r.updated, deleted: r.deleted, sample: r.sample })) },
+    {
+      ...report.totals,
+      ms: report.finishedAt.getTime() - startedAt.getTime(),
+      fixed: fixed.map((r) => ({
+        table: r.tableKey,
+        inserted: r.inserted,
+        updated: r.updated,
+        deleted: r.deleted,
+        repaired: r.repaired,
+        sample: r.sample,
+      })),
+    },
     'bitable reconcile finished',
   );
   return report;

@@ -16,7 +16,9 @@ export const mirrorBase = pgTable('mirror_base', {
   url: text('url'),
   /** The table Feishu put into the new Base; removed once the template tables exist. */
   defaultTableId: text('default_table_id'),
-  provisionedAt: timestamp('provisioned_at', { withTimezone: true }).notNull().default(sql`now()`),
+  provisionedAt: timestamp('provisioned_at', { withTimezone: true })
+    .notNull()
+    .default(sql`now()`),
   subscribedAt: timestamp('subscribed_at', { withTimezone: true }),
 });
 
@@ -27,7 +29,9 @@ export const mirrorTables = pgTable(
     appToken: text('app_token').notNull(),
     tableId: text('table_id').notNull(),
     name: text('name').notNull(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
+    updatedAt: timestamp('updated_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [unique('mirror_tables_table_id_key').on(t.appToken, t.tableId)],
 );
@@ -41,7 +45,9 @@ export const mirrorFields = pgTable(
     /** The name in Bitable (staff may rename a field; provisioning never renames it back). */
     fieldName: text('field_name').notNull(),
     type: integer('type').notNull(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
+    updatedAt: timestamp('updated_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [primaryKey({ columns: [t.tableKey, t.fieldKey] })],
 );
@@ -53,7 +59,9 @@ export const mirrorViews = pgTable(
     viewKey: text('view_key').notNull(),
     viewId: text('view_id').notNull(),
     viewName: text('view_name').notNull(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
+    updatedAt: timestamp('updated_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [primaryKey({ columns: [t.tableKey, t.viewKey] })],
 );
@@ -79,7 +87,9 @@ export const mirrorAudit = pgTable(
     bitableModifiedAt: timestamp('bitable_modified_at', { withTimezone: true }),
     operatorOpenId: text('operator_open_id'),
     eventId: text('event_id'),
-    at: timestamp('at', { withTimezone: true }).notNull().default(sql`now()`),
+    at: timestamp('at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [index('mirror_audit_record_idx').on(t.tableKey, t.recordId), index('mirror_audit_at_idx').on(t.at)],
 );

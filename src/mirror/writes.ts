@@ -23,7 +23,12 @@ export interface WrittenRow {
  * with what Bitable accepted. If part of a batch fails, the written part still reaches the
  * mirror before the BitableBatchError (naming the failed rows) is rethrown.
  */
-export async function writeRecords(ctx: MirrorContext, tableKey: string, rows: readonly WriteRow[], options: { key: string }): Promise<WrittenRow[]> {
+export async function writeRecords(
+  ctx: MirrorContext,
+  tableKey: string,
+  rows: readonly WriteRow[],
+  options: { key: string },
+): Promise<WrittenRow[]> {
   const { template, ref } = await ctx.table(tableKey);
   const encoded = rows.map((r) => encodeRecord(template, r.values));
   const creates = rows.flatMap((r, i) => (r.recordId ? [] : [i]));
@@ -34,7 +39,13 @@ export async function writeRecords(ctx: MirrorContext, tableKey: string, rows: r
   const mirror = async () => {
     const writes: RowWrite[] = [];
     out.forEach((w, i) => {
-      if (w) writes.push({ recordId: w.recordId, values: mirrorValues(template, encoded[i]!), modifiedAt: startedAt, source: 'bot' });
+      if (w)
+        writes.push({
+          recordId: w.recordId,
+          values: mirrorValues(template, encoded[i]!),
+          modifiedAt: startedAt,
+          source: 'bot',
+        });
     });
     await upsertRows(ctx.deps.database, template, writes, { onlyIfNewer: false });
   };
@@ -42,17 +53,29 @@ export async function writeRecords(ctx: MirrorContext, tableKey: string, rows: r
   try {
     await withTableLock(ctx.deps.database, `${ref.appToken}/${ref.tableId}`, async () => {
       try {
-        const made = await bitable.batchCreate(ref, creates.map((i) => encoded[i]!), { key: `${options.key}:create` });
+        const made = await bitable.batchCreate(
+          ref,
+          creates.map((i) => encoded[i]!),
+          { key: `${options.key}:create` },
+        );
         made.forEach((r, j) => (out[creates[j]!] = { recordId: r.record_id, created: true }));
       } catch (error) {
-        if (error instanceof BitableBatchError) collect(error, creates, out, (i) => ({ recordId: (error.outcome.results[i] as { record_id: string }).record_id, created: true }));
+        if (error instanceof BitableBatchError)
+          collect(error, creates, out, (i) => ({
+            recordId: (error.outcome.results[i] as { record_id: string }).record_id,
+            created: true,
+          }));
         throw error;
       }
       try {
-        await bitable.batchUpdate(ref, updates.map((i) => ({ record_id: rows[i]!.recordId!, fields: encoded[i]! })));
+        await bitable.batchUpdate(
+          ref,
+          updates.map((i) => ({ record_id: rows[i]!.recordId!, fields: encoded[i]! })),
+        );
         for (const i of updates) out[i] = { recordId: rows[i]!.recordId!, created: false };
       } catch (error) {
-        if (error instanceof BitableBatchError) collect(error, updates, out, (i) => ({ recordId: rows[updates[i]!]!.recordId!, created: false }));
+        if (error instanceof BitableBatchError)
+          collect(error, updates, out, (i) => ({ recordId: rows[updates[i]!]!.recordId!, created: false }));
         throw error;
       }
     });
@@ -62,7 +85,12 @@ export async function writeRecords(ctx: MirrorContext, tableKey: string, rows: r
   return out as WrittenRow[];
 }
 
-function collect(error: BitableBatchError, indexes: readonly number[], out: (WrittenRow | undefined)[], row: (i: number) => WrittenRow): void {
+function collect(
+  error: BitableBatchError,
+  indexes: readonly number[],
+  out: (WrittenRow | undefined)[],
+  row: (i: number) => WrittenRow,
+): void {
   error.outcome.results.forEach((r, i) => {
     if (r !== undefined) out[indexes[i]!] = row(i);
   });
@@ -71,7 +99,9 @@ function collect(error: BitableBatchError, indexes: readonly number[], out: (Wri
 /** Deletes in Bitable, then from the mirror (already-deleted records count as done). */
 export async function deleteRecords(ctx: MirrorContext, tableKey: string, recordIds: readonly string[]): Promise<void> {
   const { template, ref } = await ctx.table(tableKey);
-  await withTableLock(ctx.deps.database, `${ref.appToken}/${ref.tableId}`, () => ctx.deps.feishu.bitable.batchDelete(ref, recordIds));
+  await withTableLock(ctx.deps.database, `${ref.appToken}/${ref.tableId}`, () =>
+    ctx.deps.feishu.bitable.batchDelete(ref, recordIds),
+  );
   await deleteRows(ctx.deps.database, template, recordIds);
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { TableWriteLocks } from './bitable/records.js';
+import type { TableWriteLocks } from './bitable/write-locks.js';
 import type { EventDeliverer } from './delivery/event-deliverer.js';
 import type { FaultController } from './faults.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -14,6 +14,13 @@ export interface SandboxSettings {
   callbackTimeoutMs: number;
   /** Per-second limits: messages per receiving user / chat, PATCHes per message, Bitable search/list. */
   limits: { messagesPerTarget: number; patchesPerMessage: number; bitableReads: number };
+  /** The bot's business time zone (TZ_BUSINESS): the console shows chat times in it. */
+  timeZone: string;
+  /**
+   * Which group messages the bot is pushed: only those that @-mention it (no im:message.group_msg scope),
+   * or every one (the scope granted — what counting a group community's messages needs).
+   */
+  groupMessages: 'mentions' | 'all';
 }
 
 export const DEFAULT_SETTINGS: SandboxSettings = {
@@ -22,6 +29,8 @@ export const DEFAULT_SETTINGS: SandboxSettings = {
   callbackTimeoutMs: 3000,
   // 5 QPS per user / per group for sends, 5 QPS per message for PATCH, 20/s for records search & list (FEISHU.md §d).
   limits: { messagesPerTarget: 5, patchesPerMessage: 5, bitableReads: 20 },
+  timeZone: 'Asia/Shanghai',
+  groupMessages: 'mentions',
 };
 
 /** Everything a sandbox route needs, built once in startSandbox. */
@@ -35,4 +44,24 @@ export interface SandboxContext {
   log?: Logger | undefined;
   settings: SandboxSettings;
   endpoints: { eventUrl?: string; cardUrl?: string; dashboardUrl?: string };
+  /**
+   * Every message send the app attempted (create or reply), in arrival order, before uuid dedup:
+   * kept in memory only (not in the saved document), so a test sees a second, different send
+   * that Feishu's dedup would not hide, and each repeat of one uuid.
+   */
+  sendAttempts: SendAttempt[];
+}
+
+export interface SendAttempt {
+  at: number;
+  /** create: POST /im/v1/messages; reply: POST /im/v1/messages/:id/reply. */
+  via: 'create' | 'reply';
+  /** receive_id (create) or the message replied to (reply). */
+  target: string;
+  msg_type: string;
+  content: string;
+  uuid?: string | undefined;
+  /** stored: a new message; repeat: a uuid seen within the hour answered with the first message. */
+  outcome: 'stored' | 'repeat' | 'refused';
+  message_id?: string | undefined;
 }

@@ -21,10 +21,18 @@ export interface FaultSnapshot {
 
 export const FaultRequest = z.discriminatedUnion('kind', [
   z.object({
-    kind: z.literal('error'), count: z.number().int().min(1).default(1), status: z.number().int().min(500).max(599).default(500),
-    pathPrefix: z.string().optional(), afterProcessing: z.boolean().optional(),
+    kind: z.literal('error'),
+    count: z.number().int().min(1).default(1),
+    status: z.number().int().min(500).max(599).default(500),
+    pathPrefix: z.string().optional(),
+    afterProcessing: z.boolean().optional(),
   }),
-  z.object({ kind: z.literal('rate-limit'), count: z.number().int().min(1).default(1), resetSeconds: z.number().int().min(1).default(1), pathPrefix: z.string().optional() }),
+  z.object({
+    kind: z.literal('rate-limit'),
+    count: z.number().int().min(1).default(1),
+    resetSeconds: z.number().int().min(1).default(1),
+    pathPrefix: z.string().optional(),
+  }),
   z.object({ kind: z.literal('latency'), ms: z.number().int().min(0).max(60_000), pathPrefix: z.string().optional() }),
   z.object({ kind: z.literal('drop-deliveries'), count: z.number().int().min(1).default(1) }),
   z.object({ kind: z.literal('expire-tokens') }),
@@ -50,14 +58,24 @@ export class FaultController {
    */
   failNext(count: number, options: { status?: number; pathPrefix?: string; afterProcessing?: boolean } = {}): void {
     this.add({
-      kind: 'error', status: options.status ?? 500, remaining: count, resetSeconds: 0, ...prefix(options.pathPrefix),
+      kind: 'error',
+      status: options.status ?? 500,
+      remaining: count,
+      resetSeconds: 0,
+      ...prefix(options.pathPrefix),
       ...(options.afterProcessing ? { afterProcessing: true } : {}),
     });
   }
 
   /** The next `count` requests answer 429 + 99991400 with `x-ogw-ratelimit-reset: resetSeconds`. */
   rateLimitNext(count: number, options: { resetSeconds?: number; pathPrefix?: string } = {}): void {
-    this.add({ kind: 'rate-limit', status: 429, remaining: count, resetSeconds: options.resetSeconds ?? 1, ...prefix(options.pathPrefix) });
+    this.add({
+      kind: 'rate-limit',
+      status: 429,
+      remaining: count,
+      resetSeconds: options.resetSeconds ?? 1,
+      ...prefix(options.pathPrefix),
+    });
   }
 
   /** Every issued tenant_access_token stops working now (callers see 99991663). */
@@ -81,11 +99,16 @@ export class FaultController {
 
   apply(request: FaultRequest): void {
     switch (request.kind) {
-      case 'error': return this.failNext(request.count, request);
-      case 'rate-limit': return this.rateLimitNext(request.count, request);
-      case 'latency': return this.setLatency(request.ms, request.pathPrefix);
-      case 'drop-deliveries': return this.dropDeliveries(request.count);
-      case 'expire-tokens': return this.expireTokens();
+      case 'error':
+        return this.failNext(request.count, request);
+      case 'rate-limit':
+        return this.rateLimitNext(request.count, request);
+      case 'latency':
+        return this.setLatency(request.ms, request.pathPrefix);
+      case 'drop-deliveries':
+        return this.dropDeliveries(request.count);
+      case 'expire-tokens':
+        return this.expireTokens();
     }
   }
 
@@ -97,7 +120,12 @@ export class FaultController {
   }
 
   snapshot(): FaultSnapshot {
-    return { rules: this.rules.map((r) => ({ ...r })), latency: this.latency, dropDeliveries: this.drops, tokensExpiredAt: this.expiredAt };
+    return {
+      rules: this.rules.map((r) => ({ ...r })),
+      latency: this.latency,
+      dropDeliveries: this.drops,
+      tokensExpiredAt: this.expiredAt,
+    };
   }
 
   /** Consumes and returns the first rule matching this path, if any. */

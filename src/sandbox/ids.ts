@@ -10,7 +10,9 @@ function alnum(length: number): string {
 }
 
 function hex(length: number): string {
-  return randomBytes(Math.ceil(length / 2)).toString('hex').slice(0, length);
+  return randomBytes(Math.ceil(length / 2))
+    .toString('hex')
+    .slice(0, length);
 }
 
 /** Deterministic hex from a seed: demo users keep their ids across re-seeds. */

@@ -7,7 +7,7 @@ import { authenRoutes } from './api/authen.js';
 import { expireAllTokens } from './api/auth.js';
 import { imMessageRoutes } from './api/im-messages.js';
 import { buildSandboxServer } from './api/server.js';
-import { TableWriteLocks } from './bitable/records.js';
+import { TableWriteLocks } from './bitable/write-locks.js';
 import { adminRoutes } from './console/admin.js';
 import { consoleActions, type ConsoleActions } from './console/actions.js';
 import { consoleRoutes } from './console/routes.js';
@@ -26,10 +26,12 @@ export type { SandboxStateView } from './state-view.js';
 export type { ConsoleActions, UserMessageInput } from './console/actions.js';
 export type { CardActionInput, CardActionResult } from './delivery/card-callback.js';
 export type { DeliveryRecord } from './delivery/event-deliverer.js';
+export type { SendAttempt } from './context.js';
 export type * from './state/types.js';
 export { FEISHU_RETRY_SCHEDULE_MS } from './delivery/event-deliverer.js';
 export { DEMO_PEOPLE, DEMO_DEPARTMENTS, DEMO_GROUPS } from './seed/demo-people.js';
 export { demoOpenId } from './seed/build-tenant.js';
+export { demoTenant } from './seed/demo-tenant.js';
 export { sandboxBanner, sandboxFeishuConfig } from './wiring.js';
 
 export interface SandboxOptions {
@@ -49,6 +51,10 @@ export interface SandboxOptions {
   /** How long one Bitable write holds its table (default 15 ms). */
   bitableWriteMs?: number;
   limits?: Partial<SandboxSettings['limits']>;
+  /** Business time zone the console shows chat times in (default Asia/Shanghai). */
+  timeZone?: string;
+  /** Group messages pushed to the bot: 'mentions' (default) or 'all' (the im:message.group_msg scope). */
+  groupMessages?: SandboxSettings['groupMessages'];
   /** Debounce of the state file write (default 200 ms). */
   saveDebounceMs?: number;
 }
@@ -68,7 +74,10 @@ export interface SandboxHandle {
 }
 
 /** Creates DATA_DIR/sandbox/state.json with the demo tenant unless it exists (or `force`). */
-export async function seedSandbox(dataDir: string, options: { force?: boolean; now?: () => Date } = {}): Promise<{ created: boolean; credentials: SandboxCredentials }> {
+export async function seedSandbox(
+  dataDir: string,
+  options: { force?: boolean; now?: () => Date } = {},
+): Promise<{ created: boolean; credentials: SandboxCredentials }> {
   const existing = options.force ? undefined : await readStateFile(dataDir);
   if (existing) return { created: false, credentials: existing.credentials };
   const state = buildTenant((options.now ?? (() => new Date()))().getTime());
@@ -80,22 +89,53 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
   const now = options.now ?? (() => new Date());
   await seedSandbox(options.dataDir, { now });
   const data = (await readStateFile(options.dataDir))!;
-  const store = new SandboxStore(data, options.dataDir, options.saveDebounceMs ?? 200, (err) => options.log?.error({ err }, 'sandbox state save failed'));
+  const store = new SandboxStore(data, options.dataDir, options.saveDebounceMs ?? 200, (err) =>
+    options.log?.error({ err }, 'sandbox state save failed'),
+  );
   const settings: SandboxSettings = {
     tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULT_SETTINGS.tokenTtlSeconds,
     bitableWriteMs: options.bitableWriteMs ?? DEFAULT_SETTINGS.bitableWriteMs,
     callbackTimeoutMs: options.callbackTimeoutMs ?? DEFAULT_SETTINGS.callbackTimeoutMs,
     limits: { ...DEFAULT_SETTINGS.limits, ...options.limits },
+    timeZone: options.timeZone ?? DEFAULT_SETTINGS.timeZone,
+    groupMessages: options.groupMessages ?? DEFAULT_SETTINGS.groupMessages,
   };
-  const faults = new FaultController(() => expireAllTokens({ store, now }), () => store.changes.emit('change', { kind: 'faults' }));
-  const retryScheduleMs = options.retryScheduleMs ?? FEISHU_RETRY_SCHEDULE_MS.map((ms) => ms * (options.retryScale ?? 1));
-  const deliverer = new EventDeliverer({ store, faults, now, log: options.log, retryScheduleMs, timeoutMs: settings.callbackTimeoutMs });
+  const faults = new FaultController(
+    () => expireAllTokens({ store, now }),
+    () => store.changes.emit('change', { kind: 'faults' }),
+  );
+  const retryScheduleMs =
+    options.retryScheduleMs ?? FEISHU_RETRY_SCHEDULE_MS.map((ms) => ms * (options.retryScale ?? 1));
+  const deliverer = new EventDeliverer({
+    store,
+    faults,
+    now,
+    log: options.log,
+    retryScheduleMs,
+    timeoutMs: settings.callbackTimeoutMs,
+  });
   const ctx: SandboxContext = {
-    store, faults, limiter: new RateLimiter(now), locks: new TableWriteLocks(), deliverer, now, log: options.log, settings, endpoints: {},
+    store,
+    faults,
+    limiter: new RateLimiter(now),
+    locks: new TableWriteLocks(),
+    deliverer,
+    now,
+    log: options.log,
+    settings,
+    endpoints: {},
+    sendAttempts: [],
   };
   const actions = consoleActions(ctx);
   const app = buildSandboxServer(ctx, [
-    imMessageRoutes, contactRoutes, authenRoutes, bitableSchemaRoutes, bitableRecordRoutes, driveRoutes, adminRoutes, staticRoutes,
+    imMessageRoutes,
+    contactRoutes,
+    authenRoutes,
+    bitableSchemaRoutes,
+    bitableRecordRoutes,
+    driveRoutes,
+    adminRoutes,
+    staticRoutes,
     (a, c) => consoleRoutes(a, c, actions),
   ]);
   const host = options.host ?? '127.0.0.1';

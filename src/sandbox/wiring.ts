@@ -1,7 +1,14 @@
-import type { SandboxHandle } from './index.js';
+import type { SandboxCredentials } from './state/types.js';
+
+/** What the wiring helpers read of a running sandbox (a SandboxHandle has it). */
+interface SandboxAddress {
+  url: string;
+  consoleUrl: string;
+  credentials: SandboxCredentials;
+}
 
 /** The Feishu settings that point the bot at this sandbox (same shape as config.ts FeishuConfig). */
-export function sandboxFeishuConfig(handle: Pick<SandboxHandle, 'url' | 'credentials'>) {
+export function sandboxFeishuConfig(handle: Pick<SandboxAddress, 'url' | 'credentials'>) {
   return {
     appId: handle.credentials.appId,
     appSecret: handle.credentials.appSecret,
@@ -13,7 +20,10 @@ export function sandboxFeishuConfig(handle: Pick<SandboxHandle, 'url' | 'credent
 }
 
 /** The one short start-up block (issue 3 §5). */
-export function sandboxBanner(handle: Pick<SandboxHandle, 'url' | 'consoleUrl'>, extra: { dashboardUrl?: string } = {}): string {
+export function sandboxBanner(
+  handle: Pick<SandboxAddress, 'url' | 'consoleUrl'>,
+  extra: { dashboardUrl?: string } = {},
+): string {
   const rule = '─'.repeat(64);
   return [
     rule,

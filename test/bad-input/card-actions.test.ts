@@ -1,7 +1,15 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardVerb } from '../../src/domains/exceptions/service/act.js';
-import { apiPost, caseRow, click, exceptionsApp, settle, type ExceptionsTestApp } from '../domains/exceptions/helpers.js';
+import {
+  apiPost,
+  caseRow,
+  click,
+  exceptionsApp,
+  settle,
+  type ExceptionsTestApp,
+  fresh,
+} from '../domains/exceptions/helpers.js';
 
 // Every exceptions card action, clicked by people who may not and with values nobody rendered:
 // each gets an error toast (never a 500), and the case stays exactly as it was.
@@ -13,7 +21,14 @@ describe('card actions from the wrong people or with forged values', () => {
 
   beforeAll(async () => {
     t = await exceptionsApp();
-    const res = await apiPost(t, '/api/exceptions', { source: 'oms', externalId: 'BAD-1', kind: 'lost', orderNo: 'JD-BAD-1', trackingNumber: 'SF1234567890123', amountAtRiskFen: 10_000 });
+    const res = await apiPost(t, '/api/exceptions', {
+      source: 'oms',
+      externalId: 'BAD-1',
+      kind: 'lost',
+      orderNo: 'JD-BAD-1',
+      trackingNumber: 'SF1234567890123',
+      amountAtRiskFen: 10_000,
+    });
     caseId = res.json().case.id;
     await settle(t);
     before = await snapshot();
@@ -28,13 +43,20 @@ describe('card actions from the wrong people or with forged values', () => {
   it('refuses every state move by someone who is not the owner or a lead', async () => {
     for (const openId of strangers) {
       for (const verb of CardVerb.options) {
-        const res = await click(t, { action: 'exceptions.act', caseId, verb }, { openId });
+        const res = await click(t, { action: 'exceptions.act', ...(await fresh(t, caseId)), verb }, { openId });
         expect(res.toast?.type, `${openId} ${verb}`).toBe('error');
       }
       for (const action of ['exceptions.escalate', 'exceptions.fill']) {
-        expect((await click(t, { action, caseId }, { openId })).toast?.type, `${openId} ${action}`).toBe('error');
+        expect(
+          (await click(t, { action, ...(await fresh(t, caseId)) }, { openId })).toast?.type,
+          `${openId} ${action}`,
+        ).toBe('error');
       }
-      const approval = await click(t, { action: 'exceptions.request-approval', caseId, purpose: 'refund' }, { openId });
+      const approval = await click(
+        t,
+        { action: 'exceptions.request-approval', ...(await fresh(t, caseId)), purpose: 'refund' },
+        { openId },
+      );
       expect(approval.toast?.type).toBe('error');
     }
     expect(await snapshot()).toBe(before);
@@ -52,7 +74,7 @@ describe('card actions from the wrong people or with forged values', () => {
 
   it('answers forged, SQL-like, huge and malformed values with an error toast', async () => {
     const values: unknown[] = [
-      { action: 'exceptions.act', caseId: "1; drop table exceptions_cases; --", verb: 'close' },
+      { action: 'exceptions.act', caseId: '1; drop table exceptions_cases; --', verb: 'close' },
       { action: 'exceptions.act', caseId: '1 or 1=1', verb: 'resolve' },
       { action: 'exceptions.act', caseId: -1, verb: 'start' },
       { action: 'exceptions.act', caseId: 1e300, verb: 'start' },
@@ -79,7 +101,11 @@ describe('card actions from the wrong people or with forged values', () => {
   });
 
   it('keeps a create form with huge and SQL-like fields within bounds', async () => {
-    const formValue = { order_no: `JD'; drop table exceptions_cases; --${'9'.repeat(50_000)}`, kind: 'x'.repeat(100_000), description: '\u0000'.repeat(1000) };
+    const formValue = {
+      order_no: `JD'; drop table exceptions_cases; --${'9'.repeat(50_000)}`,
+      kind: 'x'.repeat(100_000),
+      description: '\u0000'.repeat(1000),
+    };
     const res = await click(t, { action: 'exceptions.create' }, { openId: 'ou_agent_1', formValue });
     expect(res.toast?.type).toBe('error');
     const { rows } = await t.database.query<{ n: number }>('select count(*)::int as n from exceptions_cases');

@@ -17,9 +17,13 @@ describe('hostile webhook deliveries', () => {
     nock.cleanAll();
   });
 
-  const post = (payload: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }, url = '/webhook/event') =>
-    t.app.inject({ method: 'POST', url, payload, headers });
-  const stored = async () => (await t.database.query<{ n: number }>('select count(*)::int as n from lark_events')).rows[0]!.n;
+  const post = (
+    payload: string | Buffer,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+    url = '/webhook/event',
+  ) => t.app.inject({ method: 'POST', url, payload, headers });
+  const stored = async () =>
+    (await t.database.query<{ n: number }>('select count(*)::int as n from lark_events')).rows[0]!.n;
   const resign = (payload: string, ts: string, nonce: string) => eventSignature(ts, nonce, secrets.encryptKey, payload);
 
   it('refuses forgeries: wrong token inside a validly signed body, mismatched nonce, odd timestamps, legacy shape', async () => {
@@ -30,18 +34,48 @@ describe('hostile webhook deliveries', () => {
 
     const req = signed(messageEvent('help'));
     expect((await post(req.payload, { ...req.headers, 'x-lark-request-nonce': 'other' })).statusCode).toBe(401);
-    expect((await post(req.payload, { ...req.headers, 'x-lark-signature': req.headers['x-lark-signature']!.toUpperCase() })).statusCode).toBe(401);
+    expect(
+      (await post(req.payload, { ...req.headers, 'x-lark-signature': req.headers['x-lark-signature']!.toUpperCase() }))
+        .statusCode,
+    ).toBe(401);
     for (const name of ['x-lark-request-timestamp', 'x-lark-signature']) {
       const headers = { ...req.headers };
       delete headers[name];
       expect((await post(req.payload, headers)).statusCode, name).toBe(401);
     }
     for (const ts of ['1e9', '-1', 'NaN', '', ' ', '0x10', '99999999999999999999', '1.5']) {
-      expect((await post(req.payload, { ...req.headers, 'x-lark-request-timestamp': ts, 'x-lark-signature': resign(req.payload, ts, req.headers['x-lark-request-nonce']!) })).statusCode, ts).toBe(401);
+      expect(
+        (
+          await post(req.payload, {
+            ...req.headers,
+            'x-lark-request-timestamp': ts,
+            'x-lark-signature': resign(req.payload, ts, req.headers['x-lark-request-nonce']!),
+          })
+        ).statusCode,
+        ts,
+      ).toBe(401);
     }
-    const legacy = JSON.stringify({ open_id: 'ou_x', open_message_id: 'om_x', action: { value: { action: 'core.help' } }, token: 'c-x' });
+    const legacy = JSON.stringify({
+      open_id: 'ou_x',
+      open_message_id: 'om_x',
+      action: { value: { action: 'core.help' } },
+      token: 'c-x',
+    });
     const ts = String(Math.floor(Date.now() / 1000));
-    expect((await post(legacy, { 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': 'n', 'x-lark-signature': legacyCardSignature(ts, 'n', 'wrong-token', legacy) }, '/webhook/card')).statusCode).toBe(401);
+    expect(
+      (
+        await post(
+          legacy,
+          {
+            'content-type': 'application/json',
+            'x-lark-request-timestamp': ts,
+            'x-lark-request-nonce': 'n',
+            'x-lark-signature': legacyCardSignature(ts, 'n', 'wrong-token', legacy),
+          },
+          '/webhook/card',
+        )
+      ).statusCode,
+    ).toBe(401);
     expect(await stored()).toBe(before);
   });
 
@@ -57,9 +91,16 @@ describe('hostile webhook deliveries', () => {
   });
 
   it('answers 413 on either path to a body over 1 MiB, signed or not', async () => {
-    const big = JSON.stringify({ encrypt: encryptEvent(JSON.stringify(messageEvent('x'.repeat(1024 * 1024))), secrets.encryptKey) });
+    const big = JSON.stringify({
+      encrypt: encryptEvent(JSON.stringify(messageEvent('x'.repeat(1024 * 1024))), secrets.encryptKey),
+    });
     const ts = String(Math.floor(Date.now() / 1000));
-    const headers = { 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': 'n', 'x-lark-signature': resign(big, ts, 'n') };
+    const headers = {
+      'content-type': 'application/json',
+      'x-lark-request-timestamp': ts,
+      'x-lark-request-nonce': 'n',
+      'x-lark-signature': resign(big, ts, 'n'),
+    };
     for (const url of ['/webhook/event', '/webhook/card']) {
       const res = await post(big, headers, url);
       expect(res.statusCode, url).toBe(413);
@@ -69,10 +110,24 @@ describe('hostile webhook deliveries', () => {
 
   it('answers 400 to malformed bodies of every kind, whatever the content type', async () => {
     const bodies: Array<string | Buffer> = [
-      '[]', 'null', '42', '"encrypt"', 'true', '\uFEFF{"encrypt":"abc"}', '{"encrypt":"abc"', '{}}',
-      Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0xc3, 0x28]), '['.repeat(100_000), `{"a":${'{"a":'.repeat(5000)}1${'}'.repeat(5001)}`,
+      '[]',
+      'null',
+      '42',
+      '"encrypt"',
+      'true',
+      '\uFEFF{"encrypt":"abc"}',
+      '{"encrypt":"abc"',
+      '{}}',
+      Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0xc3, 0x28]),
+      '['.repeat(100_000),
+      `{"a":${'{"a":'.repeat(5000)}1${'}'.repeat(5001)}`,
     ];
-    for (const type of ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream']) {
+    for (const type of [
+      'application/json',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/octet-stream',
+    ]) {
       for (const body of bodies) {
         const res = await post(body, { 'content-type': type });
         expect([400, 401], `${type} ${String(body).slice(0, 20)}`).toContain(res.statusCode);
@@ -83,10 +138,19 @@ describe('hostile webhook deliveries', () => {
 
   it('answers 400 to bodies that are signed but cannot be decrypted or are not events', async () => {
     const ts = String(Math.floor(Date.now() / 1000));
-    const sign = (payload: string) => ({ 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': 'n', 'x-lark-signature': resign(payload, ts, 'n') });
+    const sign = (payload: string) => ({
+      'content-type': 'application/json',
+      'x-lark-request-timestamp': ts,
+      'x-lark-request-nonce': 'n',
+      'x-lark-signature': resign(payload, ts, 'n'),
+    });
     const undecryptable = [
-      '', '!!!not base64!!!', Buffer.alloc(40).toString('base64'), Buffer.alloc(31).toString('base64'),
-      encryptEvent(JSON.stringify(messageEvent('help')), 'another key'), encryptEvent('', secrets.encryptKey),
+      '',
+      '!!!not base64!!!',
+      Buffer.alloc(40).toString('base64'),
+      Buffer.alloc(31).toString('base64'),
+      encryptEvent(JSON.stringify(messageEvent('help')), 'another key'),
+      encryptEvent('', secrets.encryptKey),
     ];
     for (const encrypt of undecryptable) {
       const payload = JSON.stringify({ encrypt });
@@ -106,7 +170,9 @@ describe('hostile webhook deliveries', () => {
 
   it('stays up and keeps storing real events after a burst of garbage', async () => {
     const before = await stored();
-    const garbage = Array.from({ length: 150 }, (_, i) => post(i % 3 === 0 ? '{' : i % 3 === 1 ? JSON.stringify({ encrypt: 'x'.repeat(i) }) : Buffer.from([i, 0, 255])));
+    const garbage = Array.from({ length: 150 }, (_, i) =>
+      post(i % 3 === 0 ? '{' : i % 3 === 1 ? JSON.stringify({ encrypt: 'x'.repeat(i) }) : Buffer.from([i, 0, 255])),
+    );
     const good = Array.from({ length: 10 }, () => signed(envelope('im.message.receive_v1', { message: {} })));
     const results = await Promise.all([...garbage, ...good.map((g) => post(g.payload, g.headers))]);
     expect(results.filter((r) => r.statusCode >= 500)).toEqual([]);

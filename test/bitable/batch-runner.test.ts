@@ -37,12 +37,21 @@ describe('runBatches', () => {
   it('writes every good item and names exactly the bad ones', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 1, max: 300 }).chain((n) => fc.tuple(fc.constant(n), fc.uniqueArray(fc.nat(n - 1), { maxLength: 6 }), fc.integer({ min: 1, max: 120 }))),
+        fc
+          .integer({ min: 1, max: 300 })
+          .chain((n) =>
+            fc.tuple(fc.constant(n), fc.uniqueArray(fc.nat(n - 1), { maxLength: 6 }), fc.integer({ min: 1, max: 120 })),
+          ),
         async ([n, badList, size]) => {
           const items = Array.from({ length: n }, (_, i) => i);
           const bad = new Set(badList);
           const api = fakeApi(bad);
-          const outcome = await runBatches(items, { size, send: api.send, classify: api.classify, isolationBudget: Infinity });
+          const outcome = await runBatches(items, {
+            size,
+            send: api.send,
+            classify: api.classify,
+            isolationBudget: Infinity,
+          });
           expect(outcome.failures.map((f) => f.index)).toEqual([...bad].sort((a, b) => a - b));
           expect(outcome.failures.every((f) => f.error instanceof DataError)).toBe(true);
           expect(api.written.sort((a, b) => a - b)).toEqual(items.filter((i) => !bad.has(i)));
@@ -68,7 +77,12 @@ describe('runBatches', () => {
   it('spends at most its isolation budget when every item is bad', async () => {
     const items = Array.from({ length: 1000 }, (_, i) => i);
     const api = fakeApi(new Set(items));
-    const outcome = await runBatches(items, { size: 1000, send: api.send, classify: api.classify, isolationBudget: 10 });
+    const outcome = await runBatches(items, {
+      size: 1000,
+      send: api.send,
+      classify: api.classify,
+      isolationBudget: 10,
+    });
     expect(outcome.calls).toBeLessThanOrEqual(11);
     expect(outcome.failures).toHaveLength(1000);
   });

@@ -1,6 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeRecord, encodeRecord } from '../../src/bitable/codec.js';
-import { FieldValueError, ReadOnlyFieldError, RecordCodecError, UnknownFieldError } from '../../src/bitable/codec-errors.js';
+import {
+  FieldValueError,
+  ReadOnlyFieldError,
+  RecordCodecError,
+  UnknownFieldError,
+} from '../../src/bitable/codec-errors.js';
 import { loadTemplates } from '../../src/bitable/load-templates.js';
 import type { TableTemplate } from '../../src/bitable/template-schema.js';
 import { sampleTable } from './sample-templates.js';
@@ -55,7 +60,7 @@ describe('encodeRecord', () => {
       amount_at_risk: '199',
       kind: '丢失了',
       owner: ['ou_a', 'ou_b'],
-      case_no: 'EX1',
+      created_at: 1,
       colour: 'red',
     });
     expect(error.table).toBe('exceptions');
@@ -65,14 +70,16 @@ describe('encodeRecord', () => {
       [FieldValueError, 'amount_at_risk', '199'],
       [FieldValueError, 'kind', '丢失了'],
       [FieldValueError, 'owner', ['ou_a', 'ou_b']],
-      [ReadOnlyFieldError, 'case_no', 'EX1'],
+      [ReadOnlyFieldError, 'created_at', 1],
       [UnknownFieldError, 'colour', 'red'],
     ]);
     expect(error.issues[0]!.reason).toBe('expected a finite number');
     expect(error.issues[1]!.reason).toMatch(/^not an option; options are 退款纠纷\/拒付, 丢件/);
     expect(error.issues[2]!.reason).toBe('this field takes at most one value');
-    expect(error.message).toContain('字段「涉及金额」(amount_at_risk) 的值无效 invalid value "199": expected a finite number');
-    expect(error.message).toContain('字段「工单号」(case_no) 只读，不能写入 is read-only');
+    expect(error.message).toContain(
+      '字段「涉及金额」(amount_at_risk) 的值无效 invalid value "199": expected a finite number',
+    );
+    expect(error.message).toContain('字段「创建时间」(created_at) 只读，不能写入 is read-only');
   });
 
   it('lets a caller write an option staff added in Bitable when asked to', () => {
@@ -80,7 +87,8 @@ describe('encodeRecord', () => {
   });
 
   it('refuses values Feishu would reject', () => {
-    const reasons = (values: Record<string, unknown>) => encodeError(sampleTable, values).issues.map((i) => `${i.field.key}: ${i.reason}`);
+    const reasons = (values: Record<string, unknown>) =>
+      encodeError(sampleTable, values).issues.map((i) => `${i.field.key}: ${i.reason}`);
     expect(
       reasons({
         rating: 6,

@@ -36,7 +36,9 @@ const cases: { [K in WritableKind]: { arb: fc.Arbitrary<unknown>; expected: (inp
     expected: (ids: string[]) => ids.map((id) => expect.objectContaining({ id })),
   },
   group_chat: {
-    arb: fc.uniqueArray(fc.stringMatching(/^oc_[0-9a-f]{32}$/), { minLength: 1, maxLength: 3 }).map((ids) => ids.map((id) => ({ id }))),
+    arb: fc
+      .uniqueArray(fc.stringMatching(/^oc_[0-9a-f]{32}$/), { minLength: 1, maxLength: 3 })
+      .map((ids) => ids.map((id) => ({ id }))),
     expected: (chats: { id: string }[]) => chats.map((c) => expect.objectContaining(c)),
   },
   url: {
@@ -50,7 +52,10 @@ const cases: { [K in WritableKind]: { arb: fc.Arbitrary<unknown>; expected: (inp
   link: { arb: fc.uniqueArray(recordId, { minLength: 1, maxLength: 5 }), expected: (ids: string[]) => ids },
   duplex_link: { arb: fc.uniqueArray(recordId, { minLength: 1, maxLength: 5 }), expected: (ids: string[]) => ids },
   location: {
-    arb: fc.record({ lng: fc.double({ min: -180, max: 180, noNaN: true }), lat: fc.double({ min: -90, max: 90, noNaN: true }) }),
+    arb: fc.record({
+      lng: fc.double({ min: -180, max: 180, noNaN: true }),
+      lat: fc.double({ min: -90, max: 90, noNaN: true }),
+    }),
     expected: (p: { lng: number; lat: number }) => expect.objectContaining({ lng: p.lng + 0, lat: p.lat + 0 }),
   },
 };
@@ -72,18 +77,39 @@ function echo(kind: WritableKind, written: unknown, api: 'search' | 'list' | 'ev
     case 'progress':
       return api === 'list' ? String(written) : written;
     case 'user':
-      return (written as { id: string }[]).map(({ id }) => ({ id, name: '张三', en_name: 'San', email: '', avatar_url: 'https://a/b.png' }));
+      return (written as { id: string }[]).map(({ id }) => ({
+        id,
+        name: '张三',
+        en_name: 'San',
+        email: '',
+        avatar_url: 'https://a/b.png',
+      }));
     case 'group_chat':
       return (written as { id: string }[]).map(({ id }) => ({ id, name: '群', avatar_url: 'https://a/c.png' }));
     case 'attachment':
-      return (written as { file_token: string }[]).map(({ file_token }) => ({ file_token, name: 'a.jpg', size: 1, type: 'image/jpeg', url: 'u', tmp_url: 't' }));
+      return (written as { file_token: string }[]).map(({ file_token }) => ({
+        file_token,
+        name: 'a.jpg',
+        size: 1,
+        type: 'image/jpeg',
+        url: 'u',
+        tmp_url: 't',
+      }));
     case 'link':
     case 'duplex_link':
       return api === 'search'
         ? { link_record_ids: written }
         : [{ record_ids: written, table_id: 'tblX', text: 'x', text_arr: ['x'], type: 'text' }];
     case 'location':
-      return { location: written, name: '某地', address: '某路', full_address: '某省某市某路', adname: '区', cityname: '市', pname: '省' };
+      return {
+        location: written,
+        name: '某地',
+        address: '某路',
+        full_address: '某省某市某路',
+        adname: '区',
+        cityname: '市',
+        pname: '省',
+      };
     default:
       return written;
   }
@@ -100,7 +126,8 @@ describe('codec round trips (fast-check)', () => {
         fc.property(arb, (input) => {
           const written = encodeField(field, input);
           const want = expected(input as never);
-          for (const api of ['search', 'list', 'event'] as const) expect(decodeField(field, echo(kind, written, api))).toEqual(want);
+          for (const api of ['search', 'list', 'event'] as const)
+            expect(decodeField(field, echo(kind, written, api))).toEqual(want);
           // The write shape itself reads back too, so decode ∘ encode is the identity on it.
           expect(decodeField(field, written)).toEqual(want);
           // And what was read can be written again unchanged.
@@ -118,7 +145,15 @@ describe('codec round trips (fast-check)', () => {
 
   it('read-only kinds refuse every write with a typed error', () => {
     const readOnly = sampleTable.fields.filter((f) => isReadOnlyKind(kindOf(f)));
-    expect(readOnly.map(kindOf).sort()).toEqual(['auto_number', 'created_by', 'created_time', 'formula', 'lookup', 'modified_by', 'modified_time']);
+    expect(readOnly.map(kindOf).sort()).toEqual([
+      'auto_number',
+      'created_by',
+      'created_time',
+      'formula',
+      'lookup',
+      'modified_by',
+      'modified_time',
+    ]);
     fc.assert(
       fc.property(fc.constantFrom(...readOnly), fc.jsonValue(), (field, value) => {
         expect(() => encodeField(field, value)).toThrow(ReadOnlyFieldError);

@@ -72,7 +72,8 @@ describe('the official search example', () => {
     expect(() => encodeRecord(sampleTable, { phone: decoded.phone })).toThrow(/电话号码.*131xxxx6666/);
     const fields = encodeRecord(sampleTable, writable);
     const written = batchCreate[0]!.fields;
-    for (const name of ['人员', '群组', '地理位置', '多选', '复选框', '单选', '评分']) expect(fields[name], name).toStrictEqual(written[name]);
+    for (const name of ['人员', '群组', '地理位置', '多选', '复选框', '单选', '评分'])
+      expect(fields[name], name).toStrictEqual(written[name]);
     expect(fields['单向关联']).toStrictEqual(['recnVYsuqV']);
     expect(fields['附件']).toStrictEqual([{ file_token: 'Vl3FbVkvnowlgpxpqsAbBrtFcrd' }]);
     expect(fields['超链接']).toStrictEqual({ text: 'Lark多维表格官网', link: 'https://bitable.larksuite.com' });

@@ -28,13 +28,18 @@ const fieldsById = new Map([
 
 describe('drive.file.bitable_record_changed_v1', () => {
   it('the official examples parse', () => {
-    for (const name of ['drive.file.bitable_record_changed_v1.json', 'drive.file.bitable_record_changed_v1.legacy_doc.json']) {
+    for (const name of [
+      'drive.file.bitable_record_changed_v1.json',
+      'drive.file.bitable_record_changed_v1.legacy_doc.json',
+    ]) {
       expect(RecordChangedEvent.safeParse(loadSample<{ event: unknown }>(name).event).success, name).toBe(true);
     }
   });
 
   it('turns edits, additions and deletions into typed old and new values keyed by field key', () => {
-    const event = RecordChangedEvent.parse(loadSample<{ event: unknown }>('drive.file.bitable_record_changed_v1.legacy_doc.json').event);
+    const event = RecordChangedEvent.parse(
+      loadSample<{ event: unknown }>('drive.file.bitable_record_changed_v1.legacy_doc.json').event,
+    );
     expect(decodeRecordChanges(event, fieldsById)).toStrictEqual([
       {
         recordId: 'rec9sabcef',
@@ -58,7 +63,9 @@ describe('drive.file.bitable_record_changed_v1', () => {
   });
 
   it('lists field ids it has no template field for instead of guessing', () => {
-    const event = RecordChangedEvent.parse(loadSample<{ event: unknown }>('drive.file.bitable_record_changed_v1.json').event);
+    const event = RecordChangedEvent.parse(
+      loadSample<{ event: unknown }>('drive.file.bitable_record_changed_v1.json').event,
+    );
     const [change] = decodeRecordChanges(event, {});
     expect(change?.after).toEqual({ values: {}, unknownFieldIds: ['fld9Eabcef'] });
   });
@@ -69,7 +76,11 @@ describe('drive.file.bitable_record_changed_v1', () => {
       'drive.file.bitable_record_changed_v1.json',
     ).event.action_list[0]!.after_value[0]!.field_identity_value;
     const values = decodeChangedValues({ fldOwner: byKey('owner') }, [
-      { field_id: 'fldOwner', field_value: '[{"id":"ou_84aad35d084aa403a838cf73ee18467"}]', field_identity_value: users as never },
+      {
+        field_id: 'fldOwner',
+        field_value: '[{"id":"ou_84aad35d084aa403a838cf73ee18467"}]',
+        field_identity_value: users as never,
+      },
     ]);
     expect(values.values.owner).toEqual([
       expect.objectContaining({ id: 'ou_84aad35d084aa403a838cf73ee18467', name: '张敏', en_name: 'Zhangmin' }),
@@ -77,7 +88,11 @@ describe('drive.file.bitable_record_changed_v1', () => {
   });
 
   it('reads an emptied cell as empty and reports undecodable values with the field', () => {
-    expect(decodeChangedValues({ fldDue: byKey('due') }, [{ field_id: 'fldDue', field_value: '' }]).values).toEqual({ due: null });
-    expect(() => decodeChangedValues({ fldDue: byKey('due') }, [{ field_id: 'fldDue', field_value: '"soon"' }], 'tblX')).toThrow(RecordCodecError);
+    expect(decodeChangedValues({ fldDue: byKey('due') }, [{ field_id: 'fldDue', field_value: '' }]).values).toEqual({
+      due: null,
+    });
+    expect(() =>
+      decodeChangedValues({ fldDue: byKey('due') }, [{ field_id: 'fldDue', field_value: '"soon"' }], 'tblX'),
+    ).toThrow(RecordCodecError);
   });
 });

@@ -1,5 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { creationOrder, fieldPayload, NotProvisionableError, type PayloadRefs } from '../../src/bitable/field-payload.js';
+import {
+  creationOrder,
+  fieldPayload,
+  NotProvisionableError,
+  type PayloadRefs,
+} from '../../src/bitable/field-payload.js';
 import { loadTemplates, type TemplateSet } from '../../src/bitable/load-templates.js';
 import { tokenDate, viewQuery, ViewQueryError } from '../../src/bitable/view-query.js';
 import { sampleTable } from './sample-templates.js';
@@ -13,7 +18,11 @@ const refs: PayloadRefs = {
   tableId: (key) => `tbl_${key}`,
   fieldRef: (key) => `bitable::$table[tbl_x].$field[fld_${key}]`,
 };
-const payloadOf = (table: string, key: string) => fieldPayload(templates.table(table).fields.find((f) => f.key === key)!, refs);
+const payloadOf = (table: string, key: string) =>
+  fieldPayload(
+    templates.table(table).fields.find((f) => f.key === key)!,
+    refs,
+  );
 
 describe('template fields as Feishu create-field bodies', () => {
   it('resolve link targets and formula references to ids and drop our option keys', () => {
@@ -23,12 +32,21 @@ describe('template fields as Feishu create-field bodies', () => {
       property: { table_id: 'tbl_teams', multiple: false },
       description: { text: 'Team that owns the case; its group gets the case card.' },
     });
-    expect(payloadOf('exceptions', 'recovery_claims').property).toEqual({ table_id: 'tbl_recovery_claims', back_field_name: '关联工单', multiple: true });
+    expect(payloadOf('exceptions', 'recovery_claims').property).toEqual({
+      table_id: 'tbl_recovery_claims',
+      back_field_name: '关联工单',
+      multiple: true,
+    });
     expect(payloadOf('exceptions', 'net_loss').property).toEqual({
-      formula_expression: 'bitable::$table[tbl_x].$field[fld_amount_refunded] - bitable::$table[tbl_x].$field[fld_amount_recovered]',
+      formula_expression:
+        'bitable::$table[tbl_x].$field[fld_amount_refunded] - bitable::$table[tbl_x].$field[fld_amount_recovered]',
       formatter: '0.00',
     });
-    expect(payloadOf('exceptions', 'amount_at_risk')).toMatchObject({ type: 2, ui_type: 'Currency', property: { currency_code: 'CNY' } });
+    expect(payloadOf('exceptions', 'amount_at_risk')).toMatchObject({
+      type: 2,
+      ui_type: 'Currency',
+      property: { currency_code: 'CNY' },
+    });
     expect(payloadOf('business_calendar', 'day_type').property).toEqual({
       options: [
         { name: '工作日', color: 0 },
@@ -39,16 +57,23 @@ describe('template fields as Feishu create-field bodies', () => {
   });
 
   it('exist for every field of every template', () => {
-    for (const table of templates.tables) for (const f of table.fields) expect(() => fieldPayload(f, refs), `${table.key}.${f.key}`).not.toThrow();
+    for (const table of templates.tables)
+      for (const f of table.fields) expect(() => fieldPayload(f, refs), `${table.key}.${f.key}`).not.toThrow();
   });
 
   it('refuse a lookup field, which the API cannot create', () => {
-    expect(() => fieldPayload(sampleTable.fields.find((f) => f.type === 19)!, refs)).toThrow(NotProvisionableError);
+    expect(() =>
+      fieldPayload(
+        sampleTable.fields.find((f) => f.type === 19)!,
+        refs,
+      ),
+    ).toThrow(NotProvisionableError);
   });
 
   it('come in an order Feishu accepts: primary, plain fields, links, then formulas', () => {
     const order = creationOrder(templates.table('exceptions').fields).map((f) => f.type);
-    expect(order[0]).toBe(1005);
+    // The record number the bot writes (EX000048) is the primary column.
+    expect(order[0]).toBe(1);
     expect(order.indexOf(18)).toBeGreaterThan(order.lastIndexOf(1));
     expect(order.indexOf(20)).toBeGreaterThan(order.lastIndexOf(21));
   });
@@ -76,8 +101,16 @@ describe('template views as searches', () => {
 
   it('contracts expiring in 30 days: from today to 30 days on, in business days', () => {
     const conditions = viewQuery(templates.table('contracts'), 'expiring_30d', context).filter?.conditions;
-    expect(conditions).toContainEqual({ field_name: '到期日期', operator: 'isGreaterEqual', value: ['ExactDate', ms('2026-05-12T00:00:00+08:00')] });
-    expect(conditions).toContainEqual({ field_name: '到期日期', operator: 'isLessEqual', value: ['ExactDate', ms('2026-06-11T00:00:00+08:00')] });
+    expect(conditions).toContainEqual({
+      field_name: '到期日期',
+      operator: 'isGreaterEqual',
+      value: ['ExactDate', ms('2026-05-12T00:00:00+08:00')],
+    });
+    expect(conditions).toContainEqual({
+      field_name: '到期日期',
+      operator: 'isLessEqual',
+      value: ['ExactDate', ms('2026-06-11T00:00:00+08:00')],
+    });
   });
 
   it('date tokens name the start of a business day: this week ends on Sunday, months end on their last day', () => {
@@ -88,6 +121,8 @@ describe('template views as searches', () => {
   });
 
   it('a view about "me" needs to know who that is', () => {
-    expect(() => viewQuery(templates.table('exceptions'), 'my_open', { ...context, me: undefined })).toThrow(ViewQueryError);
+    expect(() => viewQuery(templates.table('exceptions'), 'my_open', { ...context, me: undefined })).toThrow(
+      ViewQueryError,
+    );
   });
 });

@@ -25,7 +25,9 @@ const viewNames = (tableKey: string) => templates.table(tableKey).views.map((v) 
 describe('bitable-templates/', () => {
   it('every file passes the schema and the cross-table checks', () => {
     expect(templates.tables.length).toBeGreaterThanOrEqual(14);
-    expect(new Set(templates.tables.map((t) => t.domain))).toEqual(new Set(['shared', 'exceptions', 'qa', 'contracts', 'community']));
+    expect(new Set(templates.tables.map((t) => t.domain))).toEqual(
+      new Set(['shared', 'exceptions', 'qa', 'contracts', 'community']),
+    );
   });
 
   it('covers the shared tables and the four workflows', () => {
@@ -65,7 +67,9 @@ describe('bitable-templates/', () => {
     expect(viewNames('exceptions')).toContain('我的待办异常件');
     expect(viewNames('qa_reviews')).toContain('本周待质检');
     expect(viewNames('contracts')).toContain('30天内到期合同');
-    expect(viewNames('settings')).toEqual(expect.arrayContaining(['SLA矩阵', '提醒间隔', '审批金额档', '阈值', '工作时间']));
+    expect(viewNames('settings')).toEqual(
+      expect.arrayContaining(['SLA矩阵', '提醒间隔', '审批金额档', '阈值', '工作时间']),
+    );
   });
 
   it('my open exceptions are mine and not finished', () => {
@@ -143,19 +147,26 @@ describe('template checks refuse', () => {
   });
 
   it('more than 100 tables in the base', () => {
-    const tables = Array.from({ length: 101 }, (_, i) => ({ ...structuredClone(templates.table('teams')), key: `t${i}`, name: `表${i}` }));
+    const tables = Array.from({ length: 101 }, (_, i) => ({
+      ...structuredClone(templates.table('teams')),
+      key: `t${i}`,
+      name: `表${i}`,
+    }));
     expect(() => checkTemplateSet(tables)).toThrow(/101 tables exceed 100 per base/);
   });
 
   it('more than 300 fields in a table', () => {
     const issues = tableIssues((t) => {
-      for (let i = 0; i < 300; i++) t.fields.push({ key: `extra_${i}`, name: `额外${i}`, description: 'Padding.', type: 1 });
+      for (let i = 0; i < 300; i++)
+        t.fields.push({ key: `extra_${i}`, name: `额外${i}`, description: 'Padding.', type: 1 });
     });
     expect(issues.join()).toMatch(/300/);
   });
 
   it('two views with one name', () => {
-    expect(tableIssues((t) => t.views.push({ ...t.views[0]!, key: 'copy' }))).toContain('duplicate view name "全部工单"');
+    expect(tableIssues((t) => t.views.push({ ...t.views[0]!, key: 'copy' }))).toContain(
+      'duplicate view name "全部工单"',
+    );
   });
 
   it('a formula that names a missing field', () => {
@@ -168,7 +179,9 @@ describe('template checks refuse', () => {
 
   it('a primary field that is not first or cannot be primary', () => {
     expect(tableIssues((t) => t.fields.reverse())).toContain('the primary field must be the first field');
-    expect(tableIssues((t) => (t.primaryField = 'owner'))).toEqual(expect.arrayContaining(['type 11 cannot be a primary field']));
+    expect(tableIssues((t) => (t.primaryField = 'owner'))).toEqual(
+      expect.arrayContaining(['type 11 cannot be a primary field']),
+    );
   });
 
   it('view filters that cannot mean anything', () => {
@@ -200,9 +213,9 @@ describe('template checks refuse', () => {
   });
 
   it('a kanban view without columns', () => {
-    expect(tableIssues((t) => t.views.push({ key: 'k', name: '看板2', type: 'kanban', description: 'No columns.' }))).toContain(
-      'a kanban view needs group_by',
-    );
+    expect(
+      tableIssues((t) => t.views.push({ key: 'k', name: '看板2', type: 'kanban', description: 'No columns.' })),
+    ).toContain('a kanban view needs group_by');
   });
 
   it('a file whose key is not its name, or that is not JSON, naming the file', async () => {

@@ -53,7 +53,11 @@ describe('Feishu answering 429 and 5xx storms and expiring tokens', () => {
     await sleep(6000 - (Date.now() - started));
     clearInterval(expiry);
 
-    await waitFor(async () => notExactlyOnce(sandbox, (ledger.snapshot(), ledger.all())).length === 0, 'every message answered', 120_000).catch(() => undefined);
+    await waitFor(
+      async () => notExactlyOnce(sandbox, (ledger.snapshot(), ledger.all())).length === 0,
+      'every message answered',
+      120_000,
+    ).catch(() => undefined);
     ledger.unfollow();
     const all = ledger.all();
     expect(all).toHaveLength(30);
@@ -68,7 +72,9 @@ describe('Feishu answering 429 and 5xx storms and expiring tokens', () => {
     // Backoff is in the logs, grows with the attempt, and never fires faster than ~100 ms.
     expect(backoffs.length).toBeGreaterThan(injected / 2);
     expect(Math.min(...backoffs.map((e) => e.delayMs ?? 0))).toBeGreaterThanOrEqual(100);
-    const firstTries = backoffs.filter((e) => e.attempt === 1 && e.op !== 'auth.tenantAccessToken').map((e) => e.delayMs!);
+    const firstTries = backoffs
+      .filter((e) => e.attempt === 1 && e.op !== 'auth.tenantAccessToken')
+      .map((e) => e.delayMs!);
     const laterTries = backoffs.filter((e) => (e.attempt ?? 0) >= 3).map((e) => e.delayMs!);
     if (laterTries.length > 0) expect(Math.max(...laterTries)).toBeGreaterThan(Math.min(...firstTries));
     expect(refreshes.length).toBeGreaterThan(0);

@@ -2,7 +2,16 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/app.js';
 import { pointSandboxAt, startBot, type BotProcess } from './support/bot.js';
-import { ChatLoad, Ledger, messageIdOf, notExactlyOnce, repliesPerMessage, repush, sleep, startChaosSandbox } from './support/feishu.js';
+import {
+  ChatLoad,
+  Ledger,
+  messageIdOf,
+  notExactlyOnce,
+  repliesPerMessage,
+  repush,
+  sleep,
+  startChaosSandbox,
+} from './support/feishu.js';
 import { freshDatabase } from './support/postgres.js';
 import { linesWithSecrets } from './support/secrets.js';
 
@@ -52,7 +61,10 @@ describe('the bot killed with SIGKILL under load', () => {
     const settled = async () => {
       ledger.snapshot();
       const ids = ledger.acked().map((r) => r.event_id);
-      const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from lark_events where event_id = any($1) and status = 'done'`, [ids]);
+      const { rows } = await pool.query<{ n: number }>(
+        `select count(*)::int as n from lark_events where event_id = any($1) and status = 'done'`,
+        [ids],
+      );
       return notExactlyOnce(sandbox, ledger.acked()).length === 0 && rows[0]!.n === ids.length;
     };
     await waitFor(settled, 'every acked event answered and done', 90_000).catch(() => undefined);
@@ -76,7 +88,9 @@ describe('the bot killed with SIGKILL under load', () => {
     const again = all.filter(() => Math.random() < 0.2);
     const statuses = await Promise.all([...all, ...again, ...again].map((r) => repush(sandbox, bot.url, r)));
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
-    await waitFor(async () => notExactlyOnce(sandbox, all).length === 0, 'every event answered', 60_000).catch(() => undefined);
+    await waitFor(async () => notExactlyOnce(sandbox, all).length === 0, 'every event answered', 60_000).catch(
+      () => undefined,
+    );
 
     expect(notExactlyOnce(sandbox, all)).toEqual([]);
     const stored = await pool.query<{ event_id: string; n: number }>(
@@ -96,17 +110,28 @@ describe('the bot killed with SIGKILL under load', () => {
     sandbox.faults.rateLimitNext(5, { pathPrefix: '/open-apis/im/v1/messages/', resetSeconds: 3 });
     const chat = sandbox.state.chats().find((c) => c.chat_type === 'p2p' && c.p2p_user)!;
     const message = sandbox.actions.sendUserMessage({ userOpenId: chat.p2p_user!, chatId: chat.chat_id, text: 'help' });
-    await waitFor(async () => repliesPerMessage(sandbox).get(message.message_id) === 1, 'the reply stored at the stand-in', 15_000);
+    await waitFor(
+      async () => repliesPerMessage(sandbox).get(message.message_id) === 1,
+      'the reply stored at the stand-in',
+      15_000,
+    );
     await bot.kill9();
     sandbox.faults.clear();
     await restart();
 
     ledger.snapshot();
     const record = ledger.all().find((r) => messageIdOf(r) === message.message_id)!;
-    const done = await waitFor(async () => {
-      const { rows } = await pool.query<{ status: string; attempts: number }>('select status, attempts from lark_events where event_id = $1', [record.event_id]);
-      return rows[0]?.status === 'done' ? rows[0] : undefined;
-    }, 'the reclaimed job done', 30_000);
+    const done = await waitFor(
+      async () => {
+        const { rows } = await pool.query<{ status: string; attempts: number }>(
+          'select status, attempts from lark_events where event_id = $1',
+          [record.event_id],
+        );
+        return rows[0]?.status === 'done' ? rows[0] : undefined;
+      },
+      'the reclaimed job done',
+      30_000,
+    );
     expect(done.attempts).toBeGreaterThanOrEqual(2);
     expect(repliesPerMessage(sandbox).get(message.message_id)).toBe(1);
   });

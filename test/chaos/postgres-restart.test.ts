@@ -27,7 +27,16 @@ describe('PostgreSQL restarted under load', () => {
 
   const directDelivery = async () => {
     const c = sandbox.credentials;
-    const body = envelope('im.message.receive_v1', { sender: { sender_id: { open_id: 'ou_x' }, sender_type: 'user' }, message: { message_id: 'om_x', chat_id: 'oc_x', chat_type: 'p2p', message_type: 'text', content: '{"text":"help"}' } });
+    const body = envelope('im.message.receive_v1', {
+      sender: { sender_id: { open_id: 'ou_x' }, sender_type: 'user' },
+      message: {
+        message_id: 'om_x',
+        chat_id: 'oc_x',
+        chat_type: 'p2p',
+        message_type: 'text',
+        content: '{"text":"help"}',
+      },
+    });
     body.header.token = c.verificationToken;
     const req = signed(body, { encryptKey: c.encryptKey });
     const res = await fetch(`${bot.url}/webhook/event`, { method: 'POST', headers: req.headers, body: req.payload });
@@ -41,7 +50,11 @@ describe('PostgreSQL restarted under load', () => {
     await sleep(2000);
 
     cluster.stop('immediate');
-    const whileDown = await waitFor(async () => ((await directDelivery()) === 503 ? 503 : undefined), 'a 503 while the database is down', 10_000);
+    const whileDown = await waitFor(
+      async () => ((await directDelivery()) === 503 ? 503 : undefined),
+      'a 503 while the database is down',
+      10_000,
+    );
     expect(whileDown).toBe(503);
     expect((await fetch(`${bot.url}/readyz`)).status).toBe(503);
     expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
@@ -52,7 +65,11 @@ describe('PostgreSQL restarted under load', () => {
     await sleep(2000);
     load.stop();
     await sandbox.state.idle();
-    await waitFor(async () => notExactlyOnce(sandbox, (ledger.snapshot(), ledger.acked())).length === 0, 'every acked event answered', 60_000).catch(() => undefined);
+    await waitFor(
+      async () => notExactlyOnce(sandbox, (ledger.snapshot(), ledger.acked())).length === 0,
+      'every acked event answered',
+      60_000,
+    ).catch(() => undefined);
     ledger.unfollow();
 
     const acked = ledger.acked();
@@ -63,7 +80,10 @@ describe('PostgreSQL restarted under load', () => {
     const client = new pg.Client({ connectionString: cluster.url });
     await client.connect();
     try {
-      const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from lark_events where event_id = any($1) and status = 'done'`, [acked.map((r) => r.event_id)]);
+      const { rows } = await client.query<{ n: number }>(
+        `select count(*)::int as n from lark_events where event_id = any($1) and status = 'done'`,
+        [acked.map((r) => r.event_id)],
+      );
       expect(rows[0]!.n).toBe(acked.length);
     } finally {
       await client.end();

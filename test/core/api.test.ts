@@ -3,19 +3,28 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireApiToken } from '../../src/core/api.js';
 import { defineModule } from '../../src/core/module.js';
+import type { Deps } from '../../src/deps.js';
 import { blockNetwork, buildTestApp, type TestApp } from '../helpers/app.js';
 
 const Thing = z.object({ name: z.string().min(1).max(100), amount: z.number().int().nonnegative() });
 const received: Array<z.infer<typeof Thing>> = [];
 
-const things = defineModule({
+const things = defineModule<Deps>({
   name: 'things',
   setup(bot, deps) {
     const routes: FastifyPluginAsyncZod = async (app) => {
-      app.post('/', { schema: { body: Thing }, onRequest: requireApiToken(deps.config.apiTokens), config: { rateLimit: { max: 5, timeWindow: '1 minute' } } }, async (req, reply) => {
-        received.push(req.body);
-        return reply.status(201).send({ ok: true });
-      });
+      app.post(
+        '/',
+        {
+          schema: { body: Thing },
+          onRequest: requireApiToken(deps.config.apiTokens),
+          config: { rateLimit: { max: 5, timeWindow: '1 minute' } },
+        },
+        async (req, reply) => {
+          received.push(req.body);
+          return reply.status(201).send({ ok: true });
+        },
+      );
     };
     bot.routes('/api/things', routes);
   },

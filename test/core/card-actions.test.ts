@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ForbiddenError } from '../../src/core/errors.js';
 import { defineModule } from '../../src/core/module.js';
+import type { Deps } from '../../src/deps.js';
 import { blockNetwork, buildTestApp, type TestApp } from '../helpers/app.js';
 import { cardAction, signed } from '../helpers/events.js';
 import { readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { readFileSync } from 'node:fs';
 const Approve = z.object({ action: z.literal('req.approve'), id: z.string().min(1) });
 
 // A tiny workflow: one approver may approve a pending request once.
-const requests = defineModule({
+const requests = defineModule<Deps>({
   name: 'req',
   setup(bot, deps) {
     bot.cardAction('req.approve', Approve, async (ctx) => {
@@ -23,7 +24,11 @@ const requests = defineModule({
         await tx.query('insert into test_effects (request_id) values ($1)', [ctx.value.id]);
         return {
           toast: { type: 'success' as const, content: '已同意 · Approved' },
-          card: { schema: '2.0', header: { title: { tag: 'plain_text', content: '已同意 Approved' }, template: 'green' }, body: { elements: [] } },
+          card: {
+            schema: '2.0',
+            header: { title: { tag: 'plain_text', content: '已同意 Approved' }, template: 'green' },
+            body: { elements: [] },
+          },
         };
       });
     });
@@ -58,9 +63,14 @@ describe('card callbacks', () => {
   });
 
   it('has one effect when two clicks arrive at once', async () => {
-    const results = await Promise.all([click({ action: 'req.approve', id: 'r2' }), click({ action: 'req.approve', id: 'r2' }, 'ou_approver', '/webhook/event')]);
+    const results = await Promise.all([
+      click({ action: 'req.approve', id: 'r2' }),
+      click({ action: 'req.approve', id: 'r2' }, 'ou_approver', '/webhook/event'),
+    ]);
     expect(results.map((r) => r.body.toast.type).sort()).toEqual(['info', 'success']);
-    const { rows } = await t.database.query('select count(*)::int as n from test_effects where request_id = $1', ['r2']);
+    const { rows } = await t.database.query('select count(*)::int as n from test_effects where request_id = $1', [
+      'r2',
+    ]);
     expect(rows[0]).toEqual({ n: 1 });
   });
 
@@ -94,7 +104,9 @@ describe('card callbacks', () => {
   });
 
   it('accepts the official card.action.trigger example shape', async () => {
-    const sample = JSON.parse(readFileSync(new URL('../fixtures/feishu-samples/card.action.trigger.json', import.meta.url), 'utf8'));
+    const sample = JSON.parse(
+      readFileSync(new URL('../fixtures/feishu-samples/card.action.trigger.json', import.meta.url), 'utf8'),
+    );
     sample.header.token = 'test-verification-token-DO-NOT-LOG';
     sample.header.create_time = String(Date.now());
     const res = await t.app.inject({ method: 'POST', url: '/webhook/card', ...signed(sample) });

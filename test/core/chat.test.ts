@@ -3,9 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { matchCommand, messageText, suggestCommand } from '../../src/core/chat.js';
 import type { CommandEntry } from '../../src/core/registry.js';
 
-const entry = (module: string, names: string[]): CommandEntry => ({ module, names, meta: { description: module }, handler: async () => undefined });
-const commands = [entry('core', ['help', '帮助']), entry('exceptions', ['exception', '异常件']), entry('exceptions-list', ['exceptions', '异常件列表'])];
-const text = (content: string, type = 'text') => messageText({ message_id: 'om', chat_id: 'oc', chat_type: 'p2p', message_type: type, content });
+const entry = (module: string, names: string[]): CommandEntry => ({
+  module,
+  names,
+  meta: { description: module },
+  handler: async () => undefined,
+});
+const commands = [
+  entry('core', ['help', '帮助']),
+  entry('exceptions', ['exception', '异常件']),
+  entry('exceptions-list', ['exceptions', '异常件列表']),
+];
+const text = (content: string, type = 'text') =>
+  messageText({ message_id: 'om', chat_id: 'oc', chat_type: 'p2p', message_type: type, content });
 
 describe('chat command parsing', () => {
   it.each([
@@ -28,7 +38,20 @@ describe('chat command parsing', () => {
 
   it('strips @mentions from text and post messages', () => {
     expect(text(JSON.stringify({ text: '@_user_1  帮助 ' }))).toBe('帮助');
-    expect(text(JSON.stringify({ title: 't', content: [[{ tag: 'at', user_id: 'ou' }, { tag: 'text', text: ' help' }]] }), 'post')).toBe('help');
+    expect(
+      text(
+        JSON.stringify({
+          title: 't',
+          content: [
+            [
+              { tag: 'at', user_id: 'ou' },
+              { tag: 'text', text: ' help' },
+            ],
+          ],
+        }),
+        'post',
+      ),
+    ).toBe('help');
     expect(text(JSON.stringify({ image_key: 'img' }), 'image')).toBeUndefined();
     expect(text('{not json')).toBeUndefined();
   });

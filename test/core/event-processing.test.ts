@@ -49,14 +49,15 @@ describe('event processing from the queue', () => {
       });
   }
 
-  const send = (body: unknown) =>
-    t.app.inject({ method: 'POST', url: '/webhook/event', ...signed(body) });
+  const send = (body: unknown) => t.app.inject({ method: 'POST', url: '/webhook/event', ...signed(body) });
 
   const statusOf = async (eventId: string) =>
-    (await t.database.query<{ status: string; attempts: number; last_error: string | null }>(
-      'select status, attempts, last_error from lark_events where event_id = $1',
-      [eventId],
-    )).rows[0];
+    (
+      await t.database.query<{ status: string; attempts: number; last_error: string | null }>(
+        'select status, attempts, last_error from lark_events where event_id = $1',
+        [eventId],
+      )
+    ).rows[0];
 
   it('answers "帮助" in a direct chat with a help card listing every command', async () => {
     const scope = nockReplies(1);

@@ -31,7 +31,11 @@ describe('running process', () => {
   it('serves health, readiness and the webhook over a real socket', async () => {
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
     expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
-    const req = signed({ type: 'url_verification', challenge: 'over-the-wire', token: 'test-verification-token-DO-NOT-LOG' });
+    const req = signed({
+      type: 'url_verification',
+      challenge: 'over-the-wire',
+      token: 'test-verification-token-DO-NOT-LOG',
+    });
     const res = await fetch(`${url}/webhook/event`, { method: 'POST', body: req.payload, headers: req.headers });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ challenge: 'over-the-wire' });
@@ -44,7 +48,9 @@ describe('running process', () => {
     t.deps.jobs.startCron();
     await waitFor(async () => ticks.length >= 2, 'two ticks', 10_000);
     expect(new Set(ticks).size).toBe(ticks.length);
-    const { rows } = await t.database.query<{ n: number }>(`select count(*)::int as n from core_schedule_slots where name = 'slow.every-second'`);
+    const { rows } = await t.database.query<{ n: number }>(
+      `select count(*)::int as n from core_schedule_slots where name = 'slow.every-second'`,
+    );
     expect(rows[0]!.n).toBeGreaterThanOrEqual(ticks.length);
   });
 
@@ -52,13 +58,18 @@ describe('running process', () => {
     const event = envelope('test.slow_v1', {});
     expect((await fetch(`${url}/webhook/event`, { method: 'POST', ...toFetch(signed(event)) })).status).toBe(200);
     await waitFor(async () => {
-      const { rows } = await t.database.query<{ status: string }>('select status from lark_events where event_id = $1', [event.header.event_id]);
+      const { rows } = await t.database.query<{ status: string }>(
+        'select status from lark_events where event_id = $1',
+        [event.header.event_id],
+      );
       return rows[0]?.status === 'processing';
     }, 'job started');
     await t.app.close();
     await t.deps.jobs.stop(10_000);
     expect(finished).toContain(event.header.event_id);
-    const { rows } = await t.database.query<{ status: string }>('select status from lark_events where event_id = $1', [event.header.event_id]);
+    const { rows } = await t.database.query<{ status: string }>('select status from lark_events where event_id = $1', [
+      event.header.event_id,
+    ]);
     expect(rows[0]?.status).toBe('done');
   });
 });

@@ -35,7 +35,10 @@ describe('schedules across instances', () => {
 
   it('fires a schedule slot once when two instances tick for it', async () => {
     const slot = new Date('2026-11-26T01:00:00.000Z'); // 09:00 Asia/Shanghai
-    const claims = await Promise.all([a.deps.jobs.tick('reports.daily', slot), b.deps.jobs.tick('reports.daily', slot)]);
+    const claims = await Promise.all([
+      a.deps.jobs.tick('reports.daily', slot),
+      b.deps.jobs.tick('reports.daily', slot),
+    ]);
     expect(claims.filter(Boolean)).toHaveLength(1);
     await waitFor(async () => runs.length > 0, 'scheduled run');
     await new Promise((r) => setTimeout(r, 1500));
@@ -47,7 +50,11 @@ describe('schedules across instances', () => {
 
   it('fires the next slot again, once', async () => {
     const next = new Date('2026-11-27T01:00:00.400Z');
-    await Promise.all([a.deps.jobs.tick('reports.daily', next), b.deps.jobs.tick('reports.daily', next), a.deps.jobs.tick('reports.daily', next)]);
+    await Promise.all([
+      a.deps.jobs.tick('reports.daily', next),
+      b.deps.jobs.tick('reports.daily', next),
+      a.deps.jobs.tick('reports.daily', next),
+    ]);
     await waitFor(async () => runs.length > 1, 'second run');
     await new Promise((r) => setTimeout(r, 1000));
     expect(runs.map((r) => r.slot)).toEqual(['2026-11-26T01:00:00.000Z', '2026-11-27T01:00:00.000Z']);
@@ -70,12 +77,25 @@ describe('inbox retention', () => {
     try {
       const now = new Date('2026-11-26T19:17:00.000Z');
       const at = (days: number) => new Date(now.getTime() - days * 86_400_000);
-      for (const [id, status, age] of [['old-done', 'done', 8], ['old-dead', 'dead', 9], ['old-failed', 'failed', 9], ['recent-done', 'done', 6]] as const) {
-        await t.database.query(`insert into lark_events (event_id, event_type, source, payload, status, received_at) values ($1, 't', 'webhook', '{}', $2, $3)`, [id, status, at(age)]);
+      for (const [id, status, age] of [
+        ['old-done', 'done', 8],
+        ['old-dead', 'dead', 9],
+        ['old-failed', 'failed', 9],
+        ['recent-done', 'done', 6],
+      ] as const) {
+        await t.database.query(
+          `insert into lark_events (event_id, event_type, source, payload, status, received_at) values ($1, 't', 'webhook', '{}', $2, $3)`,
+          [id, status, at(age)],
+        );
       }
       await t.deps.jobs.tick('core.prune-events', now);
-      await waitFor(async () => (await t.database.query(`select 1 from lark_events where event_id = 'old-done'`)).rows.length === 0, 'prune ran');
-      const { rows } = await t.database.query<{ event_id: string }>('select event_id from lark_events order by event_id');
+      await waitFor(
+        async () => (await t.database.query(`select 1 from lark_events where event_id = 'old-done'`)).rows.length === 0,
+        'prune ran',
+      );
+      const { rows } = await t.database.query<{ event_id: string }>(
+        'select event_id from lark_events order by event_id',
+      );
       expect(rows.map((r) => r.event_id)).toEqual(['old-failed', 'recent-done']);
     } finally {
       await t.close();

@@ -64,21 +64,31 @@ describe('webhook intake', () => {
     for (let i = 0; i < 3; i++) expect((await post('/webhook/event', signed(event))).statusCode).toBe(200);
     const { rows } = await t.database.query('select id from lark_events where event_id = $1', [event.header.event_id]);
     expect(rows).toHaveLength(1);
-    const jobs = await t.database.query(`select id from pgboss.job where name = 'lark.event' and data->>'eventId' = $1`, [event.header.event_id]);
+    const jobs = await t.database.query(
+      `select id from pgboss.job where name = 'lark.event' and data->>'eventId' = $1`,
+      [event.header.event_id],
+    );
     expect(jobs.rows).toHaveLength(1);
   });
 
   it('stores an event type nobody handles as ignored, without a job', async () => {
     const event = envelope('contact.user_group.created_v3', { user_group_id: 'g1' });
     expect((await post('/webhook/event', signed(event))).statusCode).toBe(200);
-    const stored = await t.database.query<{ status: string }>('select status from lark_events where event_id = $1', [event.header.event_id]);
+    const stored = await t.database.query<{ status: string }>('select status from lark_events where event_id = $1', [
+      event.header.event_id,
+    ]);
     expect(stored.rows[0]?.status).toBe('ignored');
   });
 
   it('rejects a forged signature with 401 and stores nothing', async () => {
     const event = messageEvent('help');
     const req = signed(event);
-    req.headers['x-lark-signature'] = eventSignature(req.headers['x-lark-request-timestamp']!, req.headers['x-lark-request-nonce']!, 'wrong key', req.payload);
+    req.headers['x-lark-signature'] = eventSignature(
+      req.headers['x-lark-request-timestamp']!,
+      req.headers['x-lark-request-nonce']!,
+      'wrong key',
+      req.payload,
+    );
     expect((await post('/webhook/event', req)).statusCode).toBe(401);
     const { rows } = await t.database.query('select 1 from lark_events where event_id = $1', [event.header.event_id]);
     expect(rows).toHaveLength(0);
@@ -108,12 +118,17 @@ describe('webhook intake', () => {
 
   it('rejects a replay older than the retry horizon and one from the future', async () => {
     const now = Math.floor(Date.now() / 1000);
-    expect((await post('/webhook/event', signed(messageEvent('a'), { timestamp: now - 9 * 3600 }))).statusCode).toBe(401);
+    expect((await post('/webhook/event', signed(messageEvent('a'), { timestamp: now - 9 * 3600 }))).statusCode).toBe(
+      401,
+    );
     expect((await post('/webhook/event', signed(messageEvent('b'), { timestamp: now + 6 * 60 }))).statusCode).toBe(401);
   });
 
   it('accepts a late retry from Feishu seven hours after the event', async () => {
-    const res = await post('/webhook/event', signed(messageEvent('late'), { timestamp: Math.floor(Date.now() / 1000) - 7 * 3600 }));
+    const res = await post(
+      '/webhook/event',
+      signed(messageEvent('late'), { timestamp: Math.floor(Date.now() / 1000) - 7 * 3600 }),
+    );
     expect(res.statusCode).toBe(200);
   });
 
@@ -129,18 +144,36 @@ describe('webhook intake', () => {
   });
 
   it('answers 400 to malformed JSON and to an undecryptable body', async () => {
-    const bad = await t.app.inject({ method: 'POST', url: '/webhook/event', payload: '{"encrypt": ', headers: { 'content-type': 'application/json' } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/webhook/event',
+      payload: '{"encrypt": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('bad_request');
-    const junk = await t.app.inject({ method: 'POST', url: '/webhook/event', payload: JSON.stringify({ encrypt: 'bm90IHJlYWxseSBlbmNyeXB0ZWQ=' }), headers: { 'content-type': 'application/json' } });
+    const junk = await t.app.inject({
+      method: 'POST',
+      url: '/webhook/event',
+      payload: JSON.stringify({ encrypt: 'bm90IHJlYWxseSBlbmNyeXB0ZWQ=' }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(junk.statusCode).toBe(400);
-    const empty = await t.app.inject({ method: 'POST', url: '/webhook/event', payload: '', headers: { 'content-type': 'application/json' } });
+    const empty = await t.app.inject({
+      method: 'POST',
+      url: '/webhook/event',
+      payload: '',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(empty.statusCode).toBe(400);
   });
 
   it('decrypts the official SDK challenge vector', async () => {
     const vector = JSON.parse(sample('url_verification.encrypted.sdk_test.json'));
-    const other = await buildTestApp({ env: { LARK_ENCRYPT_KEY: vector.encrypt_key, LARK_VERIFICATION_TOKEN: undefined }, database: t.database });
+    const other = await buildTestApp({
+      env: { LARK_ENCRYPT_KEY: vector.encrypt_key, LARK_VERIFICATION_TOKEN: undefined },
+      database: t.database,
+    });
     try {
       const res = await other.app.inject({ method: 'POST', url: '/webhook/event', payload: vector.request_body });
       expect(res.statusCode).toBe(200);
@@ -155,7 +188,11 @@ describe('webhook intake', () => {
     const other = await buildTestApp();
     await other.database.close();
     try {
-      const res = await other.app.inject({ method: 'POST', url: '/webhook/event', ...toInject(signed(messageEvent('help'))) });
+      const res = await other.app.inject({
+        method: 'POST',
+        url: '/webhook/event',
+        ...toInject(signed(messageEvent('help'))),
+      });
       expect(res.statusCode).toBe(503);
       expect(res.json().error.code).toBe('unavailable');
     } finally {
@@ -183,13 +220,21 @@ describe('intake under concurrency', () => {
 
   it('stores 150 concurrent deliveries (a third of them repeats) once each, one job each', async () => {
     const events = Array.from({ length: 100 }, (_, i) => messageEvent(`msg ${i}`));
-    const deliveries = [...events, ...events.slice(0, 50)].map((e) => t.app.inject({ method: 'POST', url: '/webhook/event', ...signed(e) }));
+    const deliveries = [...events, ...events.slice(0, 50)].map((e) =>
+      t.app.inject({ method: 'POST', url: '/webhook/event', ...signed(e) }),
+    );
     const statuses = (await Promise.all(deliveries)).map((r) => r.statusCode);
     expect(new Set(statuses)).toEqual(new Set([200]));
     const ids = events.map((e) => e.header.event_id);
-    const stored = await t.database.query<{ n: number }>('select count(*)::int as n from lark_events where event_id = any($1)', [ids]);
+    const stored = await t.database.query<{ n: number }>(
+      'select count(*)::int as n from lark_events where event_id = any($1)',
+      [ids],
+    );
     expect(stored.rows[0]!.n).toBe(100);
-    const jobs = await t.database.query<{ n: number }>(`select count(*)::int as n from pgboss.job where name = 'lark.event' and data->>'eventId' = any($1)`, [ids]);
+    const jobs = await t.database.query<{ n: number }>(
+      `select count(*)::int as n from pgboss.job where name = 'lark.event' and data->>'eventId' = any($1)`,
+      [ids],
+    );
     expect(jobs.rows[0]!.n).toBe(100);
   });
 
@@ -198,7 +243,10 @@ describe('intake under concurrency', () => {
     (event.event.message as Record<string, unknown>).user_agent = 'bad\u0000agent';
     const res = await t.app.inject({ method: 'POST', url: '/webhook/event', ...signed(event) });
     expect(res.statusCode).toBe(200);
-    const { rows } = await t.database.query<{ payload: { event: { message: { user_agent: string } } } }>('select payload from lark_events where event_id = $1', [event.header.event_id]);
+    const { rows } = await t.database.query<{ payload: { event: { message: { user_agent: string } } } }>(
+      'select payload from lark_events where event_id = $1',
+      [event.header.event_id],
+    );
     expect(rows[0]!.payload.event.message.user_agent).toBe('bad\uFFFDagent');
   });
 });

@@ -28,8 +28,14 @@ describe('a worker killed in the middle of a job', () => {
 
     const setup = await open();
     await migrate(setup);
-    await setup.exec('create table test_attempts (id serial primary key, event_id text); create table test_effects (key text primary key);');
-    const intake = await buildTestApp({ database: setup, modules: [slowModule(false, () => undefined)], jobs: { expireInSeconds: 2 } });
+    await setup.exec(
+      'create table test_attempts (id serial primary key, event_id text); create table test_effects (key text primary key);',
+    );
+    const intake = await buildTestApp({
+      database: setup,
+      modules: [slowModule(false, () => undefined)],
+      jobs: { expireInSeconds: 2 },
+    });
     expect((await intake.app.inject({ method: 'POST', url: '/webhook/event', ...signed(event) })).statusCode).toBe(200);
     await intake.close();
     await setup.close();
@@ -46,12 +52,24 @@ describe('a worker killed in the middle of a job', () => {
     await new Promise((r) => child.once('exit', r));
 
     const database = await open();
-    const survivor = await buildTestApp({ database, modules: [slowModule(false, () => undefined)], workers: true, jobs: { expireInSeconds: 2 } });
+    const survivor = await buildTestApp({
+      database,
+      modules: [slowModule(false, () => undefined)],
+      workers: true,
+      jobs: { expireInSeconds: 2 },
+    });
     try {
-      const done = await waitFor(async () => {
-        const { rows } = await database.query<{ status: string; attempts: number }>('select status, attempts from lark_events where event_id = $1', [event.header.event_id]);
-        return rows[0]?.status === 'done' ? rows[0] : undefined;
-      }, 'event completed after the crash', 30_000);
+      const done = await waitFor(
+        async () => {
+          const { rows } = await database.query<{ status: string; attempts: number }>(
+            'select status, attempts from lark_events where event_id = $1',
+            [event.header.event_id],
+          );
+          return rows[0]?.status === 'done' ? rows[0] : undefined;
+        },
+        'event completed after the crash',
+        30_000,
+      );
       expect(done.attempts).toBe(2);
       const attempts = await database.query('select id from test_attempts');
       expect(attempts.rows).toHaveLength(2);

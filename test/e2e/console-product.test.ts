@@ -56,4 +56,36 @@ describe('the product in the sandbox console (headless Chromium)', () => {
     );
     expect(rows).toEqual([{ status: 'done', n: 2 }]);
   });
+
+  it('echoes hostile text in the hint card as plain characters: no mention, no link, no bold', async () => {
+    const typed = '<at id=all></at> [登录](https://evil.example/login) **粗** :OK:';
+    await send(typed);
+    const hint = page.locator('[data-testid=card]').last();
+    await expect.poll(() => hint.innerText(), { timeout: 20_000 }).toContain(typed);
+    expect(await hint.locator('.at').count()).toBe(0);
+    expect(await hint.locator('a').count()).toBe(0);
+    expect(await hint.locator('b', { hasText: /^粗$/ }).count()).toBe(0); // the echo itself is bold; the typed ** is not
+    await page.screenshot({ path: `${ARTIFACTS}/04-hostile-hint.png` });
+  });
+
+  it('suggests whom to act as next: the owner who got the new case card, one click away', async () => {
+    await send('异常件 丢件 TM2026113001 ¥89 一周没有物流更新');
+    const step = page.locator('[data-testid=next-step]').first();
+    await step.waitFor({ timeout: 30_000 });
+    const owner = await step.locator('button').getAttribute('data-open-id');
+    expect(owner).toMatch(/^ou_/);
+    expect(owner).not.toBe(agent);
+    await page.screenshot({ path: `${ARTIFACTS}/05-next-step.png` });
+    await step.locator('button').click();
+    await expect.poll(() => page.locator('[data-testid=user-select]').inputValue()).toBe(owner);
+    // Acting as the owner, their chat with the bot holds the card that has the buttons.
+    const card = page.locator('[data-testid=card]').last();
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.getByRole('button').count()).toBeGreaterThan(0);
+    // The owner is no longer suggested to themselves.
+    const suggested = await page
+      .locator('[data-testid=next-step] button')
+      .evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset.openId));
+    expect(suggested).not.toContain(owner);
+  });
 });

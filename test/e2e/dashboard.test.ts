@@ -1,10 +1,16 @@
 import { mkdir } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { launchChromium, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 const ARTIFACTS = 'test-artifacts/e2e';
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1400, height: 1000 };
+
+interface Me {
+  tabs: Array<{ key: string; setUp: boolean; level: string | null }>;
+}
 
 describe('the workbench dashboard', () => {
   let product: TestProduct;
@@ -19,42 +25,299 @@ describe('the workbench dashboard', () => {
     await product?.close();
   });
 
+  /** A browser context signed in as a demo person through the sandbox's workbench login. */
+  async function signedIn(
+    person: string,
+    viewport = DESKTOP,
+  ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+    const context = await browser.newContext({ viewport, locale: 'zh-CN' });
+    const page = await context.newPage();
+    // The page runs under its Content-Security-Policy: anything it blocks is recorded here.
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(`${product.sandbox!.url}/sandbox/workbench?user=${demoOpenId(person)}`);
+    await page.locator('[data-testid=viewer]').filter({ hasText: /\S/ }).waitFor({ timeout: 30_000 });
+    return { context, page, errors };
+  }
+
+  const ready = (page: Page) =>
+    page
+      .locator(
+        '[data-testid=tab-body][data-state=ready], [data-testid=tab-body][data-state=not-set-up], [data-testid=tab-body][data-state=no-access], [data-testid=tab-body][data-state=error]',
+      )
+      .waitFor({ timeout: 30_000 });
+  const stateOf = (page: Page) => page.locator('[data-testid=tab-body]').getAttribute('data-state');
+  const apiJson = <T>(page: Page, url: string) =>
+    page.evaluate(async (u) => (await fetch(u)).json(), url) as Promise<T>;
+
+  /** The KPI tiles as shown: metric → the value text. */
+  const shownKpis = (page: Page) =>
+    page.$$eval('[data-testid=kpi]', (tiles) =>
+      Object.fromEntries(
+        tiles.map((t) => [
+          t.getAttribute('data-metric'),
+          t.querySelector('[data-testid=kpi-value]')!.textContent!.trim(),
+        ]),
+      ),
+    );
+
+  const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)}%`);
+
+  /** The exceptions tab shows what GET /api/dashboard/exceptions/report answered for the same query. */
+  async function expectExceptionNumbersMatchApi(page: Page, query: string) {
+    await expect.poll(() => stateOf(page), { timeout: 30_000 }).toBe('ready');
+    const r = await apiJson<{
+      openCount: number;
+      sla: { attainment: number | null };
+      money: { recoveryRate: number | null };
+      disputes: { winRate: number | null };
+      cycleTime: { withinTargetShare: number | null };
+    }>(page, `/api/dashboard/exceptions/report?${query}`);
+    const kpis = await shownKpis(page);
+    expect(kpis.open).toBe(String(r.openCount));
+    expect(kpis.sla).toBe(pct(r.sla.attainment));
+    expect(kpis['within-day']).toBe(pct(r.cycleTime.withinTargetShare));
+    expect(kpis.recovery).toBe(pct(r.money.recoveryRate));
+    expect(kpis.disputes).toBe(pct(r.disputes.winRate));
+    return r;
+  }
+
+  /** Every tab shows what /api/dashboard/me says about it: its content, not set up yet, or no access. */
+  async function visitEveryTab(page: Page) {
+    const me = await apiJson<Me>(page, '/api/dashboard/me');
+    for (const tab of me.tabs) {
+      await page.locator(`[data-testid=tab-${tab.key}]`).click();
+      await expect.poll(() => new URL(page.url()).searchParams.get('tab')).toBe(tab.key);
+      const expected = !tab.setUp ? 'not-set-up' : !tab.level ? 'no-access' : 'ready';
+      await expect.poll(() => stateOf(page), { message: tab.key, timeout: 30_000 }).toBe(expected);
+      if (expected === 'not-set-up')
+        await expect.poll(() => page.locator('[data-testid=tab-body]').innerText()).toContain('尚未启用');
+    }
+  }
+
+  /** The first chart's legend sits above the plot: it never reaches the axis labels. */
+  async function expectLegendClearOfAxes(page: Page, id: string) {
+    const gap = await page.evaluate((chartId) => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      type Chart = any;
+      const chart = (
+        window as unknown as { echarts: { getInstanceByDom(el: Element): Chart } }
+      ).echarts.getInstanceByDom(document.getElementById(chartId)!);
+      const model = chart.getModel();
+      const legendView = chart.getViewOfComponentModel(model.getComponent('legend'));
+      const legend = legendView.group.getBoundingRect().clone();
+      legend.applyTransform(legendView.group.getLocalTransform());
+      const plot = model.getComponent('grid').coordinateSystem.getRect();
+      // The highest y-axis label is centred on the plot's top edge: half a line above it.
+      return { legendBottom: legend.y + legend.height, plotTop: plot.y, height: chart.getHeight() };
+    }, id);
+    expect(gap.legendBottom).toBeGreaterThan(0);
+    expect(gap.legendBottom + 8).toBeLessThanOrEqual(gap.plotTop);
+  }
+
   it('opens from the console signed in as the acting person and shows the exception report', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'zh-CN' });
+    const page = await browser.newPage({ viewport: DESKTOP, locale: 'zh-CN' });
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
     const lead = demoOpenId('dongjie');
     await page.goto(`${product.sandbox!.consoleUrl}?user=${lead}`);
     const href = await page.locator('[data-testid=open-workbench]').getAttribute('href');
     expect(href).toContain(encodeURIComponent(lead));
-    await page.goto(new URL(href!, product.sandbox!.consoleUrl).toString());
+    const opened = await page.goto(new URL(href!, product.sandbox!.consoleUrl).toString());
     await page.locator('[data-testid=viewer]', { hasText: '董杰' }).waitFor({ timeout: 20_000 });
-    expect(new URL(page.url()).search).toBe(''); // the one-time code is not left in the address bar
-    await page.locator('[data-testid=kpi]').first().waitFor();
-    expect(await page.locator('[data-testid=kpi]').count()).toBe(6);
-    await expect.poll(() => page.locator('#kpis').innerText()).toMatch(/在办 Open\s+\d+/);
+    expect(opened!.headers()['content-security-policy']).toContain("script-src 'self'");
+    expect(new URL(page.url()).searchParams.get('code')).toBeNull(); // the one-time code is not left in the address bar
+    // The first tab they may see: QA (a team lead sees their team's results); then the exception report.
+    await expect.poll(() => new URL(page.url()).searchParams.get('tab')).toBe('qa');
+    await expect.poll(() => stateOf(page), { timeout: 30_000 }).toBe('ready');
+    await page.locator('[data-testid=tab-exceptions]').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('tab')).toBe('exceptions');
+    // The QA tab had tiles too: wait for the exception tab's own, not the first tile on the page.
+    await expect.poll(() => stateOf(page), { timeout: 30_000 }).toBe('ready');
+    await expect.poll(() => page.locator('[data-testid=kpi]').count()).toBe(6);
+    await expectExceptionNumbersMatchApi(page, 'days=30&team=refund_dispute');
     await page.locator('#chart-open canvas').waitFor();
+    await page.locator('#chart-money canvas').waitFor();
+    await page.locator('#chart-open').hover(); // a tooltip: ECharts writes its inline styles
+    await page.locator('[data-testid=kpi] [data-testid=definition]').first().hover();
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+    expect(errors).toEqual([]);
     await page.waitForTimeout(600); // let the charts finish their entry animation for the screenshot
     await page.screenshot({ path: `${ARTIFACTS}/04-dashboard.png`, fullPage: true });
+    // Each chart links to the Bitable view with its rows: in the sandbox, the console's Base at that view.
+    const link = await page.locator('[data-testid=bitable-link]').first().getAttribute('href');
+    expect(link).toMatch(new RegExp(`^${product.sandbox!.consoleUrl}\\?base=\\w+&table=\\w+&view=\\w+$`));
+    await page.goto(link!);
+    await page.locator('[data-testid=view-tab].active', { hasText: '状态看板' }).waitFor({ timeout: 20_000 });
+    await page.close();
+  });
+
+  it('shows each role its own numbers, at phone and desktop width, with filters kept in the URL', async () => {
+    // A manager (every team), a disputes lead (their team), an agent (their team), legal counsel (no exceptions).
+    const roles = [
+      { person: 'yangfan', exceptions: 'all' },
+      { person: 'dongjie', exceptions: 'refund_dispute' },
+      { person: 'wangxiaoli', exceptions: 'customer_service' },
+      { person: 'dengchao', exceptions: null },
+    ] as const;
+    for (const role of roles) {
+      for (const [width, viewport] of [
+        ['phone', PHONE],
+        ['desktop', DESKTOP],
+      ] as const) {
+        const { context, page, errors } = await signedIn(role.person, viewport);
+        await page.goto(`${product.url}/dashboard?tab=exceptions&days=30`);
+        await ready(page);
+        if (role.exceptions === null) {
+          expect(await stateOf(page)).toBe('no-access');
+        } else {
+          const team = role.exceptions === 'all' ? '' : `&team=${role.exceptions}`;
+          await expectExceptionNumbersMatchApi(page, `days=30${team}`);
+          await page.locator('#chart-open canvas').waitFor();
+          await expectLegendClearOfAxes(page, 'chart-open');
+          // The period filter: the URL and the numbers follow it.
+          await page.locator('[data-testid=filter-days]').selectOption('7');
+          await expect.poll(() => new URL(page.url()).searchParams.get('days')).toBe('7');
+          await expectExceptionNumbersMatchApi(page, `days=7${team}`);
+          if (role.exceptions === 'all') {
+            await page.locator('[data-testid=filter-team]').selectOption('warehouse');
+            await expect.poll(() => new URL(page.url()).searchParams.get('team')).toBe('warehouse');
+            await expectExceptionNumbersMatchApi(page, 'days=7&team=warehouse');
+            // The link is shareable: opened afresh it shows the same view.
+            const shared = await context.newPage();
+            await shared.goto(page.url());
+            await expectExceptionNumbersMatchApi(shared, 'days=7&team=warehouse');
+            expect(await shared.locator('[data-testid=filter-team]').inputValue()).toBe('warehouse');
+            expect(await shared.locator('[data-testid=filter-days]').inputValue()).toBe('7');
+            await shared.close();
+          } else {
+            // A team member chooses only among their own teams.
+            const options = await page
+              .locator('[data-testid=filter-team] option')
+              .evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+            expect(options).toEqual([role.exceptions]);
+          }
+          await page.waitForTimeout(600);
+        }
+        await page.screenshot({ path: `${ARTIFACTS}/dashboard-${role.person}-${width}.png`, fullPage: true });
+        await visitEveryTab(page);
+        expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+        expect(errors).toEqual([]);
+        await context.close();
+      }
+    }
+  }, 300_000); // eight sign-ins, two widths each: a long walk, not a timed assertion
+
+  it('shows the community tab: KPIs as the API answers them, and growth, activity and conversion charts', async () => {
+    // The demo seed holds a year of ~60 communities; a manager sees all of them.
+    const { context, page, errors } = await signedIn('yangfan', DESKTOP);
+    await page.goto(`${product.url}/dashboard?tab=community&days=30`);
+    await expect.poll(() => stateOf(page), { timeout: 30_000 }).toBe('ready');
+    const r = await apiJson<{
+      totals: {
+        netGrowth: number;
+        churnRate: number | null;
+        activityRate: number | null;
+        conversionRate: number | null;
+        gmvFen: number;
+      };
+      trend: Array<{ joined: number }>;
+    }>(page, '/api/dashboard/community/summary?days=30');
+    expect(r.trend.length).toBeGreaterThanOrEqual(28); // the seeded year runs to yesterday
+    const kpis = await shownKpis(page);
+    expect(kpis['net-growth']).toBe(String(r.totals.netGrowth));
+    expect(kpis.churn).toBe(pct(r.totals.churnRate));
+    expect(kpis.activity).toBe(pct(r.totals.activityRate));
+    expect(kpis.conversion).toBe(pct(r.totals.conversionRate));
+    expect(kpis.gmv).toBe(`¥${Math.round(r.totals.gmvFen / 100).toLocaleString('zh-CN')}`);
+    for (const id of ['chart-growth', 'chart-activity', 'chart-conversion'])
+      await page.locator(`#${id} canvas`).waitFor();
+    // The growth chart plots the API's daily joins, its legend above the plot.
+    const joined = await page.evaluate(
+      () =>
+        (
+          window as unknown as {
+            dashboard: { charts(): Map<string, { getOption(): { series: { data: number[] }[] } }> };
+          }
+        ).dashboard
+          .charts()
+          .get('chart-growth')!
+          .getOption().series[0]!.data,
+    );
+    expect(joined).toEqual(r.trend.map((d) => d.joined));
+    await expectLegendClearOfAxes(page, 'chart-growth');
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-community.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('opened directly without a session, offers the console sign-in instead of a bare error', async () => {
+    const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(`${product.url}/dashboard?tab=exceptions&days=7`);
+    const link = page.locator('[data-testid=sign-in-link]');
+    await link.waitFor({ state: 'visible' });
+    expect(await link.getAttribute('href')).toBe(product.sandbox!.consoleUrl);
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-signed-out.png`, fullPage: true });
+    await context.close();
   });
 
   it('keeps strangers out: no session, a forged cookie, a reused code', async () => {
-    const anonymous = await fetch(`${product.url}/api/exceptions/report`);
+    const anonymous = await fetch(`${product.url}/api/dashboard/exceptions/report`);
     expect(anonymous.status).toBe(401);
-    const forged = await fetch(`${product.url}/api/exceptions/report`, { headers: { cookie: 'fo_session=eyJvcGVuSWQiOiJvdV94IiwiZXhwIjo5OTk5OTk5OTk5OTk5fQ.forged' } });
+    const forged = await fetch(`${product.url}/api/dashboard/exceptions/report`, {
+      headers: { cookie: 'fo_session=eyJvcGVuSWQiOiJvdV94IiwiZXhwIjo5OTk5OTk5OTk5OTk5fQ.forged' },
+    });
     expect(forged.status).toBe(401);
-    const reused = await fetch(`${product.url}/api/dashboard/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'not-a-real-code-123' }) });
+    const reused = await fetch(`${product.url}/api/dashboard/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'not-a-real-code-123' }),
+    });
     expect(reused.status).toBe(401);
   });
 
   it('lets a signed-in person read but not write through the ingest API', async () => {
-    const redirect = await fetch(`${product.sandbox!.url}/sandbox/workbench?user=${demoOpenId('wangxiaoli')}`, { redirect: 'manual' });
+    const redirect = await fetch(`${product.sandbox!.url}/sandbox/workbench?user=${demoOpenId('wangxiaoli')}`, {
+      redirect: 'manual',
+    });
     const code = new URL(redirect.headers.get('location')!).searchParams.get('code')!;
-    const login = await fetch(`${product.url}/api/dashboard/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const login = await fetch(`${product.url}/api/dashboard/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+    });
     expect(login.status).toBe(200);
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    expect((await fetch(`${product.url}/api/exceptions/report`, { headers: { cookie } })).status).toBe(200);
-    const write = await fetch(`${product.url}/api/exceptions`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{}' });
+    expect((await fetch(`${product.url}/api/dashboard/exceptions/report`, { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${product.url}/api/exceptions/report`, { headers: { cookie } })).status).toBe(401); // the ingest API wants a token
+    const write = await fetch(`${product.url}/api/exceptions`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(write.status).toBe(401);
-    const again = await fetch(`${product.url}/api/dashboard/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const again = await fetch(`${product.url}/api/dashboard/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+    });
     expect(again.status).toBe(401); // a login code works once
+    // Logging out ends the session: the same cookie reads nothing afterwards.
+    expect((await fetch(`${product.url}/api/dashboard/logout`, { method: 'POST', headers: { cookie } })).status).toBe(
+      200,
+    );
+    expect((await fetch(`${product.url}/api/dashboard/exceptions/report`, { headers: { cookie } })).status).toBe(401);
   });
 });

@@ -5,20 +5,43 @@ import { startTestProduct, type TestProduct } from '../helpers/product.js';
 describe('the sandbox demo tenant', () => {
   let product: TestProduct;
   beforeAll(async () => {
-    product = await startTestProduct({ seedDemo: true, cron: false, clock: { now: () => new Date('2026-11-25T16:00:00+08:00') } });
+    product = await startTestProduct({
+      seedDemo: true,
+      cron: false,
+      clock: { now: () => new Date('2026-11-25T16:00:00+08:00') },
+    });
   });
   afterAll(() => product?.close());
 
   it('loads the directory: teams with their group chats, leads and managers', async () => {
-    const { rows } = await product.deps.database.query<{ key: string; chat_id: string | null; lead_open_id: string | null }>('select key, chat_id, lead_open_id from directory_teams order by key');
-    expect(rows.map((r) => r.key)).toEqual(expect.arrayContaining(['customer_service', 'finance', 'logistics', 'refund_dispute', 'warehouse']));
+    const { rows } = await product.deps.database.query<{
+      key: string;
+      chat_id: string | null;
+      lead_open_id: string | null;
+    }>('select key, chat_id, lead_open_id from directory_teams order by key');
+    expect(rows.map((r) => r.key)).toEqual(
+      expect.arrayContaining(['customer_service', 'finance', 'logistics', 'refund_dispute', 'warehouse']),
+    );
     expect(rows.every((r) => r.chat_id && r.lead_open_id)).toBe(true);
-    const people = await product.deps.database.query<{ n: number }>('select count(*)::int as n from directory_people');
+    const people = await product.deps.database.query<{ n: number }>(
+      `select count(*)::int as n from directory_people where source = 'bitable'`,
+    );
     expect(people.rows[0]!.n).toBe(product.sandbox!.state.users().length);
   });
 
+  it('keeps the people, teams and exception kinds where an admin looks for them: in the Base', () => {
+    const app = product.sandbox!.state.apps()[0]!;
+    const count = (name: string) =>
+      product.sandbox!.state.records(app.app_token, app.tables.find((t) => t.name === name)!.table_id).length;
+    expect(count('人员与角色')).toBe(product.sandbox!.state.users().length);
+    expect(count('团队')).toBe(8);
+    expect(count('异常类型配置')).toBe(8);
+  });
+
   it('plays two weeks of exception history: mostly closed, recent ones still open', async () => {
-    const { rows } = await product.deps.database.query<{ state: string; n: number }>('select state, count(*)::int as n from exceptions_cases group by state');
+    const { rows } = await product.deps.database.query<{ state: string; n: number }>(
+      'select state, count(*)::int as n from exceptions_cases group by state',
+    );
     const by = Object.fromEntries(rows.map((r) => [r.state, r.n]));
     const total = rows.reduce((sum, r) => sum + r.n, 0);
     expect(total).toBeGreaterThanOrEqual(40);
@@ -31,21 +54,50 @@ describe('the sandbox demo tenant', () => {
     expect(money.rows[0]!.recovered).toBeGreaterThan(0);
   });
 
+  it('holds a year of daily metrics for ~60 communities on five platforms, up to yesterday', async () => {
+    const { rows } = await product.deps.database.query<{ platform: string; communities: number; days: number }>(
+      `select c.platform, count(distinct c.id)::int as communities, count(*)::int as days,
+              to_char(max(m.day), 'YYYY-MM-DD') as last
+         from community_communities c join community_daily_metrics m on m.community_id = c.id
+        where c.code like 'DEMO-%' group by c.platform order by c.platform`,
+    );
+    expect(rows.map((r) => r.platform)).toEqual(['douyin', 'feishu', 'wechat', 'wecom', 'xiaohongshu']);
+    expect(rows.reduce((n, r) => n + r.communities, 0)).toBe(60);
+    for (const r of rows) expect(r).toMatchObject({ communities: 12, days: 12 * 365, last: '2026-11-24' });
+  });
+
   it('sends nothing to Feishu for the history itself', () => {
     expect(product.sandbox!.state.botMessages()).toHaveLength(0);
   });
 
   it('fills the 异常件工单 table with the history once Bitable is provisioned, one row per case', async () => {
-    await waitFor(async () => (await product.deps.database.query(`select 1 from mirror_tables where table_key = 'exceptions'`).catch(() => ({ rows: [] }))).rows.length > 0, 'Base provisioned', 60_000);
+    await waitFor(
+      async () =>
+        (
+          await product.deps.database
+            .query(`select 1 from mirror_tables where table_key = 'exceptions'`)
+            .catch(() => ({ rows: [] }))
+        ).rows.length > 0,
+      'Base provisioned',
+      60_000,
+    );
     const slot = new Date('2026-11-25T16:02:00+08:00');
     await product.deps.jobs.tick('exceptions.bitable-backfill', slot);
-    await waitFor(async () => {
-      const { rows } = await product.deps.database.query<{ n: number }>('select count(*)::int as n from exceptions_cases where bitable_record_id is null');
-      return rows[0]!.n === 0;
-    }, 'every case has its row', 60_000);
+    await waitFor(
+      async () => {
+        const { rows } = await product.deps.database.query<{ n: number }>(
+          'select count(*)::int as n from exceptions_cases where bitable_record_id is null',
+        );
+        return rows[0]!.n === 0;
+      },
+      'every case has its row',
+      60_000,
+    );
     const app = product.sandbox!.state.apps()[0]!;
     const table = app.tables.find((t) => t.name === '异常件工单')!;
-    const { rows } = await product.deps.database.query<{ n: number }>('select count(*)::int as n from exceptions_cases');
+    const { rows } = await product.deps.database.query<{ n: number }>(
+      'select count(*)::int as n from exceptions_cases',
+    );
     expect(product.sandbox!.state.records(app.app_token, table.table_id)).toHaveLength(rows[0]!.n);
     // Running it again writes nothing new.
     await product.deps.jobs.tick('exceptions.bitable-backfill', new Date(slot.getTime() + 120_000));

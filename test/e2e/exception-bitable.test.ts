@@ -12,22 +12,40 @@ describe('exception cases in Bitable (sandbox)', () => {
 
   beforeAll(async () => {
     product = await startTestProduct({ cron: false });
-    table = await waitFor(async () => {
-      const app = product.sandbox!.state.apps()[0];
-      const t = app?.tables.find((x) => x.name === '异常件工单');
-      const { rows } = await product.deps.database.query(`select 1 from mirror_tables where table_key = 'exceptions'`).catch(() => ({ rows: [] }));
-      return app && t && rows.length > 0 ? { appToken: app.app_token, tableId: t.table_id } : undefined;
-    }, 'the Base provisioned at start', 60_000);
+    table = await waitFor(
+      async () => {
+        const app = product.sandbox!.state.apps()[0];
+        const t = app?.tables.find((x) => x.name === '异常件工单');
+        const { rows } = await product.deps.database
+          .query(`select 1 from mirror_tables where table_key = 'exceptions'`)
+          .catch(() => ({ rows: [] }));
+        return app && t && rows.length > 0 ? { appToken: app.app_token, tableId: t.table_id } : undefined;
+      },
+      'the Base provisioned at start',
+      60_000,
+    );
   }, 90_000);
   afterAll(() => product?.close());
 
   const sandbox = () => product.sandbox!;
   const rows = () => sandbox().state.records(table.appToken, table.tableId);
   const caseBy = async (where: string, params: unknown[]) =>
-    (await product.deps.database.query<{ id: number; state: string; bitable_record_id: string | null; fields: Record<string, string>; source: string }>(`select * from exceptions_cases where ${where}`, params)).rows[0];
+    (
+      await product.deps.database.query<{
+        id: number;
+        state: string;
+        bitable_record_id: string | null;
+        fields: Record<string, string>;
+        source: string;
+      }>(`select * from exceptions_cases where ${where}`, params)
+    ).rows[0];
 
   it('writes a case opened in chat to the table', async () => {
-    sandbox().actions.sendUserMessage({ userOpenId: agent, chatId: sandbox().state.p2pChatOf(agent)!.chat_id, text: '异常件 丢件 TM2026120101 ¥120 包裹三天没动' });
+    sandbox().actions.sendUserMessage({
+      userOpenId: agent,
+      chatId: sandbox().state.p2pChatOf(agent)!.chat_id,
+      text: '异常件 丢件 TM2026120101 ¥120 包裹三天没动',
+    });
     const c = await waitFor(async () => {
       const found = await caseBy(`order_no = $1`, ['TM2026120101']);
       return found?.bitable_record_id ? found : undefined;
@@ -41,34 +59,61 @@ describe('exception cases in Bitable (sandbox)', () => {
   it('moves the case on when the warehouse types the tracking number into the table', async () => {
     const c = (await caseBy(`order_no = $1`, ['TM2026120101']))!;
     const clerk = demoOpenId('xiejun');
-    await sandbox().actions.editRecord(clerk, table.appToken, table.tableId, c.bitable_record_id!, { '物流单号': 'SF1234567890123' });
+    await sandbox().actions.editRecord(clerk, table.appToken, table.tableId, c.bitable_record_id!, {
+      物流单号: 'SF1234567890123',
+    });
     const moved = await waitFor(async () => {
       const now = await caseBy(`id = $1`, [c.id]);
       return now?.state === 'in_progress' ? now : undefined;
     }, 'case moved on from the Bitable edit');
     expect(moved.fields.tracking_number).toBe('SF1234567890123');
-    await waitFor(async () => rows().find((r) => r.record_id === c.bitable_record_id)?.fields['状态'] === '处理中', 'state written back');
+    await waitFor(
+      async () => rows().find((r) => r.record_id === c.bitable_record_id)?.fields['状态'] === '处理中',
+      'state written back',
+    );
   });
 
   it('refuses a malformed number typed into the table and leaves the case waiting', async () => {
-    sandbox().actions.sendUserMessage({ userOpenId: agent, chatId: sandbox().state.p2pChatOf(agent)!.chat_id, text: '异常件 丢件 TM2026120102 ¥80' });
+    sandbox().actions.sendUserMessage({
+      userOpenId: agent,
+      chatId: sandbox().state.p2pChatOf(agent)!.chat_id,
+      text: '异常件 丢件 TM2026120102 ¥80',
+    });
     const c = await waitFor(async () => {
       const found = await caseBy(`order_no = $1`, ['TM2026120102']);
       return found?.bitable_record_id ? found : undefined;
     }, 'second case written');
-    await sandbox().actions.editRecord(demoOpenId('xiejun'), table.appToken, table.tableId, c.bitable_record_id!, { '物流单号': 'not a number' });
+    await sandbox().actions.editRecord(demoOpenId('xiejun'), table.appToken, table.tableId, c.bitable_record_id!, {
+      物流单号: 'not a number',
+    });
     const clerkChat = sandbox().state.p2pChatOf(demoOpenId('xiejun'))!.chat_id;
-    const told = await waitFor(async () => sandbox().state.messages({ chatId: clerkChat, fromBot: true }).find((m) => m.content.includes('未生效')), 'the editor is told why');
+    const told = await waitFor(
+      async () =>
+        sandbox()
+          .state.messages({ chatId: clerkChat, fromBot: true })
+          .find((m) => m.content.includes('未生效')),
+      'the editor is told why',
+    );
     expect(JSON.parse(told.content).text).toContain('not applied');
     expect((await caseBy(`id = $1`, [c.id]))!.state).toBe('waiting_warehouse');
   });
 
   it('opens a case from a row a person adds to the table', async () => {
     const lead = demoOpenId('zhaomin');
-    const added = await sandbox().actions.addRecord(lead, table.appToken, table.tableId, { '异常类型': '破损', '订单号': 'JD2026120103', '涉及金额': 59.9, '问题描述': '外箱压坏' });
+    const added = await sandbox().actions.addRecord(lead, table.appToken, table.tableId, {
+      异常类型: '破损',
+      订单号: 'JD2026120103',
+      涉及金额: 59.9,
+      问题描述: '外箱压坏',
+    });
     const c = await waitFor(async () => caseBy(`bitable_record_id = $1`, [added.record_id]), 'case from the new row');
     expect(c).toMatchObject({ source: 'bitable' });
-    const { rows: [full] } = await product.deps.database.query<{ kind: string; amount_at_risk_fen: number; order_no: string }>('select kind, amount_at_risk_fen::int as amount_at_risk_fen, order_no from exceptions_cases where id = $1', [c.id]);
+    const {
+      rows: [full],
+    } = await product.deps.database.query<{ kind: string; amount_at_risk_fen: number; order_no: string }>(
+      'select kind, amount_at_risk_fen::int as amount_at_risk_fen, order_no from exceptions_cases where id = $1',
+      [c.id],
+    );
     expect(full).toEqual({ kind: 'damaged', amount_at_risk_fen: 5990, order_no: 'JD2026120103' });
     expect(rows().filter((r) => JSON.stringify(r.fields['订单号'] ?? '').includes('JD2026120103'))).toHaveLength(1); // written back into the same row
   });

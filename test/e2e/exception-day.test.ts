@@ -10,7 +10,15 @@ describe('an exception case closed within a day (sandbox demo)', () => {
   let now = new Date('2026-11-30T10:00:00+08:00'); // a Monday morning in Shanghai
   const clock = { now: () => now };
   const agent = demoOpenId('wangxiaoli');
-  let caseRow: { id: number; state: string; owner_open_id: string; warehouse_open_id: string; card_message_id: string | null; opened_at: Date; resolved_at: Date | null };
+  let caseRow: {
+    id: number;
+    state: string;
+    owner_open_id: string;
+    warehouse_open_id: string;
+    card_message_id: string | null;
+    opened_at: Date;
+    resolved_at: Date | null;
+  };
 
   beforeAll(async () => {
     product = await startTestProduct({ clock, cron: false });
@@ -23,14 +31,18 @@ describe('an exception case closed within a day (sandbox demo)', () => {
   const nudgesTo = (openId: string) => botMessagesIn(p2p(openId)).filter((m) => m.content.includes('请回填单号'));
   const cardOf = (m: SandboxMessage) => JSON.parse(m.content) as Record<string, unknown>;
   const loadCase = async () => {
-    const { rows } = await product.deps.database.query<typeof caseRow>('select * from exceptions_cases order by id desc limit 1');
+    const { rows } = await product.deps.database.query<typeof caseRow>(
+      'select * from exceptions_cases order by id desc limit 1',
+    );
     caseRow = rows[0]!;
     return caseRow;
   };
   const settle = async () => {
     await sandbox().state.idle();
     await waitFor(async () => {
-      const { rows } = await product.deps.database.query<{ n: number }>(`select count(*)::int as n from pgboss.job where state in ('created','retry','active')`);
+      const { rows } = await product.deps.database.query<{ n: number }>(
+        `select count(*)::int as n from pgboss.job where state in ('created','retry','active')`,
+      );
       return rows[0]!.n === 0;
     }, 'queue drained');
     await sandbox().state.idle();
@@ -42,13 +54,24 @@ describe('an exception case closed within a day (sandbox demo)', () => {
   };
 
   it('10:00 an agent reports a lost parcel in chat; the case is routed and the warehouse is asked for the number', async () => {
-    sandbox().actions.sendUserMessage({ userOpenId: agent, chatId: p2p(agent), text: '异常件 丢件 TM2026113001 ¥89 客户说一周没有物流更新' });
-    await waitFor(async () => (await product.deps.database.query('select id from exceptions_cases')).rows.length > 0, 'case created');
+    sandbox().actions.sendUserMessage({
+      userOpenId: agent,
+      chatId: p2p(agent),
+      text: '异常件 丢件 TM2026113001 ¥89 客户说一周没有物流更新',
+    });
+    await waitFor(
+      async () => (await product.deps.database.query('select id from exceptions_cases')).rows.length > 0,
+      'case created',
+    );
     await settle();
     const c = await loadCase();
     expect(c.state).toBe('waiting_warehouse');
-    expect(botMessagesIn(p2p(agent)).map((m) => JSON.stringify(cardOf(m)))).toEqual([expect.stringContaining('已创建 EX')]);
-    const groupCards = sandbox().state.botMessages().filter((m) => m.message_id === c.card_message_id);
+    expect(botMessagesIn(p2p(agent)).map((m) => JSON.stringify(cardOf(m)))).toEqual([
+      expect.stringContaining('已创建 EX'),
+    ]);
+    const groupCards = sandbox()
+      .state.botMessages()
+      .filter((m) => m.message_id === c.card_message_id);
     expect(groupCards).toHaveLength(1);
     expect(JSON.stringify(cardOf(groupCards[0]!))).toContain('TM2026113001');
     const [nudge] = nudgesTo(c.warehouse_open_id);
@@ -63,7 +86,11 @@ describe('an exception case closed within a day (sandbox demo)', () => {
 
   it('11:20 the warehouse replies with the tracking number; the reminders stop and the case moves on', async () => {
     now = new Date(now.getTime() + 15 * 60_000);
-    sandbox().actions.sendUserMessage({ userOpenId: caseRow.warehouse_open_id, chatId: p2p(caseRow.warehouse_open_id), text: '单号 SF1234567890123' });
+    sandbox().actions.sendUserMessage({
+      userOpenId: caseRow.warehouse_open_id,
+      chatId: p2p(caseRow.warehouse_open_id),
+      text: '单号 SF1234567890123',
+    });
     await waitFor(async () => (await loadCase()).state === 'in_progress', 'case in progress');
     await settle();
     await advance(180); // 14:20: nothing more to chase
@@ -72,14 +99,25 @@ describe('an exception case closed within a day (sandbox demo)', () => {
 
   it('15:00 the owner resolves and closes it on the one case card, updated in place', async () => {
     now = new Date('2026-11-30T15:00:00+08:00');
-    const cardMessage = () => sandbox().state.botMessages().find((m) => m.message_id === caseRow.card_message_id)!;
+    const cardMessage = () =>
+      sandbox()
+        .state.botMessages()
+        .find((m) => m.message_id === caseRow.card_message_id)!;
     const resolve = findButton(cardOf(cardMessage()), (v) => v.verb === 'resolve');
-    const resolved = await sandbox().actions.clickCard({ operatorOpenId: caseRow.owner_open_id, messageId: caseRow.card_message_id!, action: { tag: 'button', value: resolve } });
+    const resolved = await sandbox().actions.clickCard({
+      operatorOpenId: caseRow.owner_open_id,
+      messageId: caseRow.card_message_id!,
+      action: { tag: 'button', value: resolve },
+    });
     expect(resolved.toast?.type).toBe('success');
     await settle();
     now = new Date('2026-11-30T15:10:00+08:00');
     const close = findButton(cardOf(cardMessage()), (v) => v.verb === 'close');
-    await sandbox().actions.clickCard({ operatorOpenId: caseRow.owner_open_id, messageId: caseRow.card_message_id!, action: { tag: 'button', value: close } });
+    await sandbox().actions.clickCard({
+      operatorOpenId: caseRow.owner_open_id,
+      messageId: caseRow.card_message_id!,
+      action: { tag: 'button', value: close },
+    });
     await settle();
     const c = await loadCase();
     expect(c.state).toBe('closed');
@@ -87,7 +125,9 @@ describe('an exception case closed within a day (sandbox demo)', () => {
     expect(JSON.stringify(cardOf(cardMessage()))).toContain('已关闭');
     const cycleHours = (new Date(c.resolved_at!).getTime() - new Date(c.opened_at).getTime()) / 3_600_000;
     expect(cycleHours).toBe(5); // 10:00 → 15:00, inside the 1-day target
-    const groupCards = sandbox().state.botMessages().filter((m) => JSON.stringify(cardOf(m)).includes('TM2026113001') && m.chat_id === cardMessage().chat_id);
+    const groupCards = sandbox()
+      .state.botMessages()
+      .filter((m) => JSON.stringify(cardOf(m)).includes('TM2026113001') && m.chat_id === cardMessage().chat_id);
     expect(groupCards).toHaveLength(1); // never a stream of new cards
   });
 });
@@ -99,7 +139,8 @@ function findButton(card: unknown, match: (v: Value) => boolean): Value {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       const n = node as { tag?: string; behaviors?: Array<{ type: string; value?: Value }> };
-      if (n.tag === 'button') for (const b of n.behaviors ?? []) if (b.type === 'callback' && b.value && match(b.value)) found.push(b.value);
+      if (n.tag === 'button')
+        for (const b of n.behaviors ?? []) if (b.type === 'callback' && b.value && match(b.value)) found.push(b.value);
       Object.values(node).forEach(walk);
     }
   };

@@ -3,20 +3,33 @@ import nock from 'nock';
 import pino from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FeishuClient } from '../../src/feishu/client.js';
-import { BitableBatchError, BitableProtocolError, createBitable, type BitableOptions, type SearchQuery } from '../../src/feishu/bitable.js';
+import {
+  BitableBatchError,
+  BitableProtocolError,
+  createBitable,
+  type BitableOptions,
+  type SearchQuery,
+} from '../../src/feishu/bitable.js';
 import type { FeishuApiError } from '../../src/feishu/errors.js';
 
 const FEISHU_URL = 'https://open.feishu.test';
 const TABLE = { appToken: 'bascnApp', tableId: 'tblCases' };
 const RECORDS = '/open-apis/bitable/v1/apps/bascnApp/tables/tblCases/records';
-const sample = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/feishu-samples/${name}`, import.meta.url), 'utf8'));
+const sample = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../fixtures/feishu-samples/${name}`, import.meta.url), 'utf8'));
 
 type Reply = [number, unknown, Record<string, string>?];
 const ok = (data: unknown): Reply => [200, { code: 0, msg: 'success', data }];
-const fail = (code: number, msg: string, status = 200, headers: Record<string, string> = {}): Reply => [status, { code, msg }, headers];
+const fail = (code: number, msg: string, status = 200, headers: Record<string, string> = {}): Reply => [
+  status,
+  { code, msg },
+  headers,
+];
 
 function setup(options: BitableOptions = {}) {
-  nock(FEISHU_URL).post('/open-apis/auth/v3/tenant_access_token/internal').reply(200, { code: 0, tenant_access_token: 't-test', expire: 7200 });
+  nock(FEISHU_URL)
+    .post('/open-apis/auth/v3/tenant_access_token/internal')
+    .reply(200, { code: 0, tenant_access_token: 't-test', expire: 7200 });
   const delays: number[] = [];
   const client = new FeishuClient({
     appId: 'cli_a1b2c3d4e5f60718',
@@ -54,7 +67,9 @@ function fakeBatchCreate(script: Script = () => undefined) {
       const records = (body as { records: Slice }).records;
       const scripted = script(calls, records);
       if (scripted && scripted !== 'apply-then-500') return scripted;
-      const reply = ok({ records: records.map((r) => ({ record_id: `rec${created.push(r.fields)}`, fields: r.fields })) });
+      const reply = ok({
+        records: records.map((r) => ({ record_id: `rec${created.push(r.fields)}`, fields: r.fields })),
+      });
       answered.set(token, reply);
       return scripted === 'apply-then-500' ? [500, 'upstream timeout'] : reply;
     });
@@ -80,9 +95,23 @@ describe('Bitable record access', () => {
       };
       const bodies: unknown[] = [];
       const pages = [
-        { items: Array.from({ length: 500 }, (_, i) => ({ record_id: `recA${i}`, fields: {} })), has_more: true, page_token: 'p2', total: 1137 },
-        { items: Array.from({ length: 500 }, (_, i) => ({ record_id: `recB${i}`, fields: {} })), has_more: true, page_token: 'p3', total: 1137 },
-        { items: Array.from({ length: 137 }, (_, i) => ({ record_id: `recC${i}`, fields: {} })), has_more: false, total: 1137 },
+        {
+          items: Array.from({ length: 500 }, (_, i) => ({ record_id: `recA${i}`, fields: {} })),
+          has_more: true,
+          page_token: 'p2',
+          total: 1137,
+        },
+        {
+          items: Array.from({ length: 500 }, (_, i) => ({ record_id: `recB${i}`, fields: {} })),
+          has_more: true,
+          page_token: 'p3',
+          total: 1137,
+        },
+        {
+          items: Array.from({ length: 137 }, (_, i) => ({ record_id: `recC${i}`, fields: {} })),
+          has_more: false,
+          total: 1137,
+        },
       ];
       const scope = nock(FEISHU_URL);
       for (const [i, token] of [undefined, 'p2', 'p3'].entries()) {
@@ -124,7 +153,10 @@ describe('Bitable record access', () => {
 
     it('refuses to loop when has_more comes without a page_token', async () => {
       const { bitable } = setup();
-      nock(FEISHU_URL).post(`${RECORDS}/search`).query(true).reply(() => ok({ items: [], has_more: true }));
+      nock(FEISHU_URL)
+        .post(`${RECORDS}/search`)
+        .query(true)
+        .reply(() => ok({ items: [], has_more: true }));
       await expect(bitable.searchAll(TABLE)).rejects.toBeInstanceOf(BitableProtocolError);
     });
   });
@@ -151,7 +183,11 @@ describe('Bitable record access', () => {
     it('waits out a 429 mid-batch as x-ogw-ratelimit-reset says, and a lost answer creates nothing twice', async () => {
       const { bitable, delays } = setup();
       const server = fakeBatchCreate((call) =>
-        call === 2 ? fail(99991400, 'request trigger frequency limit', 429, { 'x-ogw-ratelimit-reset': '3' }) : call === 3 ? 'apply-then-500' : undefined,
+        call === 2
+          ? fail(99991400, 'request trigger frequency limit', 429, { 'x-ogw-ratelimit-reset': '3' })
+          : call === 3
+            ? 'apply-then-500'
+            : undefined,
       );
       await bitable.batchCreate(TABLE, rows(2500), { key: 'sync-42:create' });
       expect(delays[0]).toBeGreaterThanOrEqual(3000);
@@ -181,13 +217,17 @@ describe('Bitable record access', () => {
       expect(batch.failures.map((f) => [f.index, (f.error as FeishuApiError).code])).toEqual([[1234, 1254061]]);
       expect(batch.skipped).toEqual([]);
       expect(server.created).toHaveLength(2499);
-      expect(batch.message).toContain('2499 written, 1 failed, 0 skipped — #1234: Feishu bitable.records.batch_create failed: code 1254061 NumberFieldConvFail');
+      expect(batch.message).toContain(
+        '2499 written, 1 failed, 0 skipped — #1234: Feishu bitable.records.batch_create failed: code 1254061 NumberFieldConvFail',
+      );
     });
 
     it('stops at a permission error and reports the rest as not attempted', async () => {
       const { bitable } = setup();
       const server = fakeBatchCreate((call) => (call === 2 ? fail(1254302, 'Permission denied') : undefined));
-      const batch = (await bitable.batchCreate(TABLE, rows(2500), { key: 'k' }).catch((e: unknown) => e)) as BitableBatchError;
+      const batch = (await bitable
+        .batchCreate(TABLE, rows(2500), { key: 'k' })
+        .catch((e: unknown) => e)) as BitableBatchError;
       expect(batch.failures).toHaveLength(1000);
       expect(batch.failures[0]).toMatchObject({ index: 1000, error: { code: 1254302 } });
       expect(batch.skipped).toHaveLength(500);
@@ -246,13 +286,21 @@ describe('Bitable record access', () => {
           most = Math.max(most, ++active);
           await new Promise((r) => setTimeout(r, 20));
           active--;
-          return ok({ records: (body as { records: unknown[] }).records.map((_, i) => ({ record_id: `rec${i}`, fields: {} })) });
+          return ok({
+            records: (body as { records: unknown[] }).records.map((_, i) => ({ record_id: `rec${i}`, fields: {} })),
+          });
         });
-      await Promise.all([bitable.batchCreate(TABLE, rows(3), { key: 'a' }), bitable.batchCreate(TABLE, rows(3), { key: 'b' })]);
+      await Promise.all([
+        bitable.batchCreate(TABLE, rows(3), { key: 'a' }),
+        bitable.batchCreate(TABLE, rows(3), { key: 'b' }),
+      ]);
       expect(most).toBe(1);
       most = 0;
       const other = { ...TABLE, tableId: 'tblOther' };
-      await Promise.all([bitable.batchCreate(TABLE, rows(3), { key: 'c' }), bitable.batchCreate(other, rows(3), { key: 'd' })]);
+      await Promise.all([
+        bitable.batchCreate(TABLE, rows(3), { key: 'c' }),
+        bitable.batchCreate(other, rows(3), { key: 'd' }),
+      ]);
       expect(most).toBe(2);
     });
 

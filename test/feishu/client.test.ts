@@ -35,7 +35,11 @@ describe('Feishu client', () => {
     nock(FEISHU_URL)
       .post('/open-apis/im/v1/messages')
       .query({ receive_id_type: 'chat_id' })
-      .reply(429, { code: 99991400, msg: 'request trigger frequency limit' }, { 'x-ogw-ratelimit-limit': '100', 'x-ogw-ratelimit-reset': '2' })
+      .reply(
+        429,
+        { code: 99991400, msg: 'request trigger frequency limit' },
+        { 'x-ogw-ratelimit-limit': '100', 'x-ogw-ratelimit-reset': '2' },
+      )
       .post('/open-apis/im/v1/messages')
       .query(true)
       .reply(200, (_uri, body) => {
@@ -64,7 +68,10 @@ describe('Feishu client', () => {
 
   it('retries HTTP 400 carrying the legacy rate-limit code', async () => {
     nockToken();
-    nock(FEISHU_URL).post('/open-apis/im/v1/messages').query(true).reply(400, { code: 99991400, msg: 'request trigger frequency limit' });
+    nock(FEISHU_URL)
+      .post('/open-apis/im/v1/messages')
+      .query(true)
+      .reply(400, { code: 99991400, msg: 'request trigger frequency limit' });
     nock(FEISHU_URL).post('/open-apis/im/v1/messages').query(true).reply(200, sent('om_3'));
     expect((await send(client().feishu)).messageId).toBe('om_3');
   });
@@ -79,7 +86,9 @@ describe('Feishu client', () => {
       .times(2)
       .reply(function () {
         auth.push(String(this.req.headers.authorization));
-        return auth.length === 1 ? [400, { code: 99991663, msg: 'Invalid access token for authorization' }] : [200, sent('om_4')];
+        return auth.length === 1
+          ? [400, { code: 99991663, msg: 'Invalid access token for authorization' }]
+          : [200, sent('om_4')];
       });
     expect((await send(client().feishu)).messageId).toBe('om_4');
     expect(auth).toEqual(['Bearer t-old', 'Bearer t-new']);
@@ -87,7 +96,11 @@ describe('Feishu client', () => {
 
   it('gives up after one refresh when the new token is rejected too', async () => {
     nockToken(2);
-    nock(FEISHU_URL).post('/open-apis/im/v1/messages').query(true).times(2).reply(400, { code: 99991663, msg: 'tenant token invalid' });
+    nock(FEISHU_URL)
+      .post('/open-apis/im/v1/messages')
+      .query(true)
+      .times(2)
+      .reply(400, { code: 99991663, msg: 'tenant token invalid' });
     await expect(send(client().feishu)).rejects.toMatchObject({ name: 'FeishuApiError', code: 99991663 });
   });
 
@@ -95,7 +108,11 @@ describe('Feishu client', () => {
     const token = nockToken(1);
     nock(FEISHU_URL).post('/open-apis/im/v1/messages').query(true).times(10).reply(200, sent('om_x'));
     const { feishu } = client();
-    await Promise.all(Array.from({ length: 10 }, (_, i) => feishu.messages.send({ to: { chatId: `oc_${i}` }, text: 'x', key: `k${i}` })));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        feishu.messages.send({ to: { chatId: `oc_${i}` }, text: 'x', key: `k${i}` }),
+      ),
+    );
     token.done();
   });
 
@@ -112,7 +129,11 @@ describe('Feishu client', () => {
           : [200, sent('om_fresh')];
       });
     const { feishu } = client();
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => feishu.messages.send({ to: { chatId: `oc_${i}` }, text: 'x', key: `k${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        feishu.messages.send({ to: { chatId: `oc_${i}` }, text: 'x', key: `k${i}` }),
+      ),
+    );
     expect(results.every((r) => r.messageId === 'om_fresh')).toBe(true);
     tokens.done();
     expect(nock.pendingMocks().filter((m) => m.includes('tenant_access_token'))).toEqual([]);
@@ -120,7 +141,10 @@ describe('Feishu client', () => {
 
   it('turns code != 0 into a typed error without retrying a permanent one', async () => {
     nockToken();
-    nock(FEISHU_URL).post('/open-apis/im/v1/messages').query(true).reply(200, { code: 230002, msg: 'Bot is not in the chat', error: { log_id: 'log-123' } });
+    nock(FEISHU_URL)
+      .post('/open-apis/im/v1/messages')
+      .query(true)
+      .reply(200, { code: 230002, msg: 'Bot is not in the chat', error: { log_id: 'log-123' } });
     const err = await send(client().feishu).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FeishuApiError);
     expect(err).toMatchObject({ code: 230002, msg: 'Bot is not in the chat', httpStatus: 200, logId: 'log-123' });
@@ -128,12 +152,18 @@ describe('Feishu client', () => {
 
   it('stops after the attempt limit on a persistent 429', async () => {
     nockToken();
-    nock(FEISHU_URL).post('/open-apis/im/v1/messages').query(true).times(6).reply(429, { code: 99991400, msg: 'limit' });
+    nock(FEISHU_URL)
+      .post('/open-apis/im/v1/messages')
+      .query(true)
+      .times(6)
+      .reply(429, { code: 99991400, msg: 'limit' });
     await expect(send(client().feishu)).rejects.toMatchObject({ code: 99991400, httpStatus: 429 });
   });
 
   it('reports a wrong app secret clearly and never logs it', async () => {
-    nock(FEISHU_URL).post('/open-apis/auth/v3/tenant_access_token/internal').reply(200, { code: 10014, msg: 'app secret invalid' });
+    nock(FEISHU_URL)
+      .post('/open-apis/auth/v3/tenant_access_token/internal')
+      .reply(200, { code: 10014, msg: 'app secret invalid' });
     const { feishu, logs } = client();
     await expect(send(feishu)).rejects.toMatchObject({ code: 10014 });
     expect(logs.lines.join('\n')).not.toContain(secrets.appSecret);
@@ -143,6 +173,8 @@ describe('Feishu client', () => {
     expect(messageUuid('e1:reply')).toBe(messageUuid('e1:reply'));
     expect(messageUuid('e1:reply')).not.toBe(messageUuid('e1:reply-2'));
     expect(messageUuid('x').length).toBeLessThanOrEqual(50);
-    expect(clientToken('job-1:create')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(clientToken('job-1:create')).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 });

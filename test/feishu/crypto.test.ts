@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decryptEvent, encryptEvent, eventSignature, legacyCardSignature } from '../../src/feishu/crypto.js';
 
-const sample = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/feishu-samples/${name}`, import.meta.url), 'utf8'));
+const sample = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/feishu-samples/${name}`, import.meta.url), 'utf8'));
 
 describe('event encryption', () => {
   it('decrypts the official documentation vector', () => {
@@ -40,8 +41,12 @@ describe('event encryption', () => {
 describe('signatures', () => {
   it('hashes timestamp + nonce + key + the raw body with SHA-256', () => {
     // Computed independently: printf '%s' '1700000000nonce-1key{"encrypt":"abc"}' | sha256sum
-    expect(eventSignature('1700000000', 'nonce-1', 'key', '{"encrypt":"abc"}')).toBe('84703123cdacf2a3988743fd7a505256a548d83d87d9e82f2c560645a1f4b57e');
-    expect(eventSignature('1700000000', 'nonce-1', 'key', Buffer.from('{"encrypt":"abc"}'))).toBe('84703123cdacf2a3988743fd7a505256a548d83d87d9e82f2c560645a1f4b57e');
+    expect(eventSignature('1700000000', 'nonce-1', 'key', '{"encrypt":"abc"}')).toBe(
+      '84703123cdacf2a3988743fd7a505256a548d83d87d9e82f2c560645a1f4b57e',
+    );
+    expect(eventSignature('1700000000', 'nonce-1', 'key', Buffer.from('{"encrypt":"abc"}'))).toBe(
+      '84703123cdacf2a3988743fd7a505256a548d83d87d9e82f2c560645a1f4b57e',
+    );
     expect(eventSignature('1', 'n', 'k', '{ "a": 1 }')).not.toBe(eventSignature('1', 'n', 'k', '{"a":1}'));
   });
 

@@ -4,10 +4,11 @@ import { buildApp, type BuiltApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/core/contexts.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
-import type { Deps, DomainModule } from '../../src/core/module.js';
+import type { AppModule, Deps } from '../../src/deps.js';
 import type { Database } from '../../src/db/client.js';
 import { createDeps } from '../../src/runtime.js';
 import { createTestDatabase } from './db.js';
+import { watchConfig, watchSecrets } from './secrets.js';
 
 export const FEISHU_URL = 'https://open.feishu.test';
 export const secrets = {
@@ -26,6 +27,7 @@ export const baseEnv = {
   LARK_BASE_URL: FEISHU_URL,
   LOG_LEVEL: 'debug',
 };
+watchSecrets(secrets.appSecret, secrets.encryptKey, secrets.verificationToken);
 
 /** Every log line the app wrote, parsed, so tests can assert on them (and on secrets never appearing). */
 export class LogCapture {
@@ -60,7 +62,7 @@ export interface TestApp extends BuiltApp {
 
 export interface TestAppOptions {
   env?: Record<string, string | undefined>;
-  modules?: DomainModule[];
+  modules?: AppModule[];
   clock?: Clock;
   /** Reuse a database (two instances on one Postgres); otherwise a fresh one is made. */
   database?: Database;
@@ -72,8 +74,10 @@ export interface TestAppOptions {
 /** The real app on a fresh database, with Feishu reached through nock (no sleeping between retries). */
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = loadConfig({ ...baseEnv, ...options.env });
+  watchConfig(config);
   const logs = new LogCapture();
-  const log = createLogger(config.logLevel, logs.stream);
+  // Always debug, whatever LOG_LEVEL a test asks for: the secrets check reads every line.
+  const log = createLogger('debug', logs.stream);
   const ownDatabase = !options.database;
   const database = options.database ?? (await createTestDatabase());
   const deps = await createDeps({
@@ -82,7 +86,13 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     database,
     ...(options.clock ? { clock: options.clock } : {}),
     feishu: { sleep: async () => undefined },
-    jobs: { pollingIntervalSeconds: 0.5, retryDelaySeconds: 0, maintenanceIntervalSeconds: 1, instanceId: options.instanceId, ...options.jobs },
+    jobs: {
+      pollingIntervalSeconds: 0.5,
+      retryDelaySeconds: 0,
+      maintenanceIntervalSeconds: 1,
+      instanceId: options.instanceId,
+      ...options.jobs,
+    },
   });
   const built = await buildApp(deps, options.modules ?? []);
   // Queues exist so intake can enqueue; workers and cron start only where a test asks.
@@ -116,7 +126,11 @@ export function nockToken(times = 1, token = 't-test-tenant-token'): nock.Scope 
     .reply(200, { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 });
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
     const value = await probe();

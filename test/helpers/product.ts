@@ -8,6 +8,7 @@ import { createLogger } from '../../src/core/logger.js';
 import { startProduct, type Running, type StartOptions } from '../../src/start.js';
 import { LogCapture } from './app.js';
 import { createPostgresDatabase, testDatabaseUrl } from './db.js';
+import { watchConfig, watchCredentials } from './secrets.js';
 
 export interface TestProduct extends Running {
   logs: LogCapture;
@@ -15,11 +16,24 @@ export interface TestProduct extends Running {
 }
 
 /** The whole product as `npm start` runs it — sandbox, database, app, jobs — on random ports. */
-export async function startTestProduct(options: Partial<StartOptions> = {}): Promise<TestProduct> {
+export async function startTestProduct({
+  env = {},
+  ...options
+}: Partial<StartOptions> & { env?: Record<string, string> } = {}): Promise<TestProduct> {
   const dataDir = await mkdtemp(join(tmpdir(), 'fo-product-'));
   // On Postgres runs, a fresh database on that server; otherwise PGlite in the temp DATA_DIR.
   const pg = testDatabaseUrl ? await createPostgresDatabase(testDatabaseUrl) : undefined;
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SANDBOX_PORT: '0', LOG_LEVEL: 'debug', ...(pg?.url ? { DATABASE_URL: pg.url } : {}) });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SANDBOX_PORT: '0',
+    LOG_LEVEL: 'debug',
+    ...(pg?.url ? { DATABASE_URL: pg.url } : {}),
+    ...env,
+  });
+  watchConfig(config);
   const logs = new LogCapture();
   const running = await startProduct({
     config,
@@ -29,6 +43,7 @@ export async function startTestProduct(options: Partial<StartOptions> = {}): Pro
     seedDemo: false,
     ...options,
   });
+  watchCredentials(running.sandbox?.credentials);
   return {
     ...running,
     logs,
@@ -43,9 +58,18 @@ export async function startTestProduct(options: Partial<StartOptions> = {}): Pro
 export const CHROMIUM = '/usr/bin/chromium';
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (this test never skips)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (this test never skips)`);
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }

@@ -13,7 +13,13 @@ async function botOnSandbox() {
   const mirror = createBitableMirror();
   const c = t.sandbox.credentials;
   const app = await buildTestApp({
-    env: { LARK_APP_ID: c.appId, LARK_APP_SECRET: c.appSecret, LARK_ENCRYPT_KEY: c.encryptKey, LARK_VERIFICATION_TOKEN: c.verificationToken, LARK_BASE_URL: t.sandbox.url },
+    env: {
+      LARK_APP_ID: c.appId,
+      LARK_APP_SECRET: c.appSecret,
+      LARK_ENCRYPT_KEY: c.encryptKey,
+      LARK_VERIFICATION_TOKEN: c.verificationToken,
+      LARK_BASE_URL: t.sandbox.url,
+    },
     modules: [mirrorModule(mirror, { subscribeOnStart: false, schemaWritesPerSecond: 1000 })],
     workers: true,
   });
@@ -27,7 +33,16 @@ async function botOnSandbox() {
 }
 
 function eventContext(event: Record<string, unknown>, app: TestApp, eventId = 'ev-stale'): EventContext {
-  return { eventId, eventType: 'drive.file.bitable_record_changed_v1', event, header: {}, attempt: 1, log: app.log, now: new Date(), key: (s) => `${eventId}:${s}` };
+  return {
+    eventId,
+    eventType: 'drive.file.bitable_record_changed_v1',
+    event,
+    header: {},
+    attempt: 1,
+    log: app.log,
+    now: new Date(),
+    key: (s) => `${eventId}:${s}`,
+  };
 }
 
 describe('people editing Bitable', () => {
@@ -47,15 +62,29 @@ describe('people editing Bitable', () => {
     const { mirror, changes } = bot;
     const read = (id: string) => mirror.read('business_calendar', id);
 
-    const added = await t.sandbox.actions.addRecord(lina, bot.appToken, bot.tableId, { 日期: START, 类型: '工作日', 备注: '五一前' });
+    const added = await t.sandbox.actions.addRecord(lina, bot.appToken, bot.tableId, {
+      日期: START,
+      类型: '工作日',
+      备注: '五一前',
+    });
     const row = await waitFor(() => read(added.record_id), 'the added record in the mirror');
-    expect(row).toMatchObject({ source: 'event', values: { date: new Date(START), day_type: '工作日', note: '五一前', holiday_name: null } });
+    expect(row).toMatchObject({
+      source: 'event',
+      values: { date: new Date(START), day_type: '工作日', note: '五一前', holiday_name: null },
+    });
     // Read back whole: what Feishu fills in itself is there too.
     expect(row.values.updated_at).toBeInstanceOf(Date);
 
-    await t.sandbox.actions.editRecord(lina, bot.appToken, bot.tableId, added.record_id, { 类型: '节假日', 名称: '劳动节' });
+    await t.sandbox.actions.editRecord(lina, bot.appToken, bot.tableId, added.record_id, {
+      类型: '节假日',
+      名称: '劳动节',
+    });
     await waitFor(async () => (await read(added.record_id))?.values.day_type === '节假日', 'the edit in the mirror');
-    expect((await read(added.record_id))?.values).toMatchObject({ day_type: '节假日', holiday_name: '劳动节', note: '五一前' });
+    expect((await read(added.record_id))?.values).toMatchObject({
+      day_type: '节假日',
+      holiday_name: '劳动节',
+      note: '五一前',
+    });
 
     await t.sandbox.actions.deleteRecord(lina, bot.appToken, bot.tableId, added.record_id);
     await waitFor(async () => !(await read(added.record_id)), 'the deletion in the mirror');
@@ -63,15 +92,30 @@ describe('people editing Bitable', () => {
     await waitFor(async () => changes.length >= 3, 'three changes dispatched');
     expect(changes.map((c) => c.action)).toEqual(['added', 'edited', 'deleted']);
     expect(changes[1]).toMatchObject({
-      tableKey: 'business_calendar', recordId: added.record_id, source: 'event', operatorOpenId: lina,
-      before: { day_type: '工作日', holiday_name: null }, after: { day_type: '节假日', holiday_name: '劳动节' },
+      tableKey: 'business_calendar',
+      recordId: added.record_id,
+      source: 'event',
+      operatorOpenId: lina,
+      before: { day_type: '工作日', holiday_name: null },
+      after: { day_type: '节假日', holiday_name: '劳动节' },
       changedKeys: expect.arrayContaining(['day_type', 'holiday_name']),
       record: expect.objectContaining({ note: '五一前', day_type: '节假日' }),
     });
-    expect(changes[2]).toMatchObject({ action: 'deleted', before: expect.objectContaining({ day_type: '节假日' }), record: undefined });
-    const audit = await app.database.query<{ action: string; source: string; before: unknown; after: unknown }>(`select action, source, before, after from mirror_audit order by id`);
+    expect(changes[2]).toMatchObject({
+      action: 'deleted',
+      before: expect.objectContaining({ day_type: '节假日' }),
+      record: undefined,
+    });
+    const audit = await app.database.query<{ action: string; source: string; before: unknown; after: unknown }>(
+      `select action, source, before, after from mirror_audit order by id`,
+    );
     expect(audit.rows).toEqual([
-      { action: 'update', source: 'event', before: { day_type: '工作日', holiday_name: null }, after: { day_type: '节假日', holiday_name: '劳动节' } },
+      {
+        action: 'update',
+        source: 'event',
+        before: { day_type: '工作日', holiday_name: null },
+        after: { day_type: '节假日', holiday_name: '劳动节' },
+      },
       expect.objectContaining({ action: 'delete', source: 'event', after: null }),
     ]);
   });
@@ -79,15 +123,27 @@ describe('people editing Bitable', () => {
   it('keeps a newer mirrored value when an older change arrives late, and audits the loser', async () => {
     const bot = await botOnSandbox();
     ({ t, app } = bot);
-    const [w] = await bot.mirror.writeRecords('business_calendar', [{ values: { date: new Date(START), day_type: '工作日', note: '机器人写的' } }], { key: 'w' });
+    const [w] = await bot.mirror.writeRecords(
+      'business_calendar',
+      [{ values: { date: new Date(START), day_type: '工作日', note: '机器人写的' } }],
+      { key: 'w' },
+    );
     const late = {
-      file_type: 'bitable', file_token: bot.appToken, table_id: bot.tableId, revision: 3,
+      file_type: 'bitable',
+      file_token: bot.appToken,
+      table_id: bot.tableId,
+      revision: 3,
       operator_id: { open_id: demoOpenId('lina') },
-      action_list: [{
-        record_id: w!.recordId, action: 'record_edited',
-        before_value: [{ field_id: bot.fieldIds.note!, field_value: JSON.stringify([{ type: 'text', text: '旧' }]) }],
-        after_value: [{ field_id: bot.fieldIds.note!, field_value: JSON.stringify([{ type: 'text', text: '过时的人工修改' }]) }],
-      }],
+      action_list: [
+        {
+          record_id: w!.recordId,
+          action: 'record_edited',
+          before_value: [{ field_id: bot.fieldIds.note!, field_value: JSON.stringify([{ type: 'text', text: '旧' }]) }],
+          after_value: [
+            { field_id: bot.fieldIds.note!, field_value: JSON.stringify([{ type: 'text', text: '过时的人工修改' }]) },
+          ],
+        },
+      ],
       // An hour before the bot's write.
       update_time: Math.floor(Date.now() / 1000) - 3600,
     };
@@ -97,14 +153,21 @@ describe('people editing Bitable', () => {
 
     expect((await bot.mirror.read('business_calendar', w!.recordId))?.values.note).toBe('机器人写的');
     expect(bot.changes).toEqual([]);
-    const audit = await app.database.query<{ action: string; after: unknown }>(`select action, after from mirror_audit`);
+    const audit = await app.database.query<{ action: string; after: unknown }>(
+      `select action, after from mirror_audit`,
+    );
     expect(audit.rows[0]).toEqual({ action: 'stale', after: { note: '过时的人工修改' } });
   });
 
   it('ignores changes in tables the templates do not have', async () => {
     const bot = await botOnSandbox();
     ({ t, app } = bot);
-    const event = { file_type: 'bitable', file_token: bot.appToken, table_id: 'tblSomethingStaffMade', action_list: [{ record_id: 'rec1', action: 'record_added', after_value: [] }] };
+    const event = {
+      file_type: 'bitable',
+      file_token: bot.appToken,
+      table_id: 'tblSomethingStaffMade',
+      action_list: [{ record_id: 'rec1', action: 'record_added', after_value: [] }],
+    };
     await bot.mirror.handleRecordChanged(eventContext(event, app, 'ev-other'));
     expect(app.logs.messages()).toContain('record change in a table the mirror does not know, ignored');
   });

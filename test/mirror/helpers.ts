@@ -23,24 +23,37 @@ export interface MirrorSetup {
 }
 
 /** The mirror on a fresh database, talking to a fresh sandbox through the bot's own client. */
-export async function mirrorOnSandbox(options: { templatesDir?: string; bitableWriteMs?: number } = {}): Promise<MirrorSetup> {
+export async function mirrorOnSandbox(
+  options: { templatesDir?: string; bitableWriteMs?: number } = {},
+): Promise<MirrorSetup> {
   const t = await startTestSandbox({ bitableWriteMs: options.bitableWriteMs ?? 1 });
   const database = await createTestDatabase();
   const logs = new LogCapture();
   const log = createLogger('debug', logs.stream);
   const feishu = createFeishu({
-    appId: t.sandbox.credentials.appId, appSecret: t.sandbox.credentials.appSecret, baseUrl: t.sandbox.url, log,
+    appId: t.sandbox.credentials.appId,
+    appSecret: t.sandbox.credentials.appSecret,
+    baseUrl: t.sandbox.url,
+    log,
     retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 50 },
     sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),
   });
   const remount = async (templatesDir = options.templatesDir) => {
     const mirror = createBitableMirror();
-    await mirror.attach({ database, feishu, log, clock: systemClock, timeZone: 'Asia/Shanghai' }, { schemaWritesPerSecond: 1000, ...(templatesDir ? { templatesDir } : {}) });
+    await mirror.attach(
+      { database, feishu, log, clock: systemClock, timeZone: 'Asia/Shanghai' },
+      { schemaWritesPerSecond: 1000, ...(templatesDir ? { templatesDir } : {}) },
+    );
     return mirror;
   };
   const mirror = await remount();
   return {
-    t, database, feishu, mirror, logs, remount,
+    t,
+    database,
+    feishu,
+    mirror,
+    logs,
+    remount,
     async close() {
       await t.close();
       await database.close();
@@ -68,7 +81,8 @@ export async function templatesCopy() {
 export function baseShape(t: TestSandbox, appToken: string) {
   const app = t.sandbox.state.apps().find((a) => a.app_token === appToken);
   return app?.tables.map((table) => ({
-    id: table.table_id, name: table.name,
+    id: table.table_id,
+    name: table.name,
     fields: table.fields.map((f) => `${f.field_id}:${f.field_name}:${f.type}`),
     views: table.views.map((v) => `${v.view_id}:${v.view_name}`),
   }));

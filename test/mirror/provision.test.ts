@@ -35,9 +35,13 @@ describe('feishu-ops provision', () => {
     expect(s.t.sandbox.state.subscriptions()).toEqual([report.appToken]);
 
     const stored = await s.database.query<{ n: number | string }>('select count(*) as n from mirror_fields');
-    expect(Number(stored.rows[0]!.n)).toBe(templates.tables.reduce((n, t) => n + t.fields.filter((f) => f.type !== 19).length, 0));
+    expect(Number(stored.rows[0]!.n)).toBe(
+      templates.tables.reduce((n, t) => n + t.fields.filter((f) => f.type !== 19).length, 0),
+    );
     const exceptions = report.tables.find((t) => t.key === 'exceptions')!;
-    const { rows } = await s.database.query<{ table_id: string; app_token: string }>(`select table_id, app_token from mirror_tables where table_key = 'exceptions'`);
+    const { rows } = await s.database.query<{ table_id: string; app_token: string }>(
+      `select table_id, app_token from mirror_tables where table_key = 'exceptions'`,
+    );
     expect(rows[0]).toEqual({ table_id: exceptions.tableId, app_token: report.appToken });
     expect(Object.keys(exceptions.views)).toEqual(templates.table('exceptions').views.map((v) => v.key));
   });
@@ -66,11 +70,25 @@ describe('feishu-ops provision', () => {
     const teams = first.tables.find((t) => t.key === 'teams')!;
     const base = `/open-apis/bitable/v1/apps/${first.appToken}/tables/${teams.tableId}`;
     // Staff: rename a template field, add their own column, add their own table.
-    expect((await s.t.call('PUT', `${base}/fields/${teams.fields.chat_id}`, { body: { field_name: '群ID（勿改）', type: 1 } })).body.code).toBe(0);
+    expect(
+      (
+        await s.t.call('PUT', `${base}/fields/${teams.fields.chat_id}`, {
+          body: { field_name: '群ID（勿改）', type: 1 },
+        })
+      ).body.code,
+    ).toBe(0);
     expect((await s.t.call('POST', `${base}/fields`, { body: { field_name: '我的备注', type: 1 } })).body.code).toBe(0);
-    expect((await s.t.call('POST', `/open-apis/bitable/v1/apps/${first.appToken}/tables`, { body: { table: { name: '我的表' } } })).body.code).toBe(0);
+    expect(
+      (
+        await s.t.call('POST', `/open-apis/bitable/v1/apps/${first.appToken}/tables`, {
+          body: { table: { name: '我的表' } },
+        })
+      ).body.code,
+    ).toBe(0);
 
-    await copy.edit('teams', (t) => t.fields.push({ key: 'region', name: '大区', type: 1, description: 'Sales region the team belongs to' }));
+    await copy.edit('teams', (t) =>
+      t.fields.push({ key: 'region', name: '大区', type: 1, description: 'Sales region the team belongs to' }),
+    );
     const second = await (await s.remount(copy.dir)).provision();
 
     expect(second.created).toEqual({ tables: [], fields: ['teams.region'], views: [] });
@@ -79,9 +97,13 @@ describe('feishu-ops provision', () => {
     expect(table.fields.map((f) => f.field_name)).not.toContain('群聊ID');
     expect(s.t.sandbox.state.apps()[0]!.tables.map((t) => t.name)).toContain('我的表');
     // The renamed field keeps its id and its new name is what the mirror reads by.
-    const { rows } = await s.database.query<{ field_id: string; field_name: string }>(`select field_id, field_name from mirror_fields where table_key = 'teams' and field_key = 'chat_id'`);
+    const { rows } = await s.database.query<{ field_id: string; field_name: string }>(
+      `select field_id, field_name from mirror_fields where table_key = 'teams' and field_key = 'chat_id'`,
+    );
     expect(rows[0]).toEqual({ field_id: teams.fields.chat_id, field_name: '群ID（勿改）' });
-    const columns = await s.database.query<{ column_name: string }>(`select column_name from information_schema.columns where table_name = 'bitable_teams'`);
+    const columns = await s.database.query<{ column_name: string }>(
+      `select column_name from information_schema.columns where table_name = 'bitable_teams'`,
+    );
     expect(columns.rows.map((c) => c.column_name)).toContain('region');
   });
 
@@ -89,10 +111,14 @@ describe('feishu-ops provision', () => {
     s = await mirrorOnSandbox();
     const app = await s.t.call('POST', '/open-apis/bitable/v1/apps', { body: { name: '已有的多维表格' } });
     const appToken = (app.body.data!.app as { app_token: string }).app_token;
-    for (let i = 0; i < 89; i++) await s.t.call('POST', `/open-apis/bitable/v1/apps/${appToken}/tables`, { body: { table: { name: `表${i}` } } });
+    for (let i = 0; i < 89; i++)
+      await s.t.call('POST', `/open-apis/bitable/v1/apps/${appToken}/tables`, { body: { table: { name: `表${i}` } } });
     const before = baseShape(s.t, appToken);
 
-    await expect(s.mirror.provision({ appToken })).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('100') });
+    await expect(s.mirror.provision({ appToken })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('100'),
+    });
     expect(baseShape(s.t, appToken)).toEqual(before);
   });
 });

@@ -8,7 +8,8 @@ describe('sandbox tenant_access_token', () => {
   it('answers the documented token body: code 0, msg ok, t- token, expire in seconds', async () => {
     t = await startTestSandbox();
     const res = await t.call('POST', '/open-apis/auth/v3/tenant_access_token/internal', {
-      token: null, body: { app_id: t.sandbox.credentials.appId, app_secret: t.sandbox.credentials.appSecret },
+      token: null,
+      body: { app_id: t.sandbox.credentials.appId, app_secret: t.sandbox.credentials.appSecret },
     });
     const expected = sample('auth.tenant_access_token.internal.response.json');
     expect(res.status).toBe(200);
@@ -37,7 +38,8 @@ describe('sandbox tenant_access_token', () => {
   it('rejects a wrong secret with 10014', async () => {
     t = await startTestSandbox();
     const res = await t.call('POST', '/open-apis/auth/v3/tenant_access_token/internal', {
-      token: null, body: { app_id: t.sandbox.credentials.appId, app_secret: 'nope' },
+      token: null,
+      body: { app_id: t.sandbox.credentials.appId, app_secret: 'nope' },
     });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: 10014 });

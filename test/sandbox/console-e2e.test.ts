@@ -15,19 +15,46 @@ async function provisionBase(bot: Awaited<ReturnType<typeof startFakeBot>>) {
   const appToken = created.data!.app!.app_token!;
   const table = await bot.client.bitable.appTable.create({
     path: { app_token: appToken },
-    data: { table: { name: '异常件 Exceptions', fields: [
-      { field_name: '单号 Ticket', type: 1 }, { field_name: '状态 Status', type: 3 }, { field_name: '金额 Amount', type: 2 },
-      { field_name: '负责人 Owner', type: 11 }, { field_name: '截止 Due', type: 5 }, { field_name: '已处理 Done', type: 7 },
-    ] } },
+    data: {
+      table: {
+        name: '异常件 Exceptions',
+        fields: [
+          { field_name: '单号 Ticket', type: 1 },
+          { field_name: '状态 Status', type: 3 },
+          { field_name: '金额 Amount', type: 2 },
+          { field_name: '负责人 Owner', type: 11 },
+          { field_name: '截止 Due', type: 5 },
+          { field_name: '已处理 Done', type: 7 },
+        ],
+      },
+    },
   });
   const tableId = table.data!.table_id!;
   await bot.client.bitable.appTableRecord.batchCreate({
     path: { app_token: appToken, table_id: tableId },
-    data: { records: [
-      { fields: { '单号 Ticket': 'EX-1001 破损', '状态 Status': '待处理', '金额 Amount': 89, '负责人 Owner': [{ id: demoOpenId('xiejun') }], '截止 Due': Date.parse('2026-05-02T00:00:00+08:00') } },
-      { fields: { '单号 Ticket': 'EX-1002 丢件', '状态 Status': '处理中', '金额 Amount': 259, '负责人 Owner': [{ id: demoOpenId('caoying') }], '已处理 Done': false } },
-      { fields: { '单号 Ticket': 'EX-1003 错发', '状态 Status': '已完成', '金额 Amount': 45, '已处理 Done': true } },
-    ] },
+    data: {
+      records: [
+        {
+          fields: {
+            '单号 Ticket': 'EX-1001 破损',
+            '状态 Status': '待处理',
+            '金额 Amount': 89,
+            '负责人 Owner': [{ id: demoOpenId('xiejun') }],
+            '截止 Due': Date.parse('2026-05-02T00:00:00+08:00'),
+          },
+        },
+        {
+          fields: {
+            '单号 Ticket': 'EX-1002 丢件',
+            '状态 Status': '处理中',
+            '金额 Amount': 259,
+            '负责人 Owner': [{ id: demoOpenId('caoying') }],
+            '已处理 Done': false,
+          },
+        },
+        { fields: { '单号 Ticket': 'EX-1003 错发', '状态 Status': '已完成', '金额 Amount': 45, '已处理 Done': true } },
+      ],
+    },
   });
   await bot.client.drive.file.subscribe({ path: { file_token: appToken }, params: { file_type: 'bitable' } });
   return { appToken, tableId };
@@ -41,7 +68,9 @@ describe('sandbox console in headless Chromium', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (this test never skips)`);
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (this test never skips)`,
+      );
     }
     await mkdir(ARTIFACTS, { recursive: true });
     t = await startTestSandbox({ retryScale: 0.001 });
@@ -49,7 +78,15 @@ describe('sandbox console in headless Chromium', () => {
     await provisionBase(bot);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1360, height: 860 }, locale: 'zh-CN' });
     page.on('pageerror', (err) => console.error('page error:', err));
@@ -92,7 +129,9 @@ describe('sandbox console in headless Chromium', () => {
     const callbacks = bot.receiver.received.filter((r) => r.envelope.header.event_type === 'card.action.trigger');
     expect(callbacks.every((r) => r.signatureValid)).toBe(true);
     expect(callbacks.at(-1)!.envelope.event.action).toMatchObject({
-      tag: 'button', name: 'submit', value: { action: 'help.form' },
+      tag: 'button',
+      name: 'submit',
+      value: { action: 'help.form' },
       form_value: { order_no: 'TM20260501', kind: 'lost', due: '2026-05-08 +0800' },
     });
   });
@@ -110,7 +149,11 @@ describe('sandbox console in headless Chromium', () => {
     await card.locator('select').first().selectOption('coupon');
     await page.locator('[data-testid=toast]', { hasText: 'gallery.select' }).first().waitFor();
     const select = bot.receiver.received.filter((r) => r.envelope.header.event_type === 'card.action.trigger').at(-1)!;
-    expect(select.envelope.event.action).toMatchObject({ tag: 'select_static', option: 'coupon', value: { action: 'gallery.select' } });
+    expect(select.envelope.event.action).toMatchObject({
+      tag: 'select_static',
+      option: 'coupon',
+      value: { action: 'gallery.select' },
+    });
   });
 
   it('mentions the bot in a team group', async () => {
@@ -120,7 +163,11 @@ describe('sandbox console in headless Chromium', () => {
     await page.locator('[data-testid=bot-message] [data-testid=card-title]', { hasText: '帮助 Help' }).waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/05-group.png` });
     const heard = bot.receiver.received.filter((r) => r.envelope.header.event_type === 'im.message.receive_v1').at(-1)!;
-    expect(heard.envelope.event.message).toMatchObject({ chat_type: 'group', content: '{"text":"@_user_1 帮助"}', mentions: [{ key: '@_user_1', name: '运营助手' }] });
+    expect(heard.envelope.event.message).toMatchObject({
+      chat_type: 'group',
+      content: '{"text":"@_user_1 帮助"}',
+      mentions: [{ key: '@_user_1', name: '运营助手' }],
+    });
   });
 
   it('edits a Base cell and the bot reacts to the record-changed event', async () => {
@@ -135,9 +182,14 @@ describe('sandbox console in headless Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}/06-base-grid.png` });
 
     await expect.poll(() => t.sandbox.state.botMessages().some((m) => m.content.includes('Saw your edit'))).toBe(true);
-    const changed = bot.receiver.received.find((r) => r.envelope.header.event_type === 'drive.file.bitable_record_changed_v1')!;
+    const changed = bot.receiver.received.find(
+      (r) => r.envelope.header.event_type === 'drive.file.bitable_record_changed_v1',
+    )!;
     expect(changed.signatureValid).toBe(true);
-    expect(changed.envelope.event).toMatchObject({ file_type: 'bitable', action_list: [{ action: 'record_edited', after_value: [{ field_value: '199' }] }] });
+    expect(changed.envelope.event).toMatchObject({
+      file_type: 'bitable',
+      action_list: [{ action: 'record_edited', after_value: [{ field_value: '199' }] }],
+    });
 
     await page.locator('.rail-item[data-view=chat]').click();
     await page.locator('[data-testid=chat-p2p]').first().click();

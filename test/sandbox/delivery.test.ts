@@ -4,7 +4,12 @@ import { sample, sameShape, startTestSandbox, type TestSandbox } from './helpers
 import { startReceiver } from './fake-bot.js';
 
 const agent = demoOpenId('wangxiaoli');
-const card = { schema: '2.0', config: { update_multi: true }, header: { title: { tag: 'plain_text', content: 'v1' }, template: 'blue' }, body: { elements: [] } };
+const card = {
+  schema: '2.0',
+  config: { update_multi: true },
+  header: { title: { tag: 'plain_text', content: 'v1' }, template: 'blue' },
+  body: { elements: [] },
+};
 
 describe('sandbox event delivery', () => {
   let t: TestSandbox;
@@ -33,17 +38,32 @@ describe('sandbox event delivery', () => {
     expect(req.headers['x-lark-request-timestamp']).toMatch(/^\d{10}$/);
     expect(req.headers['x-lark-request-nonce']).toBeTruthy();
     const official = sample<Record<string, unknown>>('im.message.receive_v1.group_mention.json');
-    const { mentions: _m, root_id: _r, parent_id: _p, thread_id: _t, ...message } = (official.event as { message: Record<string, unknown> }).message;
+    const {
+      mentions: _m,
+      root_id: _r,
+      parent_id: _p,
+      thread_id: _t,
+      ...message
+    } = (official.event as { message: Record<string, unknown> }).message;
     expect(sameShape(req.envelope, { ...official, event: { ...(official.event as object), message } })).toEqual([]);
     expect(req.envelope.header).toMatchObject({
-      event_type: 'im.message.receive_v1', token: t.sandbox.credentials.verificationToken, app_id: t.sandbox.credentials.appId,
+      event_type: 'im.message.receive_v1',
+      token: t.sandbox.credentials.verificationToken,
+      app_id: t.sandbox.credentials.appId,
       create_time: expect.stringMatching(/^\d{13}$/),
     });
     expect(req.envelope.event).toMatchObject({
       sender: { sender_id: { open_id: agent }, sender_type: 'user' },
-      message: { message_id: sent.message_id, chat_id: chat.chat_id, chat_type: 'p2p', message_type: 'text', content: '{"text":"帮助"}' },
+      message: {
+        message_id: sent.message_id,
+        chat_id: chat.chat_id,
+        chat_type: 'p2p',
+        message_type: 'text',
+        content: '{"text":"帮助"}',
+      },
     });
-    expect(t.sandbox.state.deliveries()[0]!.state).toBe('delivered');
+    // The receiver has the request before the stand-in records its answer: poll, never a fixed wait.
+    await expect.poll(() => t.sandbox.state.deliveries()[0]?.state).toBe('delivered');
   });
 
   it('delivers group messages only when the bot is @-mentioned, with mentions[]', async () => {
@@ -56,7 +76,8 @@ describe('sandbox event delivery', () => {
     await new Promise((res) => setTimeout(res, 50));
     expect(r.received).toHaveLength(1);
     expect(r.received[0]!.envelope.event.message).toMatchObject({
-      chat_type: 'group', content: '{"text":"@_user_1 帮助"}',
+      chat_type: 'group',
+      content: '{"text":"@_user_1 帮助"}',
       mentions: [{ key: '@_user_1', id: { open_id: t.sandbox.state.bot().open_id }, name: '运营助手' }],
     });
   });
@@ -64,7 +85,11 @@ describe('sandbox event delivery', () => {
   it('retries un-acked events on the (scaled) 15 s / 5 min / 1 h / 6 h schedule, then gives up', async () => {
     t = await startTestSandbox({ retryScheduleMs: [20, 40, 60, 80] });
     const r = await receiver(() => ({ status: 500 }));
-    t.sandbox.actions.sendUserMessage({ userOpenId: agent, chatId: t.sandbox.state.p2pChatOf(agent)!.chat_id, text: 'x' });
+    t.sandbox.actions.sendUserMessage({
+      userOpenId: agent,
+      chatId: t.sandbox.state.p2pChatOf(agent)!.chat_id,
+      text: 'x',
+    });
     await expect.poll(() => t.sandbox.state.deliveries()[0]?.state, { timeout: 5000 }).toBe('failed');
     expect(r.received).toHaveLength(5);
     const ids = new Set(r.received.map((x) => x.envelope.header.event_id));
@@ -77,7 +102,11 @@ describe('sandbox event delivery', () => {
     t = await startTestSandbox({ retryScheduleMs: [10, 10, 10, 10] });
     let calls = 0;
     const r = await receiver(() => ({ status: ++calls < 3 ? 503 : 200 }));
-    t.sandbox.actions.sendUserMessage({ userOpenId: agent, chatId: t.sandbox.state.p2pChatOf(agent)!.chat_id, text: 'x' });
+    t.sandbox.actions.sendUserMessage({
+      userOpenId: agent,
+      chatId: t.sandbox.state.p2pChatOf(agent)!.chat_id,
+      text: 'x',
+    });
     await expect.poll(() => t.sandbox.state.deliveries()[0]?.state).toBe('delivered');
     expect(r.received).toHaveLength(3);
   });
@@ -92,7 +121,7 @@ describe('sandbox event delivery', () => {
     const r = await receiver(() => ({}));
     await expect.poll(() => r.received.length).toBe(1);
     expect(r.received[0]!.envelope.event.message).toMatchObject({ content: '{"text":"early"}' });
-    expect(t.sandbox.state.deliveries().map((d) => d.state)).toEqual(['delivered', 'dropped']);
+    await expect.poll(() => t.sandbox.state.deliveries().map((d) => d.state)).toEqual(['delivered', 'dropped']);
   });
 
   it('delivers card.action.trigger synchronously, applies toast + raw card, and issues a 30-min two-use token', async () => {
@@ -100,9 +129,15 @@ describe('sandbox event delivery', () => {
     t = await startTestSandbox({ now: () => new Date(clock) });
     const answer = sample('card.action.trigger.response.raw.json');
     const r = await receiver((req) => (req.path === '/webhook/card' ? { body: answer } : {}));
-    const sent = await t.call('POST', '/open-apis/im/v1/messages?receive_id_type=open_id', { body: { receive_id: agent, msg_type: 'interactive', content: JSON.stringify(card) } });
+    const sent = await t.call('POST', '/open-apis/im/v1/messages?receive_id_type=open_id', {
+      body: { receive_id: agent, msg_type: 'interactive', content: JSON.stringify(card) },
+    });
     const messageId = sent.body.data!.message_id as string;
-    const result = await t.sandbox.actions.clickCard({ operatorOpenId: agent, messageId, action: { tag: 'button', value: { key: 'value' } } });
+    const result = await t.sandbox.actions.clickCard({
+      operatorOpenId: agent,
+      messageId,
+      action: { tag: 'button', value: { key: 'value' } },
+    });
     expect(result).toEqual({ ok: true, cardUpdated: true, toast: { type: 'info', content: '卡片交互成功' } });
     const req = r.received.find((x) => x.path === '/webhook/card')!;
     expect(req.signatureValid).toBe(true);
@@ -111,7 +146,9 @@ describe('sandbox event delivery', () => {
     const { url: _u, preview_token: _p, ...context } = event.context as Record<string, unknown>;
     const { form_value: _f, name: _n, ...action } = event.action as Record<string, unknown>;
     expect(sameShape(req.envelope, { ...official, event: { ...event, context, action } })).toEqual([]);
-    expect(JSON.parse(t.sandbox.state.botMessages()[0]!.content)).toEqual((answer as { card: { data: unknown } }).card.data);
+    expect(JSON.parse(t.sandbox.state.botMessages()[0]!.content)).toEqual(
+      (answer as { card: { data: unknown } }).card.data,
+    );
 
     const token = req.envelope.event.token as string;
     expect(token).toMatch(/^c-/);
@@ -123,19 +160,29 @@ describe('sandbox event delivery', () => {
     await t.sandbox.actions.clickCard({ operatorOpenId: agent, messageId, action: { tag: 'button', value: {} } });
     const second = r.received.filter((x) => x.path === '/webhook/card')[1]!.envelope.event.token as string;
     clock += 31 * 60_000;
-    expect((await t.call('POST', '/open-apis/interactive/v1/card/update', { body: { token: second, card: delayed.card } })).body.code).toBe(300030);
+    expect(
+      (await t.call('POST', '/open-apis/interactive/v1/card/update', { body: { token: second, card: delayed.card } }))
+        .body.code,
+    ).toBe(300030);
   });
 
   it('reports callback failures as Feishu client error codes and never retries callbacks', async () => {
     t = await startTestSandbox({ callbackTimeoutMs: 200 });
-    const sent = await t.call('POST', '/open-apis/im/v1/messages?receive_id_type=open_id', { body: { receive_id: agent, msg_type: 'interactive', content: JSON.stringify(card) } });
+    const sent = await t.call('POST', '/open-apis/im/v1/messages?receive_id_type=open_id', {
+      body: { receive_id: agent, msg_type: 'interactive', content: JSON.stringify(card) },
+    });
     const messageId = sent.body.data!.message_id as string;
-    const click = () => t.sandbox.actions.clickCard({ operatorOpenId: agent, messageId, action: { tag: 'button', value: {} } });
+    const click = () =>
+      t.sandbox.actions.clickCard({ operatorOpenId: agent, messageId, action: { tag: 'button', value: {} } });
     expect((await click()).errorCode).toBe(200340);
     let mode = 'status';
     const r = await receiver(async () => {
       if (mode === 'slow') await new Promise((res) => setTimeout(res, 400));
-      return mode === 'status' ? { status: 500 } : mode === 'legacy' ? { body: { card: { type: 'raw', data: { elements: [] } } } } : {};
+      return mode === 'status'
+        ? { status: 500 }
+        : mode === 'legacy'
+          ? { body: { card: { type: 'raw', data: { elements: [] } } } }
+          : {};
     });
     expect((await click()).errorCode).toBe(200671);
     mode = 'slow';

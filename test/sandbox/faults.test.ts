@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { sample, startTestSandbox, type TestSandbox } from './helpers.js';
 
-const send = (t: TestSandbox, text: string) => t.call('POST', '/open-apis/im/v1/messages?receive_id_type=open_id', {
-  body: { receive_id: demoOpenId('lina'), msg_type: 'text', content: JSON.stringify({ text }) },
-});
+const send = (t: TestSandbox, text: string) =>
+  t.call('POST', '/open-apis/im/v1/messages?receive_id_type=open_id', {
+    body: { receive_id: demoOpenId('lina'), msg_type: 'text', content: JSON.stringify({ text }) },
+  });
 
 describe('sandbox fault injection', () => {
   let t: TestSandbox;
@@ -66,7 +67,12 @@ describe('sandbox fault injection', () => {
   it('is driven over HTTP under /sandbox/admin/faults for demos', async () => {
     t = await startTestSandbox();
     await t.token();
-    const post = (body: object) => fetch(`${t.sandbox.url}/sandbox/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: object) =>
+      fetch(`${t.sandbox.url}/sandbox/admin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await post({ kind: 'rate-limit', count: 1, resetSeconds: 5 })).status).toBe(200);
     expect((await post({ kind: 'nonsense' })).status).toBe(400);
     const snapshot = (await (await fetch(`${t.sandbox.url}/sandbox/admin/faults`)).json()) as { rules: unknown[] };

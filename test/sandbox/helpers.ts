@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../src/sandbox/index.js';
+import { watchCredentials } from '../helpers/secrets.js';
 
 export interface ApiResult {
   status: number;
@@ -26,26 +27,34 @@ export async function tempDataDir(): Promise<string> {
 export async function startTestSandbox(options: Partial<SandboxOptions> = {}, dataDir?: string): Promise<TestSandbox> {
   const dir = dataDir ?? (await tempDataDir());
   const sandbox = await startSandbox({ dataDir: dir, port: 0, saveDebounceMs: 20, ...options });
+  watchCredentials(sandbox.credentials);
   let cached: string | undefined;
   const token = async () => {
     const res = await fetch(`${sandbox.url}/open-apis/auth/v3/tenant_access_token/internal`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ app_id: sandbox.credentials.appId, app_secret: sandbox.credentials.appSecret }),
     });
     cached = ((await res.json()) as { tenant_access_token: string }).tenant_access_token;
     return cached;
   };
   const call: TestSandbox['call'] = async (method, path, opts = {}) => {
-    const auth = opts.token === null ? undefined : opts.token ?? cached ?? (await token());
+    const auth = opts.token === null ? undefined : (opts.token ?? cached ?? (await token()));
     const res = await fetch(`${sandbox.url}${path}`, {
       method,
-      headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json; charset=utf-8' } : {}), ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+      headers: {
+        ...(opts.body !== undefined ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+        ...(auth ? { authorization: `Bearer ${auth}` } : {}),
+      },
       ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
     });
     return { status: res.status, headers: res.headers, body: (await res.json()) as ApiResult['body'] };
   };
   return {
-    sandbox, dataDir: dir, token, call,
+    sandbox,
+    dataDir: dir,
+    token,
+    call,
     async close() {
       await sandbox.close();
       if (!dataDir) await rm(dir, { recursive: true, force: true });
@@ -68,5 +77,6 @@ export function sameShape(actual: unknown, expected: unknown, path = '$'): strin
   if (kind(expected) !== 'object') return [];
   const a = actual as Record<string, unknown>;
   return Object.entries(expected as Record<string, unknown>).flatMap(([k, v]) =>
-    k in a ? sameShape(a[k], v, `${path}.${k}`) : [`${path}.${k}: missing`]);
+    k in a ? sameShape(a[k], v, `${path}.${k}`) : [`${path}.${k}: missing`],
+  );
 }

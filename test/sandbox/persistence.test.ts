@@ -11,17 +11,32 @@ describe('sandbox state', () => {
       const users = t.sandbox.state.users();
       expect(users.length).toBeGreaterThanOrEqual(38);
       const roles = new Set(users.map((u) => u.role));
-      for (const role of ['cs_agent', 'cs_team_lead', 'qa_inspector', 'qa_lead', 'warehouse', 'refund_dispute', 'legal', 'finance', 'community_operator', 'manager']) {
+      for (const role of [
+        'cs_agent',
+        'cs_team_lead',
+        'qa_inspector',
+        'qa_lead',
+        'warehouse',
+        'refund_dispute',
+        'legal',
+        'finance',
+        'community_operator',
+        'manager',
+      ]) {
         expect(roles, role).toContain(role);
       }
-      expect(new Set(users.filter((u) => u.role === 'cs_agent').map((u) => u.channel))).toEqual(new Set(['tmall', 'jd', 'douyin', 'store', 'private']));
+      expect(new Set(users.filter((u) => u.role === 'cs_agent').map((u) => u.channel))).toEqual(
+        new Set(['tmall', 'jd', 'douyin', 'store', 'private']),
+      );
       for (const u of users) {
         expect(u.open_id).toMatch(/^ou_[0-9a-f]{32}$/);
         expect(u.union_id).toMatch(/^on_/);
         expect(u.name).toMatch(/^[\u4e00-\u9fa5]{2,3}$/);
       }
       const groups = t.sandbox.state.chats().filter((c) => c.chat_type === 'group');
-      expect(groups.map((g) => g.name)).toEqual(expect.arrayContaining(['质检组', '仓库发货群', '售后纠纷处理群', '法务合同审批群', '财务群', '社群运营群']));
+      expect(groups.map((g) => g.name)).toEqual(
+        expect.arrayContaining(['质检组', '仓库发货群', '售后纠纷处理群', '法务合同审批群', '财务群', '社群运营群']),
+      );
       expect(users.every((u) => t.sandbox.state.p2pChatOf(u.open_id))).toBe(true);
       expect(demoOpenId(DEMO_PEOPLE[0]!.key)).toBe(users[0]!.open_id);
     } finally {
@@ -33,7 +48,9 @@ describe('sandbox state', () => {
     const dir = await tempDataDir();
     try {
       const first = await startTestSandbox({}, dir);
-      await first.call('POST', '/open-apis/im/v1/messages?receive_id_type=open_id', { body: { receive_id: demoOpenId('lina'), msg_type: 'text', content: '{"text":"hi"}', uuid: 'keep-1' } });
+      await first.call('POST', '/open-apis/im/v1/messages?receive_id_type=open_id', {
+        body: { receive_id: demoOpenId('lina'), msg_type: 'text', content: '{"text":"hi"}', uuid: 'keep-1' },
+      });
       const app = await first.call('POST', '/open-apis/bitable/v1/apps', { body: { name: '持久化' } });
       const appToken = (app.body.data!.app as { app_token: string }).app_token;
       await first.call('POST', `/open-apis/drive/v1/files/${appToken}/subscribe?file_type=bitable`);
@@ -48,7 +65,10 @@ describe('sandbox state', () => {
       expect(second.sandbox.state.botMessages()).toHaveLength(1);
       expect(second.sandbox.state.subscriptions()).toEqual([appToken]);
       // the token issued before the restart still works, and the uuid still dedupes
-      const again = await second.call('POST', '/open-apis/im/v1/messages?receive_id_type=open_id', { token, body: { receive_id: demoOpenId('lina'), msg_type: 'text', content: '{"text":"hi"}', uuid: 'keep-1' } });
+      const again = await second.call('POST', '/open-apis/im/v1/messages?receive_id_type=open_id', {
+        token,
+        body: { receive_id: demoOpenId('lina'), msg_type: 'text', content: '{"text":"hi"}', uuid: 'keep-1' },
+      });
       expect(again.body.code).toBe(0);
       expect(second.sandbox.state.botMessages()).toHaveLength(1);
       await second.close();

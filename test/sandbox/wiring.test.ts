@@ -6,7 +6,11 @@ describe('sandbox wiring helpers', () => {
   it('gives the bot its Feishu settings and prints one short start-up block', async () => {
     const t = await startTestSandbox();
     try {
-      expect(sandboxFeishuConfig(t.sandbox)).toEqual({ ...t.sandbox.credentials, baseUrl: t.sandbox.url, eventMode: 'webhook' });
+      expect(sandboxFeishuConfig(t.sandbox)).toEqual({
+        ...t.sandbox.credentials,
+        baseUrl: t.sandbox.url,
+        eventMode: 'webhook',
+      });
       const banner = sandboxBanner(t.sandbox, { dashboardUrl: 'http://127.0.0.1:3000/dashboard' });
       expect(banner).toContain(t.sandbox.consoleUrl);
       expect(banner).toContain('http://127.0.0.1:3000/dashboard');

@@ -1,12 +1,28 @@
-// The workbench page: sign in with the workbench login code, then draw the exception report.
-import { moneyOption, openByAgeOption, timeByStateOption } from './charts.js';
+// The dashboard frame: sign-in, the four tabs, the period and filters kept in the URL. Each tab's
+// content is its domain's file, tabs/<key>.js (docs/dashboard.md), loaded when the tab is opened.
+import { icon } from './icons.js';
+import { bi, CHANNELS, disposeCharts, esc, notice, resizeCharts, chartsShown } from './ui.js';
+import { apiQuery, FILTERS, PRESETS, readState, writeState } from './url-state.js';
 
 const $ = (id) => document.getElementById(id);
-const appId = document.body.dataset.appId;
-const charts = {};
+const { appId, signInUrl } = document.body.dataset;
+const TAB_ICONS = { qa: 'qa', exceptions: 'exceptions', contracts: 'contracts', community: 'community' };
+const FILTER_LABELS = { team: ['团队', 'Team'], channel: ['渠道', 'Channel'], platform: ['平台', 'Platform'] };
+const NEXT = 'dashboard.next';
+
+let me = null;
+let links = {};
+let state = readState();
+let shown = null; // { key, module }
+let loading = 0;
 
 async function api(method, url, body) {
-  const res = await fetch(url, { method, credentials: 'same-origin', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(url, {
+    method,
+    credentials: 'same-origin',
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const json = await res.json().catch(() => ({}));
   if (!res.ok) throw Object.assign(new Error(json.error?.message ?? res.statusText), { status: res.status });
   return json;
@@ -19,83 +35,217 @@ function workbenchCode() {
   if (fromUrl) return Promise.resolve(fromUrl);
   if (!window.h5sdk || !window.tt) return Promise.resolve(null);
   return new Promise((resolve) => {
-    window.h5sdk.ready(() => window.tt.requestAccess({ appID: appId, scopeList: [], success: (r) => resolve(r.code), fail: () => resolve(null) }));
+    window.h5sdk.ready(() =>
+      window.tt.requestAccess({
+        appID: appId,
+        scopeList: [],
+        success: (r) => resolve(r.code),
+        fail: () => resolve(null),
+      }),
+    );
   });
 }
 
 async function signIn() {
   try {
-    return (await api('GET', '/api/dashboard/me')).viewer;
+    return await api('GET', '/api/dashboard/me');
   } catch (err) {
     if (err.status !== 401) throw err;
   }
   const code = await workbenchCode();
   if (!code) return null;
-  const { viewer } = await api('POST', '/api/dashboard/session', { code });
-  history.replaceState(null, '', location.pathname);
-  return viewer;
+  await api('POST', '/api/dashboard/session', { code });
+  // The one-time code leaves the address bar; the view a shared link named before sign-in comes back
+  // (kept in localStorage: the console opens the dashboard in a new browser tab).
+  const url = new URL(location.href);
+  url.searchParams.delete('code');
+  const next = localStorage.getItem(NEXT);
+  localStorage.removeItem(NEXT);
+  history.replaceState(null, '', next && url.search === '' ? `${url.pathname}${next}` : url);
+  state = readState();
+  return api('GET', '/api/dashboard/me');
 }
 
-const COUNTERPARTIES = { carrier: '承运商 Carrier', platform: '平台 Platform', customer: '客户 Customer', supplier: '供应商 Supplier', other: '其他 Other' };
-const pct = (x) => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
-const hours = (m) => (m === null || m === undefined ? '—' : `${(m / 60).toFixed(1)} h`);
-const yuan = (fen) => `¥${Math.round(fen / 100).toLocaleString()}`;
-
-function kpi(label, value, hint, tone = '') {
-  return `<div class="kpi ${tone}" data-testid="kpi"><div class="label">${label}</div><div class="value">${value}</div><div class="hint">${hint}</div></div>`;
+function showSignIn(detail) {
+  $('signin').hidden = false;
+  if (detail) $('signin-detail').textContent = detail;
+  if (!signInUrl) return;
+  const link = $('signin-link');
+  link.href = signInUrl;
+  link.hidden = false;
+  link.addEventListener('click', () => localStorage.setItem(NEXT, location.search));
 }
 
-function renderKpis(r) {
-  const cycle = r.cycleTime;
-  const cycleTone = cycle.medianMinutes === null ? '' : cycle.medianMinutes <= cycle.targetMinutes ? 'good' : 'bad';
-  $('kpis').innerHTML = [
-    kpi('在办 Open', r.openCount, `超时 ${r.sla.openBreached} 件已超 SLA · overdue`, r.sla.openBreached > 0 ? 'warn' : ''),
-    kpi('SLA 达成 Attainment', pct(r.sla.attainment), `${r.sla.met}/${r.sla.finished} 件按时完成 · on time`, r.sla.attainment !== null && r.sla.attainment < 0.9 ? 'warn' : 'good'),
-    kpi('处理时长中位数 Median cycle', hours(cycle.medianMinutes), `P90 ${hours(cycle.p90Minutes)} · 目标 target ${cycle.targetMinutes / 60} h`, cycleTone),
-    kpi('一天内办结 Within a day', pct(cycle.withinTargetShare), `${cycle.withinTarget}/${cycle.count} 件 · cases`),
-    kpi('追回率 Recovery rate', pct(r.money.recoveryRate), `已追回 ${yuan(r.money.recoveredFen)} / 风险 ${yuan(r.money.atRiskFen)}`),
-    kpi('维权胜诉率 Dispute win rate', pct(r.disputes.winRate), `胜 ${r.disputes.won} · 负 ${r.disputes.lost} · 待定 ${r.disputes.pending}`),
-  ].join('');
+function renderTabs() {
+  $('tabs').innerHTML = me.tabs
+    .map(
+      (t) =>
+        `<button type="button" role="tab" class="tab${t.key === state.tab ? ' active' : ''}${t.setUp && t.level ? '' : ' muted'}" data-tab="${t.key}" data-testid="tab-${t.key}" aria-selected="${t.key === state.tab}">${icon(TAB_ICONS[t.key])}${bi(t.title.zh, t.title.en)}</button>`,
+    )
+    .join('');
 }
 
-function renderClaims(claims) {
-  $('claims').innerHTML = claims.length === 0
-    ? '<tr><td colspan="6" class="empty">暂无进行中的追款 · No open claims</td></tr>'
-    : claims.map((c) => `<tr><td>${c.caseNo}</td><td>${COUNTERPARTIES[c.counterpartyType] ?? c.counterpartyType}</td><td>${yuan(c.claimFen)}</td><td>${yuan(c.recoveredFen)}</td><td>${c.ageDays} 天</td><td class="${c.idleDays >= 3 ? 'stale' : ''}">${c.idleDays} 天</td></tr>`).join('');
+function teamOptions(tab) {
+  if (tab.level === 'all') return me.teamsKnown;
+  return me.teamsKnown.filter((t) => me.viewer.teams.includes(t.value));
 }
 
-function draw(id, option) {
-  charts[id] ??= window.echarts.init($(id));
-  charts[id].setOption(option, true);
+/** The filter row: the period always, then the filters this tab uses. */
+function renderFilters(tab, uses, options) {
+  const custom = !state.days;
+  const preset = PRESETS.map(
+    (d) => `<option value="${d}"${state.days === String(d) ? ' selected' : ''}>近 ${d} 天 ${d} days</option>`,
+  ).join('');
+  const parts = [
+    `<label>${bi('时间范围', 'Period')}<select id="f-days" data-testid="filter-days">${preset}<option value=""${custom ? ' selected' : ''}>自定义 Custom</option></select></label>`,
+    `<span class="range"${custom ? '' : ' hidden'}><input type="date" id="f-from" data-testid="filter-from" value="${esc(state.from ?? '')}" aria-label="开始 From"> – <input type="date" id="f-to" data-testid="filter-to" value="${esc(state.to ?? '')}" aria-label="结束 To"></span>`,
+  ];
+  for (const f of uses) {
+    const list = f === 'team' ? teamOptions(tab) : (options[f] ?? (f === 'channel' ? CHANNELS : []));
+    if (f === 'team' && tab.level === 'own') continue; // their own rows: no team to choose
+    const all = f === 'team' && tab.level === 'team' ? '' : `<option value="">全部 All</option>`;
+    const opts = list
+      .map((o) => `<option value="${esc(o.value)}"${state[f] === o.value ? ' selected' : ''}>${esc(o.label)}</option>`)
+      .join('');
+    parts.push(
+      `<label>${bi(...FILTER_LABELS[f])}<select data-filter="${f}" data-testid="filter-${f}">${all}${opts}</select></label>`,
+    );
+  }
+  parts.push('<span class="updated" id="updated" data-testid="updated"></span>');
+  $('filters').innerHTML = parts.join('');
+  // A team lead sees one of their teams at a time; the first is chosen when the URL names none.
+  if (uses.includes('team') && tab.level === 'team' && !state.team && teamOptions(tab)[0])
+    state.team = teamOptions(tab)[0].value;
 }
 
-async function load() {
-  const r = await api('GET', `/api/exceptions/report?days=${$('days').value}`);
-  renderKpis(r);
-  draw('chart-open', openByAgeOption(r.openByAgeAndKind));
-  draw('chart-states', timeByStateOption(r.timeByState));
-  draw('chart-money', moneyOption(r.money));
-  renderClaims(r.claims);
-  $('updated').textContent = `更新于 Updated ${new Date(r.generatedAt).toLocaleString('zh-CN', { hour12: false })}`;
+function onFilterChange(e) {
+  const el = e.target;
+  if (el.id === 'f-days') {
+    if (el.value) state = { ...state, days: el.value, from: undefined, to: undefined };
+    else state = { ...state, days: undefined, from: state.from ?? isoDaysAgo(29), to: state.to ?? isoDaysAgo(0) };
+  } else if (el.id === 'f-from' || el.id === 'f-to') {
+    if (!el.value) return;
+    state = { ...state, days: undefined, [el.id === 'f-from' ? 'from' : 'to']: el.value };
+  } else if (el.dataset.filter) {
+    state = { ...state, [el.dataset.filter]: el.value || undefined };
+  } else return;
+  writeState(state, { push: true });
+  openTab(state.tab, { keepFilters: true });
+}
+
+const isoDaysAgo = (n) => new Date(Date.now() - n * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
+
+async function openTab(key, { keepFilters = false } = {}) {
+  const tab = me.tabs.find((t) => t.key === key) ?? me.tabs[0];
+  state.tab = tab.key;
+  renderTabs();
+  const body = $('tab-body');
+  const run = ++loading;
+  // Marked at once: until the new tab settles, the previous tab's state must not be read as this one's.
+  body.dataset.state = 'loading';
+  if (!tab.setUp || !tab.level) {
+    disposeCharts();
+    shown = null;
+    $('filters').innerHTML = '';
+    writeState(state);
+    body.innerHTML = !tab.setUp
+      ? notice(
+          'tools',
+          '此看板尚未启用',
+          'Not set up yet',
+          `${bi(tab.title.zh, tab.title.en)}：该工作流还没有安装到本系统。The ${esc(tab.title.en)} workflow is not installed on this server yet.`,
+        )
+      : notice(
+          'lock',
+          '你无权查看此看板',
+          'No access to this tab',
+          '如需查看，请联系管理员在「人员与角色」中为你添加相应角色。Ask an admin to give you the role for it in 人员与角色 (people and roles).',
+        );
+    body.dataset.state = !tab.setUp ? 'not-set-up' : 'no-access';
+    return;
+  }
+  let module = shown?.key === tab.key ? shown.module : null;
+  if (!module) {
+    body.innerHTML = '<div class="loading">加载中 Loading…</div>';
+    module = (await import(`./tabs/${tab.key}.js`)).default;
+    if (run !== loading) return;
+  }
+  const uses = module.filters ?? [];
+  const options = {};
+  if (!keepFilters || shown?.key !== tab.key) disposeCharts();
+  shown = { key: tab.key, module };
+  renderFilters(tab, uses, options);
+  writeState(state);
+  const query = apiQuery(state, uses);
+  const view = {
+    el: body,
+    key: tab.key,
+    level: tab.level,
+    viewer: me.viewer,
+    query,
+    api: (path, extra = {}) => {
+      const q = new window.URLSearchParams(query);
+      for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== null) q.set(k, String(v));
+      return api('GET', `/api/dashboard/${tab.key}/${path}${q.size ? `?${q}` : ''}`);
+    },
+    link: (table, viewKey) => (viewKey ? links[table]?.views?.[viewKey] : links[table]?.url) ?? null,
+    options: (filter, list) => {
+      options[filter] = list;
+      renderFilters(tab, uses, options);
+    },
+    updated: (at) => {
+      $('updated').textContent = `更新于 Updated ${new Date(at).toLocaleString('zh-CN', { hour12: false })}`;
+    },
+  };
+  body.dataset.state = 'loading';
+  try {
+    await module.render(view);
+    if (run === loading) body.dataset.state = 'ready';
+  } catch (err) {
+    if (run !== loading) return;
+    disposeCharts();
+    body.dataset.state = 'error';
+    body.innerHTML =
+      err.status === 403
+        ? notice('lock', '你无权查看这些数据', 'You may not see this data', esc(err.message))
+        : notice('alert', '加载失败', 'Could not load', esc(err.message));
+  }
 }
 
 async function main() {
-  let viewer = null;
   try {
-    viewer = await signIn();
+    me = await signIn();
   } catch (err) {
-    $('signin-detail').textContent = err.message;
-  }
-  if (!viewer) {
-    $('signin').hidden = false;
+    showSignIn(err.message);
     return;
   }
-  $('me').textContent = `${viewer.name}`;
+  if (!me) return showSignIn();
+  links = (await api('GET', '/api/dashboard/links').catch(() => ({ links: {} }))).links;
+  me.teamsKnown = me.teams.map((t) => ({ value: t.key, label: t.name }));
+  $('me').textContent = me.viewer.name;
   $('board').hidden = false;
-  $('days').addEventListener('change', load);
-  window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
-  await load();
-  setInterval(load, 60_000);
+  $('tabs').addEventListener('click', (e) => {
+    const button = e.target.closest('[data-tab]');
+    if (!button || button.dataset.tab === state.tab) return;
+    state = { ...state, tab: button.dataset.tab, team: undefined, channel: undefined, platform: undefined };
+    writeState(state, { push: true });
+    openTab(state.tab);
+  });
+  $('filters').addEventListener('change', onFilterChange);
+  window.addEventListener('popstate', () => {
+    state = readState();
+    openTab(state.tab, { keepFilters: true });
+  });
+  window.addEventListener('resize', resizeCharts);
+  const first = me.tabs.find((t) => t.key === state.tab) ?? me.tabs.find((t) => t.setUp && t.level) ?? me.tabs[0];
+  await openTab(first.key);
+  // Numbers refresh every minute on the open tab.
+  setInterval(
+    () => document.visibilityState === 'visible' && shown && openTab(state.tab, { keepFilters: true }),
+    60_000,
+  );
 }
 
+// For tests and the curious: the charts on the page.
+window.dashboard = { charts: chartsShown, filters: FILTERS };
 main();

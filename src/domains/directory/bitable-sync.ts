@@ -1,21 +1,24 @@
-import { z } from 'zod';
 import type { TemplateSet } from '../../bitable/load-templates.js';
 import type { Logger } from '../../core/logger.js';
+import type { SettingsStore, SourceInput, SourceRow } from '../../core/settings.js';
 import type { Database } from '../../db/client.js';
 import { quote } from '../../mirror/mirror-ddl.js';
 import { toRow } from '../../mirror/mirror-rows.js';
 import type { MirrorRow } from '../../mirror/index.js';
-import { ApprovalConfig } from '../exceptions/logic/approvals.js';
-import { SlaMatrix } from '../exceptions/logic/clocks.js';
-import { EscalationPolicy } from '../exceptions/logic/escalation.js';
-import { NudgePolicy } from '../exceptions/logic/nudges.js';
-import { SETTING_KEYS } from '../exceptions/rules.js';
-import { BusinessCalendarConfig } from '../shared/business-calendar-config.js';
+import { BusinessCalendarConfig, CALENDAR_SETTING } from '../shared/business-calendar-config.js';
 import type { Directory } from './service.js';
 import { mapCalendar } from './sync/calendar.js';
 import { mapPeople, mapTeams } from './sync/people.js';
-import { CalendarRow, OptionKeys, parseRows, PeopleRow, SettingRow, TeamRow, type SyncProblem, type SyncTable } from './sync/rows.js';
-import { mapSettings } from './sync/settings.js';
+import {
+  CalendarRow,
+  OptionKeys,
+  parseRows,
+  PeopleRow,
+  SYNC_TABLES,
+  TeamRow,
+  type SyncProblem,
+  type SyncTable,
+} from './sync/rows.js';
 import { rawSetting, savePeople, saveSetting, saveTeams, type SettingOutcome } from './sync/store.js';
 
 export { SYNC_TABLES, type SyncTable, type SyncProblem } from './sync/rows.js';
@@ -32,6 +35,8 @@ export interface SyncReport {
 export interface DirectorySyncDeps {
   database: Database;
   directory: Directory;
+  /** Every module's declared settings; those naming a source table are filled from its rows. */
+  settings: SettingsStore;
   templates: TemplateSet;
   /** The mirror's Postgres table of a template (`mirror.tableName`). */
   tableName(tableKey: string): string;
@@ -40,12 +45,11 @@ export interface DirectorySyncDeps {
   now(): Date;
 }
 
-// Kept raw (the business time zone is filled in when the calendar is compiled, see rules.ts).
-const CalendarSetting = z.record(z.string(), z.unknown());
-
 /**
- * Carries the four shared Bitable tables (人员与角色, 团队, 工作日历, 规则配置) from the mirror into
- * the directory the workflows read. Idempotent; a bad row is reported and skipped, never thrown.
+ * Carries the shared Bitable tables (人员与角色, 团队, 工作日历) into the directory, and hands the
+ * rows of 规则配置 and of any module's config table to the settings declared from them. It knows
+ * no workflow: each module's `source.map` turns its rows into its setting. Idempotent; a bad row
+ * is reported and skipped, never thrown.
  */
 export function createDirectorySync(deps: DirectorySyncDeps) {
   const db = deps.database.db;
@@ -60,50 +64,128 @@ export function createDirectorySync(deps: DirectorySyncDeps) {
     const teamRows = parseRows('teams', TeamRow, await read('teams'), report.problems);
     // Team problems are reported by the teams sync only, once.
     const teams = mapTeams(teamRows, tables.includes('teams') ? report.problems : []);
-    if (tables.includes('teams')) report.teams = { rows: teamRows.length, ...(await saveTeams(db, deps.directory, [...teams.values()].map(({ recordId: _r, memberRecordIds: _m, ...t }) => t))) };
+    if (tables.includes('teams'))
+      report.teams = {
+        rows: teamRows.length,
+        ...(await saveTeams(
+          db,
+          deps.directory,
+          [...teams.values()].map(({ recordId: _r, memberRecordIds: _m, ...t }) => t),
+        )),
+      };
     if (!tables.includes('people')) return;
     const rows = parseRows('people', PeopleRow, await read('people'), report.problems);
-    report.people = { rows: rows.length, ...(await savePeople(db, deps.directory, mapPeople(rows, teams, options('people'), report.problems))) };
+    report.people = {
+      rows: rows.length,
+      ...(await savePeople(db, deps.directory, mapPeople(rows, teams, options('people'), report.problems))),
+    };
   }
 
   async function syncCalendar(report: SyncReport): Promise<void> {
     const rows = parseRows('business_calendar', CalendarRow, await read('business_calendar'), report.problems);
     const dates = mapCalendar(rows, options('business_calendar'), deps.timeZone, report.problems);
-    const value = dates && { ...(await rawSetting(db, SETTING_KEYS.calendar)), dates };
+    const value = dates && { ...(await rawSetting(deps.settings, CALENDAR_SETTING)), dates };
     const checked = value && BusinessCalendarConfig.safeParse({ timeZone: deps.timeZone, ...value });
     if (checked && !checked.success) {
-      report.problems.push({ table: 'business_calendar', recordId: rows[0]?.recordId ?? '', message: `工作日历无效，仍用原日历 the calendar is invalid (${checked.error.issues[0]?.message}); the previous one stays` });
+      report.problems.push({
+        table: 'business_calendar',
+        recordId: rows[0]?.recordId ?? '',
+        message: `工作日历无效，仍用原日历 the calendar is invalid (${checked.error.issues[0]?.message}); the previous one stays`,
+      });
       return;
     }
-    report.settings[SETTING_KEYS.calendar] = await saveSetting(db, deps.directory, SETTING_KEYS.calendar, CalendarSetting, value);
+    report.settings[CALENDAR_SETTING] = await saveSetting(deps.settings, CALENDAR_SETTING, value);
   }
 
-  async function syncSettings(report: SyncReport): Promise<void> {
-    const rows = parseRows('settings', SettingRow, await read('settings'), report.problems);
-    const mapped = mapSettings(rows, options('settings'), deps.now(), report.problems);
-    const s = report.settings;
-    s[SETTING_KEYS.sla] = await saveSetting(db, deps.directory, SETTING_KEYS.sla, SlaMatrix, mapped.sla);
-    s[SETTING_KEYS.nudges] = await saveSetting(db, deps.directory, SETTING_KEYS.nudges, NudgePolicy, mapped.nudges);
-    s[SETTING_KEYS.approvals] = await saveSetting(db, deps.directory, SETTING_KEYS.approvals, ApprovalConfig, mapped.approvals);
-    s[SETTING_KEYS.escalation] = await saveSetting(db, deps.directory, SETTING_KEYS.escalation, EscalationPolicy, mapped.escalation);
+  /** The rows of `table` handed to every setting declared from it. */
+  async function syncSettingsFrom(table: string, report: SyncReport): Promise<void> {
+    const specs = deps.settings.sources().filter((s) => s.source?.table === table);
+    if (specs.length === 0) return;
+    const rows = (await read(table)).sort(
+      (a, b) => (a.modifiedAt?.getTime() ?? 0) - (b.modifiedAt?.getTime() ?? 0) || a.recordId.localeCompare(b.recordId),
+    );
+    const seen = new Set<string>();
+    const linkedRows = new Map<string, Promise<Map<string, SourceRow>>>();
+    const input: SourceInput = {
+      rows: rows.map(({ recordId, modifiedAt, values }) => ({ recordId, modifiedAt, values })),
+      now: deps.now(),
+      timeZone: deps.timeZone,
+      optionKey: (field, name) => options(table).key(field, name),
+      async linked(other, recordId) {
+        if (!linkedRows.has(other))
+          linkedRows.set(
+            other,
+            read(other).then((rs) => new Map(rs.map((r) => [r.recordId, r]))),
+          );
+        return (await linkedRows.get(other)!).get(recordId);
+      },
+      problem(recordId, message) {
+        // Several settings read one table: a bad row is reported once.
+        if (seen.has(`${recordId}\n${message}`)) return;
+        seen.add(`${recordId}\n${message}`);
+        report.problems.push({ table, recordId, message });
+      },
+    };
+    for (const spec of specs) {
+      try {
+        const value = await spec.source!.map(input);
+        const checked = value === undefined ? undefined : spec.schema.safeParse(value);
+        if (checked && !checked.success) {
+          report.problems.push({
+            table,
+            recordId: rows[0]?.recordId ?? '',
+            message: `${spec.key} 无效，仍用原设置 invalid (${checked.error.issues[0]?.message}); the previous value stays`,
+          });
+          continue;
+        }
+        report.settings[spec.key] = await saveSetting(deps.settings, spec.key, checked?.data);
+      } catch (err) {
+        deps.log.error({ err, key: spec.key, table }, 'setting could not be read from its table');
+      }
+    }
   }
 
   async function run(tables: readonly SyncTable[]): Promise<SyncReport> {
     const report: SyncReport = { tables: [...tables], settings: {}, problems: [] };
     if (tables.includes('people') || tables.includes('teams')) await syncPeopleAndTeams(tables, report);
     if (tables.includes('business_calendar')) await syncCalendar(report);
-    if (tables.includes('settings')) await syncSettings(report);
-    for (const p of report.problems) deps.log.warn({ table: p.table, recordId: p.recordId, problem: p.message }, 'bitable row not used by the directory');
-    deps.log.info({ tables, people: report.people, teams: report.teams, settings: report.settings, problems: report.problems.length }, 'directory synced from bitable');
+    for (const table of tables)
+      if (!(SYNC_TABLES as readonly string[]).includes(table)) await syncSettingsFrom(table, report);
+    for (const p of report.problems)
+      deps.log.warn(
+        { table: p.table, recordId: p.recordId, problem: p.message },
+        'bitable row not used by the directory',
+      );
+    // A run that changed nothing is not news: debug, so a quiet deployment logs nothing every 10 minutes.
+    const changed =
+      Boolean(report.people?.deactivated || report.teams?.deactivated || report.problems.length) ||
+      Object.values(report.settings ?? {}).some((o) => o === 'saved' || o === 'reverted');
+    deps.log[changed ? 'info' : 'debug'](
+      {
+        tables,
+        people: report.people,
+        teams: report.teams,
+        settings: report.settings,
+        problems: report.problems.length,
+      },
+      'directory synced from bitable',
+    );
     return report;
   }
+
+  /** Every table the directory reads: its own three and each declared setting's source table. */
+  const allTables = (): SyncTable[] => [
+    ...SYNC_TABLES,
+    ...new Set(deps.settings.sources().map((s) => s.source!.table)),
+  ];
 
   // One sync at a time per process; changes arriving meanwhile share the next run.
   let tail: Promise<unknown> = Promise.resolve();
   let next: { tables: Set<SyncTable>; run: Promise<SyncReport> } | undefined;
   return {
-    /** Re-reads `tables` (all four by default) from the mirror and updates the directory. */
-    sync(tables: readonly SyncTable[] = ['people', 'teams', 'business_calendar', 'settings']): Promise<SyncReport> {
+    allTables,
+    /** Re-reads `tables` (all by default) from the mirror and updates the directory and the settings. */
+    sync(tables: readonly SyncTable[] = allTables()): Promise<SyncReport> {
       if (next) {
         for (const t of tables) next.tables.add(t);
         return next.run;

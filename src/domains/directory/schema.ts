@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** People and their roles, mirrored from the 人员与角色 Bitable table (or seeded in the sandbox). */
 export const directoryPeople = pgTable('directory_people', {
@@ -7,14 +7,22 @@ export const directoryPeople = pgTable('directory_people', {
   name: text('name').notNull(),
   enName: text('en_name'),
   email: text('email'),
-  teams: text('teams').array().notNull().default(sql`'{}'::text[]`),
-  roles: text('roles').array().notNull().default(sql`'{}'::text[]`),
+  teams: text('teams')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
+  roles: text('roles')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
   channel: text('channel'),
   managerOpenId: text('manager_open_id'),
   active: boolean('active').notNull().default(true),
   /** Where the row comes from: 'bitable' once synced from 人员与角色; null when seeded or entered otherwise. */
   source: text('source'),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
+  updatedAt: timestamp('updated_at', { withTimezone: true })
+    .notNull()
+    .default(sql`now()`),
 });
 
 /** A team: its group chat, its lead and manager, and where round-robin assignment stands. */
@@ -29,13 +37,7 @@ export const directoryTeams = pgTable('directory_teams', {
   active: boolean('active').notNull().default(true),
   /** 'bitable' once synced from 团队; null when seeded or entered otherwise. */
   source: text('source'),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
-});
-
-/** Rules as data (SLA matrix, amount bands, reminder intervals…), editable by leads. */
-export const directorySettings = pgTable('directory_settings', {
-  key: text('key').primaryKey(),
-  value: jsonb('value').notNull(),
-  updatedBy: text('updated_by'),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
+  updatedAt: timestamp('updated_at', { withTimezone: true })
+    .notNull()
+    .default(sql`now()`),
 });

@@ -1,14 +1,22 @@
 import { and, arrayContains, eq, sql } from 'drizzle-orm';
-import type { z } from 'zod';
 import type { Db } from '../../db/client.js';
-import { directoryPeople, directorySettings, directoryTeams } from './schema.js';
+import { directoryPeople, directoryTeams } from './schema.js';
 
 export type Person = typeof directoryPeople.$inferSelect;
 export type PersonInput = typeof directoryPeople.$inferInsert;
 export type Team = typeof directoryTeams.$inferSelect;
 export type TeamInput = typeof directoryTeams.$inferInsert;
 
-/** Who is who: people, roles, teams and their chats — and the settings leads edit. */
+const built = new WeakMap<Db, Directory>();
+
+/** The directory over this database, built once and shared by every module that asks for it. */
+export function directoryOf(database: { db: Db }): Directory {
+  let d = built.get(database.db);
+  if (!d) built.set(database.db, (d = createDirectory(database)));
+  return d;
+}
+
+/** Who is who: people, roles, teams and their chats. */
 export function createDirectory({ db }: { db: Db }) {
   return {
     async person(openId: string): Promise<Person | null> {
@@ -21,7 +29,11 @@ export function createDirectory({ db }: { db: Db }) {
       const conditions = [eq(directoryPeople.active, true)];
       if (filter.team) conditions.push(arrayContains(directoryPeople.teams, [filter.team]));
       if (filter.role) conditions.push(arrayContains(directoryPeople.roles, [filter.role]));
-      return db.select().from(directoryPeople).where(and(...conditions)).orderBy(directoryPeople.openId);
+      return db
+        .select()
+        .from(directoryPeople)
+        .where(and(...conditions))
+        .orderBy(directoryPeople.openId);
     },
 
     async team(key: string): Promise<Team | null> {
@@ -63,26 +75,11 @@ export function createDirectory({ db }: { db: Db }) {
     async upsertTeams(teams: TeamInput[]): Promise<void> {
       for (const t of teams) {
         const { rotation: _keep, ...changes } = t;
-        await db.insert(directoryTeams).values(t).onConflictDoUpdate({ target: directoryTeams.key, set: { ...changes, updatedAt: sql`now()` } });
+        await db
+          .insert(directoryTeams)
+          .values(t)
+          .onConflictDoUpdate({ target: directoryTeams.key, set: { ...changes, updatedAt: sql`now()` } });
       }
-    },
-
-    /** A setting parsed by `schema`; the schema's defaults fill anything missing or unset. */
-    async setting<S extends z.ZodType>(key: string, schema: S): Promise<z.infer<S>> {
-      const [row] = await db.select().from(directorySettings).where(eq(directorySettings.key, key));
-      const parsed = schema.safeParse(row?.value ?? {});
-      if (parsed.success) return parsed.data;
-      // A bad edit must not stop the workflow: fall back to the defaults and say so upstream.
-      return schema.parse({});
-    },
-
-    async saveSetting<S extends z.ZodType>(key: string, schema: S, value: unknown, updatedBy?: string): Promise<z.infer<S>> {
-      const parsed = schema.parse(value);
-      await db
-        .insert(directorySettings)
-        .values({ key, value: parsed, updatedBy: updatedBy ?? null })
-        .onConflictDoUpdate({ target: directorySettings.key, set: { value: parsed, updatedBy: updatedBy ?? null, updatedAt: sql`now()` } });
-      return parsed;
     },
   };
 }

@@ -1,11 +1,9 @@
-import type { CardLibrary } from '../../feishu/cards.js';
-import type { Card } from '../../feishu/index.js';
+import { joinMarkdown, md, mention, type Markdown } from '../../core/cards/markdown.js';
+import type { Card, CardPart, CardRenderer } from '../../core/cards/render.js';
 import { bi, type Bilingual } from '../shared/bilingual.js';
 import { clockLine, factsOf, label, money, moneyLine, stateColor, statusLine } from './card-text.js';
 import type { CardVerb } from './service/act.js';
 import type { CaseView } from './service/view.js';
-
-type Element = Record<string, unknown>;
 
 const VERB_LABELS: Record<CardVerb, Bilingual> = {
   start: bi('开始处理', 'Start'),
@@ -19,48 +17,63 @@ const VERB_LABELS: Record<CardVerb, Bilingual> = {
   cancel: bi('取消', 'Cancel'),
 };
 
-/** Typed render functions over cards/exceptions/*.json: the JSON is the card, these name its variables. */
-export function exceptionCards(cards: CardLibrary) {
-  const submit = (name: string, text: string, type: string, value: Record<string, unknown>): Element =>
-    cards.render('exceptions/parts/submit', { name, label: text, type, value });
-  const input = (name: string, placeholder: string, maxLength = 100): Element => cards.render('exceptions/parts/input', { name, placeholder, maxLength });
-  const row = (buttons: Element[]): Element =>
-    cards.render('exceptions/parts/buttons', { columns: buttons.map((element) => cards.render('exceptions/parts/column', { element })) });
+/**
+ * Typed render functions over cards/exceptions/*.json: the JSON is the card, these name its
+ * variables. Strings are user text (escaped by the renderer); Markdown values come from `md`.
+ */
+export function exceptionCards(cards: CardRenderer) {
+  const move = (name: string, text: string, type: string, value: Record<string, unknown>): CardPart =>
+    cards.part('exceptions/parts/move-button', { name, label: text, type, value });
 
-  function verbButtons(v: CaseView): Element[] {
-    return v.verbs.flatMap((verb) => {
-      const base = { action: 'exceptions.act', caseId: v.id, verb };
+  function moves(v: CaseView): CardPart[] {
+    const buttons = v.verbs.flatMap((verb) => {
+      const base = { action: 'exceptions.act', caseId: v.id, version: v.version, verb };
       if (verb === 'resolve' && v.isDispute) {
-        return [submit('resolve_won', '维权成功 Won', 'primary', { ...base, outcome: 'won' }), submit('resolve_lost', '维权失败 Lost', 'default', { ...base, outcome: 'lost' })];
+        return [
+          move('resolve_won', '维权成功 Won', 'primary', { ...base, outcome: 'won' }),
+          move('resolve_lost', '维权失败 Lost', 'default', { ...base, outcome: 'lost' }),
+        ];
       }
-      const type = verb === 'cancel' ? 'danger' : verb === 'start' || verb === 'resolve' || verb === 'resume' ? 'primary' : 'default';
-      return [submit(`verb_${verb}`, label(VERB_LABELS[verb]), type, base)];
+      const type =
+        verb === 'cancel'
+          ? 'danger'
+          : verb === 'start' || verb === 'resolve' || verb === 'resume'
+            ? 'primary'
+            : 'default';
+      return [move(`verb_${verb}`, label(VERB_LABELS[verb]), type, base)];
     });
+    if (v.canEscalate)
+      buttons.push(
+        move('escalate', '升级 Escalate', 'danger', {
+          action: 'exceptions.escalate',
+          caseId: v.id,
+          version: v.version,
+        }),
+      );
+    return buttons;
   }
+
+  const numberInputs = (v: CaseView): CardPart[] =>
+    v.missing.map((m) => cards.part('exceptions/parts/number-input', { name: m.id, label: label(m.label) }));
 
   /** The form under the case card: number inputs while waiting, refund request while working, the moves. */
-  function actions(v: CaseView): Element {
-    const elements: Element[] = [];
-    if (v.state === 'waiting_warehouse' && v.missing.length > 0) {
-      elements.push(...v.missing.map((m) => input(m.id, `${label(m.label)}，如 e.g. SF1234567890123`, 40)));
-      elements.push(row([submit('fill', '提交单号 Submit number', 'primary', { action: 'exceptions.fill', caseId: v.id })]));
-    }
-    if (v.canRequestApproval) {
-      elements.push(input('amount', '退款/赔付金额（元） Refund or compensation amount (yuan)', 20));
-      elements.push(row([
-        submit('refund', '申请退款 Request refund', 'default', { action: 'exceptions.request-approval', caseId: v.id, purpose: 'refund' }),
-        submit('compensation', '申请赔付 Request compensation', 'default', { action: 'exceptions.request-approval', caseId: v.id, purpose: 'compensation' }),
-      ]));
-    }
-    const moves = verbButtons(v);
-    if (v.canEscalate) moves.push(submit('escalate', '升级 Escalate', 'danger', { action: 'exceptions.escalate', caseId: v.id }));
-    if (moves.length === 0) return cards.render('exceptions/parts/text', { content: "<font color='grey'>已结束 · Finished</font>" });
-    elements.push(input('note', '备注 / 原因（取消、重开时必填） Note / reason (required to cancel or reopen)', 500));
-    elements.push(row(moves));
-    return cards.render('exceptions/parts/actions-form', { elements });
+  function actions(v: CaseView): CardPart[] {
+    const buttons = moves(v);
+    if (buttons.length === 0) return [cards.part('exceptions/parts/finished')];
+    const waiting = v.state === 'waiting_warehouse' && v.missing.length > 0;
+    return [
+      cards.part('exceptions/parts/case-actions', {
+        fillInputs: waiting ? numberInputs(v) : [],
+        fillButton: waiting ? [cards.part('exceptions/parts/fill-button', { caseId: v.id, version: v.version })] : [],
+        approvalRequest: v.canRequestApproval
+          ? [cards.part('exceptions/parts/approval-request', { caseId: v.id, version: v.version })]
+          : [],
+        moves: buttons,
+      }),
+    ];
   }
 
-  const tag = (text: string, color: string): Element => cards.render('exceptions/parts/tag', { text, color });
+  const tag = (text: string, color: string): CardPart => cards.part('exceptions/parts/tag', { text, color });
 
   return {
     /** The one card per case in the team group, updated in place as the case moves. */
@@ -80,45 +93,119 @@ export function exceptionCards(cards: CardLibrary) {
     },
 
     assigned: (v: CaseView): Card =>
-      cards.render('exceptions/assigned', { no: v.no, kind: label(v.kind), facts: factsOf(v), clock: clockLine(v), team: v.teamName }),
+      cards.render('exceptions/assigned', {
+        no: v.no,
+        kind: label(v.kind),
+        facts: factsOf(v),
+        clock: clockLine(v),
+        team: v.teamName,
+      }),
 
-    nudge(v: CaseView, seq: number): Card {
-      const inputs = v.missing.map((m) => input(m.id, `${label(m.label)}，如 e.g. SF1234567890123`, 40));
-      inputs.push(submit('fill', '提交 Submit', 'primary', { action: 'exceptions.fill', caseId: v.id }));
-      return cards.render('exceptions/nudge', { no: v.no, kind: label(v.kind), seq, facts: factsOf(v), clock: clockLine(v), inputs });
-    },
+    nudge: (v: CaseView, seq: number): Card =>
+      cards.render('exceptions/nudge', {
+        no: v.no,
+        kind: label(v.kind),
+        seq,
+        facts: factsOf(v),
+        clock: clockLine(v),
+        numberInputs: numberInputs(v),
+        caseId: v.id,
+        version: v.version,
+      }),
 
-    filled: (v: CaseView, content: string): Card => cards.render('exceptions/filled', { no: v.no, kind: label(v.kind), content }),
+    filled: (v: CaseView, content: Markdown): Card =>
+      cards.render('exceptions/filled', { no: v.no, kind: label(v.kind), content }),
 
-    approval(v: CaseView, a: { id: number; purpose: string; amountFen: number; role: Bilingual; note: string | null; requestedBy: string }): Card {
+    approval(
+      v: CaseView,
+      a: { id: number; purpose: string; amountFen: number; role: Bilingual; note: string | null; requestedBy: string },
+    ): Card {
       const purpose = a.purpose === 'refund' ? '退款 Refund' : '赔付 Compensation';
-      const request = [`**${purpose}** ${money(a.amountFen)}`, `**审批人 Approver** ${label(a.role)}`, `**申请人 Requested by** <at id=${a.requestedBy}></at>`];
-      if (a.note) request.push(`**说明 Note** ${a.note}`);
-      return cards.render('exceptions/approval', { no: v.no, kind: label(v.kind), facts: factsOf(v), request: request.join('\n'), approvalId: a.id });
+      const request = [
+        md`**${purpose}** ${money(a.amountFen)}`,
+        md`**审批人 Approver** ${label(a.role)}`,
+        md`**申请人 Requested by** ${mention(a.requestedBy)}`,
+      ];
+      if (a.note) request.push(md`**说明 Note** ${a.note}`);
+      return cards.render('exceptions/approval', {
+        no: v.no,
+        kind: label(v.kind),
+        facts: factsOf(v),
+        request: joinMarkdown(request),
+        approvalId: a.id,
+      });
     },
 
-    approvalDecided(v: CaseView, a: { decision: string; amountFen: number; purpose: string; decidedBy: string | null; reason: string | null }): Card {
+    approvalDecided(
+      v: CaseView,
+      a: { decision: string; amountFen: number; purpose: string; decidedBy: string | null; reason: string | null },
+    ): Card {
       const approved = a.decision === 'approved';
-      const headline = approved ? '已同意 · Approved' : a.decision === 'escalated' ? '已升级 · Escalated' : '已驳回 · Rejected';
-      const lines = [`**${a.purpose === 'refund' ? '退款 Refund' : '赔付 Compensation'}** ${money(a.amountFen)}`, `**审批人 By** ${a.decidedBy ? `<at id=${a.decidedBy}></at>` : '-'}`];
-      if (a.reason) lines.push(`**原因 Reason** ${a.reason}`);
-      return cards.render('exceptions/approval-decided', { headline, color: approved ? 'green' : a.decision === 'escalated' ? 'purple' : 'red', no: v.no, kind: label(v.kind), facts: factsOf(v), decision: lines.join('\n') });
+      const headline = approved
+        ? '已同意 · Approved'
+        : a.decision === 'escalated'
+          ? '已升级 · Escalated'
+          : '已驳回 · Rejected';
+      const lines = [
+        md`**${a.purpose === 'refund' ? '退款 Refund' : '赔付 Compensation'}** ${money(a.amountFen)}`,
+        md`**审批人 By** ${mention(a.decidedBy, '-')}`,
+      ];
+      if (a.reason) lines.push(md`**原因 Reason** ${a.reason}`);
+      const color = approved ? 'green' : a.decision === 'escalated' ? 'purple' : 'red';
+      return cards.render('exceptions/approval-decided', {
+        headline,
+        color,
+        no: v.no,
+        kind: label(v.kind),
+        facts: factsOf(v),
+        decision: joinMarkdown(lines),
+      });
     },
 
-    escalation: (v: CaseView, message: string): Card =>
-      cards.render('exceptions/escalation', { no: v.no, kind: label(v.kind), message, facts: factsOf(v), clock: clockLine(v) }),
+    /** The DM to whom a case climbs: who and why, the case, and the same actions as the case card. */
+    escalation(v: CaseView, e: { message: string; by: string | null; note: string | null }): Card {
+      const who = e.by
+        ? md`**升级人 By** ${mention(e.by)}`
+        : md`
+**升级人 By** 系统（时限计时）· the SLA clock
+          `;
+      const why = e.note ? md`**原因 Why** ${e.note}` : md`**原因 Why** ${e.message}`;
+      return cards.render('exceptions/escalation', {
+        no: v.no,
+        title: v.title,
+        kind: label(v.kind),
+        message: e.message,
+        why: joinMarkdown([who, why]),
+        facts: factsOf(v),
+        clock: clockLine(v),
+        status: statusLine(v),
+        actions: actions(v),
+      });
+    },
 
-    notice: (title: string, content: string, color = 'blue'): Card => cards.render('exceptions/notice', { title, content, color }),
+    /** `content` as a string is shown as typed (an error message); as Markdown it keeps the bot's formatting. */
+    notice: (title: string, content: Markdown | string, color = 'blue'): Card =>
+      cards.render('exceptions/notice', { title, content, color }),
 
-    lookup: (query: string, results: string): Card => cards.render('exceptions/lookup', { query, results }),
+    lookup: (query: string, results: Markdown): Card => cards.render('exceptions/lookup', { query, results }),
 
     createForm: (kinds: Array<{ id: string; label: Bilingual }>): Card =>
-      cards.render('exceptions/create-form', { kindOptions: kinds.map((k) => ({ text: { tag: 'plain_text', content: label(k.label) }, value: k.id })) }),
+      cards.render('exceptions/create-form', {
+        kindOptions: kinds.map((k) => cards.part('exceptions/parts/kind-option', { id: k.id, label: label(k.label) })),
+      }),
 
-    summary: (vars: { date: string; open: string; sla: string; cycle: string; money: string; disputes: string; claims: string }): Card =>
-      cards.render('exceptions/summary', vars),
+    summary: (vars: {
+      date: string;
+      open: Markdown;
+      sla: Markdown;
+      cycle: Markdown;
+      money: Markdown;
+      disputes: Markdown;
+      claims: Markdown;
+    }): Card => cards.render('exceptions/summary', vars),
 
-    claimReminder: (vars: { no: string; counterparty: string; content: string }): Card => cards.render('exceptions/claim-reminder', vars),
+    claimReminder: (vars: { no: string; counterparty: string; content: Markdown }): Card =>
+      cards.render('exceptions/claim-reminder', vars),
   };
 }
 

@@ -4,8 +4,10 @@ import { findKind, type CaseKindsConfig } from './logic/kinds.js';
 import { parseAmountToFen } from './logic/money.js';
 import { parseTrackingNumber } from './logic/tracking-numbers.js';
 import { line } from './service/fields.js';
+import { LIMITS, tooLongMessage } from './limits.js';
 
-export const USAGE = '异常件 <类型> <订单号> [快递单号] [金额] [描述] · exception <kind> <order no> [tracking no] [amount] [description]';
+export const USAGE =
+  '异常件 <类型> <订单号> [快递单号] [金额] [描述] · exception <kind> <order no> [tracking no] [amount] [description]';
 
 export type ChatRequest =
   | { type: 'form' }
@@ -13,7 +15,6 @@ export type ChatRequest =
   | { type: 'create'; input: Omit<NewCaseInput, 'source' | 'reporterOpenId'> };
 
 const AMOUNT = /^(?:[¥￥]|RMB|CNY)|(?:元|块)$|^\d+\.\d{1,2}$/i;
-const MAX_ORDER = 64;
 
 /**
  * What `异常件 …` asks for: nothing → the form; one word → a lookup (order, tracking or case
@@ -24,12 +25,12 @@ export function parseChatRequest(args: string, kinds: CaseKindsConfig): ChatRequ
   if (tokens.length === 0) return { type: 'form' };
   const kind = findKind(kinds, tokens[0]!);
   if (!kind.ok) {
-    if (tokens.length === 1) return { type: 'lookup', needle: tokens[0]!.slice(0, MAX_ORDER) };
+    if (tokens.length === 1) return { type: 'lookup', needle: tokens[0]!.slice(0, LIMITS.orderNo) };
     throw new ValidationError(line(kind.error.message), { field: 'kind' });
   }
   const orderNo = tokens[1];
   if (!orderNo) throw new ValidationError(`请写上订单号。用法：${USAGE} · Add the order number`);
-  if (orderNo.length > MAX_ORDER) throw new ValidationError('订单号过长 · The order number is too long');
+  if (orderNo.length > LIMITS.orderNo) throw new ValidationError('订单号过长 · The order number is too long');
   const fields: Record<string, string> = {};
   let amountAtRiskFen: number | undefined;
   const words: string[] = [];
@@ -44,6 +45,9 @@ export function parseChatRequest(args: string, kinds: CaseKindsConfig): ChatRequ
       words.push(token);
     }
   }
-  const description = words.join(' ').slice(0, 1000);
+  const description = words.join(' ');
+  // Refused, not cut: the sender is right there and can shorten it (see limits.ts).
+  if (description.length > LIMITS.description)
+    throw new ValidationError(tooLongMessage('description', description.length), { field: 'description' });
   return { type: 'create', input: { kind: kind.value.id, orderNo, fields, amountAtRiskFen, description } };
 }

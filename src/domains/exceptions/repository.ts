@@ -1,5 +1,7 @@
-import { and, asc, desc, eq, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import type { CaseState } from './logic/case.js';
+import type { EscalationStep } from './logic/escalation.js';
 import {
   exceptionsApprovals,
   exceptionsAudit,
@@ -8,7 +10,9 @@ import {
   exceptionsNudges,
   exceptionsRecoveryClaims,
   exceptionsStateHistory,
+  TERMINAL_SQL,
 } from './schema.js';
+import { exceptionsCaseResults } from './report-schema.js';
 
 export type CaseRow = typeof exceptionsCases.$inferSelect;
 export type NewCase = typeof exceptionsCases.$inferInsert;
@@ -18,7 +22,8 @@ export type ClaimRow = typeof exceptionsRecoveryClaims.$inferSelect;
 export type EscalationRow = typeof exceptionsEscalations.$inferSelect;
 export type CasePatch = Partial<Omit<NewCase, 'id' | 'version' | 'createdAt'>>;
 
-const FINISHED = ['resolved', 'closed', 'cancelled'];
+// Written as the partial index exceptions_cases_open_idx is, so the planner can use it.
+const OPEN = sql`${exceptionsCases.state} not in (${TERMINAL_SQL})`;
 
 /** Queries only: no Feishu, no decisions. Every function takes the executor (pool or transaction). */
 export const repo = {
@@ -28,7 +33,10 @@ export const repo = {
   },
 
   async caseBySource(db: Db, source: string, externalId: string): Promise<CaseRow | null> {
-    const [row] = await db.select().from(exceptionsCases).where(and(eq(exceptionsCases.source, source), eq(exceptionsCases.externalId, externalId)));
+    const [row] = await db
+      .select()
+      .from(exceptionsCases)
+      .where(and(eq(exceptionsCases.source, source), eq(exceptionsCases.externalId, externalId)));
     return row ?? null;
   },
 
@@ -59,11 +67,19 @@ export const repo = {
 
   /** Links the case to its Bitable row once; a second writer keeps the first link. */
   async setBitableRecord(db: Db, id: number, recordId: string): Promise<void> {
-    await db.update(exceptionsCases).set({ bitableRecordId: recordId }).where(and(eq(exceptionsCases.id, id), isNull(exceptionsCases.bitableRecordId)));
+    await db
+      .update(exceptionsCases)
+      .set({ bitableRecordId: recordId })
+      .where(and(eq(exceptionsCases.id, id), isNull(exceptionsCases.bitableRecordId)));
   },
 
   async casesWithoutBitableRow(db: Db, limit: number): Promise<CaseRow[]> {
-    return db.select().from(exceptionsCases).where(isNull(exceptionsCases.bitableRecordId)).orderBy(asc(exceptionsCases.id)).limit(limit);
+    return db
+      .select()
+      .from(exceptionsCases)
+      .where(isNull(exceptionsCases.bitableRecordId))
+      .orderBy(asc(exceptionsCases.id))
+      .limit(limit);
   },
 
   async caseByBitableRecord(db: Db, recordId: string): Promise<CaseRow | null> {
@@ -77,7 +93,36 @@ export const repo = {
 
   async history(db: Db, caseIds: number[]): Promise<HistoryRow[]> {
     if (caseIds.length === 0) return [];
-    return db.select().from(exceptionsStateHistory).where(inArray(exceptionsStateHistory.caseId, caseIds)).orderBy(asc(exceptionsStateHistory.at), asc(exceptionsStateHistory.id));
+    return db
+      .select()
+      .from(exceptionsStateHistory)
+      .where(inArray(exceptionsStateHistory.caseId, caseIds))
+      .orderBy(asc(exceptionsStateHistory.at), asc(exceptionsStateHistory.id));
+  },
+
+  /** Cases after `after` that have no stored results yet, locked for the backfill's transaction. */
+  async casesWithoutResults(db: Db, after: number, limit: number): Promise<CaseRow[]> {
+    return db
+      .select()
+      .from(exceptionsCases)
+      .where(
+        and(
+          gt(exceptionsCases.id, after),
+          sql`not exists (select 1 from ${exceptionsCaseResults} r where r.case_id = ${exceptionsCases.id})`,
+        ),
+      )
+      .orderBy(asc(exceptionsCases.id))
+      .limit(limit)
+      .for('update');
+  },
+
+  /** History of the cases with ids in [fromId, toId], by case and time. */
+  async historyBetween(db: Db, fromId: number, toId: number): Promise<HistoryRow[]> {
+    return db
+      .select()
+      .from(exceptionsStateHistory)
+      .where(and(gte(exceptionsStateHistory.caseId, fromId), lte(exceptionsStateHistory.caseId, toId)))
+      .orderBy(asc(exceptionsStateHistory.caseId), asc(exceptionsStateHistory.at), asc(exceptionsStateHistory.id));
   },
 
   async audit(db: Db, entry: typeof exceptionsAudit.$inferInsert): Promise<void> {
@@ -99,11 +144,19 @@ export const repo = {
   },
 
   async approvalsOf(db: Db, caseId: number): Promise<ApprovalRow[]> {
-    return db.select().from(exceptionsApprovals).where(eq(exceptionsApprovals.caseId, caseId)).orderBy(asc(exceptionsApprovals.id));
+    return db
+      .select()
+      .from(exceptionsApprovals)
+      .where(eq(exceptionsApprovals.caseId, caseId))
+      .orderBy(asc(exceptionsApprovals.id));
   },
 
   /** pending → decided, once: the second of two clicks finds nothing pending. */
-  async decideApproval(db: Db, id: number, decision: { decision: string; decidedBy: string; reason: string | null; decidedAt: Date }): Promise<ApprovalRow | null> {
+  async decideApproval(
+    db: Db,
+    id: number,
+    decision: { decision: string; decidedBy: string; reason: string | null; decidedAt: Date },
+  ): Promise<ApprovalRow | null> {
     const [row] = await db
       .update(exceptionsApprovals)
       .set(decision)
@@ -112,9 +165,21 @@ export const repo = {
     return row ?? null;
   },
 
-  async escalationSteps(db: Db, caseId: number): Promise<string[]> {
-    const rows = await db.select({ step: exceptionsEscalations.step }).from(exceptionsEscalations).where(eq(exceptionsEscalations.caseId, caseId));
+  async escalationSteps(db: Db, caseId: number): Promise<EscalationStep[]> {
+    const rows = await db
+      .select({ step: exceptionsEscalations.step })
+      .from(exceptionsEscalations)
+      .where(eq(exceptionsEscalations.caseId, caseId));
     return rows.map((r) => r.step);
+  },
+
+  /** The open case's due time as its last change computed it (null once finished or paused). */
+  async dueAt(db: Db, caseId: number): Promise<Date | null> {
+    const [row] = await db
+      .select({ dueAt: exceptionsCaseResults.dueAt })
+      .from(exceptionsCaseResults)
+      .where(and(eq(exceptionsCaseResults.caseId, caseId), eq(exceptionsCaseResults.open, true)));
+    return row?.dueAt ?? null;
   },
 
   async insertEscalation(db: Db, values: typeof exceptionsEscalations.$inferInsert): Promise<EscalationRow | null> {
@@ -123,32 +188,84 @@ export const repo = {
   },
 
   async insertNudge(db: Db, values: typeof exceptionsNudges.$inferInsert): Promise<boolean> {
-    const rows = await db.insert(exceptionsNudges).values(values).onConflictDoNothing().returning({ id: exceptionsNudges.id });
+    const rows = await db
+      .insert(exceptionsNudges)
+      .values(values)
+      .onConflictDoNothing()
+      .returning({ id: exceptionsNudges.id });
     return rows.length > 0;
   },
 
-  async openCases(db: Db): Promise<CaseRow[]> {
-    return db.select().from(exceptionsCases).where(notInArray(exceptionsCases.state, FINISHED)).orderBy(asc(exceptionsCases.id));
-  },
-
-  async casesInState(db: Db, state: string): Promise<CaseRow[]> {
-    return db.select().from(exceptionsCases).where(eq(exceptionsCases.state, state)).orderBy(asc(exceptionsCases.id));
-  },
-
-  /** Cases opened since `since` or still open: what the report looks at. */
-  async casesForReport(db: Db, since: Date): Promise<CaseRow[]> {
+  /** Id and version of every open case: what the sweep needs to tell which clocks to read (no row bodies). */
+  async openCaseVersions(db: Db): Promise<Array<{ id: number; version: number }>> {
     return db
-      .select()
+      .select({ id: exceptionsCases.id, version: exceptionsCases.version })
       .from(exceptionsCases)
-      .where(or(notInArray(exceptionsCases.state, FINISHED), sql`${exceptionsCases.openedAt} >= ${since}`))
+      .where(OPEN)
       .orderBy(asc(exceptionsCases.id));
   },
 
-  async listCases(db: Db, filter: { state?: string | undefined; kind?: string | undefined; limit: number }): Promise<CaseRow[]> {
+  /** The given cases that are still open, by id. */
+  async openCasesByIds(db: Db, ids: readonly number[]): Promise<CaseRow[]> {
+    if (ids.length === 0) return [];
+    return db
+      .select()
+      .from(exceptionsCases)
+      .where(and(OPEN, sql`${exceptionsCases.id} = any(${sql.param([...ids])}::bigint[])`))
+      .orderBy(asc(exceptionsCases.id));
+  },
+
+  /** The open case whose card is this message (a chat reply to the card names it). */
+  async openCaseByCard(db: Db, messageId: string): Promise<CaseRow | null> {
+    const [row] = await db
+      .select()
+      .from(exceptionsCases)
+      .where(and(OPEN, eq(exceptionsCases.cardMessageId, messageId)));
+    return row ?? null;
+  },
+
+  /**
+   * History of the given cases, by case and time (one query for the sweep; `= any($1)` keeps it an index lookup per
+   * case and one parameter however many cases).
+   */
+  async historyOfCases(db: Db, caseIds: readonly number[]): Promise<HistoryRow[]> {
+    if (caseIds.length === 0) return [];
+    return db
+      .select()
+      .from(exceptionsStateHistory)
+      .where(sql`${exceptionsStateHistory.caseId} = any(${sql.param([...caseIds])}::bigint[])`)
+      .orderBy(asc(exceptionsStateHistory.caseId), asc(exceptionsStateHistory.at), asc(exceptionsStateHistory.id));
+  },
+
+  /** Ladder steps already sent to the given cases (one query for the sweep). */
+  async escalationStepsOfCases(
+    db: Db,
+    caseIds: readonly number[],
+  ): Promise<Array<{ caseId: number; step: EscalationStep }>> {
+    if (caseIds.length === 0) return [];
+    return db
+      .select({ caseId: exceptionsEscalations.caseId, step: exceptionsEscalations.step })
+      .from(exceptionsEscalations)
+      .where(sql`${exceptionsEscalations.caseId} = any(${sql.param([...caseIds])}::bigint[])`);
+  },
+
+  async casesInState(db: Db, state: CaseState): Promise<CaseRow[]> {
+    return db.select().from(exceptionsCases).where(eq(exceptionsCases.state, state)).orderBy(asc(exceptionsCases.id));
+  },
+
+  async listCases(
+    db: Db,
+    filter: { state?: CaseState | undefined; kind?: string | undefined; limit: number },
+  ): Promise<CaseRow[]> {
     const conditions = [];
     if (filter.state) conditions.push(eq(exceptionsCases.state, filter.state));
     if (filter.kind) conditions.push(eq(exceptionsCases.kind, filter.kind));
-    return db.select().from(exceptionsCases).where(and(...conditions)).orderBy(desc(exceptionsCases.id)).limit(filter.limit);
+    return db
+      .select()
+      .from(exceptionsCases)
+      .where(and(...conditions))
+      .orderBy(desc(exceptionsCases.id))
+      .limit(filter.limit);
   },
 
   /** By order number or any number field (tracking, return tracking), newest first. */
@@ -156,7 +273,12 @@ export const repo = {
     return db
       .select()
       .from(exceptionsCases)
-      .where(or(eq(exceptionsCases.orderNo, needle), sql`exists (select 1 from jsonb_each_text(${exceptionsCases.fields}) f where upper(f.value) = upper(${needle}))`))
+      .where(
+        or(
+          eq(exceptionsCases.orderNo, needle),
+          sql`exists (select 1 from jsonb_each_text(${exceptionsCases.fields}) f where upper(f.value) = upper(${needle}))`,
+        ),
+      )
       .orderBy(desc(exceptionsCases.id))
       .limit(limit);
   },
@@ -173,29 +295,81 @@ export const repo = {
 
   async claimsOf(db: Db, caseIds: number[]): Promise<ClaimRow[]> {
     if (caseIds.length === 0) return [];
-    return db.select().from(exceptionsRecoveryClaims).where(inArray(exceptionsRecoveryClaims.caseId, caseIds)).orderBy(asc(exceptionsRecoveryClaims.id));
+    return db
+      .select()
+      .from(exceptionsRecoveryClaims)
+      .where(inArray(exceptionsRecoveryClaims.caseId, caseIds))
+      .orderBy(asc(exceptionsRecoveryClaims.id));
   },
 
-  async openClaims(db: Db): Promise<ClaimRow[]> {
-    return db.select().from(exceptionsRecoveryClaims).where(inArray(exceptionsRecoveryClaims.state, ['open', 'partially_recovered'])).orderBy(asc(exceptionsRecoveryClaims.id));
+  /**
+   * One page of open claims that are due a reminder: untouched since `staleBefore`, with an owner,
+   * not reminded since `remindedBefore`; by id after `afterId` (keyset), so a sweep never loads all.
+   */
+  async staleClaimsPage(
+    db: Db,
+    q: { staleBefore: Date; remindedBefore: Date; afterId: number; limit: number },
+  ): Promise<ClaimRow[]> {
+    const c = exceptionsRecoveryClaims;
+    return db
+      .select()
+      .from(c)
+      .where(
+        and(
+          inArray(c.state, ['open', 'partially_recovered']),
+          lte(c.lastActivityAt, q.staleBefore),
+          sql`${c.ownerOpenId} is not null`,
+          or(isNull(c.lastRemindedAt), lt(c.lastRemindedAt, q.remindedBefore)),
+          gt(c.id, q.afterId),
+        ),
+      )
+      .orderBy(asc(c.id))
+      .limit(q.limit);
   },
 
-  async updateClaim(db: Db, id: number, expectedRecoveredFen: number, patch: Partial<typeof exceptionsRecoveryClaims.$inferInsert>): Promise<ClaimRow | null> {
+  async updateClaim(
+    db: Db,
+    id: number,
+    expectedRecoveredFen: number,
+    patch: Partial<typeof exceptionsRecoveryClaims.$inferInsert>,
+  ): Promise<ClaimRow | null> {
     const [row] = await db
       .update(exceptionsRecoveryClaims)
       .set(patch)
-      .where(and(eq(exceptionsRecoveryClaims.id, id), eq(exceptionsRecoveryClaims.recoveredFen, expectedRecoveredFen), inArray(exceptionsRecoveryClaims.state, ['open', 'partially_recovered'])))
+      .where(
+        and(
+          eq(exceptionsRecoveryClaims.id, id),
+          eq(exceptionsRecoveryClaims.recoveredFen, expectedRecoveredFen),
+          inArray(exceptionsRecoveryClaims.state, ['open', 'partially_recovered']),
+        ),
+      )
       .returning();
     return row ?? null;
   },
 
-  /** Marks a stale claim reminded, once per `before` window. */
-  async markClaimReminded(db: Db, id: number, at: Date, before: Date): Promise<boolean> {
-    const rows = await db
-      .update(exceptionsRecoveryClaims)
+  /**
+   * Marks a claim reminded, once per window: only while it is still open, still untouched since
+   * `staleBefore` and not reminded since `remindedBefore` — so two sweeps (or instances) mark it once.
+   */
+  async markClaimReminded(
+    db: Db,
+    id: number,
+    at: Date,
+    q: { staleBefore: Date; remindedBefore: Date },
+  ): Promise<ClaimRow | null> {
+    const c = exceptionsRecoveryClaims;
+    const [row] = await db
+      .update(c)
       .set({ lastRemindedAt: at })
-      .where(and(eq(exceptionsRecoveryClaims.id, id), or(isNull(exceptionsRecoveryClaims.lastRemindedAt), lt(exceptionsRecoveryClaims.lastRemindedAt, before))))
-      .returning({ id: exceptionsRecoveryClaims.id });
-    return rows.length > 0;
+      .where(
+        and(
+          eq(c.id, id),
+          inArray(c.state, ['open', 'partially_recovered']),
+          lte(c.lastActivityAt, q.staleBefore),
+          or(isNull(c.lastRemindedAt), lt(c.lastRemindedAt, q.remindedBefore)),
+        ),
+      )
+      .returning();
+    return row ?? null;
   },
 };

@@ -1,27 +1,19 @@
-import type { Directory } from '../directory/service.js';
 import { buildBusinessCalendar, type BusinessCalendar } from '../shared/business-calendar.js';
-import { z } from 'zod';
-import { ApprovalConfig } from './logic/approvals.js';
-import { SlaMatrix } from './logic/clocks.js';
-import { EscalationPolicy } from './logic/escalation.js';
-import { CaseKindsConfig } from './logic/kinds.js';
-import { NudgePolicy } from './logic/nudges.js';
-import { ClockPolicy } from './logic/state-machine.js';
-
-/** Setting keys leads edit (directory_settings, mirrored from the 规则配置 Bitable table). */
-export const SETTING_KEYS = {
-  kinds: 'exceptions.kinds',
-  sla: 'exceptions.sla',
-  approvals: 'exceptions.approval_bands',
-  nudges: 'exceptions.nudges',
-  escalation: 'exceptions.escalation',
-  clock: 'exceptions.clock',
-  calendar: 'shared.business_calendar',
-} as const;
+import type { SettingsSnapshot } from '../../core/settings.js';
+import type { ApprovalConfig } from './logic/approvals.js';
+import type { SlaMatrix } from './logic/clocks.js';
+import type { EscalationPolicy } from './logic/escalation.js';
+import { applyKindRules, type KindRule, type KindRules } from './logic/kind-rules.js';
+import type { CaseKindsConfig } from './logic/kinds.js';
+import type { NudgePolicy } from './logic/nudges.js';
+import type { ClockPolicy } from './logic/state-machine.js';
+import type { ExceptionSettings } from './settings/index.js';
 
 /** Everything configurable the exception workflow reads, with the logic modules' defaults. */
 export interface Rules {
+  /** The kinds with 异常类型配置 laid over them (team, priority, awaited number). */
   kinds: CaseKindsConfig;
+  kindRules: KindRules;
   sla: SlaMatrix;
   approvals: ApprovalConfig;
   nudges: NudgePolicy;
@@ -30,10 +22,15 @@ export interface Rules {
   calendar: BusinessCalendar;
 }
 
-const calendars = new Map<string, BusinessCalendar>();
+/** The reminder policy for one kind: its own interval from 异常类型配置, else the general one. */
+export function nudgePolicyFor(rules: Rules, kind: string): NudgePolicy {
+  const own = rules.kindRules[kind]?.nudgeIntervalMinutes;
+  return own ? { ...rules.nudges, intervalMinutes: own } : rules.nudges;
+}
 
-// Validated by buildBusinessCalendar itself; kept raw here so the business time zone fills the gap.
-const CalendarSetting = z.record(z.string(), z.unknown());
+export function kindRuleOf(rules: Rules, kind: string): KindRule | undefined {
+  return rules.kindRules[kind];
+}
 
 function compileCalendar(input: Record<string, unknown>, timeZone: string): BusinessCalendar {
   try {
@@ -44,24 +41,36 @@ function compileCalendar(input: Record<string, unknown>, timeZone: string): Busi
   }
 }
 
-/** Reads the current rules; the compiled calendar is reused while its settings are unchanged. */
-export async function loadRules(directory: Directory, timeZone: string): Promise<Rules> {
-  const [kinds, sla, approvals, nudges, escalation, clock, calendarConfig] = await Promise.all([
-    directory.setting(SETTING_KEYS.kinds, CaseKindsConfig),
-    directory.setting(SETTING_KEYS.sla, SlaMatrix),
-    directory.setting(SETTING_KEYS.approvals, ApprovalConfig),
-    directory.setting(SETTING_KEYS.nudges, NudgePolicy),
-    directory.setting(SETTING_KEYS.escalation, EscalationPolicy),
-    directory.setting(SETTING_KEYS.clock, ClockPolicy),
-    directory.setting(SETTING_KEYS.calendar, CalendarSetting),
-  ]);
-  const input = { timeZone, ...calendarConfig };
-  const cacheKey = JSON.stringify(input);
-  let calendar = calendars.get(cacheKey);
-  if (!calendar) {
-    calendar = compileCalendar(input, timeZone);
-    if (calendars.size > 16) calendars.clear();
-    calendars.set(cacheKey, calendar);
+/** An SLA per kind from 异常类型配置 covers every priority of that kind. */
+function slaWithKinds(sla: SlaMatrix, kindRules: KindRules): SlaMatrix {
+  const byKind = { ...sla.byKind };
+  for (const [kind, rule] of Object.entries(kindRules)) {
+    if (rule.slaMinutes) byKind[kind] = { P1: rule.slaMinutes, P2: rule.slaMinutes, P3: rule.slaMinutes };
   }
-  return { kinds, sla, approvals, nudges, escalation, clock, calendar };
+  return { ...sla, byKind };
+}
+
+// Compiled once per settings version: a snapshot is replaced, never changed, when a setting changes.
+const compiled = new WeakMap<SettingsSnapshot, Map<string, Rules>>();
+
+/** The current rules, from the settings cache (no query while nothing changed). */
+export async function loadRules(settings: ExceptionSettings, timeZone: string): Promise<Rules> {
+  const s = await settings.snapshot();
+  const byZone = compiled.get(s) ?? new Map<string, Rules>();
+  compiled.set(s, byZone);
+  const hit = byZone.get(timeZone);
+  if (hit) return hit;
+  const kindRules = s.get(settings.kindRules);
+  const rules: Rules = {
+    kinds: applyKindRules(s.get(settings.kinds), kindRules),
+    kindRules,
+    sla: slaWithKinds(s.get(settings.sla), kindRules),
+    approvals: s.get(settings.approvals),
+    nudges: s.get(settings.nudges),
+    escalation: s.get(settings.escalation),
+    clock: s.get(settings.clock),
+    calendar: compileCalendar({ timeZone, ...s.get(settings.calendar) }, timeZone),
+  };
+  byZone.set(timeZone, rules);
+  return rules;
 }

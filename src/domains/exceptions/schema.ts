@@ -1,12 +1,34 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import { APPROVER_ROLES, CASE_STATES, PRIORITIES, TERMINAL_STATES } from './logic/case.js';
+import { ESCALATION_STEPS } from './logic/escalation.js';
+
+/**
+ * The terminal states as SQL constants (a partial index's predicate cannot take parameters): 'resolved', 'closed',
+ * 'cancelled'.
+ */
+export const TERMINAL_SQL = sql.raw(TERMINAL_STATES.map((s) => `'${s}'`).join(', '));
 
 const money = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
 const at = (name: string) => timestamp(name, { withTimezone: true });
-const createdAt = () => at('created_at').notNull().default(sql`now()`);
+const createdAt = () =>
+  at('created_at')
+    .notNull()
+    .default(sql`now()`);
 
 /**
- * One exception case (退款维权, 丢件, 破损 …). Money is in fen. `version` rises on every change
+ * One exception case (退款纠纷/拒付, 丢件, 破损 …). Money is in fen. `version` rises on every change
  * so updates are conditional: a double click or two approvers at once change it once.
  */
 export const exceptionsCases = pgTable(
@@ -14,8 +36,8 @@ export const exceptionsCases = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     kind: text('kind').notNull(),
-    priority: text('priority').notNull(),
-    state: text('state').notNull().default('new'),
+    priority: text('priority', { enum: PRIORITIES }).notNull(),
+    state: text('state', { enum: CASE_STATES }).notNull().default('new'),
     title: text('title').notNull(),
     description: text('description').notNull().default(''),
     // chat | card | bitable | api (or the API caller's own source name); with external_id it makes ingest idempotent.
@@ -32,7 +54,7 @@ export const exceptionsCases = pgTable(
     reporterOpenId: text('reporter_open_id'),
     // Who the nudges go to while the case waits on the warehouse.
     warehouseOpenId: text('warehouse_open_id'),
-    approverRole: text('approver_role'),
+    approverRole: text('approver_role', { enum: APPROVER_ROLES }),
     amountAtRiskFen: money('amount_at_risk_fen'),
     refundedFen: money('refunded_fen'),
     recoveredFen: money('recovered_fen'),
@@ -50,12 +72,23 @@ export const exceptionsCases = pgTable(
     bitableRecordId: text('bitable_record_id'),
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
-    updatedAt: at('updated_at').notNull().default(sql`now()`),
+    updatedAt: at('updated_at')
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [
     uniqueIndex('exceptions_cases_source_external_idx').on(t.source, t.externalId),
     index('exceptions_cases_state_idx').on(t.state),
+    // Filters of the list API, the sweep and the reports (checked with EXPLAIN in
+    // test/domains/exceptions/indexes.test.ts).
+    index('exceptions_cases_open_idx')
+      .on(t.id)
+      .where(sql`state not in (${TERMINAL_SQL})`),
+    index('exceptions_cases_kind_idx').on(t.kind, t.id),
+    index('exceptions_cases_opened_idx').on(t.openedAt),
     index('exceptions_cases_order_idx').on(t.orderNo),
+    // A chat reply to a case card finds its case by the card's message id.
+    index('exceptions_cases_card_message_idx').on(t.cardMessageId),
     uniqueIndex('exceptions_cases_bitable_record_idx').on(t.bitableRecordId),
   ],
 );
@@ -65,8 +98,10 @@ export const exceptionsStateHistory = pgTable(
   'exceptions_state_history',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    caseId: bigint('case_id', { mode: 'number' }).notNull().references(() => exceptionsCases.id),
-    state: text('state').notNull(),
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => exceptionsCases.id),
+    state: text('state', { enum: CASE_STATES }).notNull(),
     action: text('action').notNull(),
     actorOpenId: text('actor_open_id'),
     at: at('at').notNull(),
@@ -79,12 +114,14 @@ export const exceptionsApprovals = pgTable(
   'exceptions_approvals',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    caseId: bigint('case_id', { mode: 'number' }).notNull().references(() => exceptionsCases.id),
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => exceptionsCases.id),
     purpose: text('purpose').notNull(),
     amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
     // The band's approver as configured when requested: auto | lead | manager | finance_director.
     band: text('band').notNull(),
-    approverRole: text('approver_role').notNull(),
+    approverRole: text('approver_role').notNull(), // an ApproverRole, or 'auto' for an amount within the automatic band
     // pending → approved | rejected | escalated (a new pending row carries on one role up)
     decision: text('decision').notNull().default('pending'),
     reason: text('reason'),
@@ -95,7 +132,10 @@ export const exceptionsApprovals = pgTable(
     decidedAt: at('decided_at'),
   },
   (t) => [
-    uniqueIndex('exceptions_approvals_one_pending_idx').on(t.caseId).where(sql`decision = 'pending'`),
+    uniqueIndex('exceptions_approvals_one_pending_idx')
+      .on(t.caseId)
+      .where(sql`decision = 'pending'`),
+    index('exceptions_approvals_case_idx').on(t.caseId),
   ],
 );
 
@@ -104,8 +144,10 @@ export const exceptionsEscalations = pgTable(
   'exceptions_escalations',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    caseId: bigint('case_id', { mode: 'number' }).notNull().references(() => exceptionsCases.id),
-    step: text('step').notNull(),
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => exceptionsCases.id),
+    step: text('step', { enum: ESCALATION_STEPS }).notNull(),
     manual: boolean('manual').notNull().default(false),
     recipientOpenId: text('recipient_open_id'),
     byOpenId: text('by_open_id'),
@@ -119,7 +161,9 @@ export const exceptionsNudges = pgTable(
   'exceptions_nudges',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    caseId: bigint('case_id', { mode: 'number' }).notNull().references(() => exceptionsCases.id),
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => exceptionsCases.id),
     seq: integer('seq').notNull(),
     recipientOpenId: text('recipient_open_id'),
     missingFields: text('missing_fields').array().notNull(),
@@ -133,7 +177,9 @@ export const exceptionsRecoveryClaims = pgTable(
   'exceptions_recovery_claims',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    caseId: bigint('case_id', { mode: 'number' }).notNull().references(() => exceptionsCases.id),
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => exceptionsCases.id),
     counterpartyType: text('counterparty_type').notNull(),
     counterparty: text('counterparty').notNull().default(''),
     claimFen: bigint('claim_fen', { mode: 'number' }).notNull(),
@@ -147,7 +193,13 @@ export const exceptionsRecoveryClaims = pgTable(
     lastRemindedAt: at('last_reminded_at'),
     closedAt: at('closed_at'),
   },
-  (t) => [index('exceptions_recovery_claims_state_idx').on(t.state, t.lastActivityAt)],
+  (t) => [
+    index('exceptions_recovery_claims_state_idx').on(t.state, t.lastActivityAt),
+    index('exceptions_recovery_claims_case_idx').on(t.caseId),
+    index('exceptions_recovery_claims_open_idx')
+      .on(t.id)
+      .where(sql`state in ('open', 'partially_recovered')`),
+  ],
 );
 
 /** Who did what to which case, with the details: decisions, field entries, money, refusals of note. */

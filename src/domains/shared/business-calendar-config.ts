@@ -73,3 +73,9 @@ export const BusinessCalendarConfig = z.object({
 });
 export type BusinessCalendarConfig = z.infer<typeof BusinessCalendarConfig>;
 export type BusinessCalendarConfigInput = z.input<typeof BusinessCalendarConfig>;
+
+/** The setting holding the business calendar every workflow counts in (from 工作日历). */
+export const CALENDAR_SETTING = 'shared.business_calendar';
+
+/** As stored: kept raw, checked when compiled (the business time zone fills the gap). */
+export const CalendarSetting = z.record(z.string(), z.unknown()).default({});

@@ -4,7 +4,10 @@ import type { SandboxContext } from '../context.js';
 import { newId } from '../ids.js';
 import { OpenApiError, parseWith, tokenErrors } from './errors.js';
 
-export const TOKEN_PATHS = ['/open-apis/auth/v3/tenant_access_token/internal', '/open-apis/auth/v3/app_access_token/internal'];
+export const TOKEN_PATHS = [
+  '/open-apis/auth/v3/tenant_access_token/internal',
+  '/open-apis/auth/v3/app_access_token/internal',
+];
 
 const TokenRequest = z.object({ app_id: z.string().min(1), app_secret: z.string().min(1) });
 
@@ -20,7 +23,8 @@ function issueToken(ctx: SandboxContext): { token: string; expire: number } {
     if (t.expiresAt <= now) delete ctx.store.data.tokens[token];
     else if (!best || t.expiresAt > best.expiresAt) best = { token, expiresAt: t.expiresAt };
   }
-  if (best && best.expiresAt - now > ttlMs / 4) return { token: best.token, expire: Math.floor((best.expiresAt - now) / 1000) };
+  if (best && best.expiresAt - now > ttlMs / 4)
+    return { token: best.token, expire: Math.floor((best.expiresAt - now) / 1000) };
   const token = newId.tenantToken();
   ctx.store.data.tokens[token] = { issuedAt: now, expiresAt: now + ttlMs };
   ctx.store.touch();

@@ -22,7 +22,12 @@ export const tokenErrors = {
   invalid: () => new OpenApiError(99991663, 'tenant token invalid', 400),
 };
 
-export function rateLimited(limit: number, resetSeconds: number, code = 99991400, msg = 'request trigger frequency limit'): OpenApiError {
+export function rateLimited(
+  limit: number,
+  resetSeconds: number,
+  code = 99991400,
+  msg = 'request trigger frequency limit',
+): OpenApiError {
   return new OpenApiError(code, msg, 429, {
     'x-ogw-ratelimit-limit': String(limit),
     'x-ogw-ratelimit-reset': String(Math.max(1, Math.ceil(resetSeconds))),
@@ -38,7 +43,11 @@ export function bitableError(code: number, msg: string): OpenApiError {
 }
 
 /** zod at the boundary: a bad body is the API's own validation error, never a 500. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, onError: (detail: string) => OpenApiError = invalidParam): z.infer<S> {
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  onError: (detail: string) => OpenApiError = invalidParam,
+): z.infer<S> {
   const parsed = schema.safeParse(value ?? {});
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

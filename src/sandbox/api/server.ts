@@ -15,7 +15,10 @@ function sendError(reply: FastifyReply, err: OpenApiError): FastifyReply {
 }
 
 /** The Fastify app: gateway behaviour (faults, latency, auth, error bodies) then the API route modules. */
-export function buildSandboxServer(ctx: SandboxContext, modules: Array<(app: FastifyInstance, ctx: SandboxContext) => void>): FastifyInstance {
+export function buildSandboxServer(
+  ctx: SandboxContext,
+  modules: Array<(app: FastifyInstance, ctx: SandboxContext) => void>,
+): FastifyInstance {
   const lostAnswers = new WeakMap<object, number>();
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024, forceCloseConnections: true });
 
@@ -39,8 +42,10 @@ export function buildSandboxServer(ctx: SandboxContext, modules: Array<(app: Fas
     const fault = ctx.faults.take(path);
     if (fault?.kind === 'rate-limit') throw rateLimited(50, fault.resetSeconds);
     if (fault?.afterProcessing) lostAnswers.set(request, fault.status);
-    else if (fault) throw new OpenApiError(fault.status, 'sandbox fault injection: internal server error', fault.status);
-    if (!TOKEN_PATHS.includes(path) && !USER_AUTH_PATHS.includes(path)) checkTenantToken(ctx, request.headers.authorization);
+    else if (fault)
+      throw new OpenApiError(fault.status, 'sandbox fault injection: internal server error', fault.status);
+    if (!TOKEN_PATHS.includes(path) && !USER_AUTH_PATHS.includes(path))
+      checkTenantToken(ctx, request.headers.authorization);
   });
 
   // A "lost answer" fault: the route ran, the caller only sees a 5xx.
@@ -49,18 +54,25 @@ export function buildSandboxServer(ctx: SandboxContext, modules: Array<(app: Fas
     if (status === undefined) return payload;
     lostAnswers.delete(request);
     reply.status(status);
-    return JSON.stringify({ code: status, msg: 'sandbox fault injection: answer lost after processing', error: { log_id: String(reply.getHeader('x-tt-logid') ?? '') } });
+    return JSON.stringify({
+      code: status,
+      msg: 'sandbox fault injection: answer lost after processing',
+      error: { log_id: String(reply.getHeader('x-tt-logid') ?? '') },
+    });
   });
 
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof OpenApiError) return sendError(reply, err);
     const status = (err as { statusCode?: number }).statusCode;
-    if (status && status < 500) return sendError(reply, new OpenApiError(9499, `Bad Request: ${(err as Error).message}`, status));
+    if (status && status < 500)
+      return sendError(reply, new OpenApiError(9499, `Bad Request: ${(err as Error).message}`, status));
     ctx.log?.error({ err, url: request.url }, 'sandbox route failed');
     return sendError(reply, new OpenApiError(1500, 'internal error', 500));
   });
 
-  app.setNotFoundHandler((request, reply) => sendError(reply, new OpenApiError(404, `404 page not found: ${request.method} ${request.url.split('?')[0]}`, 404)));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, new OpenApiError(404, `404 page not found: ${request.method} ${request.url.split('?')[0]}`, 404)),
+  );
 
   authRoutes(app, ctx);
   for (const register of modules) register(app, ctx);

@@ -3,7 +3,18 @@ import { bitableError } from '../api/errors.js';
 import type { BitableField, BitableRecord } from '../state/types.js';
 import { FieldType, plainValue } from './codec.js';
 
-const OPERATORS = ['is', 'isNot', 'contains', 'doesNotContain', 'isEmpty', 'isNotEmpty', 'isGreater', 'isGreaterEqual', 'isLess', 'isLessEqual'] as const;
+const OPERATORS = [
+  'is',
+  'isNot',
+  'contains',
+  'doesNotContain',
+  'isEmpty',
+  'isNotEmpty',
+  'isGreater',
+  'isGreaterEqual',
+  'isLess',
+  'isLessEqual',
+] as const;
 
 export const Condition = z.object({
   field_name: z.string(),
@@ -23,7 +34,8 @@ export const FilterGroup: z.ZodType<FilterGroup> = z.lazy(() =>
     conjunction: z.enum(['and', 'or']).optional(),
     conditions: z.array(Condition).max(50).optional(),
     children: z.array(FilterGroup).optional(),
-  }));
+  }),
+);
 
 export const SortSpec = z.array(z.object({ field_name: z.string(), desc: z.boolean().optional() }));
 export type SortSpec = z.infer<typeof SortSpec>;
@@ -42,7 +54,8 @@ function dateTarget(value: string[], now: number): number | undefined {
   return kind && /^\d+$/.test(kind) ? dayOf(Number(kind)) : undefined;
 }
 
-const isDate = (f: BitableField) => f.type === FieldType.date || f.type === FieldType.createdTime || f.type === FieldType.modifiedTime;
+const isDate = (f: BitableField) =>
+  f.type === FieldType.date || f.type === FieldType.createdTime || f.type === FieldType.modifiedTime;
 
 function compare(field: BitableField, actual: unknown, value: string[], now: number): number | undefined {
   if (actual === undefined || Array.isArray(actual)) return undefined;
@@ -59,8 +72,10 @@ function test(field: BitableField, record: BitableRecord, c: Condition, now: num
   const value = c.value ?? [];
   const empty = actual === undefined || (Array.isArray(actual) && actual.length === 0);
   switch (c.operator) {
-    case 'isEmpty': return empty;
-    case 'isNotEmpty': return !empty;
+    case 'isEmpty':
+      return empty;
+    case 'isNotEmpty':
+      return !empty;
     case 'is':
     case 'isNot': {
       let eq: boolean;
@@ -79,14 +94,24 @@ function test(field: BitableField, record: BitableRecord, c: Condition, now: num
     default: {
       const d = compare(field, actual, value, now);
       if (d === undefined || Number.isNaN(d)) return false;
-      return c.operator === 'isGreater' ? d > 0 : c.operator === 'isGreaterEqual' ? d >= 0 : c.operator === 'isLess' ? d < 0 : d <= 0;
+      return c.operator === 'isGreater'
+        ? d > 0
+        : c.operator === 'isGreaterEqual'
+          ? d >= 0
+          : c.operator === 'isLess'
+            ? d < 0
+            : d <= 0;
     }
   }
 }
 
 function fieldNamed(fields: BitableField[], name: string, code: number): BitableField {
   const f = fields.find((x) => x.field_name === name);
-  if (!f) throw bitableError(code, code === 1254018 ? `InvalidFilter: field "${name}" not found` : `InvalidSort: field "${name}" not found`);
+  if (!f)
+    throw bitableError(
+      code,
+      code === 1254018 ? `InvalidFilter: field "${name}" not found` : `InvalidSort: field "${name}" not found`,
+    );
   return f;
 }
 

@@ -29,21 +29,34 @@ export function snapshot(table: BitableTable, record: BitableRecord): FieldSnaps
   return out;
 }
 
-function withIdentities(ctx: SandboxContext, table: BitableTable, values: FieldSnapshot[] | undefined): FieldSnapshot[] {
+function withIdentities(
+  ctx: SandboxContext,
+  table: BitableTable,
+  values: FieldSnapshot[] | undefined,
+): FieldSnapshot[] {
   return (values ?? []).map((v) => {
     const field = table.fields.find((f) => f.field_id === v.field_id);
     if (field?.type !== FieldType.user) return v;
     const ids = JSON.parse(v.field_value) as Array<{ id: string }>;
     const users = ids.map(({ id }) => {
       const u = ctx.store.data.users.find((x) => x.open_id === id);
-      return { user_id: { union_id: u?.union_id ?? '', user_id: u?.user_id ?? '', open_id: id }, name: u?.name ?? '', en_name: u?.en_name ?? '', avatar_url: '' };
+      return {
+        user_id: { union_id: u?.union_id ?? '', user_id: u?.user_id ?? '', open_id: id },
+        name: u?.name ?? '',
+        en_name: u?.en_name ?? '',
+        avatar_url: '',
+      };
     });
     return { ...v, field_identity_value: { users } };
   });
 }
 
 /** Text reads as segments in events too ("[{\"type\":\"text\",…}]" in the legacy sample). */
-function readForm(ctx: SandboxContext, table: BitableTable, values: FieldSnapshot[] | undefined): FieldSnapshot[] | undefined {
+function readForm(
+  ctx: SandboxContext,
+  table: BitableTable,
+  values: FieldSnapshot[] | undefined,
+): FieldSnapshot[] | undefined {
   if (!values) return undefined;
   return values.map((v) => {
     const field = table.fields.find((f) => f.field_id === v.field_id);
@@ -54,11 +67,21 @@ function readForm(ctx: SandboxContext, table: BitableTable, values: FieldSnapsho
 }
 
 /** drive.file.bitable_record_changed_v1 to the bot, if it subscribed to this Base. */
-export function emitRecordChanges(ctx: SandboxContext, app: BitableApp, table: BitableTable, operatorOpenId: string, changes: RecordChange[]): void {
+export function emitRecordChanges(
+  ctx: SandboxContext,
+  app: BitableApp,
+  table: BitableTable,
+  operatorOpenId: string,
+  changes: RecordChange[],
+): void {
   if (!ctx.store.data.subscriptions[app.app_token] || changes.length === 0) return;
   const operator = ctx.store.data.users.find((u) => u.open_id === operatorOpenId);
   const pick = (values: FieldSnapshot[] | undefined, touched?: string[]) =>
-    withIdentities(ctx, table, readForm(ctx, table, touched ? values?.filter((v) => touched.includes(v.field_id)) : values));
+    withIdentities(
+      ctx,
+      table,
+      readForm(ctx, table, touched ? values?.filter((v) => touched.includes(v.field_id)) : values),
+    );
   const action_list = changes.map((c) => ({
     record_id: c.record_id,
     action: c.action,
@@ -73,7 +96,9 @@ export function emitRecordChanges(ctx: SandboxContext, app: BitableApp, table: B
     revision: table.revision,
     operator_id: { union_id: operator?.union_id ?? '', user_id: operator?.user_id ?? '', open_id: operatorOpenId },
     action_list,
-    subscriber_id_list: botOwner ? [{ union_id: botOwner.union_id, user_id: botOwner.user_id, open_id: botOwner.open_id }] : [],
+    subscriber_id_list: botOwner
+      ? [{ union_id: botOwner.union_id, user_id: botOwner.user_id, open_id: botOwner.open_id }]
+      : [],
     update_time: Math.floor(ctx.now().getTime() / 1000),
   });
 }

@@ -4,36 +4,17 @@ import { newId } from '../ids.js';
 import type { BitableApp, BitableRecord, BitableTable } from '../state/types.js';
 import { toStored } from './codec.js';
 import { emitRecordChanges, snapshot, type RecordChange } from './record-events.js';
+import type { Writer } from './write-locks.js';
+
+export type { Writer } from './write-locks.js';
 
 const MAX_RECORDS_PER_TABLE = 20_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Who writes: the app over the API (no events to itself) or a person in the console (events if subscribed). */
-export type Writer = { kind: 'app' } | { kind: 'user'; open_id: string };
-
-/**
- * Feishu rejects a write to a table while another write to it is in flight with 1254291 (FEISHU.md §e).
- * Each write holds its table for `bitableWriteMs`; API writes fail on conflict, console edits wait their turn.
- */
-export class TableWriteLocks {
-  private readonly busy = new Set<string>();
-
-  async run<T>(ctx: SandboxContext, tableId: string, writer: Writer, fn: () => T): Promise<T> {
-    while (this.busy.has(tableId)) {
-      if (writer.kind === 'app') throw bitableError(1254291, 'Write conflict');
-      await sleep(5);
-    }
-    this.busy.add(tableId);
-    try {
-      await sleep(ctx.settings.bitableWriteMs);
-      return fn();
-    } finally {
-      this.busy.delete(tableId);
-    }
-  }
-}
-
-function fieldsByName(table: BitableTable, fields: Record<string, unknown>, ctx: SandboxContext): Record<string, unknown> {
+function fieldsByName(
+  table: BitableTable,
+  fields: Record<string, unknown>,
+  ctx: SandboxContext,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(fields)) {
     const field = table.fields.find((f) => f.field_name === name);
@@ -63,7 +44,13 @@ export function writeEcho(table: BitableTable, record: BitableRecord): Record<st
   return { fields, record_id: record.record_id, id: record.record_id };
 }
 
-function finish(ctx: SandboxContext, app: BitableApp, table: BitableTable, writer: Writer, changes: RecordChange[]): void {
+function finish(
+  ctx: SandboxContext,
+  app: BitableApp,
+  table: BitableTable,
+  writer: Writer,
+  changes: RecordChange[],
+): void {
   table.revision += 1;
   app.revision += 1;
   ctx.store.touch({ kind: 'bitable', appToken: app.app_token, tableId: table.table_id });
@@ -71,23 +58,50 @@ function finish(ctx: SandboxContext, app: BitableApp, table: BitableTable, write
   if (writer.kind === 'user') emitRecordChanges(ctx, app, table, writer.open_id, changes);
 }
 
-export function createRecords(ctx: SandboxContext, app: BitableApp, table: BitableTable, inputs: Array<Record<string, unknown>>, writer: Writer): BitableRecord[] {
-  if (table.records.length + inputs.length > MAX_RECORDS_PER_TABLE) throw bitableError(1254103, 'RecordExceedLimit, limited to 20000');
+export function createRecords(
+  ctx: SandboxContext,
+  app: BitableApp,
+  table: BitableTable,
+  inputs: Array<Record<string, unknown>>,
+  writer: Writer,
+): BitableRecord[] {
+  if (table.records.length + inputs.length > MAX_RECORDS_PER_TABLE)
+    throw bitableError(1254103, 'RecordExceedLimit, limited to 20000');
   const converted = inputs.map((fields) => fieldsByName(table, fields, ctx));
   const at = ctx.now().getTime();
   const who = operatorId(ctx, writer);
   const created = converted.map((fields) => ({
-    record_id: newId.record(), fields, created_by: who, created_time: at, last_modified_by: who, last_modified_time: at,
+    record_id: newId.record(),
+    fields,
+    created_by: who,
+    created_time: at,
+    last_modified_by: who,
+    last_modified_time: at,
     auto_number: table.next_auto_number++,
   }));
   table.records.push(...created);
-  finish(ctx, app, table, writer, created.map((r) => ({ record_id: r.record_id, action: 'record_added', after: snapshot(table, r) })));
+  finish(
+    ctx,
+    app,
+    table,
+    writer,
+    created.map((r) => ({ record_id: r.record_id, action: 'record_added', after: snapshot(table, r) })),
+  );
   return created;
 }
 
 /** Incremental update: only the passed fields change. */
-export function updateRecords(ctx: SandboxContext, app: BitableApp, table: BitableTable, inputs: Array<{ record_id: string; fields: Record<string, unknown> }>, writer: Writer): BitableRecord[] {
-  const planned = inputs.map((i) => ({ record: findRecord(table, i.record_id), fields: fieldsByName(table, i.fields, ctx) }));
+export function updateRecords(
+  ctx: SandboxContext,
+  app: BitableApp,
+  table: BitableTable,
+  inputs: Array<{ record_id: string; fields: Record<string, unknown> }>,
+  writer: Writer,
+): BitableRecord[] {
+  const planned = inputs.map((i) => ({
+    record: findRecord(table, i.record_id),
+    fields: fieldsByName(table, i.fields, ctx),
+  }));
   const at = ctx.now().getTime();
   const changes: RecordChange[] = planned.map(({ record, fields }) => {
     const before = snapshot(table, record);
@@ -97,15 +111,33 @@ export function updateRecords(ctx: SandboxContext, app: BitableApp, table: Bitab
     }
     record.last_modified_by = operatorId(ctx, writer);
     record.last_modified_time = at;
-    return { record_id: record.record_id, action: 'record_edited', before, after: snapshot(table, record), touched: Object.keys(fields) };
+    return {
+      record_id: record.record_id,
+      action: 'record_edited',
+      before,
+      after: snapshot(table, record),
+      touched: Object.keys(fields),
+    };
   });
   finish(ctx, app, table, writer, changes);
   return planned.map((p) => p.record);
 }
 
-export function deleteRecords(ctx: SandboxContext, app: BitableApp, table: BitableTable, ids: string[], writer: Writer): Array<{ deleted: boolean; record_id: string }> {
+export function deleteRecords(
+  ctx: SandboxContext,
+  app: BitableApp,
+  table: BitableTable,
+  ids: string[],
+  writer: Writer,
+): Array<{ deleted: boolean; record_id: string }> {
   const records = ids.map((id) => findRecord(table, id));
   table.records = table.records.filter((r) => !records.includes(r));
-  finish(ctx, app, table, writer, records.map((r) => ({ record_id: r.record_id, action: 'record_deleted', before: snapshot(table, r) })));
+  finish(
+    ctx,
+    app,
+    table,
+    writer,
+    records.map((r) => ({ record_id: r.record_id, action: 'record_deleted', before: snapshot(table, r) })),
+  );
   return records.map((r) => ({ deleted: true, record_id: r.record_id }));
 }

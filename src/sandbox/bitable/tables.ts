@@ -20,7 +20,11 @@ export function findApp(ctx: SandboxContext, appToken: string): BitableApp {
   return app;
 }
 
-export function findTable(ctx: SandboxContext, appToken: string, tableId: string): { app: BitableApp; table: BitableTable } {
+export function findTable(
+  ctx: SandboxContext,
+  appToken: string,
+  tableId: string,
+): { app: BitableApp; table: BitableTable } {
   const app = findApp(ctx, appToken);
   const table = app.tables.find((t) => t.table_id === tableId);
   if (!table) throw bitableError(1254041, 'TableIdNotFound');
@@ -47,12 +51,22 @@ export function addField(table: BitableTable, input: FieldInput): BitableField {
   return field;
 }
 
-export function createTable(app: BitableApp, name: string, fields: FieldInput[] = [], defaultViewName = '表格'): BitableTable {
+export function createTable(
+  app: BitableApp,
+  name: string,
+  fields: FieldInput[] = [],
+  defaultViewName = '表格',
+): BitableTable {
   if (app.tables.length >= MAX_TABLES) throw bitableError(1254100, 'TableExceedLimit, limited to 100');
   if (app.tables.some((t) => t.name === name)) throw bitableError(1254013, 'TableNameDuplicated');
   const table: BitableTable = {
-    table_id: newId.table(), name, revision: 1, fields: [], views: [{ view_id: newId.view(), view_name: defaultViewName, view_type: 'grid' }],
-    records: [], next_auto_number: 1,
+    table_id: newId.table(),
+    name,
+    revision: 1,
+    fields: [],
+    views: [{ view_id: newId.view(), view_name: defaultViewName, view_type: 'grid' }],
+    records: [],
+    next_auto_number: 1,
   };
   const initial = fields.length > 0 ? fields : [{ field_name: '文本', type: FieldType.text }];
   for (const f of initial) addField(table, f);
@@ -63,7 +77,15 @@ export function createTable(app: BitableApp, name: string, fields: FieldInput[] 
 
 /** A new Base comes with one default table, like Feishu's (default_table_id). */
 export function createApp(ctx: SandboxContext, name: string, folderToken: string, timeZone: string): BitableApp {
-  const app: BitableApp = { app_token: newId.app(), name, folder_token: folderToken, time_zone: timeZone, revision: 1, tables: [], create_time: ctx.now().getTime() };
+  const app: BitableApp = {
+    app_token: newId.app(),
+    name,
+    folder_token: folderToken,
+    time_zone: timeZone,
+    revision: 1,
+    tables: [],
+    create_time: ctx.now().getTime(),
+  };
   createTable(app, '数据表');
   ctx.store.data.apps[app.app_token] = app;
   return app;
@@ -71,14 +93,25 @@ export function createApp(ctx: SandboxContext, name: string, folderToken: string
 
 export function toApiField(f: BitableField): Record<string, unknown> {
   return {
-    field_id: f.field_id, field_name: f.field_name, type: f.type, property: f.property, is_primary: f.is_primary,
-    ...(f.ui_type ? { ui_type: f.ui_type } : {}), ...(f.description ? { description: f.description } : {}),
+    field_id: f.field_id,
+    field_name: f.field_name,
+    type: f.type,
+    property: f.property,
+    is_primary: f.is_primary,
+    ...(f.ui_type ? { ui_type: f.ui_type } : {}),
+    ...(f.description ? { description: f.description } : {}),
   };
 }
 
 export function toApiApp(app: BitableApp): Record<string, unknown> {
   return {
-    app_token: app.app_token, name: app.name, folder_token: app.folder_token, time_zone: app.time_zone, revision: app.revision,
-    url: `https://sandbox.invalid/base/${app.app_token}`, default_table_id: app.tables[0]?.table_id ?? '', is_advanced: false,
+    app_token: app.app_token,
+    name: app.name,
+    folder_token: app.folder_token,
+    time_zone: app.time_zone,
+    revision: app.revision,
+    url: `https://sandbox.invalid/base/${app.app_token}`,
+    default_table_id: app.tables[0]?.table_id ?? '',
+    is_advanced: false,
   };
 }

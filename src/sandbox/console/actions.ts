@@ -44,13 +44,21 @@ export function consoleActions(ctx: SandboxContext) {
     mention = mention && chat.chat_type === 'group';
     const content = JSON.stringify({ text: mention ? `@_user_1 ${text}` : text });
     const message = storeMessage(ctx, {
-      chat_id: chat.chat_id, msg_type: 'text', content, sender: { kind: 'user', open_id: user.open_id },
+      chat_id: chat.chat_id,
+      msg_type: 'text',
+      content,
+      sender: { kind: 'user', open_id: user.open_id },
       mentions: mention ? [{ key: '@_user_1', open_id: data.bot.open_id, name: data.bot.name }] : [],
     });
-    if (chat.chat_type === 'p2p' || mention) {
+    // A group's other messages reach the bot only with the read-all scope (im:message.group_msg, FEISHU.md §m.4).
+    if (chat.chat_type === 'p2p' || mention || ctx.settings.groupMessages === 'all') {
       const tenant_key = data.tenant.tenant_key;
       ctx.deliverer.emit('im.message.receive_v1', {
-        sender: { sender_id: { union_id: user.union_id, user_id: user.user_id, open_id: user.open_id }, sender_type: 'user', tenant_key },
+        sender: {
+          sender_id: { union_id: user.union_id, user_id: user.user_id, open_id: user.open_id },
+          sender_type: 'user',
+          tenant_key,
+        },
         message: {
           message_id: message.message_id,
           create_time: String(message.create_time),
@@ -59,7 +67,9 @@ export function consoleActions(ctx: SandboxContext) {
           chat_type: chat.chat_type,
           message_type: 'text',
           content,
-          ...(mention ? { mentions: [{ key: '@_user_1', id: bot(), mentioned_type: 'bot', name: data.bot.name, tenant_key }] } : {}),
+          ...(mention
+            ? { mentions: [{ key: '@_user_1', id: bot(), mentioned_type: 'bot', name: data.bot.name, tenant_key }] }
+            : {}),
           user_agent: 'Mozilla/5.0 Feishu-Sandbox-Console/1.0',
         },
       });
@@ -72,15 +82,28 @@ export function consoleActions(ctx: SandboxContext) {
     return deliverCardAction(ctx, input);
   }
 
-  async function editRecord(userOpenId: string, appToken: string, tableId: string, recordId: string, fields: Record<string, unknown>): Promise<BitableRecord> {
+  async function editRecord(
+    userOpenId: string,
+    appToken: string,
+    tableId: string,
+    recordId: string,
+    fields: Record<string, unknown>,
+  ): Promise<BitableRecord> {
     requireUser(ctx, userOpenId);
     const { app, table } = findTable(ctx, appToken, tableId);
     const writer = { kind: 'user' as const, open_id: userOpenId };
-    const [record] = await ctx.locks.run(ctx, tableId, writer, () => updateRecords(ctx, app, table, [{ record_id: recordId, fields }], writer));
+    const [record] = await ctx.locks.run(ctx, tableId, writer, () =>
+      updateRecords(ctx, app, table, [{ record_id: recordId, fields }], writer),
+    );
     return record!;
   }
 
-  async function addRecord(userOpenId: string, appToken: string, tableId: string, fields: Record<string, unknown>): Promise<BitableRecord> {
+  async function addRecord(
+    userOpenId: string,
+    appToken: string,
+    tableId: string,
+    fields: Record<string, unknown>,
+  ): Promise<BitableRecord> {
     requireUser(ctx, userOpenId);
     const { app, table } = findTable(ctx, appToken, tableId);
     const writer = { kind: 'user' as const, open_id: userOpenId };
@@ -95,7 +118,70 @@ export function consoleActions(ctx: SandboxContext) {
     await ctx.locks.run(ctx, tableId, writer, () => deleteRecords(ctx, app, table, [recordId], writer));
   }
 
-  return { sendUserMessage, clickCard, editRecord, addRecord, deleteRecord };
+  /**
+   * A person makes a new group with the bot in it: Feishu then sends `im.chat.member.bot.added_v1`
+   * with the chat and the operator, no `users` (shape from FEISHU.md §m.4 / the SDK's events template).
+   */
+  function addBotToNewGroup(input: { operatorOpenId: string; name: string; members: string[] }) {
+    const user = requireUser(ctx, input.operatorOpenId);
+    const chat = {
+      chat_id: `oc_${stableHex(`group:${input.name}:${data.chats.length}`, 32)}`,
+      chat_type: 'group' as const,
+      name: input.name,
+      description: '',
+      owner_open_id: user.open_id,
+      members: [...new Set([user.open_id, ...input.members])],
+      create_time: Date.now(),
+    };
+    data.chats.push(chat);
+    ctx.deliverer.emit('im.chat.member.bot.added_v1', {
+      chat_id: chat.chat_id,
+      operator_id: { union_id: user.union_id, user_id: user.user_id, open_id: user.open_id },
+      external: false,
+      operator_tenant_key: data.tenant.tenant_key,
+      name: chat.name,
+      i18n_names: { zh_cn: chat.name, en_us: '', ja_jp: '' },
+    });
+    return chat;
+  }
+
+  /**
+   * People join, leave or have their invitation withdrawn: Feishu sends `im.chat.member.user.added_v1`,
+   * `…deleted_v1` (left or removed) or `…withdrawn_v1` to the bots in the group, one event for all the
+   * users of one action (FEISHU.md §m.4; fields as the SDK's IHandles types list them).
+   */
+  function changeGroupMembers(input: {
+    change: 'added' | 'deleted' | 'withdrawn';
+    operatorOpenId: string;
+    chatId: string;
+    userOpenIds: string[];
+  }) {
+    const operator = requireUser(ctx, input.operatorOpenId);
+    const chat = data.chats.find((c) => c.chat_id === input.chatId && c.chat_type === 'group');
+    if (!chat) throw notFound('chat');
+    const users = input.userOpenIds.map((id) => requireUser(ctx, id));
+    const ids = new Set(users.map((u) => u.open_id));
+    chat.members =
+      input.change === 'added' ? [...new Set([...chat.members, ...ids])] : chat.members.filter((m) => !ids.has(m));
+    ctx.store.touch({ kind: 'chat', chatId: chat.chat_id });
+    const tenant_key = data.tenant.tenant_key;
+    ctx.deliverer.emit(`im.chat.member.user.${input.change}_v1`, {
+      chat_id: chat.chat_id,
+      operator_id: { union_id: operator.union_id, user_id: operator.user_id, open_id: operator.open_id },
+      external: false,
+      operator_tenant_key: tenant_key,
+      users: users.map((u) => ({
+        name: u.name,
+        tenant_key,
+        user_id: { union_id: u.union_id, user_id: u.user_id, open_id: u.open_id },
+      })),
+      name: chat.name,
+      i18n_names: { zh_cn: chat.name, en_us: '', ja_jp: '' },
+    });
+    return chat;
+  }
+
+  return { sendUserMessage, clickCard, editRecord, addRecord, deleteRecord, addBotToNewGroup, changeGroupMembers };
 }
 
 export type ConsoleActions = ReturnType<typeof consoleActions>;

@@ -4,12 +4,24 @@ import type { SandboxState } from '../state/types.js';
 
 export interface EventEnvelope {
   schema: '2.0';
-  header: { event_id: string; token: string; create_time: string; event_type: string; tenant_key: string; app_id: string };
+  header: {
+    event_id: string;
+    token: string;
+    create_time: string;
+    event_type: string;
+    tenant_key: string;
+    app_id: string;
+  };
   event: Record<string, unknown>;
 }
 
 /** The v2 envelope of FEISHU.md §a.1; create_time in milliseconds, as in the receive/record-changed examples. */
-export function buildEnvelope(state: SandboxState, eventType: string, event: Record<string, unknown>, at: Date): EventEnvelope {
+export function buildEnvelope(
+  state: SandboxState,
+  eventType: string,
+  event: Record<string, unknown>,
+  at: Date,
+): EventEnvelope {
   return {
     schema: '2.0',
     header: {
@@ -45,6 +57,11 @@ export interface PostResult {
 
 /** One HTTP attempt with a deadline (Feishu waits 3 s). Throws on connect errors and timeouts. */
 export async function postSealed(url: string, sealed: SealedRequest, timeoutMs: number): Promise<PostResult> {
-  const response = await fetch(url, { method: 'POST', headers: sealed.headers, body: sealed.body, signal: AbortSignal.timeout(timeoutMs) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: sealed.headers,
+    body: sealed.body,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   return { status: response.status, text: await response.text() };
 }

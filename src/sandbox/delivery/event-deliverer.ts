@@ -50,7 +50,13 @@ export class EventDeliverer {
   /** Queues one event; returns its event_id. */
   emit(eventType: string, event: Record<string, unknown>): string {
     const envelope = buildEnvelope(this.o.store.data, eventType, event, this.o.now());
-    const record: DeliveryRecord = { event_id: envelope.header.event_id, event_type: eventType, state: 'pending', attempts: [], envelope };
+    const record: DeliveryRecord = {
+      event_id: envelope.header.event_id,
+      event_type: eventType,
+      state: 'pending',
+      attempts: [],
+      envelope,
+    };
     this.keep(record);
     if (this.o.faults.takeDrop()) {
       record.state = 'dropped';
@@ -66,7 +72,13 @@ export class EventDeliverer {
 
   /** Card callbacks are not retried, but the console lists them beside the events. */
   recordCallback(envelope: EventEnvelope, attempt: DeliveryAttempt, ok: boolean): void {
-    this.keep({ event_id: envelope.header.event_id, event_type: envelope.header.event_type, state: ok ? 'delivered' : 'failed', attempts: [attempt], envelope });
+    this.keep({
+      event_id: envelope.header.event_id,
+      event_type: envelope.header.event_type,
+      state: ok ? 'delivered' : 'failed',
+      attempts: [attempt],
+      envelope,
+    });
     this.o.store.touch({ kind: 'delivery' });
   }
 

@@ -1,16 +1,18 @@
 // Console page: pick a person, chat with the bot, click its cards.
 import { renderMessage } from './messages.js';
 import { escapeHtml } from './markdown.js';
-import { api, avatar, timeLabel, toast } from './ui.js';
-import { initBase, refreshBase } from './bitable.js';
+import { api, avatar, setTimeZone, timeLabel, toast } from './ui.js';
+import { initBase, openBaseAt, refreshBase } from './bitable.js';
 import { initEvents, refreshEvents } from './events.js';
+import { fillIcons, icon } from './icons.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { boot: null, user: null, chats: [], chatId: null, mention: true, filter: '' };
 // What a newcomer can try: the help card, the case form, a case in one line, a lookup.
 const SUGGESTIONS = ['帮助', '异常件', '异常件 丢件 TM2026112501 ¥89 一周没有物流更新', '异常件 TM2026112501'];
 
-const nameOf = (id) => (id === state.boot.bot.open_id ? state.boot.bot.name : state.boot.users.find((u) => u.open_id === id)?.name ?? id);
+const nameOf = (id) =>
+  id === state.boot.bot.open_id ? state.boot.bot.name : (state.boot.users.find((u) => u.open_id === id)?.name ?? id);
 const chat = () => state.chats.find((c) => c.chat_id === state.chatId);
 
 function fillUserSelect() {
@@ -20,7 +22,8 @@ function fillUserSelect() {
     if (!people.length) continue;
     const group = document.createElement('optgroup');
     group.label = `${dept.name} ${dept.en_name}`;
-    for (const u of people) group.append(new window.Option(`${u.name} ${u.en_name} · ${u.job_title.split(' ')[0]}`, u.open_id));
+    for (const u of people)
+      group.append(new window.Option(`${u.name} ${u.en_name} · ${u.job_title.split(' ')[0]}`, u.open_id));
     select.append(group);
   }
   select.addEventListener('change', () => setUser(select.value));
@@ -36,6 +39,36 @@ function setUser(openId) {
   $('open-workbench').href = `/sandbox/workbench?user=${encodeURIComponent(state.user.open_id)}`;
   state.chatId = null;
   refreshChats().then(() => openChat(state.chats.find((c) => c.chat_type === 'p2p')?.chat_id));
+  refreshNextSteps();
+}
+
+/** Who has a card with buttons waiting (an approval, an escalation…): one click acts as them. */
+async function refreshNextSteps() {
+  const list = $('next-steps');
+  const steps = await api('GET', `/next-steps?user=${encodeURIComponent(state.user.open_id)}`);
+  list.hidden = steps.length === 0;
+  list.replaceChildren();
+  if (!steps.length) return;
+  const title = document.createElement('li');
+  title.className = 'next-title';
+  title.textContent = '下一步可切换为 Next, act as';
+  list.append(title);
+  for (const s of steps) {
+    const li = document.createElement('li');
+    li.className = 'next-step';
+    li.setAttribute('data-testid', 'next-step');
+    const who = document.createElement('span');
+    who.className = 'next-who';
+    who.textContent = `${s.name} · ${s.card}`;
+    who.title = `${s.name} (${s.title}) ${s.card}`;
+    const go = document.createElement('button');
+    go.type = 'button';
+    go.textContent = '切换 Act as';
+    go.dataset.openId = s.open_id;
+    go.addEventListener('click', () => setUser(s.open_id));
+    li.append(who, go);
+    list.append(li);
+  }
 }
 
 async function refreshChats() {
@@ -43,7 +76,10 @@ async function refreshChats() {
   const list = $('chat-list');
   list.replaceChildren();
   const shown = state.chats.filter((c) => !state.filter || c.name.includes(state.filter));
-  for (const [title, kind] of [['机器人 Bot', 'p2p'], ['群组 Groups', 'group']]) {
+  for (const [title, kind] of [
+    ['机器人 Bot', 'p2p'],
+    ['群组 Groups', 'group'],
+  ]) {
     const items = shown.filter((c) => c.chat_type === kind);
     if (!items.length) continue;
     const head = document.createElement('li');
@@ -78,9 +114,10 @@ function openChat(chatId) {
   title.innerHTML = `<div class="conv-title">${escapeHtml(c.name)}</div><div class="conv-sub">${escapeHtml(c.description)}${c.chat_type === 'group' ? ` · ${c.member_count} 人 members` : ''}</div>`;
   header.append(title);
   $('mention-toggle').classList.toggle('visible', c.chat_type === 'group');
-  $('composer-input').placeholder = c.chat_type === 'group'
-    ? `发消息到 ${c.name} · Message the group（@运营助手 才会被机器人收到 The bot hears @mentions only）`
-    : `发消息给 ${c.name} · Message the bot（Enter 发送 Send，Shift+Enter 换行 New line）`;
+  $('composer-input').placeholder =
+    c.chat_type === 'group'
+      ? `发消息到 ${c.name} · Message the group（@运营助手 才会被机器人收到 The bot hears @mentions only）`
+      : `发消息给 ${c.name} · Message the bot（Enter 发送 Send，Shift+Enter 换行 New line）`;
   $('mention-toggle').classList.toggle('on', state.mention);
   refreshMessages();
 }
@@ -109,7 +146,7 @@ async function refreshMessages() {
   const box = $('messages');
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   if (!messages.length) {
-    box.innerHTML = `<div class="empty"><div class="big">👋</div>和 ${escapeHtml(state.boot.bot.name)} 打个招呼吧，试试发送「帮助」<br><small>Say hi to the bot — try sending “帮助” (help)</small></div>`;
+    box.innerHTML = `<div class="empty"><div class="big">${icon('wave', { size: 42 })}</div>和 ${escapeHtml(state.boot.bot.name)} 打个招呼吧，试试发送「帮助」<br><small>Say hi to the bot — try sending “帮助” (help)</small></div>`;
     return;
   }
   const nodes = messages.map((m) => {
@@ -130,7 +167,11 @@ async function send(text) {
   $('composer-input').value = '';
   const c = chat();
   try {
-    await api('POST', `/chats/${state.chatId}/messages`, { user: state.user.open_id, text: value, mention_bot: c.chat_type === 'group' && state.mention });
+    await api('POST', `/chats/${state.chatId}/messages`, {
+      user: state.user.open_id,
+      text: value,
+      mention_bot: c.chat_type === 'group' && state.mention,
+    });
   } catch (err) {
     toast('error', `发送失败 Send failed: ${err.message}`);
   }
@@ -168,7 +209,8 @@ function initRail() {
   for (const item of document.querySelectorAll('.rail-item[data-view]')) {
     item.addEventListener('click', () => {
       for (const other of document.querySelectorAll('.rail-item')) other.classList.toggle('active', other === item);
-      for (const view of document.querySelectorAll('.view')) view.classList.toggle('active', view.id === `view-${item.dataset.view}`);
+      for (const view of document.querySelectorAll('.view'))
+        view.classList.toggle('active', view.id === `view-${item.dataset.view}`);
       if (item.dataset.view === 'base') refreshBase();
       if (item.dataset.view === 'events') refreshEvents();
     });
@@ -184,7 +226,10 @@ function initStream() {
     if (timer) return;
     timer = setTimeout(() => {
       timer = null;
-      if (pending.has('message') || pending.has('chat')) refreshChats().then(refreshMessages);
+      if (pending.has('message') || pending.has('chat')) {
+        refreshChats().then(refreshMessages);
+        refreshNextSteps();
+      }
       if (pending.has('bitable')) refreshBase(true);
       if (pending.has('delivery') || pending.has('faults')) refreshEvents(true);
       pending.clear();
@@ -194,15 +239,26 @@ function initStream() {
 
 async function main() {
   state.boot = await api('GET', '/bootstrap');
+  setTimeZone(state.boot.time_zone);
+  fillIcons();
   document.title = `飞书沙箱 Feishu Sandbox · ${state.boot.tenant.name}`;
   fillUserSelect();
   initComposer();
   initRail();
-  initBase(() => state.user, nameOf, () => state.boot.users);
+  initBase(
+    () => state.user,
+    nameOf,
+    () => state.boot.users,
+  );
   initEvents();
   initStream();
   const params = new URL(window.location.href).searchParams;
   setUser(params.get('user') || localStorage.getItem('sandbox.user') || state.boot.users[0].open_id);
+  // A dashboard chart's "open the rows" link: ?base=<app_token>&table=<table_id>&view=<view_id>.
+  if (params.get('base') && params.get('table')) {
+    openBaseAt(params.get('base'), params.get('table'), params.get('view'));
+    document.querySelector('.rail-item[data-view="base"]').click();
+  }
 }
 
 main().catch((err) => toast('error', `控制台加载失败 Console failed to load: ${err.message}`));

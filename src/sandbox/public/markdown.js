@@ -1,8 +1,22 @@
 // A small subset of Feishu card markdown: **bold**, *italic*, ~~strike~~, `code`, [text](url), lists,
-// headings, <at id=…></at>, <font color=…>, <text_tag>. Everything else is escaped text.
+// headings, <at id=…></at>, <font color=…>, <text_tag>, HTML entities as characters. Everything else is escaped text.
 
 export function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  return String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
+}
+
+/** The URL if it is http(s), else null: a javascript: or data: URL from a field is never a link. */
+export function httpUrl(url) {
+  if (typeof url !== 'string') return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
 }
 
 function safeUrl(url) {
@@ -11,21 +25,49 @@ function safeUrl(url) {
 
 function inline(text, nameOf) {
   let s = escapeHtml(text);
-  s = s.replace(/&lt;at (?:id|user_id|open_id|email)=(?:&quot;|&#39;)?([^&\s>]+?)(?:&quot;|&#39;)?&gt;(.*?)&lt;\/at&gt;/g, (_m, id, label) => {
-    const name = id === 'all' ? '所有人 all' : label || nameOf(id);
-    return `<span class="at">@${name}</span>`;
-  });
-  s = s.replace(/&lt;font color=(?:&quot;|&#39;)?([a-z-]+)(?:&quot;|&#39;)?&gt;(.*?)&lt;\/font&gt;/g, (_m, color, body) => `<span style="color:${colorOf(color)}">${body}</span>`);
-  s = s.replace(/&lt;text_tag color=(?:&quot;|&#39;)?([a-z-]+)(?:&quot;|&#39;)?&gt;(.*?)&lt;\/text_tag&gt;/g, (_m, color, body) => `<span class="tag" style="color:${colorOf(color)}">${body}</span>`);
-  s = s.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, label, url) => `<a href="${safeUrl(url.replace(/&amp;/g, '&'))}" target="_blank" rel="noopener">${label}</a>`);
+  s = s.replace(
+    /&lt;at (?:id|user_id|open_id|email)=(?:&quot;|&#39;)?([^&\s>]+?)(?:&quot;|&#39;)?&gt;(.*?)&lt;\/at&gt;/g,
+    (_m, id, label) => {
+      const name = id === 'all' ? '所有人 all' : label || nameOf(id);
+      return `<span class="at">@${name}</span>`;
+    },
+  );
+  s = s.replace(
+    /&lt;font color=(?:&quot;|&#39;)?([a-z-]+)(?:&quot;|&#39;)?&gt;(.*?)&lt;\/font&gt;/g,
+    (_m, color, body) => `<span style="color:${colorOf(color)}">${body}</span>`,
+  );
+  s = s.replace(
+    /&lt;text_tag color=(?:&quot;|&#39;)?([a-z-]+)(?:&quot;|&#39;)?&gt;(.*?)&lt;\/text_tag&gt;/g,
+    (_m, color, body) => `<span class="tag" style="color:${colorOf(color)}">${body}</span>`,
+  );
+  s = s.replace(
+    /\[([^\]]+)\]\(([^)\s]+)\)/g,
+    (_m, label, url) => `<a href="${safeUrl(url.replace(/&amp;/g, '&'))}" target="_blank" rel="noopener">${label}</a>`,
+  );
   s = s.replace(/`([^`]+)`/g, '<code>$1</code>');
   s = s.replace(/\*\*([^*]+)\*\*/g, '<b>$1</b>');
   s = s.replace(/~~([^~]+)~~/g, '<s>$1</s>');
   s = s.replace(/(^|[^*])\*([^*\s][^*]*)\*/g, '$1<i>$2</i>');
+  // Feishu shows an HTML entity (`&#60;`, `&nbsp;`) as its character, never as syntax: the bot writes
+  // user text that way. Decoded last, so a decoded character can no longer start a tag or a link.
+  s = s.replace(/&amp;(#\d{1,7}|#x[0-9a-f]{1,6}|nbsp|ensp|emsp|lt|gt|amp|quot|sim);/gi, '&$1;');
   return s;
 }
 
-const COLORS = { red: '#f54a45', green: '#2ea121', blue: '#3370ff', orange: '#ff8800', grey: '#8f959e', yellow: '#d6a100', violet: '#a14fff', purple: '#7f3bf5', indigo: '#4954e6', carmine: '#e5487f', turquoise: '#04b49c', wathet: '#1ab0e8' };
+const COLORS = {
+  red: '#f54a45',
+  green: '#2ea121',
+  blue: '#3370ff',
+  orange: '#ff8800',
+  grey: '#8f959e',
+  yellow: '#d6a100',
+  violet: '#a14fff',
+  purple: '#7f3bf5',
+  indigo: '#4954e6',
+  carmine: '#e5487f',
+  turquoise: '#04b49c',
+  wathet: '#1ab0e8',
+};
 function colorOf(name) {
   return COLORS[name.replace(/-.*$/, '')] || '#1f2329';
 }

@@ -1,5 +1,6 @@
 // Small shared helpers for the console page.
 import { escapeHtml } from './markdown.js';
+import { icon } from './icons.js';
 
 export async function api(method, path, body) {
   const res = await fetch(`/sandbox/api${path}`, {
@@ -12,7 +13,18 @@ export async function api(method, path, body) {
   return data;
 }
 
-const PALETTE = ['#3370ff', '#7f3bf5', '#00b96b', '#ff8800', '#f54a45', '#14c0ff', '#e5487f', '#4954e6', '#d6a100', '#04b49c'];
+const PALETTE = [
+  '#3370ff',
+  '#7f3bf5',
+  '#00b96b',
+  '#ff8800',
+  '#f54a45',
+  '#14c0ff',
+  '#e5487f',
+  '#4954e6',
+  '#d6a100',
+  '#04b49c',
+];
 export function colorOf(id) {
   let n = 0;
   for (const ch of String(id)) n = (n * 31 + ch.charCodeAt(0)) >>> 0;
@@ -33,13 +45,13 @@ export function avatar(name, id, kind = 'user') {
   return el;
 }
 
-const ICONS = { success: '✓', info: 'i', warning: '!', error: '×' };
+const ICONS = { success: 'check', info: 'info', warning: 'alert', error: 'x' };
 export function toast(type, content) {
   const box = document.getElementById('toasts');
   const el = document.createElement('div');
   el.className = `toast ${type}`;
   el.setAttribute('data-testid', 'toast');
-  el.innerHTML = `<span class="ico">${ICONS[type] || 'i'}</span><span>${escapeHtml(content)}</span>`;
+  el.innerHTML = `<span class="ico">${icon(ICONS[type] || 'info', { size: 14 })}</span><span>${escapeHtml(content)}</span>`;
   box.append(el);
   setTimeout(() => el.remove(), 4000);
 }
@@ -60,9 +72,27 @@ export function confirmDialog(title, text) {
   });
 }
 
-export function timeLabel(ms) {
-  const d = new Date(ms);
-  const now = new Date();
-  const hm = d.toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', hour12: false });
-  return d.toDateString() === now.toDateString() ? hm : `${d.getMonth() + 1}/${d.getDate()} ${hm}`;
+// Chat times are shown in the business time zone (TZ_BUSINESS, from /bootstrap), like the cards,
+// not in the zone of whichever machine opened the console.
+let businessZone = 'Asia/Shanghai';
+export function setTimeZone(zone) {
+  if (zone) businessZone = zone;
+}
+
+export function timeLabel(ms, nowMs = Date.now()) {
+  const day = new Intl.DateTimeFormat('en-CA', {
+    timeZone: businessZone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+  });
+  const hm = new Intl.DateTimeFormat('zh-CN', {
+    timeZone: businessZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(ms);
+  if (day.format(ms) === day.format(nowMs)) return hm;
+  const parts = Object.fromEntries(day.formatToParts(ms).map((p) => [p.type, p.value]));
+  return `${Number(parts.month)}/${Number(parts.day)} ${hm}`;
 }

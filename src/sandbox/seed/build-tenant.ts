@@ -3,7 +3,12 @@ import type { SandboxChat, SandboxCredentials, SandboxDepartment, SandboxState, 
 import { DEMO_DEPARTMENTS, DEMO_GROUPS, DEMO_PEOPLE } from './demo-people.js';
 
 export function newCredentials(): SandboxCredentials {
-  return { appId: newId.appId(), appSecret: newId.secret(), encryptKey: newId.secret(), verificationToken: newId.secret() };
+  return {
+    appId: newId.appId(),
+    appSecret: newId.secret(),
+    encryptKey: newId.secret(),
+    verificationToken: newId.secret(),
+  };
 }
 
 // Ids are derived from the person's key, so a re-seed (or another machine) yields the same open_ids.
@@ -79,8 +84,9 @@ export function buildTenant(at: number, credentials: SandboxCredentials = newCre
   const all = departments();
   const people = users();
   for (const dept of all) {
-    const leader = DEMO_PEOPLE.find((p) => `d_${p.department}` === dept.department_id
-      && ['cs_team_lead', 'qa_lead', 'manager'].includes(p.role));
+    const leader = DEMO_PEOPLE.find(
+      (p) => `d_${p.department}` === dept.department_id && ['cs_team_lead', 'qa_lead', 'manager'].includes(p.role),
+    );
     if (leader) dept.leader_user_id = demoOpenId(leader.key);
   }
   return {

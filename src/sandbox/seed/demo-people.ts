@@ -44,13 +44,37 @@ export const DEMO_DEPARTMENTS: DemoDepartment[] = [
 ];
 
 const agent = (key: string, name: string, en_name: string, channel: string): DemoPerson => ({
-  key, name, en_name, department: `cs_${channel}`, role: 'cs_agent', title: '客服专员 CS Agent', channel,
+  key,
+  name,
+  en_name,
+  department: `cs_${channel}`,
+  role: 'cs_agent',
+  title: '客服专员 CS Agent',
+  channel,
 });
 const lead = (key: string, name: string, en_name: string, channel: string): DemoPerson => ({
-  key, name, en_name, department: `cs_${channel}`, role: 'cs_team_lead', title: '客服组长 CS Team Lead', channel,
+  key,
+  name,
+  en_name,
+  department: `cs_${channel}`,
+  role: 'cs_team_lead',
+  title: '客服组长 CS Team Lead',
+  channel,
 });
-const person = (key: string, name: string, en_name: string, department: string, role: DemoRole, title: string): DemoPerson => ({
-  key, name, en_name, department, role, title,
+const person = (
+  key: string,
+  name: string,
+  en_name: string,
+  department: string,
+  role: DemoRole,
+  title: string,
+): DemoPerson => ({
+  key,
+  name,
+  en_name,
+  department,
+  role,
+  title,
 });
 
 export const DEMO_PEOPLE: DemoPerson[] = [
@@ -98,15 +122,65 @@ export const DEMO_PEOPLE: DemoPerson[] = [
 ];
 
 export const DEMO_GROUPS: DemoGroup[] = [
-  { key: 'cs_tmall', name: '天猫客服组', description: '天猫店铺客服日常 Tmall CS team', members: ['cs_tmall', 'zhengxue'] },
+  {
+    key: 'cs_tmall',
+    name: '天猫客服组',
+    description: '天猫店铺客服日常 Tmall CS team',
+    members: ['cs_tmall', 'zhengxue'],
+  },
   { key: 'cs_jd', name: '京东客服组', description: '京东店铺客服日常 JD CS team', members: ['cs_jd', 'zhengxue'] },
-  { key: 'cs_douyin', name: '抖音客服组', description: '抖音小店客服日常 Douyin CS team', members: ['cs_douyin', 'zhengxue'] },
-  { key: 'cs_store', name: '门店与私域客服', description: '门店及私域客服 Store & private-domain CS', members: ['cs_store', 'cs_private', 'zhengxue'] },
-  { key: 'qa', name: '质检组', description: '质检抽样、评分与申诉 QA sampling, scoring, appeals', members: ['qa', 'zhaomin', 'wugang', 'hubin', 'linfeng', 'yangfan'] },
-  { key: 'warehouse', name: '仓库发货群', description: '异常件与补发跟进 Exception parcels and re-shipping', members: ['warehouse', 'dongjie', 'caoying'] },
-  { key: 'refund', name: '售后纠纷处理群', description: '退款纠纷、赔付审批 Refund disputes and compensation', members: ['refund', 'fengqiang', 'shentao', 'yangfan'] },
-  { key: 'legal', name: '法务合同审批群', description: '合同台账与审批 Contract ledger and approvals', members: ['legal', 'shentao', 'qinlan', 'luyuan'] },
-  { key: 'finance', name: '财务群', description: '付款、预算与赔付 Payments, budgets, compensation', members: ['finance', 'qinlan'] },
-  { key: 'community', name: '社群运营群', description: '社群数据日报与异常提醒 Community daily metrics', members: ['community', 'qinlan'] },
-  { key: 'management', name: '管理层周报群', description: '经营周报 Weekly management digest', members: ['management', 'zhengxue', 'shentao', 'luting'] },
+  {
+    key: 'cs_douyin',
+    name: '抖音客服组',
+    description: '抖音小店客服日常 Douyin CS team',
+    members: ['cs_douyin', 'zhengxue'],
+  },
+  {
+    key: 'cs_store',
+    name: '门店与私域客服',
+    description: '门店及私域客服 Store & private-domain CS',
+    members: ['cs_store', 'cs_private', 'zhengxue'],
+  },
+  {
+    key: 'qa',
+    name: '质检组',
+    description: '质检抽样、评分与申诉 QA sampling, scoring, appeals',
+    members: ['qa', 'zhaomin', 'wugang', 'hubin', 'linfeng', 'yangfan'],
+  },
+  {
+    key: 'warehouse',
+    name: '仓库发货群',
+    description: '异常件与补发跟进 Exception parcels and re-shipping',
+    members: ['warehouse', 'dongjie', 'caoying'],
+  },
+  {
+    key: 'refund',
+    name: '售后纠纷处理群',
+    description: '退款纠纷、赔付审批 Refund disputes and compensation',
+    members: ['refund', 'fengqiang', 'shentao', 'yangfan'],
+  },
+  {
+    key: 'legal',
+    name: '法务合同审批群',
+    description: '合同台账与审批 Contract ledger and approvals',
+    members: ['legal', 'shentao', 'qinlan', 'luyuan'],
+  },
+  {
+    key: 'finance',
+    name: '财务群',
+    description: '付款、预算与赔付 Payments, budgets, compensation',
+    members: ['finance', 'qinlan'],
+  },
+  {
+    key: 'community',
+    name: '社群运营群',
+    description: '社群数据日报与异常提醒 Community daily metrics',
+    members: ['community', 'qinlan'],
+  },
+  {
+    key: 'management',
+    name: '管理层周报群',
+    description: '经营周报 Weekly management digest',
+    members: ['management', 'zhengxue', 'shentao', 'luting'],
+  },
 ];

@@ -80,7 +80,9 @@ export class SandboxStore {
   }
 
   private save(): Promise<void> {
-    this.saving = this.saving.then(() => writeStateFile(this.dataDir, this.data)).catch((err: unknown) => this.onError(err));
+    this.saving = this.saving
+      .then(() => writeStateFile(this.dataDir, this.data))
+      .catch((err: unknown) => this.onError(err));
     return this.saving;
   }
 

@@ -89,6 +89,28 @@ export interface BitableView {
   view_id: string;
   view_name: string;
   view_type: string;
+  /** Set by PATCH .../views/:view_id (FEISHU.md §m.2); absent on a new view. */
+  property?: {
+    filter_info?: {
+      conjunction: 'and' | 'or';
+      conditions: Array<{
+        field_id: string;
+        operator: string;
+        value: string;
+        field_type?: number;
+        condition_id?: string;
+      }>;
+    } | null;
+    hidden_fields?: string[];
+  };
+}
+
+/** A collaborator of a Base (drive permission members, FEISHU.md §m.1). */
+export interface BitableMember {
+  member_type: 'openid' | 'openchat';
+  member_id: string;
+  perm: 'view' | 'edit' | 'full_access';
+  type: 'user' | 'chat';
 }
 
 export interface BitableRecord {
@@ -120,6 +142,9 @@ export interface BitableApp {
   revision: number;
   tables: BitableTable[];
   create_time: number;
+  /** open_id of the owner; absent while the app that created the Base owns it. */
+  owner?: string;
+  members?: BitableMember[];
 }
 
 export interface SandboxCredentials {

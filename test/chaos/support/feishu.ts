@@ -24,7 +24,10 @@ export class ChatLoad {
   private timer: NodeJS.Timeout | undefined;
   private n = 0;
 
-  constructor(private readonly sandbox: SandboxHandle, private readonly perSecond: number) {}
+  constructor(
+    private readonly sandbox: SandboxHandle,
+    private readonly perSecond: number,
+  ) {}
 
   start(): void {
     const targets = this.sandbox.state.chats().filter((c) => c.chat_type === 'p2p' && c.p2p_user);
@@ -55,7 +58,8 @@ export class Ledger {
   }
 
   snapshot(): void {
-    for (const r of this.sandbox.state.deliveries()) if (r.event_type === 'im.message.receive_v1') this.records.set(r.event_id, r);
+    for (const r of this.sandbox.state.deliveries())
+      if (r.event_type === 'im.message.receive_v1') this.records.set(r.event_id, r);
   }
 
   unfollow(): void {
@@ -79,14 +83,20 @@ export function messageIdOf(record: DeliveryRecord): string {
 /** Bot replies per message they answer. */
 export function repliesPerMessage(sandbox: SandboxHandle): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const m of sandbox.state.botMessages()) if (m.parent_id) counts.set(m.parent_id, (counts.get(m.parent_id) ?? 0) + 1);
+  for (const m of sandbox.state.botMessages())
+    if (m.parent_id) counts.set(m.parent_id, (counts.get(m.parent_id) ?? 0) + 1);
   return counts;
 }
 
 /** Messages among `records` whose reply count is not exactly one. */
-export function notExactlyOnce(sandbox: SandboxHandle, records: DeliveryRecord[]): Array<{ eventId: string; replies: number }> {
+export function notExactlyOnce(
+  sandbox: SandboxHandle,
+  records: DeliveryRecord[],
+): Array<{ eventId: string; replies: number }> {
   const replies = repliesPerMessage(sandbox);
-  return records.map((r) => ({ eventId: r.event_id, replies: replies.get(messageIdOf(r)) ?? 0 })).filter((x) => x.replies !== 1);
+  return records
+    .map((r) => ({ eventId: r.event_id, replies: replies.get(messageIdOf(r)) ?? 0 }))
+    .filter((x) => x.replies !== 1);
 }
 
 /** Re-pushes an event as Feishu does: the same envelope, sealed and signed anew. */

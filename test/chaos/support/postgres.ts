@@ -8,7 +8,11 @@ import { createThrowawayDatabase } from '../../../src/db/admin.js';
 // The newest installed PostgreSQL server binaries (Debian: /usr/lib/postgresql/<major>/bin).
 const BIN = (() => {
   const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a)) : [];
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((d) => /^\d+$/.test(d))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   return join(root, majors[0] ?? '15', 'bin');
 })();
 

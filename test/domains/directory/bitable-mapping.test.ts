@@ -3,9 +3,14 @@ import { loadTemplates, type TemplateSet } from '../../../src/bitable/load-templ
 import { TEMPLATES_DIR } from '../../../src/mirror/mirror-context.js';
 import { mapCalendar } from '../../../src/domains/directory/sync/calendar.js';
 import { mapPeople, mapTeams, teamKeyOf } from '../../../src/domains/directory/sync/people.js';
-import { CalendarRow, OptionKeys, parseRows, PeopleRow, SettingRow, TeamRow, type SyncProblem } from '../../../src/domains/directory/sync/rows.js';
-import { mapSettings } from '../../../src/domains/directory/sync/settings.js';
-import { DEFAULT_SLA_MATRIX, SlaMatrix } from '../../../src/domains/exceptions/logic/clocks.js';
+import {
+  CalendarRow,
+  OptionKeys,
+  parseRows,
+  PeopleRow,
+  TeamRow,
+  type SyncProblem,
+} from '../../../src/domains/directory/sync/rows.js';
 import type { MirrorRow } from '../../../src/mirror/index.js';
 
 // The mirror's decoded cells (selects as option names, users as [{ id, name }], links as record ids).
@@ -17,10 +22,10 @@ const row = (values: Record<string, unknown>, modifiedAt = new Date(Date.UTC(202
   syncedAt: modifiedAt,
   source: 'event',
 });
-const person = (v: Record<string, unknown>) => row({ name: null, user: [], roles: [], team: [], channels: [], lead: [], on_duty: true, email: null, ...v });
-const team = (v: Record<string, unknown>) => row({ name: null, code: null, chat_id: null, lead: [], manager: [], members: [], active: true, ...v });
-const rule = (v: Record<string, unknown>) =>
-  row({ rule_name: null, rule_type: null, domain: null, exception_kind: null, priority: null, value: null, unit: null, amount_min: null, amount_max: null, approver_role: null, warn_at: null, enabled: true, effective_from: null, ...v });
+const person = (v: Record<string, unknown>) =>
+  row({ name: null, user: [], roles: [], team: [], channels: [], lead: [], on_duty: true, email: null, ...v });
+const team = (v: Record<string, unknown>) =>
+  row({ name: null, code: null, chat_id: null, lead: [], manager: [], members: [], active: true, ...v });
 
 describe('mapping the shared Bitable tables to the directory', () => {
   let templates: TemplateSet;
@@ -32,37 +37,132 @@ describe('mapping the shared Bitable tables to the directory', () => {
   describe('人员与角色 and 团队', () => {
     it('turns a person row into a directory person with role words, team codes and duty', () => {
       const problems: SyncProblem[] = [];
-      const teamRow = team({ name: '仓储', code: 'WAREHOUSE', chat_id: 'oc_wh', lead: [{ id: 'ou_lead', name: '冯强' }], manager: [{ id: 'ou_mgr' }] });
+      const teamRow = team({
+        name: '仓储',
+        code: 'WAREHOUSE',
+        chat_id: 'oc_wh',
+        lead: [{ id: 'ou_lead', name: '冯强' }],
+        manager: [{ id: 'ou_mgr' }],
+      });
       const teams = mapTeams(parseRows('teams', TeamRow, [teamRow], problems), problems);
       const people = mapPeople(
-        parseRows('people', PeopleRow, [person({ name: '新仓管', user: [{ id: 'ou_new', name: '新仓管', en_name: 'New' }], roles: ['仓库', '组长'], team: [teamRow.recordId], channels: ['天猫', '京东'], email: 'new@x.cn' })], problems),
+        parseRows(
+          'people',
+          PeopleRow,
+          [
+            person({
+              name: '新仓管',
+              user: [{ id: 'ou_new', name: '新仓管', en_name: 'New' }],
+              roles: ['仓库', '组长'],
+              team: [teamRow.recordId],
+              channels: ['天猫', '京东'],
+              email: 'new@x.cn',
+            }),
+          ],
+          problems,
+        ),
         teams,
         keys('people'),
         problems,
       );
       expect(problems).toEqual([]);
-      expect([...teams.values()][0]).toMatchObject({ key: 'warehouse', name: '仓储', chatId: 'oc_wh', leadOpenId: 'ou_lead', managerOpenId: 'ou_mgr', active: true, source: 'bitable' });
+      expect([...teams.values()][0]).toMatchObject({
+        key: 'warehouse',
+        name: '仓储',
+        chatId: 'oc_wh',
+        leadOpenId: 'ou_lead',
+        managerOpenId: 'ou_mgr',
+        active: true,
+        source: 'bitable',
+      });
       expect(people).toEqual([
-        { openId: 'ou_new', name: '新仓管', enName: 'New', email: 'new@x.cn', teams: ['warehouse'], roles: ['lead', 'warehouse'], channel: 'tmall,jd', managerOpenId: 'ou_lead', active: true, source: 'bitable' },
+        {
+          openId: 'ou_new',
+          name: '新仓管',
+          enName: 'New',
+          email: 'new@x.cn',
+          teams: ['warehouse'],
+          roles: ['lead', 'warehouse'],
+          channel: 'tmall,jd',
+          managerOpenId: 'ou_lead',
+          active: true,
+          source: 'bitable',
+        },
       ]);
     });
 
     it('maps every role option to the word the workflows ask for', () => {
-      const all = ['客服', '质检员', '组长', '主管', '仓库', '退款维权', '财务', '法务', '采购', '社群运营', '总经理', '管理员'];
-      const [p] = mapPeople(parseRows('people', PeopleRow, [person({ user: [{ id: 'ou_x' }], roles: all })], []), new Map(), keys('people'), []);
-      expect(p!.roles).toEqual(['admin', 'agent', 'community_operator', 'finance', 'finance_director', 'lead', 'legal', 'manager', 'procurement', 'qa_inspector', 'refund_dispute', 'warehouse']);
+      const all = [
+        '客服',
+        '质检员',
+        '组长',
+        '主管',
+        '仓库',
+        '退款维权',
+        '财务',
+        '法务',
+        '采购',
+        '社群运营',
+        '总经理',
+        '管理员',
+      ];
+      const [p] = mapPeople(
+        parseRows('people', PeopleRow, [person({ user: [{ id: 'ou_x' }], roles: all })], []),
+        new Map(),
+        keys('people'),
+        [],
+      );
+      expect(p!.roles).toEqual([
+        'admin',
+        'agent',
+        'community_operator',
+        'finance',
+        'finance_director',
+        'lead',
+        'legal',
+        'manager',
+        'procurement',
+        'qa_inspector',
+        'refund_dispute',
+        'warehouse',
+      ]);
     });
 
     it('skips a row without a Feishu account and ignores an unknown role, saying so', () => {
       const problems: SyncProblem[] = [];
-      const people = mapPeople(parseRows('people', PeopleRow, [person({ name: '无账号' }), person({ user: [{ id: 'ou_y' }], roles: ['客服', '实习生'], on_duty: false })], problems), new Map(), keys('people'), problems);
+      const people = mapPeople(
+        parseRows(
+          'people',
+          PeopleRow,
+          [person({ name: '无账号' }), person({ user: [{ id: 'ou_y' }], roles: ['客服', '实习生'], on_duty: false })],
+          problems,
+        ),
+        new Map(),
+        keys('people'),
+        problems,
+      );
       expect(people).toMatchObject([{ openId: 'ou_y', roles: ['agent'], active: false }]);
-      expect(problems.map((p) => p.message)).toEqual([expect.stringContaining('缺少飞书账号'), expect.stringContaining('未知角色「实习生」')]);
+      expect(problems.map((p) => p.message)).toEqual([
+        expect.stringContaining('缺少飞书账号'),
+        expect.stringContaining('未知角色「实习生」'),
+      ]);
     });
 
     it('skips a team without a code, normalises codes and keeps an unticked team inactive', () => {
       const problems: SyncProblem[] = [];
-      const teams = mapTeams(parseRows('teams', TeamRow, [team({ name: '无编码' }), team({ name: '纠纷', code: 'Refund Dispute', active: false }), team({ code: '仓-1' })], problems), problems);
+      const teams = mapTeams(
+        parseRows(
+          'teams',
+          TeamRow,
+          [
+            team({ name: '无编码' }),
+            team({ name: '纠纷', code: 'Refund Dispute', active: false }),
+            team({ code: '仓-1' }),
+          ],
+          problems,
+        ),
+        problems,
+      );
       expect([...teams.values()].map((t) => [t.key, t.active])).toEqual([['refund_dispute', false]]);
       expect(problems).toHaveLength(2);
       expect(teamKeyOf('WAREHOUSE')).toBe('warehouse');
@@ -74,18 +174,31 @@ describe('mapping the shared Bitable tables to the directory', () => {
       const problems: SyncProblem[] = [];
       const shanghaiMidnight = (iso: string) => new Date(`${iso}T00:00:00+08:00`);
       const dates = mapCalendar(
-        parseRows('business_calendar', CalendarRow, [
-          row({ date: shanghaiMidnight('2026-03-10'), day_type: '节假日', holiday_name: '公司年会' }),
-          row({ date: shanghaiMidnight('2026-01-01'), day_type: '工作日', holiday_name: null }),
-          row({ date: shanghaiMidnight('2026-03-14'), day_type: '调休上班', holiday_name: '年会调休' }),
-          row({ date: null, day_type: '节假日', holiday_name: null }),
-        ], problems),
+        parseRows(
+          'business_calendar',
+          CalendarRow,
+          [
+            row({ date: shanghaiMidnight('2026-03-10'), day_type: '节假日', holiday_name: '公司年会' }),
+            row({ date: shanghaiMidnight('2026-01-01'), day_type: '工作日', holiday_name: null }),
+            row({ date: shanghaiMidnight('2026-03-14'), day_type: '调休上班', holiday_name: '年会调休' }),
+            row({ date: null, day_type: '节假日', holiday_name: null }),
+          ],
+          problems,
+        ),
         keys('business_calendar'),
         'Asia/Shanghai',
         problems,
       )!;
-      expect(dates.find((d) => d.date === '2026-03-10')).toEqual({ date: '2026-03-10', type: 'holiday', name: '公司年会' });
-      expect(dates.find((d) => d.date === '2026-03-14')).toEqual({ date: '2026-03-14', type: 'workday', name: '年会调休' });
+      expect(dates.find((d) => d.date === '2026-03-10')).toEqual({
+        date: '2026-03-10',
+        type: 'holiday',
+        name: '公司年会',
+      });
+      expect(dates.find((d) => d.date === '2026-03-14')).toEqual({
+        date: '2026-03-14',
+        type: 'workday',
+        name: '年会调休',
+      });
       expect(dates.find((d) => d.date === '2026-01-01')?.type).toBe('workday');
       expect(dates.find((d) => d.date === '2026-10-01')?.type).toBe('holiday'); // 国庆节 from the built-in list
       expect(problems).toHaveLength(1);
@@ -93,72 +206,6 @@ describe('mapping the shared Bitable tables to the directory', () => {
 
     it('leaves the built-in calendar alone when the table is empty', () => {
       expect(mapCalendar([], keys('business_calendar'), 'Asia/Shanghai', [])).toBeUndefined();
-    });
-  });
-
-  describe('规则配置', () => {
-    const now = new Date('2026-03-02T02:00:00Z');
-    const settings = (rows: MirrorRow[], problems: SyncProblem[] = []) => mapSettings(parseRows('settings', SettingRow, rows, problems), keys('settings'), now, problems);
-
-    it('lays SLA rows over the built-in matrix: kind × priority, in business hours', () => {
-      const mapped = settings([
-        rule({ rule_type: 'SLA时限', exception_kind: '丢件', priority: 'P1 紧急', value: 1.5, unit: '小时' }),
-        rule({ rule_type: 'SLA时限', exception_kind: '破损', value: 2, unit: '工作日' }),
-        rule({ rule_type: 'SLA时限', priority: 'P3 普通', value: 10 }),
-      ]);
-      expect(mapped.sla!.byKind.lost).toEqual({ P1: 90 });
-      expect(mapped.sla!.byKind.damaged).toEqual({ P1: 960, P2: 960, P3: 960 });
-      expect(mapped.sla!.default).toEqual({ ...DEFAULT_SLA_MATRIX.default, P3: 600 });
-      expect(mapped.sla!.byKind.refund_dispute).toEqual(DEFAULT_SLA_MATRIX.byKind.refund_dispute);
-      expect(SlaMatrix.parse({})).toEqual(DEFAULT_SLA_MATRIX); // the defaults themselves were not touched
-    });
-
-    it('reads the nudge interval, the approval bands and the warn-at share', () => {
-      const mapped = settings([
-        rule({ rule_type: '提醒间隔', domain: '异常件', value: 30, unit: '分钟' }),
-        rule({ rule_type: '审批金额档', amount_min: 0, amount_max: 100 }),
-        rule({ rule_type: '审批金额档', amount_min: 100, amount_max: 5000, approver_role: '组长' }),
-        rule({ rule_type: '审批金额档', amount_min: 5000, approver_role: '财务' }),
-        rule({ rule_type: 'SLA时限', exception_kind: '丢件', value: 4, unit: '小时', warn_at: 0.5 }),
-      ]);
-      expect(mapped.nudges).toEqual({ intervalMinutes: 30 });
-      const bands = [{ upToFen: 9_999, approver: 'auto' }, { upToFen: 499_999, approver: 'lead' }, { upToFen: null, approver: 'finance_director' }];
-      expect(mapped.approvals).toEqual({ refund: bands, compensation: bands });
-      expect(mapped.escalation).toEqual({ warnAtFraction: 0.5, managerAfterMinutes: 240 });
-    });
-
-    it('ignores disabled, future and other workflows’ rows, and has nothing to say without rows', () => {
-      const mapped = settings([
-        rule({ rule_type: 'SLA时限', value: 1, unit: '小时', enabled: false }),
-        rule({ rule_type: 'SLA时限', value: 1, unit: '小时', effective_from: new Date('2026-04-01T00:00:00+08:00') }),
-        rule({ rule_type: '提醒间隔', domain: '合同', value: 30, unit: '天' }),
-      ]);
-      expect(mapped).toEqual({ sla: undefined, nudges: undefined, approvals: undefined, escalation: undefined });
-    });
-
-    it('skips a bad row with a reason and keeps the rest', () => {
-      const problems: SyncProblem[] = [];
-      const mapped = settings(
-        [
-          rule({ rule_name: '坏规则', rule_type: 'SLA时限', exception_kind: '丢件', value: -3, unit: '小时' }),
-          rule({ rule_type: 'SLA时限', exception_kind: '丢件', priority: 'P2 高', value: 2, unit: '元' }),
-          rule({ rule_type: 'SLA时限', exception_kind: '破损', priority: 'P2 高', value: 3, unit: '小时' }),
-          rule({ rule_type: '提醒间隔', value: 30 }),
-          rule({ rule_type: '审批金额档', amount_min: 0, approver_role: '仓库' }),
-        ],
-        problems,
-      );
-      expect(mapped.sla!.byKind.damaged).toEqual({ P2: 180 });
-      expect(mapped.sla!.byKind.lost).toBeUndefined();
-      expect(mapped.nudges).toBeUndefined();
-      expect(mapped.approvals).toBeUndefined();
-      expect(problems.map((p) => p.message)).toEqual([
-        expect.stringContaining('坏规则：数值须大于 0'),
-        expect.stringContaining('不是时间单位'),
-        expect.stringContaining('缺少单位'),
-        expect.stringContaining('审批角色「仓库」'),
-        expect.stringContaining('审批金额档不连贯'),
-      ]);
     });
   });
 });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { createDirectory, type Directory } from '../../../src/domains/directory/service.js';
 import type { Database } from '../../../src/db/client.js';
 import { createTestDatabase } from '../../helpers/db.js';
@@ -10,7 +9,9 @@ describe('directory', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     directory = createDirectory({ db: database.db });
-    await directory.upsertTeams([{ key: 'warehouse', name: '仓库 Warehouse', chatId: 'oc_wh', leadOpenId: 'ou_lead', managerOpenId: 'ou_mgr' }]);
+    await directory.upsertTeams([
+      { key: 'warehouse', name: '仓库 Warehouse', chatId: 'oc_wh', leadOpenId: 'ou_lead', managerOpenId: 'ou_mgr' },
+    ]);
     await directory.upsertPeople([
       { openId: 'ou_a', name: '甲', teams: ['warehouse'], roles: ['warehouse'] },
       { openId: 'ou_b', name: '乙', teams: ['warehouse'], roles: ['warehouse'] },
@@ -28,7 +29,10 @@ describe('directory', () => {
 
   it('rotates assignments evenly, even when asked concurrently', async () => {
     const picks = await Promise.all(Array.from({ length: 6 }, () => directory.nextInRotation('warehouse')));
-    const counts = picks.reduce<Record<string, number>>((acc, p) => ({ ...acc, [p!.openId]: (acc[p!.openId] ?? 0) + 1 }), {});
+    const counts = picks.reduce<Record<string, number>>(
+      (acc, p) => ({ ...acc, [p!.openId]: (acc[p!.openId] ?? 0) + 1 }),
+      {},
+    );
     expect(counts).toEqual({ ou_a: 2, ou_b: 2, ou_c: 2 });
     expect(await directory.nextInRotation('nobody')).toBeNull();
   });
@@ -41,15 +45,5 @@ describe('directory', () => {
     const after = (await directory.team('warehouse'))!;
     expect(after.rotation).toBe(before);
     expect(after.chatId).toBe('oc_wh2');
-  });
-
-  it('reads settings with defaults and falls back to them when an edit is invalid', async () => {
-    const Nudge = z.object({ intervalMinutes: z.number().int().positive().default(60) });
-    expect(await directory.setting('nudge', Nudge)).toEqual({ intervalMinutes: 60 });
-    await directory.saveSetting('nudge', Nudge, { intervalMinutes: 30 }, 'ou_lead');
-    expect(await directory.setting('nudge', Nudge)).toEqual({ intervalMinutes: 30 });
-    await expect(directory.saveSetting('nudge', Nudge, { intervalMinutes: -5 })).rejects.toThrow();
-    await database.query(`update directory_settings set value = '{"intervalMinutes":"soon"}' where key = 'nudge'`);
-    expect(await directory.setting('nudge', Nudge)).toEqual({ intervalMinutes: 60 });
   });
 });

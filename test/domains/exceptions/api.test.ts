@@ -14,7 +14,8 @@ const body = (externalId: string, extra: Record<string, unknown> = {}) => ({
 
 describe('POST /api/exceptions and the dashboard reads', () => {
   let t: ExceptionsTestApp;
-  const count = async () => (await t.database.query<{ n: number }>('select count(*)::int as n from exceptions_cases')).rows[0]!.n;
+  const count = async () =>
+    (await t.database.query<{ n: number }>('select count(*)::int as n from exceptions_cases')).rows[0]!.n;
 
   beforeAll(async () => {
     t = await exceptionsApp();
@@ -36,7 +37,10 @@ describe('POST /api/exceptions and the dashboard reads', () => {
   it('creates a case with 201 and answers a repeat of the same source + external id with 200 and the same case', async () => {
     const first = await apiPost(t, '/api/exceptions', body('D1'));
     expect(first.statusCode).toBe(201);
-    expect(first.json()).toMatchObject({ created: true, case: { caseNo: 'EX000001', state: 'assigned', ownerOpenId: 'ou_agent_1', amountAtRiskFen: 25_000 } });
+    expect(first.json()).toMatchObject({
+      created: true,
+      case: { caseNo: 'EX000001', state: 'assigned', ownerOpenId: 'ou_agent_1', amountAtRiskFen: 25_000 },
+    });
     const again = await apiPost(t, '/api/exceptions', body('D1', { amountAtRiskFen: 1 }));
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ created: false, case: { id: first.json().case.id, amountAtRiskFen: 25_000 } });
@@ -79,14 +83,24 @@ describe('POST /api/exceptions and the dashboard reads', () => {
 
   it('answers 422 for oversized strings and missing ids, and stores nothing', async () => {
     const before = await count();
-    const cases = [body('B4', { description: 'x'.repeat(2001) }), body('x'.repeat(129)), body('B4', { orderNo: '1'.repeat(65) }), { kind: 'lost' }, body('B4', { platformDeadline: 'tomorrow' })];
+    const cases = [
+      body('B4', { description: 'x'.repeat(2001) }),
+      body('x'.repeat(129)),
+      body('B4', { orderNo: '1'.repeat(65) }),
+      { kind: 'lost' },
+      body('B4', { platformDeadline: 'tomorrow' }),
+    ];
     for (const payload of cases) expect((await apiPost(t, '/api/exceptions', payload)).statusCode).toBe(422);
     expect(await count()).toBe(before);
   });
 
   it('stores SQL-looking text verbatim and finds it again', async () => {
     const nasty = "'; drop table exceptions_cases; --";
-    const res = await apiPost(t, '/api/exceptions', body('S1', { orderNo: nasty, description: 'Robert"); DELETE FROM x;--' }));
+    const res = await apiPost(
+      t,
+      '/api/exceptions',
+      body('S1', { orderNo: nasty, description: 'Robert"); DELETE FROM x;--' }),
+    );
     expect(res.statusCode).toBe(201);
     const detail = await apiGet(t, `/api/exceptions/${res.json().case.id}`);
     expect(detail.json().case).toMatchObject({ orderNo: nasty, description: 'Robert"); DELETE FROM x;--' });

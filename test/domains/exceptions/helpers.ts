@@ -3,6 +3,8 @@ import { exceptionsModule, type CaseMirror, type ExceptionService } from '../../
 import { noMirror } from '../../../src/domains/exceptions/mirror.js';
 import { createExceptionService } from '../../../src/domains/exceptions/service/index.js';
 import { createDirectory } from '../../../src/domains/directory/service.js';
+import { declareExceptionSettings } from '../../../src/domains/exceptions/settings/index.js';
+import { SettingsStore, settingsHost } from '../../../src/core/settings.js';
 import { repo, type CaseRow } from '../../../src/domains/exceptions/repository.js';
 import { blockNetwork, buildTestApp, FEISHU_URL, waitFor, type TestApp } from '../../helpers/app.js';
 import { cardAction, messageEvent, signed } from '../../helpers/events.js';
@@ -31,7 +33,10 @@ export interface SentCard {
 export function feishuRecorder() {
   const sent: SentCard[] = [];
   let n = 0;
-  nock(FEISHU_URL).persist().post('/open-apis/auth/v3/tenant_access_token/internal').reply(200, { code: 0, msg: 'ok', tenant_access_token: 't-test', expire: 7200 });
+  nock(FEISHU_URL)
+    .persist()
+    .post('/open-apis/auth/v3/tenant_access_token/internal')
+    .reply(200, { code: 0, msg: 'ok', tenant_access_token: 't-test', expire: 7200 });
   nock(FEISHU_URL)
     .persist()
     .post(/\/open-apis\/im\/v1\/messages(\?.*)?$/)
@@ -57,7 +62,12 @@ export function feishuRecorder() {
     .patch(/\/open-apis\/im\/v1\/messages\/[^/]+$/)
     .reply(200, (uri, body) => {
       const b = body as { content: string };
-      sent.push({ kind: 'patch', to: uri.split('/')[5]!.split('?')[0]!, card: JSON.parse(b.content), messageId: uri.split('/')[5]! });
+      sent.push({
+        kind: 'patch',
+        to: uri.split('/')[5]!.split('?')[0]!,
+        card: JSON.parse(b.content),
+        messageId: uri.split('/')[5]!,
+      });
       return { code: 0, msg: 'success', data: {} };
     });
   return {
@@ -72,11 +82,29 @@ export type Recorder = ReturnType<typeof feishuRecorder>;
 
 /** Who is who in the tests: two logistics agents, a dispute specialist, the warehouse, leads, a manager. */
 export async function seedDirectory(t: TestApp): Promise<void> {
-  const directory = createDirectory({ db: t.deps.db });
+  const directory = createDirectory({ db: t.deps.database.db });
   await directory.upsertTeams([
-    { key: 'logistics', name: '物流组 Logistics', chatId: 'oc_logistics', leadOpenId: 'ou_lead_lg', managerOpenId: 'ou_mgr' },
-    { key: 'refund_dispute', name: '退款维权组 Disputes', chatId: 'oc_disputes', leadOpenId: 'ou_lead_rd', managerOpenId: 'ou_mgr' },
-    { key: 'customer_service', name: '客服组 Customer service', chatId: 'oc_cs', leadOpenId: 'ou_lead_cs', managerOpenId: 'ou_mgr' },
+    {
+      key: 'logistics',
+      name: '物流组 Logistics',
+      chatId: 'oc_logistics',
+      leadOpenId: 'ou_lead_lg',
+      managerOpenId: 'ou_mgr',
+    },
+    {
+      key: 'refund_dispute',
+      name: '退款维权组 Disputes',
+      chatId: 'oc_disputes',
+      leadOpenId: 'ou_lead_rd',
+      managerOpenId: 'ou_mgr',
+    },
+    {
+      key: 'customer_service',
+      name: '客服组 Customer service',
+      chatId: 'oc_cs',
+      leadOpenId: 'ou_lead_cs',
+      managerOpenId: 'ou_mgr',
+    },
     { key: 'warehouse', name: '仓库 Warehouse', chatId: 'oc_wh', leadOpenId: 'ou_lead_wh', managerOpenId: 'ou_mgr' },
     { key: 'finance', name: '财务 Finance', chatId: 'oc_fin', leadOpenId: 'ou_lead_fin', managerOpenId: 'ou_fd' },
   ]);
@@ -104,7 +132,12 @@ export async function exceptionsApp(options: { start?: string; mirror?: CaseMirr
   blockNetwork();
   const clock = new TestClock(sh(options.start ?? '2026-11-23T10:00'));
   const feishu = feishuRecorder();
-  const t = await buildTestApp({ modules: [exceptionsModule({ mirror: options.mirror })], workers: true, clock, env: { API_TOKENS: 'tok-ops', LOG_LEVEL: 'warn' } });
+  const t = await buildTestApp({
+    modules: [exceptionsModule({ mirror: options.mirror })],
+    workers: true,
+    clock,
+    env: { API_TOKENS: 'tok-ops', LOG_LEVEL: 'warn' },
+  });
   await seedDirectory(t);
   return Object.assign(t, { feishu, clock });
 }
@@ -113,32 +146,50 @@ export async function exceptionsApp(options: { start?: string; mirror?: CaseMirr
 export async function settle(t: TestApp): Promise<void> {
   await waitFor(async () => {
     t.deps.jobs.notify('exceptions.effects');
-    const { rows } = await t.database.query<{ n: number }>(`select count(*)::int as n from pgboss.job where name = 'exceptions.effects' and state in ('created', 'retry', 'active')`);
+    const { rows } = await t.database.query<{ n: number }>(
+      `select count(*)::int as n from pgboss.job where name = 'exceptions.effects' and state in ('created', 'retry', 'active')`,
+    );
     return rows[0]?.n === 0;
   }, 'exception follow-ups');
 }
 
 // Signed as of the test clock, so the replay window accepts it.
-const signedAt = (t: TestApp, body: unknown) => signed(body, { timestamp: Math.floor(t.deps.clock.now().getTime() / 1000) });
+const signedAt = (t: TestApp, body: unknown) =>
+  signed(body, { timestamp: Math.floor(t.deps.clock.now().getTime() / 1000) });
 
-export async function click(t: TestApp, value: Record<string, unknown>, options: { openId: string; formValue?: Record<string, unknown>; messageId?: string }) {
+export async function click(
+  t: TestApp,
+  value: Record<string, unknown>,
+  options: { openId: string; formValue?: Record<string, unknown>; messageId?: string },
+) {
   const res = await t.app.inject({ method: 'POST', url: '/webhook/card', ...signedAt(t, cardAction(value, options)) });
-  return res.json() as { toast?: { type: string; content: string }; card?: { type: string; data: Record<string, unknown> } };
+  return res.json() as {
+    toast?: { type: string; content: string };
+    card?: { type: string; data: Record<string, unknown> };
+  };
 }
 
 /** A chat message to the bot in a direct chat; resolves when it has been processed. */
-export async function say(t: TestApp, text: string, openId: string, messageId = `om_msg_${Math.random().toString(36).slice(2, 10)}`): Promise<string> {
-  const event = messageEvent(text, { openId, messageId });
+export async function say(
+  t: TestApp,
+  text: string,
+  openId: string,
+  messageId = `om_msg_${Math.random().toString(36).slice(2, 10)}`,
+  parentId?: string,
+): Promise<string> {
+  const event = messageEvent(text, { openId, messageId, ...(parentId ? { parentId } : {}) });
   await t.app.inject({ method: 'POST', url: '/webhook/event', ...signedAt(t, event) });
   await waitFor(async () => {
-    const { rows } = await t.database.query<{ status: string }>('select status from lark_events where event_id = $1', [event.header.event_id]);
+    const { rows } = await t.database.query<{ status: string }>('select status from lark_events where event_id = $1', [
+      event.header.event_id,
+    ]);
     return rows[0]?.status === 'done' || rows[0]?.status === 'dead';
   }, `message "${text}" processed`);
   return messageId;
 }
 
 export async function caseRow(t: TestApp, id: number): Promise<CaseRow> {
-  const row = await repo.getCase(t.deps.db, id);
+  const row = await repo.getCase(t.deps.database.db, id);
   if (!row) throw new Error(`no case ${id}`);
   return row;
 }
@@ -148,8 +199,12 @@ export async function latestCase(t: TestApp): Promise<CaseRow> {
   return caseRow(t, Number(rows[0]!.id));
 }
 
-/** All text on a card, for "the card says …" assertions. */
-export const cardText = (card: unknown): string => JSON.stringify(card);
+/** All text on a card as a person reads it (HTML entities shown as characters), for "the card says …" assertions. */
+export const cardText = (card: unknown): string => readable(JSON.stringify(card));
+
+/** Feishu shows `&#60;` as `<`: the bot writes user text in card markdown that way. */
+export const readable = (text: string): string =>
+  text.replace(/&#(\d{1,7});/g, (_, n: string) => String.fromCodePoint(Number(n)));
 
 /** The callback values of every button on a card. */
 export function buttons(card: unknown): Array<Record<string, unknown>> {
@@ -159,7 +214,8 @@ export function buttons(card: unknown): Array<Record<string, unknown>> {
     else if (node && typeof node === 'object') {
       const n = node as Record<string, unknown>;
       if (n.tag === 'button') {
-        for (const b of (n.behaviors as Array<{ value?: Record<string, unknown> }>) ?? []) if (b.value) out.push(b.value);
+        for (const b of (n.behaviors as Array<{ value?: Record<string, unknown> }>) ?? [])
+          if (b.value) out.push(b.value);
       }
       Object.values(n).forEach(walk);
     }
@@ -169,7 +225,12 @@ export function buttons(card: unknown): Array<Record<string, unknown>> {
 }
 
 export async function apiPost(t: TestApp, url: string, body: unknown, token: string | null = 'tok-ops') {
-  return t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, payload: JSON.stringify(body) });
+  return t.app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    payload: JSON.stringify(body),
+  });
 }
 
 export async function apiGet(t: TestApp, url: string, token: string | null = 'tok-ops') {
@@ -180,7 +241,10 @@ export async function apiGet(t: TestApp, url: string, token: string | null = 'to
 export function serviceOf(t: TestApp, mirror: CaseMirror = noMirror): ExceptionService {
   return createExceptionService({
     database: t.database,
-    directory: createDirectory({ db: t.deps.db }),
+    directory: createDirectory({ db: t.deps.database.db }),
+    settings: declareExceptionSettings(
+      settingsHost(new SettingsStore({ database: t.database, log: t.log }), 'exceptions'),
+    ),
     feishu: t.deps.feishu,
     cards: t.deps.cards,
     jobs: t.deps.jobs,
@@ -188,4 +252,9 @@ export function serviceOf(t: TestApp, mirror: CaseMirror = noMirror): ExceptionS
     log: t.log,
     mirror,
   });
+}
+
+/** What a freshly drawn case card's buttons carry: the case and the version it was drawn for. */
+export async function fresh(t: TestApp, caseId: number): Promise<{ caseId: number; version: number }> {
+  return { caseId, version: (await caseRow(t, caseId)).version };
 }

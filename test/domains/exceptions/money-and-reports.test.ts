@@ -1,7 +1,18 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { remindStaleClaims, sendDailySummary } from '../../../src/domains/exceptions/jobs.js';
-import { apiGet, apiPost, cardText, click, exceptionsApp, serviceOf, settle, sh, type ExceptionsTestApp } from './helpers.js';
+import {
+  apiGet,
+  apiPost,
+  cardText,
+  click,
+  exceptionsApp,
+  serviceOf,
+  settle,
+  sh,
+  type ExceptionsTestApp,
+  fresh,
+} from './helpers.js';
 
 describe('money, recovery claims and reporting', () => {
   let t: ExceptionsTestApp;
@@ -9,12 +20,19 @@ describe('money, recovery claims and reporting', () => {
   let claimId: number;
 
   const open = async (externalId: string, kind: string, amountAtRiskFen: number) => {
-    const res = await apiPost(t, '/api/exceptions', { externalId, kind, orderNo: `O-${externalId}`, trackingNumber: 'SF1234567890123', returnTrackingNumber: 'SF1234567890124', amountAtRiskFen });
+    const res = await apiPost(t, '/api/exceptions', {
+      externalId,
+      kind,
+      orderNo: `O-${externalId}`,
+      trackingNumber: 'SF1234567890123',
+      returnTrackingNumber: 'SF1234567890124',
+      amountAtRiskFen,
+    });
     expect(res.statusCode).toBe(201);
     return res.json().case.id as number;
   };
   const move = async (caseId: number, verb: string, openId: string, extra: Record<string, unknown> = {}) => {
-    const res = await click(t, { action: 'exceptions.act', caseId, verb, ...extra }, { openId });
+    const res = await click(t, { action: 'exceptions.act', ...(await fresh(t, caseId)), verb, ...extra }, { openId });
     expect(res.toast?.type).toBe('success');
   };
 
@@ -47,14 +65,22 @@ describe('money, recovery claims and reporting', () => {
   });
 
   it('opens a recovery claim against the carrier with an owner, and records partial recovery', async () => {
-    const res = await apiPost(t, `/api/exceptions/${lostCase}/claims`, { counterpartyType: 'carrier', counterparty: '顺丰 SF', claimFen: 200_00 });
+    const res = await apiPost(t, `/api/exceptions/${lostCase}/claims`, {
+      counterpartyType: 'carrier',
+      counterparty: '顺丰 SF',
+      claimFen: 200_00,
+    });
     expect(res.statusCode).toBe(201);
     claimId = res.json().claim.id;
     expect(res.json().claim).toMatchObject({ ownerOpenId: 'ou_agent_1', state: 'open' });
-    expect((await apiPost(t, `/api/exceptions/${lostCase}/claims`, { counterpartyType: 'moon', claimFen: 1 })).statusCode).toBe(422);
+    expect(
+      (await apiPost(t, `/api/exceptions/${lostCase}/claims`, { counterpartyType: 'moon', claimFen: 1 })).statusCode,
+    ).toBe(422);
     const part = await apiPost(t, `/api/exceptions/claims/${claimId}/recoveries`, { recoveredFen: 50_00 });
     expect(part.json().claim).toMatchObject({ state: 'partially_recovered', recoveredFen: 50_00 });
-    expect((await apiPost(t, `/api/exceptions/claims/${claimId}/recoveries`, { recoveredFen: 500_00 })).statusCode).toBe(422);
+    expect(
+      (await apiPost(t, `/api/exceptions/claims/${claimId}/recoveries`, { recoveredFen: 500_00 })).statusCode,
+    ).toBe(422);
   });
 
   it('reminds the claim owner when nobody has touched it for three days, once a day', async () => {
@@ -63,6 +89,7 @@ describe('money, recovery claims and reporting', () => {
     expect(await remindStaleClaims(svc, sh('2026-11-28T09:30'))).toBe(0);
     expect(await remindStaleClaims(svc, sh('2026-11-28T10:30'))).toBe(1);
     expect(await remindStaleClaims(svc, sh('2026-11-28T15:00'))).toBe(0);
+    await settle(t); // sent from the outbox
     const reminder = t.feishu.to('ou_agent_1').find((s) => cardText(s.card).includes('追款待跟进'));
     expect(cardText(reminder!.card)).toContain('已 3 天无进展');
     expect(await remindStaleClaims(svc, sh('2026-11-29T10:31'))).toBe(1);

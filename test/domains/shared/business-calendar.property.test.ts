@@ -29,17 +29,18 @@ const WEEKDAY_KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const hhmm = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 
 /** 0–3 ordered, non-overlapping periods; minute boundaries anywhere in the day, lunch breaks included. */
-const dayPeriods = fc
-  .uniqueArray(fc.integer({ min: 0, max: 1440 }), { maxLength: 6 })
-  .map((points) => {
-    const sorted = [...points].sort((a, b) => a - b);
-    const periods: [number, number][] = [];
-    for (let i = 0; i + 1 < sorted.length; i += 2) periods.push([sorted[i]!, sorted[i + 1]!]);
-    return periods;
-  });
+const dayPeriods = fc.uniqueArray(fc.integer({ min: 0, max: 1440 }), { maxLength: 6 }).map((points) => {
+  const sorted = [...points].sort((a, b) => a - b);
+  const periods: [number, number][] = [];
+  for (let i = 0; i + 1 < sorted.length; i += 2) periods.push([sorted[i]!, sorted[i + 1]!]);
+  return periods;
+});
 
 const overrideRows = fc.uniqueArray(
-  fc.record({ dayOffset: fc.integer({ min: 0, max: 45 }), type: fc.constantFrom('holiday' as const, 'workday' as const) }),
+  fc.record({
+    dayOffset: fc.integer({ min: 0, max: 45 }),
+    type: fc.constantFrom('holiday' as const, 'workday' as const),
+  }),
   { selector: (r) => r.dayOffset, maxLength: 12 },
 );
 
@@ -94,14 +95,19 @@ describe('business calendar against a minute-by-minute reference', () => {
 
   it('adds business minutes to the same deadline as counting minute by minute', () => {
     fc.assert(
-      fc.property(calendars, instants, fc.integer({ min: 0, max: 2500 }), ({ cal, ref, weeklyMinutes }, t, permille) => {
-        fc.pre(weeklyMinutes > 0);
-        // Up to ~2.5 weeks of this calendar's working time, however sparse it is.
-        const minutes = Math.floor((weeklyMinutes * permille) / 1000);
-        const due = addBusinessMinutes(cal, new Date(t), minutes);
-        expect(due.getTime()).toBe(refAddBusinessMinutes(ref, t, minutes));
-        expect(businessMinutesBetween(cal, new Date(t), due)).toBe(minutes);
-      }),
+      fc.property(
+        calendars,
+        instants,
+        fc.integer({ min: 0, max: 2500 }),
+        ({ cal, ref, weeklyMinutes }, t, permille) => {
+          fc.pre(weeklyMinutes > 0);
+          // Up to ~2.5 weeks of this calendar's working time, however sparse it is.
+          const minutes = Math.floor((weeklyMinutes * permille) / 1000);
+          const due = addBusinessMinutes(cal, new Date(t), minutes);
+          expect(due.getTime()).toBe(refAddBusinessMinutes(ref, t, minutes));
+          expect(businessMinutesBetween(cal, new Date(t), due)).toBe(minutes);
+        },
+      ),
       { numRuns: 150 },
     );
   });

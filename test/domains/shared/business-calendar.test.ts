@@ -110,7 +110,14 @@ describe('configured calendars', () => {
 
   it('rejects overlapping or reversed working periods', () => {
     expect(() =>
-      buildBusinessCalendar({ weeklyHours: { mon: [{ start: '09:00', end: '12:00' }, { start: '11:00', end: '13:00' }] } }),
+      buildBusinessCalendar({
+        weeklyHours: {
+          mon: [
+            { start: '09:00', end: '12:00' },
+            { start: '11:00', end: '13:00' },
+          ],
+        },
+      }),
     ).toThrow(/must not overlap/);
     expect(() => buildBusinessCalendar({ weeklyHours: { mon: [{ start: '12:00', end: '09:00' }] } })).toThrow(
       /start must be before end/,

@@ -25,7 +25,10 @@ export type SyncedTeam = TeamInput & { recordId: string; memberRecordIds: string
  * `refund_dispute` (the exception kinds name their owning team this way).
  */
 export function teamKeyOf(code: string): string | undefined {
-  const key = code.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const key = code
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   return /^[a-z][a-z0-9_]*$/.test(key) ? key : undefined;
 }
 
@@ -35,11 +38,22 @@ export function mapTeams(rows: readonly Parsed<TeamRow>[], problems: SyncProblem
   for (const { recordId, row } of rows) {
     const key = row.code ? teamKeyOf(row.code) : undefined;
     if (!key) {
-      problems.push({ table: 'teams', recordId, message: row.code ? `团队编码「${row.code}」只能含字母、数字和下划线 team code must be letters, digits and _` : '缺少团队编码 no team code' });
+      problems.push({
+        table: 'teams',
+        recordId,
+        message: row.code
+          ? `团队编码「${row.code}」只能含字母、数字和下划线 team code must be letters, digits and _`
+          : '缺少团队编码 no team code',
+      });
       continue;
     }
     const earlier = byKey.get(key);
-    if (earlier) problems.push({ table: 'teams', recordId: earlier.recordId, message: `团队编码 ${key} 重复，以最近修改的一行为准 duplicate team code; the latest edit wins` });
+    if (earlier)
+      problems.push({
+        table: 'teams',
+        recordId: earlier.recordId,
+        message: `团队编码 ${key} 重复，以最近修改的一行为准 duplicate team code; the latest edit wins`,
+      });
     byKey.set(key, {
       recordId,
       key,
@@ -72,18 +86,34 @@ function rolesOf(recordId: string, names: readonly string[], options: OptionKeys
  * 人员与角色 rows → people. The person is the 飞书账号 cell (rows without one are skipped); teams
  * come from 所属团队 and from 团队.成员 (the two sides of one link); 在岗 decides whether they get work.
  */
-export function mapPeople(rows: readonly Parsed<PeopleRow>[], teams: ReadonlyMap<string, SyncedTeam>, options: OptionKeys, problems: SyncProblem[]): PersonInput[] {
+export function mapPeople(
+  rows: readonly Parsed<PeopleRow>[],
+  teams: ReadonlyMap<string, SyncedTeam>,
+  options: OptionKeys,
+  problems: SyncProblem[],
+): PersonInput[] {
   const byOpenId = new Map<string, PersonInput & { recordId: string }>();
   for (const { recordId, row } of rows) {
     const user = row.user[0];
     if (!user) {
-      problems.push({ table: 'people', recordId, message: `${row.name ?? '该行'} 缺少飞书账号，已跳过 no Feishu account; skipped` });
+      problems.push({
+        table: 'people',
+        recordId,
+        message: `${row.name ?? '该行'} 缺少飞书账号，已跳过 no Feishu account; skipped`,
+      });
       continue;
     }
-    const linked = [...teams.values()].filter((t) => row.team.includes(t.recordId) || t.memberRecordIds.includes(recordId));
+    const linked = [...teams.values()].filter(
+      (t) => row.team.includes(t.recordId) || t.memberRecordIds.includes(recordId),
+    );
     const own = linked[0];
     const earlier = byOpenId.get(user.id);
-    if (earlier) problems.push({ table: 'people', recordId: earlier.recordId, message: `${user.id} 出现在多行，以最近修改的一行为准 the same account is on several rows; the latest edit wins` });
+    if (earlier)
+      problems.push({
+        table: 'people',
+        recordId: earlier.recordId,
+        message: `${user.id} 出现在多行，以最近修改的一行为准 the same account is on several rows; the latest edit wins`,
+      });
     byOpenId.set(user.id, {
       recordId,
       openId: user.id,

@@ -6,11 +6,20 @@ import type { MirrorRow } from '../../../mirror/index.js';
  * The four shared Bitable tables as the mirror decodes them (selects as option names, users as
  * `[{ id, name }]`, links as record ids), checked once here; the mappers trust the result.
  */
-export const SYNC_TABLES = ['people', 'teams', 'business_calendar', 'settings'] as const;
-export type SyncTable = (typeof SYNC_TABLES)[number];
+export const SYNC_TABLES = ['people', 'teams', 'business_calendar'] as const;
+/** The directory's own tables, or a table a module's setting is read from (规则配置 `settings`, …). */
+export type SyncTable = (typeof SYNC_TABLES)[number] | (string & {});
 
-const Text = z.string().nullable().transform((s) => (s?.trim() ? s.trim() : null));
-const Users = z.array(z.looseObject({ id: z.string().min(1), name: z.string().optional(), en_name: z.string().optional() }));
+/** 规则配置: the rules table every workflow shares; modules take their rows with `ruleRows`. */
+export const SETTINGS_TABLE = 'settings';
+
+const Text = z
+  .string()
+  .nullable()
+  .transform((s) => (s?.trim() ? s.trim() : null));
+const Users = z.array(
+  z.looseObject({ id: z.string().min(1), name: z.string().optional(), en_name: z.string().optional() }),
+);
 const Names = z.array(z.string());
 const Num = z.number().nullable();
 
@@ -49,6 +58,10 @@ export const SettingRow = z.object({
   rule_type: Text,
   domain: Text,
   exception_kind: Text,
+  contract_type: z
+    .string()
+    .nullish()
+    .transform((s) => (s?.trim() ? s.trim() : null)),
   priority: Text,
   value: Num,
   unit: Text,
@@ -78,14 +91,26 @@ export interface Parsed<T> {
  * Rows through their schema, oldest edit first (so "the latest edit wins" is a plain overwrite);
  * a row that does not fit is reported, never thrown.
  */
-export function parseRows<S extends z.ZodType>(table: SyncTable, schema: S, rows: readonly MirrorRow[], problems: SyncProblem[]): Parsed<z.infer<S>>[] {
+export function parseRows<S extends z.ZodType>(
+  table: SyncTable,
+  schema: S,
+  rows: readonly MirrorRow[],
+  problems: SyncProblem[],
+): Parsed<z.infer<S>>[] {
   const out: Parsed<z.infer<S>>[] = [];
   for (const r of rows) {
     const parsed = schema.safeParse(r.values);
     if (parsed.success) out.push({ recordId: r.recordId, modifiedAt: r.modifiedAt, row: parsed.data });
-    else problems.push({ table, recordId: r.recordId, message: `无法读取该行 unreadable row: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}` });
+    else
+      problems.push({
+        table,
+        recordId: r.recordId,
+        message: `无法读取该行 unreadable row: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`,
+      });
   }
-  return out.sort((a, b) => (a.modifiedAt?.getTime() ?? 0) - (b.modifiedAt?.getTime() ?? 0) || a.recordId.localeCompare(b.recordId));
+  return out.sort(
+    (a, b) => (a.modifiedAt?.getTime() ?? 0) - (b.modifiedAt?.getTime() ?? 0) || a.recordId.localeCompare(b.recordId),
+  );
 }
 
 /** Option display name → the template's stable option key (people may rename nothing; names are the cell values). */

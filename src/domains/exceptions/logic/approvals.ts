@@ -24,7 +24,11 @@ export const ApprovalBands = z
     bands.forEach((band, i) => {
       const last = i === bands.length - 1;
       if (last !== (band.upToFen === null)) {
-        ctx.addIssue({ code: 'custom', message: 'only the last band is open-ended (upToFen: null)', path: [i, 'upToFen'] });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'only the last band is open-ended (upToFen: null)',
+          path: [i, 'upToFen'],
+        });
       }
       const prev = bands[i - 1]?.upToFen;
       if (prev != null && band.upToFen !== null && band.upToFen <= prev) {
@@ -54,9 +58,15 @@ export const DEFAULT_APPROVAL_CONFIG: ApprovalConfig = ApprovalConfig.parse(unde
 export type AmountProblem = DomainProblem<'invalid_amount'>;
 
 /** The approver an amount (in fen) needs, or 'auto' when it may go through without one. */
-export function requiredApprover(bands: ApprovalBands, amountFen: number): Result<ApproverRole | 'auto', AmountProblem> {
+export function requiredApprover(
+  bands: ApprovalBands,
+  amountFen: number,
+): Result<ApproverRole | 'auto', AmountProblem> {
   if (!Fen.safeParse(amountFen).success) {
-    return err({ code: 'invalid_amount', message: bi('金额须为非负整数（分）', 'The amount must be a non-negative whole number of fen') });
+    return err({
+      code: 'invalid_amount',
+      message: bi('金额须为非负整数（分）', 'The amount must be a non-negative whole number of fen'),
+    });
   }
   const band = bands.find((b) => b.upToFen === null || amountFen <= b.upToFen) ?? bands[bands.length - 1]!;
   return ok(band.approver);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { bi, type Bilingual } from '../../shared/bilingual.js';
 
 /** Lifecycle of an exception case; the transitions live in state-machine.ts. */
-export const CaseState = z.enum([
+export const CASE_STATES = [
   'new',
   'assigned',
   'waiting_warehouse',
@@ -13,7 +13,8 @@ export const CaseState = z.enum([
   'resolved',
   'closed',
   'cancelled',
-]);
+] as const;
+export const CaseState = z.enum(CASE_STATES);
 export type CaseState = z.infer<typeof CaseState>;
 
 export const STATE_LABELS: Readonly<Record<CaseState, Bilingual>> = {
@@ -34,7 +35,8 @@ export const TERMINAL_STATES: readonly CaseState[] = ['resolved', 'closed', 'can
 
 export const isTerminal = (state: CaseState): boolean => TERMINAL_STATES.includes(state);
 
-export const Priority = z.enum(['P1', 'P2', 'P3']);
+export const PRIORITIES = ['P1', 'P2', 'P3'] as const;
+export const Priority = z.enum(PRIORITIES);
 export type Priority = z.infer<typeof Priority>;
 
 export const PRIORITY_LABELS: Readonly<Record<Priority, Bilingual>> = {
@@ -48,7 +50,8 @@ export const Role = z.enum(['agent', 'warehouse', 'lead', 'manager', 'finance', 
 export type Role = z.infer<typeof Role>;
 
 /** Roles that can be designated to approve a refund or compensation. */
-export const ApproverRole = z.enum(['lead', 'manager', 'finance_director']);
+export const APPROVER_ROLES = ['lead', 'manager', 'finance_director'] as const;
+export const ApproverRole = z.enum(APPROVER_ROLES);
 export type ApproverRole = z.infer<typeof ApproverRole>;
 
 export interface Actor {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   addBusinessMinutes,
   businessMinutesBetween,
+  nextWorkingInstant,
   type BusinessCalendar,
 } from '../../shared/business-calendar.js';
 import type { CaseState, Priority, StateChange } from './case.js';
@@ -74,6 +75,12 @@ function segmentsOf(c: ClockedCase, history: readonly StateChange[]): Segment[] 
   }));
 }
 
+// Business time is summed in whole milliseconds (exact integers): adding fractional minutes
+// segment by segment drifted by ~1e-13, so budget − used could come out as −1.1e-13 for a
+// budget that was not used up, and addBusinessMinutes refused the negative span (issue 16).
+const businessMsBetween = (cal: BusinessCalendar, from: number, to: number): number =>
+  Math.round(businessMinutesBetween(cal, new Date(from), new Date(to)) * MS_PER_MINUTE);
+
 function slaReading(
   c: ClockedCase,
   segments: readonly Segment[],
@@ -82,31 +89,34 @@ function slaReading(
   now: number,
   policy: ClockPolicy,
 ): CaseClock['sla'] {
-  let used = 0;
+  const budgetMs = budget * MS_PER_MINUTE;
+  let usedMs = 0;
   let dueAt: number | null = null;
-  let remainingBudget = budget;
+  let remainingMs = budgetMs;
   for (const seg of segments) {
     if (clockStatusIn(seg.state, policy) !== 'running' || seg.to <= seg.from) continue;
     if (dueAt === null) {
-      const span = seg.to === Infinity ? Infinity : businessMinutesBetween(cal, new Date(seg.from), new Date(seg.to));
-      if (span >= remainingBudget) dueAt = addBusinessMinutes(cal, new Date(seg.from), remainingBudget).getTime();
-      else remainingBudget -= span;
+      const span = seg.to === Infinity ? Infinity : businessMsBetween(cal, seg.from, seg.to);
+      if (span >= remainingMs)
+        dueAt = addBusinessMinutes(cal, new Date(seg.from), remainingMs / MS_PER_MINUTE).getTime();
+      else remainingMs -= span;
     }
     const end = Math.min(seg.to, now);
-    if (end > seg.from) used += businessMinutesBetween(cal, new Date(seg.from), new Date(end));
+    if (end > seg.from) usedMs += businessMsBetween(cal, seg.from, end);
   }
   // Paused or stopped before the budget ran out: the due time if the clock ran again from now.
   if (dueAt === null) {
     const resumeFrom = Math.max(now, segments.at(-1)?.from ?? c.openedAt.getTime());
-    dueAt = addBusinessMinutes(cal, new Date(resumeFrom), budget - used).getTime();
+    dueAt = addBusinessMinutes(cal, new Date(resumeFrom), Math.max(0, budgetMs - usedMs) / MS_PER_MINUTE).getTime();
   }
+  const used = usedMs / MS_PER_MINUTE;
   return {
     dueAt: new Date(dueAt),
     budgetMinutes: budget,
     usedMinutes: used,
-    remainingMinutes: budget - used,
+    remainingMinutes: (budgetMs - usedMs) / MS_PER_MINUTE,
     fractionUsed: used / budget,
-    breached: used > budget,
+    breached: usedMs > budgetMs,
   };
 }
 
@@ -154,4 +164,28 @@ export function caseClock(
     sla: slaClock,
     platform,
   };
+}
+
+/**
+ * The instant after which `caseClock(…).breached` is true for every later `now`, as long as the
+ * history does not change; null when it cannot breach in the current state (paused without a
+ * platform deadline, or finished). `clock` is the reading at `at`. Open cases store it so reports
+ * count breaches with `breach_at < now` instead of replaying every history.
+ */
+export function breachInstant(clock: CaseClock, cal: BusinessCalendar, at: Date): Date | null {
+  if (clock.status === 'stopped') return null;
+  if (clock.breached) return new Date(Math.min(clock.dueAt.getTime(), at.getTime() - 1));
+  const platformDue = clock.platform?.dueAt ?? null;
+  if (clock.status === 'running') {
+    if (clock.which === 'platform' && platformDue) return platformDue;
+    // The SLA runs on from `at` with `remaining` left; it is exceeded once any working time
+    // passes after that point (a budget used up at 12:00 breaches only after lunch). Half a
+    // millisecond keeps the float division from landing one millisecond short.
+    const remainingMs = Math.round(clock.sla.remainingMinutes * MS_PER_MINUTE);
+    return nextWorkingInstant(cal, addBusinessMinutes(cal, at, (remainingMs + 0.5) / MS_PER_MINUTE));
+  }
+  // Paused: the SLA is frozen; only the platform's absolute deadline can still pass.
+  if (!platformDue) return null;
+  if (clock.sla.remainingMinutes <= 0 && platformDue > clock.sla.dueAt) return null;
+  return platformDue;
 }

@@ -8,6 +8,11 @@ export const ESCALATION_STEPS = ['warn_owner', 'notify_lead', 'notify_manager'] 
 export type EscalationStep = (typeof ESCALATION_STEPS)[number];
 export type EscalationRecipient = 'owner' | 'lead' | 'manager';
 
+/** The highest rung among the steps sent, or null when none was. */
+export function topStep(steps: readonly EscalationStep[]): EscalationStep | null {
+  return [...ESCALATION_STEPS].reverse().find((s) => steps.includes(s)) ?? null;
+}
+
 export const EscalationPolicy = z
   .object({
     /** Share of the shown clock used before the owner is warned. */
@@ -36,7 +41,11 @@ const RECIPIENT: Readonly<Record<EscalationStep, EscalationRecipient>> = {
 function messageFor(step: EscalationStep, clock: CaseClock, manual: boolean): Bilingual {
   const clockName = clock.which === 'platform' ? bi('平台时限', 'platform deadline') : bi('SLA时限', 'SLA');
   const used = Math.round(clock.fractionUsed * 100);
-  if (manual) return bi('已手动升级此异常件', 'This case was escalated by hand');
+  if (manual)
+    return bi(
+      `已手动升级此异常件（${clockName.zh}已用 ${used}%）`,
+      `Escalated by hand (${used}% of the ${clockName.en} used)`,
+    );
   switch (step) {
     case 'warn_owner':
       return bi(`${clockName.zh}已用 ${used}%，请尽快处理`, `${used}% of the ${clockName.en} used; please act soon`);
@@ -92,5 +101,7 @@ export function manualEscalation(
 ): Escalation | null {
   const sent = new Set(alreadySent);
   const step = ESCALATION_STEPS.find((s) => s !== 'warn_owner' && !sent.has(s));
-  return step ? { step, recipient: RECIPIENT[step], message: messageFor(step, clock, true), at: now, manual: true } : null;
+  return step
+    ? { step, recipient: RECIPIENT[step], message: messageFor(step, clock, true), at: now, manual: true }
+    : null;
 }

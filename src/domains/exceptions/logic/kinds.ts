@@ -21,6 +21,8 @@ export const CaseKind = z.object({
   priority: Priority,
   /** Field ids the warehouse must fill before the case can move on. */
   requiredFields: z.array(z.string()).default([]),
+  /** Other names people type in chat for this kind (older names, each half of 错发/漏发); never shown. */
+  aliases: z.array(z.string().min(1)).default([]),
 });
 export type CaseKind = z.infer<typeof CaseKind>;
 
@@ -32,18 +34,71 @@ export const DEFAULT_FIELDS: readonly CaseFieldDefinition[] = [
 ];
 
 type KindInput = z.input<typeof CaseKind>;
-const kind = (id: string, label: Bilingual, team: string, priority: Priority, requiredFields: string[]): KindInput => ({
-  id, label, team, priority, requiredFields,
+const kind = (
+  id: string,
+  label: Bilingual,
+  team: string,
+  priority: Priority,
+  requiredFields: string[],
+  aliases: string[] = [],
+): KindInput => ({
+  id,
+  label,
+  team,
+  priority,
+  requiredFields,
+  aliases,
 });
 
+/**
+ * The one list of kinds. The Chinese names are the option names of 异常件工单.异常类型 and
+ * 规则配置.异常类型 (bitable-templates/*.json; a test keeps them equal) and of the 异常类型配置 rows
+ * the seed writes: chat, cards, the grid and reports all say the same name. Aliases are accepted
+ * in chat only (the names used before, or one half of a two-part name).
+ */
 export const DEFAULT_KINDS: readonly KindInput[] = [
-  kind('refund_dispute', bi('退款维权', 'Refund dispute / chargeback'), 'refund_dispute', 'P1', ['return_tracking_number']),
+  kind(
+    'refund_dispute',
+    bi('退款纠纷/拒付', 'Refund dispute / chargeback'),
+    'refund_dispute',
+    'P1',
+    ['return_tracking_number'],
+    ['退款维权', '退款纠纷', '拒付', '维权'],
+  ),
   kind('lost', bi('丢件', 'Lost parcel'), 'logistics', 'P2', ['tracking_number']),
   kind('damaged', bi('破损', 'Damaged parcel'), 'customer_service', 'P2', ['tracking_number', 'damage_photos']),
-  kind('delayed', bi('物流停滞', 'Delayed / no tracking updates'), 'logistics', 'P3', ['tracking_number']),
-  kind('wrong_or_missing_item', bi('错漏发', 'Wrong or missing item'), 'warehouse', 'P2', ['tracking_number', 'packing_video']),
-  kind('returned_without_after_sale', bi('退回无售后', 'Returned parcel without an after-sale record'), 'warehouse', 'P3', ['return_tracking_number']),
-  kind('address_problem', bi('地址异常', 'Address problem'), 'customer_service', 'P2', ['tracking_number']),
+  kind(
+    'delayed',
+    bi('延误/物流停滞', 'Delayed / no tracking updates'),
+    'logistics',
+    'P3',
+    ['tracking_number'],
+    ['物流停滞', '延误'],
+  ),
+  kind(
+    'wrong_or_missing_item',
+    bi('错发/漏发', 'Wrong or missing item'),
+    'warehouse',
+    'P2',
+    ['tracking_number', 'packing_video'],
+    ['错漏发', '错发', '漏发'],
+  ),
+  kind(
+    'returned_without_after_sale',
+    bi('无售后退回件', 'Returned parcel without an after-sale record'),
+    'warehouse',
+    'P3',
+    ['return_tracking_number'],
+    ['退回无售后'],
+  ),
+  kind(
+    'address_problem',
+    bi('地址问题', 'Address problem'),
+    'customer_service',
+    'P2',
+    ['tracking_number'],
+    ['地址异常'],
+  ),
   kind('loss_recovery', bi('资损追款', 'Loss-recovery claim'), 'finance', 'P3', ['tracking_number']),
 ];
 
@@ -51,16 +106,22 @@ export const DEFAULT_KINDS: readonly KindInput[] = [
 export const CaseKindsConfig = z
   .object({
     fields: z.array(CaseFieldDefinition).default(() => DEFAULT_FIELDS.map((f) => ({ ...f }))),
-    kinds: z.array(CaseKind).min(1).default(() => DEFAULT_KINDS.map((k) => CaseKind.parse(k))),
+    kinds: z
+      .array(CaseKind)
+      .min(1)
+      .default(() => DEFAULT_KINDS.map((k) => CaseKind.parse(k))),
   })
   .superRefine((config, ctx) => {
     const fieldIds = new Set(config.fields.map((f) => f.id));
-    if (fieldIds.size !== config.fields.length) ctx.addIssue({ code: 'custom', message: 'field ids must be unique', path: ['fields'] });
+    if (fieldIds.size !== config.fields.length)
+      ctx.addIssue({ code: 'custom', message: 'field ids must be unique', path: ['fields'] });
     const kindIds = new Set(config.kinds.map((k) => k.id));
-    if (kindIds.size !== config.kinds.length) ctx.addIssue({ code: 'custom', message: 'kind ids must be unique', path: ['kinds'] });
+    if (kindIds.size !== config.kinds.length)
+      ctx.addIssue({ code: 'custom', message: 'kind ids must be unique', path: ['kinds'] });
     config.kinds.forEach((k, i) =>
       k.requiredFields.forEach((f, j) => {
-        if (!fieldIds.has(f)) ctx.addIssue({ code: 'custom', message: `unknown field ${f}`, path: ['kinds', i, 'requiredFields', j] });
+        if (!fieldIds.has(f))
+          ctx.addIssue({ code: 'custom', message: `unknown field ${f}`, path: ['kinds', i, 'requiredFields', j] });
       }),
     );
   });
@@ -73,14 +134,22 @@ export type UnknownKind = DomainProblem<'unknown_kind'>;
 /** Looks a kind up by id (or by its Chinese or English label, as typed in chat). */
 export function findKind(config: CaseKindsConfig, idOrLabel: string): Result<CaseKind, UnknownKind> {
   const needle = idOrLabel.trim().toLowerCase();
+  const typedZh = idOrLabel.trim();
   const found = config.kinds.find(
-    (k) => k.id === needle || k.label.zh === idOrLabel.trim() || k.label.en.toLowerCase() === needle,
+    (k) =>
+      k.id === needle || k.label.zh === typedZh || k.label.en.toLowerCase() === needle || k.aliases.includes(typedZh),
   );
   if (found) return ok(found);
   const known = config.kinds.map((k) => k.label.zh).join('、');
+  // The typed text is echoed back to a chat: shortened here, escaped by the card renderer.
+  const chars = [...idOrLabel.trim().replace(/\s+/g, ' ')];
+  const typed = chars.length > 40 ? `${chars.slice(0, 39).join('')}…` : chars.join('');
   return err({
     code: 'unknown_kind',
-    message: bi(`未知的异常类型「${idOrLabel}」，可选：${known}`, `Unknown case kind "${idOrLabel}"; known: ${config.kinds.map((k) => k.id).join(', ')}`),
+    message: bi(
+      `未知的异常类型「${typed}」，可选：${known}`,
+      `Unknown case kind "${typed}"; known: ${config.kinds.map((k) => k.id).join(', ')}`,
+    ),
   });
 }
 

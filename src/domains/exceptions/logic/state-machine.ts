@@ -49,9 +49,21 @@ export const DEFAULT_TRANSITIONS: Readonly<Record<CaseActionType, TransitionRule
   assign: { from: ['new'], to: 'assigned', by: [...LEADS, 'system'] },
   reassign: { from: OPEN.filter((s) => s !== 'new'), to: 'same', by: [...LEADS, 'system'] },
   start: { from: ['assigned'], to: 'in_progress', by: ['owner', ...LEADS] },
-  wait_warehouse: { from: WORKING.filter((s) => s !== 'waiting_warehouse'), to: 'waiting_warehouse', by: ['owner', ...LEADS, 'system'] },
-  wait_customer: { from: WORKING.filter((s) => s !== 'waiting_customer'), to: 'waiting_customer', by: ['owner', ...LEADS] },
-  wait_platform: { from: WORKING.filter((s) => s !== 'waiting_platform'), to: 'waiting_platform', by: ['owner', ...LEADS] },
+  wait_warehouse: {
+    from: WORKING.filter((s) => s !== 'waiting_warehouse'),
+    to: 'waiting_warehouse',
+    by: ['owner', ...LEADS, 'system'],
+  },
+  wait_customer: {
+    from: WORKING.filter((s) => s !== 'waiting_customer'),
+    to: 'waiting_customer',
+    by: ['owner', ...LEADS],
+  },
+  wait_platform: {
+    from: WORKING.filter((s) => s !== 'waiting_platform'),
+    to: 'waiting_platform',
+    by: ['owner', ...LEADS],
+  },
   field_filled: { from: ['waiting_warehouse'], to: 'in_progress', by: ['warehouse', 'owner', ...LEADS, 'system'] },
   resume: { from: WAITING, to: 'in_progress', by: ['owner', ...LEADS, 'system'] },
   request_approval: { from: ['in_progress'], to: 'pending_approval', by: ['owner', ...LEADS] },
@@ -87,11 +99,7 @@ export interface CaseSnapshot {
 }
 
 export type TransitionRefusalCode =
-  | 'not_allowed_in_state'
-  | 'not_permitted'
-  | 'reason_required'
-  | 'assignee_required'
-  | 'same_approver';
+  'not_allowed_in_state' | 'not_permitted' | 'reason_required' | 'assignee_required' | 'same_approver';
 export type TransitionRefusal = DomainProblem<TransitionRefusalCode>;
 
 export type TransitionResult<C extends CaseSnapshot> =
@@ -112,7 +120,10 @@ function missingInput<C extends CaseSnapshot>(action: CaseAction): TransitionRes
   if ((action.type === 'assign' || action.type === 'reassign') && action.assigneeId.trim() === '') {
     return refuse('assignee_required', '请选择处理人', 'Choose an assignee');
   }
-  if ((action.type === 'reject' || action.type === 'reopen' || action.type === 'cancel') && action.reason.trim() === '') {
+  if (
+    (action.type === 'reject' || action.type === 'reopen' || action.type === 'cancel') &&
+    action.reason.trim() === ''
+  ) {
     return refuse('reason_required', '请填写原因', 'A reason is required');
   }
   return null;
@@ -132,7 +143,11 @@ export function transition<C extends CaseSnapshot>(
   const rule = rules[action.type];
   if (!rule.from.includes(c.state)) {
     const state = STATE_LABELS[c.state];
-    return refuse('not_allowed_in_state', `「${state.zh}」状态下不能执行此操作`, `Cannot ${action.type} a case that is ${state.en.toLowerCase()}`);
+    return refuse(
+      'not_allowed_in_state',
+      `「${state.zh}」状态下不能执行此操作`,
+      `Cannot ${action.type} a case that is ${state.en.toLowerCase()}`,
+    );
   }
   if (!rule.by.some((p) => holds(p, c, actor))) {
     return refuse('not_permitted', '你没有权限执行此操作', `You are not allowed to ${action.type} this case`);

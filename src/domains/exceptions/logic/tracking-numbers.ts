@@ -24,7 +24,11 @@ export const CARRIER_FORMATS: readonly CarrierFormat[] = [
   // ZTO: 12 digits (older) or 14 digits starting 7.
   { code: 'ZTO', name: bi('中通', 'ZTO Express'), patterns: [/^[1-7]\d{11}$/, /^7\d{13}$/] },
   // STO: 15 digits starting 77, or 12–13 digits with its classic prefixes.
-  { code: 'STO', name: bi('申通', 'STO Express'), patterns: [/^77\d{13}$/, /^(?:268|368|468|568|668|868|888|900)\d{9,10}$/] },
+  {
+    code: 'STO',
+    name: bi('申通', 'STO Express'),
+    patterns: [/^77\d{13}$/, /^(?:268|368|468|568|668|868|888|900)\d{9,10}$/],
+  },
   // Yunda: 13 or 15 digits.
   { code: 'YUNDA', name: bi('韵达', 'Yunda Express'), patterns: [/^[1-5]\d{12}$/, /^[3-5]\d{14}$/] },
 ];
@@ -36,7 +40,8 @@ export interface TrackingNumber {
   readonly candidates: readonly CarrierCode[];
 }
 
-export type TrackingNumberErrorCode = 'empty' | 'invalid_characters' | 'unrecognized_format' | 'carrier_mismatch' | 'bad_check_digit';
+export type TrackingNumberErrorCode =
+  'empty' | 'invalid_characters' | 'unrecognized_format' | 'carrier_mismatch' | 'bad_check_digit';
 export type TrackingNumberError = DomainProblem<TrackingNumberErrorCode> & { readonly input: string };
 
 /** Full-width letters and digits (from Chinese input methods) to ASCII, upper case, no spaces or dashes. */
@@ -75,19 +80,42 @@ export function parseTrackingNumber(
   const n = normalizeTrackingNumber(raw);
   if (n === '') return err(problem('empty', raw, '单号为空', 'The tracking number is empty'));
   if (!/^[A-Z0-9]+$/.test(n)) {
-    return err(problem('invalid_characters', raw, `单号「${raw}」只能包含字母和数字`, `Tracking number "${raw}" may contain only letters and digits`));
+    return err(
+      problem(
+        'invalid_characters',
+        raw,
+        `单号「${raw}」只能包含字母和数字`,
+        `Tracking number "${raw}" may contain only letters and digits`,
+      ),
+    );
   }
   const candidates = formats.filter((f) => f.patterns.some((p) => p.test(n))).map((f) => f.code);
   if (candidates.length === 0) {
-    return err(problem('unrecognized_format', raw, `无法识别的单号「${raw}」，请核对`, `Unrecognized tracking number "${raw}"; please check it`));
+    return err(
+      problem(
+        'unrecognized_format',
+        raw,
+        `无法识别的单号「${raw}」，请核对`,
+        `Unrecognized tracking number "${raw}"; please check it`,
+      ),
+    );
   }
   if (/^[A-Z]{2}\d{9}[A-Z]{2}$/.test(n) && !s10CheckDigitOk(n)) {
-    return err(problem('bad_check_digit', raw, `单号「${raw}」校验位不正确`, `Tracking number "${raw}" has a wrong check digit`));
+    return err(
+      problem('bad_check_digit', raw, `单号「${raw}」校验位不正确`, `Tracking number "${raw}" has a wrong check digit`),
+    );
   }
   if (carrierHint) {
     if (!candidates.includes(carrierHint)) {
       const name = formats.find((f) => f.code === carrierHint)?.name ?? bi(carrierHint, carrierHint);
-      return err(problem('carrier_mismatch', raw, `「${raw}」不是${name.zh}的单号格式`, `"${raw}" is not a ${name.en} tracking number`));
+      return err(
+        problem(
+          'carrier_mismatch',
+          raw,
+          `「${raw}」不是${name.zh}的单号格式`,
+          `"${raw}" is not a ${name.en} tracking number`,
+        ),
+      );
     }
     return ok({ number: n, carrier: carrierHint, candidates: [carrierHint] });
   }

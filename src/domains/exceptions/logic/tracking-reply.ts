@@ -1,5 +1,10 @@
 import type { Result } from '../../shared/bilingual.js';
-import { normalizeTrackingNumber, parseTrackingNumber, type TrackingNumber, type TrackingNumberError } from './tracking-numbers.js';
+import {
+  normalizeTrackingNumber,
+  parseTrackingNumber,
+  type TrackingNumber,
+  type TrackingNumberError,
+} from './tracking-numbers.js';
 
 export type TrackingField = 'tracking_number' | 'return_tracking_number';
 
@@ -35,7 +40,9 @@ export function extractTrackingReply(
     return parsed.ok ? { ok: true, value: { field, number: parsed.value } } : parsed;
   }
   if (LABELLED.test(text)) return null;
-  const tokens = [...text.matchAll(BARE_TOKEN)].map((m) => m[0]).filter((t) => /\d{6}/.test(normalizeTrackingNumber(t)));
+  const tokens = [...text.matchAll(BARE_TOKEN)]
+    .map((m) => m[0])
+    .filter((t) => /\d{6}/.test(normalizeTrackingNumber(t)));
   if (tokens.length !== 1) return null;
   const parsed = parseTrackingNumber(tokens[0]!);
   return parsed.ok ? { ok: true, value: { field: defaultField, number: parsed.value } } : null;

@@ -1,15 +1,35 @@
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../core/errors.js';
-import type { Actor, ApproverRole, CaseState } from '../logic/case.js';
+import type { Actor, CaseState } from '../logic/case.js';
 import { findKind } from '../logic/kinds.js';
 import { transition, type CaseAction, type TransitionRefusal } from '../logic/state-machine.js';
 import { repo, type CasePatch, type CaseRow } from '../repository.js';
 import type { Rules } from '../rules.js';
-import { actorFor, commitChange, rulesOf, type Effect, type ExceptionDeps } from './context.js';
+import {
+  actorFor,
+  caseNo,
+  commitChange,
+  isStale,
+  lostRace,
+  rulesOf,
+  type Effect,
+  type ExceptionDeps,
+  type ExpectedVersion,
+} from './context.js';
 import { line, missingAwaited } from './fields.js';
 
 /** The moves a person makes with the buttons on the case card (approvals have their own). */
-export const CardVerb = z.enum(['start', 'wait_warehouse', 'wait_customer', 'wait_platform', 'resume', 'resolve', 'close', 'reopen', 'cancel']);
+export const CardVerb = z.enum([
+  'start',
+  'wait_warehouse',
+  'wait_customer',
+  'wait_platform',
+  'resume',
+  'resolve',
+  'close',
+  'reopen',
+  'cancel',
+]);
 export type CardVerb = z.infer<typeof CardVerb>;
 
 export const DisputeOutcome = z.enum(['won', 'lost']);
@@ -19,6 +39,8 @@ export interface ActInput {
   verb: CardVerb;
   note?: string | undefined;
   outcome?: DisputeOutcome | undefined;
+  /** The case version the button was drawn for (see ExpectedVersion). */
+  version?: ExpectedVersion;
 }
 
 export interface Acted {
@@ -29,11 +51,11 @@ export interface Acted {
 
 export async function loadCase(x: ExceptionDeps, caseId: number): Promise<CaseRow> {
   const c = await repo.getCase(x.database.db, caseId);
-  if (!c) throw new NotFoundError('异常件 case', caseId);
+  if (!c) throw new NotFoundError('异常件 case', caseNo(caseId));
   return c;
 }
 
-export const snapshot = (c: CaseRow) => ({ state: c.state as CaseState, ownerId: c.ownerOpenId, approverRole: c.approverRole as ApproverRole | null });
+export const snapshot = (c: CaseRow) => ({ state: c.state, ownerId: c.ownerOpenId, approverRole: c.approverRole });
 
 /** Turns a state-machine refusal into the typed error the edges translate (toast, HTTP status). */
 export function refusalError(refusal: TransitionRefusal): Error {
@@ -50,7 +72,13 @@ function toAction(input: ActInput): CaseAction {
 }
 
 /** State-dependent columns that come with entering a state. */
-export function enteringPatch(c: CaseRow, to: CaseState, rules: Rules, now: Date, warehouseOpenId: string | null): { patch: CasePatch; effects: Effect[] } {
+export function enteringPatch(
+  c: CaseRow,
+  to: CaseState,
+  rules: Rules,
+  now: Date,
+  warehouseOpenId: string | null,
+): { patch: CasePatch; effects: Effect[] } {
   const patch: CasePatch = { state: to };
   const effects: Effect[] = [{ type: 'card' }];
   if (to === c.state) return { patch, effects };
@@ -73,21 +101,45 @@ export function enteringPatch(c: CaseRow, to: CaseState, rules: Rules, now: Date
 }
 
 /** Applies one card move if the state and the person allow it; conditional on the version read. */
-export async function act(x: ExceptionDeps, caseId: number, input: ActInput, operatorOpenId: string, now: Date): Promise<Acted> {
+export async function act(
+  x: ExceptionDeps,
+  caseId: number,
+  input: ActInput,
+  operatorOpenId: string,
+  now: Date,
+): Promise<Acted> {
   const c = await loadCase(x, caseId);
+  if (isStale(c, input.version)) return { case: c, changed: false };
   const actor = await actorFor(x, operatorOpenId, c);
-  return applyAction(x, c, toAction(input), actor, now, input);
+  try {
+    return await applyAction(x, c, toAction(input), actor, now, input);
+  } catch (err) {
+    // A double click whose twin committed first: nothing more to do, answer with the current case.
+    if (input.version !== undefined && lostRace(err)) return { case: await loadCase(x, caseId), changed: false };
+    throw err;
+  }
 }
 
-export async function applyAction(x: ExceptionDeps, c: CaseRow, action: CaseAction, actor: Actor, now: Date, extra: Partial<ActInput> = {}): Promise<Acted> {
+export async function applyAction(
+  x: ExceptionDeps,
+  c: CaseRow,
+  action: CaseAction,
+  actor: Actor,
+  now: Date,
+  extra: Partial<ActInput> = {},
+): Promise<Acted> {
   const result = transition(snapshot(c), action, actor, now);
   if (!result.ok) {
-    if (result.refusal.code === 'not_allowed_in_state' && (await lastAction(x, c.id)) === action.type) return { case: c, changed: false };
+    if (result.refusal.code === 'not_allowed_in_state' && (await lastAction(x, c.id)) === action.type)
+      return { case: c, changed: false };
     throw refusalError(result.refusal);
   }
   const rules = await rulesOf(x);
   const next = result.case;
-  const warehouse = next.state === 'waiting_warehouse' && !c.warehouseOpenId ? await x.directory.nextInRotation('warehouse', 'warehouse') : null;
+  const warehouse =
+    next.state === 'waiting_warehouse' && !c.warehouseOpenId
+      ? await x.directory.nextInRotation('warehouse', 'warehouse')
+      : null;
   const { patch, effects } = enteringPatch(c, next.state, rules, now, warehouse?.openId ?? null);
   patch.ownerOpenId = next.ownerId;
   patch.approverRole = next.approverRole;
@@ -106,11 +158,20 @@ export async function applyAction(x: ExceptionDeps, c: CaseRow, action: CaseActi
       if (patch.nudgeCount && patch.nudgeCount > c.nudgeCount) {
         const kind = findKind(rules.kinds, c.kind);
         const missing = kind.ok ? missingAwaited(kind.value, rules.kinds, c.fields) : [];
-        await repo.insertNudge(tx.db, { caseId: row.id, seq: patch.nudgeCount, recipientOpenId: row.warehouseOpenId, missingFields: missing, sentAt: now });
+        await repo.insertNudge(tx.db, {
+          caseId: row.id,
+          seq: patch.nudgeCount,
+          recipientOpenId: row.warehouseOpenId,
+          missingFields: missing,
+          sentAt: now,
+        });
       }
     },
   });
-  x.log.info({ caseId: c.id, action: action.type, from: c.state, to: updated.state, by: actor.userId }, 'exception case moved');
+  x.log.info(
+    { caseId: c.id, action: action.type, from: c.state, to: updated.state, by: actor.userId },
+    'exception case moved',
+  );
   return { case: updated, changed: true };
 }
 

@@ -3,13 +3,15 @@ import { ConflictError } from '../../../core/errors.js';
 import type { JobQueue } from '../../../core/jobs.js';
 import type { Logger } from '../../../core/logger.js';
 import type { Database, Tx } from '../../../db/client.js';
-import type { CardLibrary } from '../../../feishu/cards.js';
+import type { CardRenderer } from '../../../core/cards/render.js';
 import type { Feishu } from '../../../feishu/index.js';
 import type { Directory } from '../../directory/service.js';
 import { Role, type Actor } from '../logic/case.js';
 import type { CaseMirror } from '../mirror.js';
 import { repo, type CasePatch, type CaseRow } from '../repository.js';
 import { loadRules, type Rules } from '../rules.js';
+import type { ExceptionSettings } from '../settings/index.js';
+import { refreshResult } from './results.js';
 
 export const EFFECTS_JOB = 'exceptions.effects';
 
@@ -17,8 +19,10 @@ export const EFFECTS_JOB = 'exceptions.effects';
 export interface ExceptionDeps {
   database: Database;
   directory: Directory;
+  /** The workflow's rules as declared with `bot.settings` (cached; see settings/index.ts). */
+  settings: ExceptionSettings;
   feishu: Feishu;
-  cards: CardLibrary;
+  cards: CardRenderer;
   jobs: Pick<JobQueue, 'send'>;
   config: Pick<Config, 'timeZone'>;
   log: Logger;
@@ -34,22 +38,36 @@ export type Effect =
   | { type: 'dm_assigned'; ownerOpenId: string }
   | { type: 'approval_request'; approvalId: number }
   | { type: 'approval_decided'; approvalId: number }
-  | { type: 'escalation'; step: string; recipientOpenId: string; message: string }
+  /** `by`: who pressed 升级 (absent: the SLA clock did); `note`: the reason they typed, if any. */
+  | {
+      type: 'escalation';
+      step: string;
+      recipientOpenId: string;
+      message: string;
+      by?: string | null;
+      note?: string | null;
+    }
   | { type: 'nudge'; seq: number; recipientOpenId: string }
+  /** A stale recovery claim's reminder to its owner; `at` is when the sweep marked it (ISO). */
+  | { type: 'claim_reminder'; claimId: number; at: string }
   | { type: 'mirror' };
 
 export interface EffectsJob {
   caseId: number;
+  /** EX000123, so a failing job's log line names the case people know (older jobs lack it). */
+  caseNo?: string;
   version: number;
   effects: Effect[];
 }
 
-export const rulesOf = (x: ExceptionDeps): Promise<Rules> => loadRules(x.directory, x.config.timeZone);
+export const rulesOf = (x: ExceptionDeps): Promise<Rules> => loadRules(x.settings, x.config.timeZone);
 
 /** Roles from the directory, plus lead/manager of the case's own team. */
 export async function actorFor(x: ExceptionDeps, openId: string, c: Pick<CaseRow, 'teamKey'> | null): Promise<Actor> {
   const person = await x.directory.person(openId);
-  const roles = new Set<Role>((person?.active ? person.roles : []).flatMap((r) => (Role.safeParse(r).success ? [r as Role] : [])));
+  const roles = new Set<Role>(
+    (person?.active ? person.roles : []).flatMap((r) => (Role.safeParse(r).success ? [r as Role] : [])),
+  );
   if (c) {
     const team = await x.directory.team(c.teamKey);
     if (team?.leadOpenId === openId) roles.add('lead');
@@ -57,6 +75,22 @@ export async function actorFor(x: ExceptionDeps, openId: string, c: Pick<CaseRow
   }
   return { userId: openId, roles: [...roles] };
 }
+
+const STALE = 'stale_version';
+
+/**
+ * The version a card button was drawn for: a number, `null` for a card that names none (sent
+ * before buttons carried one), `undefined` when the caller does not act from a card (API, chat).
+ */
+export type ExpectedVersion = number | null | undefined;
+
+/** True when a click acts on an older version than the row's: a repeat or an old card. */
+export const isStale = (c: Pick<CaseRow, 'version'>, expected: ExpectedVersion): boolean =>
+  expected !== undefined && expected !== c.version;
+
+/** The conditional update lost to a change committed meanwhile (e.g. the first of a double click). */
+export const lostRace = (err: unknown): boolean =>
+  err instanceof ConflictError && (err.details as { code?: string } | undefined)?.code === STALE;
 
 export const SYSTEM_ACTOR: Actor = { userId: 'system', roles: ['system'] };
 
@@ -79,14 +113,32 @@ export interface Change {
  */
 export async function commitChange(x: ExceptionDeps, change: Change): Promise<CaseRow> {
   const { current, patch, now } = change;
+  const rules = await rulesOf(x);
   return x.database.transaction(async (tx) => {
     const updated = await repo.updateCase(tx.db, current.id, current.version, patch);
-    if (!updated) throw new ConflictError('此异常件刚被他人更新，请刷新后重试 · The case was just changed by someone else; please retry', { caseId: current.id });
+    if (!updated)
+      throw new ConflictError(
+        '此异常件刚被他人更新，请刷新后重试 · The case was just changed by someone else; please retry',
+        { caseId: current.id, code: STALE },
+      );
     if (updated.state !== current.state) {
-      await repo.addHistory(tx.db, { caseId: updated.id, state: updated.state, action: change.action, actorOpenId: change.actor, at: now });
+      await repo.addHistory(tx.db, {
+        caseId: updated.id,
+        state: updated.state,
+        action: change.action,
+        actorOpenId: change.actor,
+        at: now,
+      });
     }
-    await repo.audit(tx.db, { caseId: updated.id, action: change.action, actorOpenId: change.actor, details: { from: current.state, to: updated.state, ...change.details }, at: now });
+    await repo.audit(tx.db, {
+      caseId: updated.id,
+      action: change.action,
+      actorOpenId: change.actor,
+      details: { from: current.state, to: updated.state, ...change.details },
+      at: now,
+    });
     const named = await change.also?.(tx, updated);
+    await refreshResult(tx, updated, rules, now);
     await queueEffects(x, tx, updated, named ?? change.effects ?? [{ type: 'card' }]);
     return updated;
   });
@@ -94,7 +146,11 @@ export async function commitChange(x: ExceptionDeps, change: Change): Promise<Ca
 
 export async function queueEffects(x: ExceptionDeps, tx: Tx, c: CaseRow, effects: Effect[]): Promise<void> {
   const all: Effect[] = [...effects, { type: 'mirror' }];
-  await x.jobs.send<EffectsJob>(EFFECTS_JOB, { caseId: c.id, version: c.version, effects: all }, { tx });
+  await x.jobs.send<EffectsJob>(
+    EFFECTS_JOB,
+    { caseId: c.id, caseNo: caseNo(c.id), version: c.version, effects: all },
+    { tx },
+  );
 }
 
 /** `EX000123`: what people see and type. */

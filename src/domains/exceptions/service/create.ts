@@ -4,6 +4,7 @@ import type { Priority } from '../logic/case.js';
 import { findKind } from '../logic/kinds.js';
 import { repo, type CaseRow } from '../repository.js';
 import { caseNo, queueEffects, rulesOf, type Effect, type ExceptionDeps } from './context.js';
+import { refreshResult } from './results.js';
 import { line, missingAwaited, validateFields } from './fields.js';
 
 /** A new case as every source gives it, already parsed at its boundary (chat, card, API, Bitable). */
@@ -38,6 +39,16 @@ export async function createCase(x: ExceptionDeps, input: NewCaseInput, now: Dat
   const found = findKind(rules.kinds, input.kind);
   if (!found.ok) throw new ValidationError(line(found.error.message), { field: 'kind', code: found.error.code });
   const kind = found.value;
+  const rule = rules.kindRules[kind.id];
+  if (rule && !rule.enabled)
+    throw new ValidationError(
+      `「${kind.label.zh}」已在异常类型配置中停用 · The kind ${kind.id} is disabled in 异常类型配置`,
+      { field: 'kind', code: 'kind_disabled' },
+    );
+  // The platform's own deadline, when the source gives none and the kind has a default.
+  const platformDueAt =
+    input.platformDueAt ??
+    (rule?.platformDeadlineHours ? new Date(now.getTime() + rule.platformDeadlineHours * 3_600_000) : null);
   const fields = validateFields(rules.kinds, input.fields ?? {});
   if (input.externalId) {
     const existing = await repo.caseBySource(x.database.db, input.source, input.externalId);
@@ -45,12 +56,18 @@ export async function createCase(x: ExceptionDeps, input: NewCaseInput, now: Dat
   }
   const team = await x.directory.team(kind.team);
   // Agents first, then the team's own specialists (refund_dispute, warehouse …), then anyone in it.
-  const owner = (await x.directory.nextInRotation(kind.team, 'agent')) ?? (await x.directory.nextInRotation(kind.team, kind.team)) ?? (await x.directory.nextInRotation(kind.team));
+  const owner =
+    (await x.directory.nextInRotation(kind.team, 'agent')) ??
+    (await x.directory.nextInRotation(kind.team, kind.team)) ??
+    (await x.directory.nextInRotation(kind.team));
   const ownerOpenId = owner?.openId ?? team?.leadOpenId ?? null;
   const missing = missingAwaited(kind, rules.kinds, fields);
   const waiting = missing.length > 0;
   const warehouse = waiting ? await x.directory.nextInRotation('warehouse', 'warehouse') : null;
-  const states = [...(ownerOpenId ? (['assigned'] as const) : []), ...(waiting && ownerOpenId ? (['waiting_warehouse'] as const) : [])];
+  const states = [
+    ...(ownerOpenId ? (['assigned'] as const) : []),
+    ...(waiting && ownerOpenId ? (['waiting_warehouse'] as const) : []),
+  ];
   const state = states.at(-1) ?? 'new';
   const row = await x.database.transaction(async (tx) => {
     const inserted = await repo.insertCase(tx.db, {
@@ -71,7 +88,7 @@ export async function createCase(x: ExceptionDeps, input: NewCaseInput, now: Dat
       reporterOpenId: input.reporterOpenId ?? null,
       warehouseOpenId: warehouse?.openId ?? null,
       amountAtRiskFen: input.amountAtRiskFen ?? 0,
-      platformDueAt: input.platformDueAt ?? null,
+      platformDueAt,
       openedAt: now,
       waitingSince: state === 'waiting_warehouse' ? now : null,
       lastNudgeAt: state === 'waiting_warehouse' ? now : null,
@@ -79,6 +96,7 @@ export async function createCase(x: ExceptionDeps, input: NewCaseInput, now: Dat
     });
     if (!inserted) return null; // the same source + external id committed first
     await recordOpening(x, tx, inserted, { states: [...states], missing }, now);
+    await refreshResult(tx, inserted, rules, now);
     return inserted;
   });
   if (row) {
@@ -90,15 +108,46 @@ export async function createCase(x: ExceptionDeps, input: NewCaseInput, now: Dat
   return { case: existing, created: false };
 }
 
-async function recordOpening(x: ExceptionDeps, tx: Tx, c: CaseRow, opening: { states: string[]; missing: string[] }, now: Date): Promise<void> {
+async function recordOpening(
+  x: ExceptionDeps,
+  tx: Tx,
+  c: CaseRow,
+  opening: { states: string[]; missing: string[] },
+  now: Date,
+): Promise<void> {
   const { states, missing } = opening;
-  await repo.addHistory(tx.db, { caseId: c.id, state: 'new', action: 'create', actorOpenId: c.reporterOpenId, at: now });
-  if (states.includes('assigned')) await repo.addHistory(tx.db, { caseId: c.id, state: 'assigned', action: 'assign', actorOpenId: null, at: now });
+  await repo.addHistory(tx.db, {
+    caseId: c.id,
+    state: 'new',
+    action: 'create',
+    actorOpenId: c.reporterOpenId,
+    at: now,
+  });
+  if (states.includes('assigned'))
+    await repo.addHistory(tx.db, { caseId: c.id, state: 'assigned', action: 'assign', actorOpenId: null, at: now });
   if (states.includes('waiting_warehouse')) {
-    await repo.addHistory(tx.db, { caseId: c.id, state: 'waiting_warehouse', action: 'wait_warehouse', actorOpenId: null, at: now });
-    await repo.insertNudge(tx.db, { caseId: c.id, seq: 1, recipientOpenId: c.warehouseOpenId ?? c.ownerOpenId, missingFields: missing, sentAt: now });
+    await repo.addHistory(tx.db, {
+      caseId: c.id,
+      state: 'waiting_warehouse',
+      action: 'wait_warehouse',
+      actorOpenId: null,
+      at: now,
+    });
+    await repo.insertNudge(tx.db, {
+      caseId: c.id,
+      seq: 1,
+      recipientOpenId: c.warehouseOpenId ?? c.ownerOpenId,
+      missingFields: missing,
+      sentAt: now,
+    });
   }
-  await repo.audit(tx.db, { caseId: c.id, action: 'create', actorOpenId: c.reporterOpenId, details: { caseNo: caseNo(c.id), source: c.source, externalId: c.externalId, kind: c.kind, owner: c.ownerOpenId }, at: now });
+  await repo.audit(tx.db, {
+    caseId: c.id,
+    action: 'create',
+    actorOpenId: c.reporterOpenId,
+    details: { caseNo: caseNo(c.id), source: c.source, externalId: c.externalId, kind: c.kind, owner: c.ownerOpenId },
+    at: now,
+  });
   const effects: Effect[] = [{ type: 'card' }];
   if (c.ownerOpenId) effects.push({ type: 'dm_assigned', ownerOpenId: c.ownerOpenId });
   const nudgeTo = c.warehouseOpenId ?? c.ownerOpenId;

@@ -4,6 +4,7 @@ import { exceptionCards } from '../cards.js';
 import { repo, type CaseRow } from '../repository.js';
 import { caseNo, type Effect, type EffectsJob, type ExceptionDeps } from './context.js';
 import { viewOf, type CaseView } from './view.js';
+import { sendClaimReminder } from './claim-reminders.js';
 
 const keyOf = (c: CaseRow, ...parts: Array<string | number>): string => ['exceptions:case', c.id, ...parts].join(':');
 
@@ -14,25 +15,47 @@ const keyOf = (c: CaseRow, ...parts: Array<string | number>): string => ['except
 export async function runEffects(x: ExceptionDeps, job: EffectsJob, now: Date): Promise<void> {
   const c = await repo.getCase(x.database.db, job.caseId);
   if (!c) return;
-  const view = await viewOf(x, c, now);
-  for (const effect of job.effects) await runEffect(x, c, view, effect, now);
+  let view: Promise<CaseView> | undefined;
+  const viewOnce = () => (view ??= viewOf(x, c, now));
+  for (const effect of job.effects) {
+    if (effect.type === 'claim_reminder') await sendClaimReminder(x, effect.claimId, effect.at);
+    else await runEffect(x, c, await viewOnce(), effect, now);
+  }
 }
 
-async function runEffect(x: ExceptionDeps, c: CaseRow, view: CaseView, effect: Effect, now: Date): Promise<void> {
+async function runEffect(
+  x: ExceptionDeps,
+  c: CaseRow,
+  view: CaseView,
+  effect: Exclude<Effect, { type: 'claim_reminder' }>,
+  now: Date,
+): Promise<void> {
   const cards = exceptionCards(x.cards);
   const send = x.feishu.messages;
   switch (effect.type) {
     case 'card':
       return syncCard(x, c, now);
     case 'dm_assigned':
-      await send.send({ to: { openId: effect.ownerOpenId }, card: cards.assigned(view), key: keyOf(c, 'assigned', effect.ownerOpenId) });
+      await send.send({
+        to: { openId: effect.ownerOpenId },
+        card: cards.assigned(view),
+        key: keyOf(c, 'assigned', effect.ownerOpenId),
+      });
       return;
     case 'nudge':
       if (view.missing.length === 0 || c.state !== 'waiting_warehouse') return; // filled meanwhile: nothing to chase
-      await send.send({ to: { openId: effect.recipientOpenId }, card: cards.nudge(view, effect.seq), key: keyOf(c, 'nudge', effect.seq) });
+      await send.send({
+        to: { openId: effect.recipientOpenId },
+        card: cards.nudge(view, effect.seq),
+        key: keyOf(c, 'nudge', effect.seq),
+      });
       return;
     case 'escalation':
-      await send.send({ to: { openId: effect.recipientOpenId }, card: cards.escalation(view, effect.message), key: keyOf(c, 'escalation', effect.step) });
+      await send.send({
+        to: { openId: effect.recipientOpenId },
+        card: cards.escalation(view, { message: effect.message, by: effect.by ?? null, note: effect.note ?? null }),
+        key: keyOf(c, 'escalation', effect.step),
+      });
       return;
     case 'approval_request':
       return sendApprovalRequest(x, c, view, effect.approvalId);
@@ -57,7 +80,11 @@ export async function syncCard(x: ExceptionDeps, c: CaseRow, now: Date): Promise
     if (current.cardMessageId) {
       await x.feishu.messages.updateCard({ messageId: current.cardMessageId, card });
     } else {
-      const to = current.chatId ? { chatId: current.chatId } : current.ownerOpenId ? { openId: current.ownerOpenId } : null;
+      const to = current.chatId
+        ? { chatId: current.chatId }
+        : current.ownerOpenId
+          ? { openId: current.ownerOpenId }
+          : null;
       if (!to) return;
       const sent = await x.feishu.messages.send({ to, card, key: keyOf(current, 'card') });
       if (sent.messageId) await repo.setCardMessage(x.database.db, current.id, sent.messageId);
@@ -84,7 +111,8 @@ async function sendApprovalRequest(x: ExceptionDeps, c: CaseRow, view: CaseView,
   const card = exceptionCards(x.cards).approval(view, { ...a, role: APPROVER_LABELS[role] });
   const to = await approversOf(x, c, role);
   if (to.length === 0) x.log.warn({ caseId: c.id, role }, 'no approver found for the band');
-  for (const openId of to) await x.feishu.messages.send({ to: { openId }, card, key: keyOf(c, 'approval', approvalId, openId) });
+  for (const openId of to)
+    await x.feishu.messages.send({ to: { openId }, card, key: keyOf(c, 'approval', approvalId, openId) });
 }
 
 async function sendDecision(x: ExceptionDeps, c: CaseRow, view: CaseView, approvalId: number): Promise<void> {
@@ -92,5 +120,6 @@ async function sendDecision(x: ExceptionDeps, c: CaseRow, view: CaseView, approv
   if (!a) return;
   const card = exceptionCards(x.cards).approvalDecided(view, a);
   const to = new Set([a.requestedBy, c.ownerOpenId].filter((v): v is string => !!v && v !== a.decidedBy));
-  for (const openId of to) await x.feishu.messages.send({ to: { openId }, card, key: keyOf(c, 'decision', approvalId, openId) });
+  for (const openId of to)
+    await x.feishu.messages.send({ to: { openId }, card, key: keyOf(c, 'decision', approvalId, openId) });
 }

@@ -1,24 +1,24 @@
 import { ConflictError, ForbiddenError, ValidationError } from '../../../core/errors.js';
-import { isTerminal, type CaseState, type Priority } from '../logic/case.js';
-import { caseClock, type CaseClock } from '../logic/clocks.js';
+import { isTerminal } from '../logic/case.js';
 import { dueEscalations, manualEscalation, type Escalation, type EscalationStep } from '../logic/escalation.js';
-import { repo, type CaseRow, type HistoryRow } from '../repository.js';
-import type { Rules } from '../rules.js';
-import { actorFor, commitChange, rulesOf, type ExceptionDeps } from './context.js';
+import { repo, type CaseRow } from '../repository.js';
+import {
+  actorFor,
+  commitChange,
+  isStale,
+  lostRace,
+  rulesOf,
+  type ExceptionDeps,
+  type ExpectedVersion,
+} from './context.js';
 import { line } from './fields.js';
 import { loadCase } from './act.js';
-
-/** Both clocks of a stored case at `now`. */
-export function clockOf(c: CaseRow, history: readonly HistoryRow[], rules: Rules, now: Date): CaseClock {
-  return caseClock(
-    { kind: c.kind, priority: c.priority as Priority, openedAt: c.openedAt, platformDueAt: c.platformDueAt },
-    history.filter((h) => h.caseId === c.id).map((h) => ({ state: h.state as CaseState, at: h.at })),
-    rules.sla,
-    rules.calendar,
-    now,
-    rules.clock,
-  );
-}
+import { clockOf } from './case-clock.js';
+import { breachInstant, type CaseClock } from '../logic/clocks.js';
+import { nextLadderChange } from '../logic/ladder-wake.js';
+import type { Rules } from '../rules.js';
+import { ladderWakesOf } from './ladder-wakes.js';
+import { reportRepo } from '../report-repository.js';
 
 async function recipientOf(x: ExceptionDeps, c: CaseRow, e: Escalation): Promise<string | null> {
   if (e.recipient === 'owner') return c.ownerOpenId;
@@ -27,7 +27,14 @@ async function recipientOf(x: ExceptionDeps, c: CaseRow, e: Escalation): Promise
 }
 
 /** Records a ladder step once (unique per case and step) and queues the DM and the card update. */
-async function send(x: ExceptionDeps, c: CaseRow, e: Escalation, by: string | null, now: Date): Promise<boolean> {
+async function send(
+  x: ExceptionDeps,
+  c: CaseRow,
+  e: Escalation,
+  by: string | null,
+  now: Date,
+  note: string | null = null,
+): Promise<boolean> {
   const recipient = await recipientOf(x, c, e);
   let sent = false;
   await commitChange(x, {
@@ -36,42 +43,129 @@ async function send(x: ExceptionDeps, c: CaseRow, e: Escalation, by: string | nu
     action: e.manual ? 'escalate' : `escalation_${e.step}`,
     actor: by,
     now,
-    details: { step: e.step, recipient, manual: e.manual },
+    details: { step: e.step, recipient, manual: e.manual, ...(note ? { note } : {}) },
     also: async (tx) => {
-      const row = await repo.insertEscalation(tx.db, { caseId: c.id, step: e.step, manual: e.manual, recipientOpenId: recipient, byOpenId: by, sentAt: now });
+      const row = await repo.insertEscalation(tx.db, {
+        caseId: c.id,
+        step: e.step,
+        manual: e.manual,
+        recipientOpenId: recipient,
+        byOpenId: by,
+        sentAt: now,
+      });
       if (!row) throw new ConflictError('已升级过 · Already escalated', { step: e.step });
       sent = true;
-      return recipient ? [{ type: 'card' }, { type: 'escalation', step: e.step, recipientOpenId: recipient, message: line(e.message) }] : [{ type: 'card' }];
+      return recipient
+        ? [
+            { type: 'card' },
+            { type: 'escalation', step: e.step, recipientOpenId: recipient, message: line(e.message), by, note },
+          ]
+        : [{ type: 'card' }];
     },
   });
   return sent;
 }
 
 /** The 升级 Escalate button: the next rung above the owner (lead, then manager). */
-export async function escalateByHand(x: ExceptionDeps, caseId: number, operator: string, now: Date): Promise<{ case: CaseRow; step: EscalationStep }> {
+export async function escalateByHand(
+  x: ExceptionDeps,
+  caseId: number,
+  operator: string,
+  now: Date,
+  version?: ExpectedVersion,
+  note: string | null = null,
+): Promise<{ case: CaseRow; step: EscalationStep | null; changed: boolean }> {
   const c = await loadCase(x, caseId);
-  if (isTerminal(c.state as CaseState)) throw new ConflictError('已结束的异常件无需升级 · The case is finished');
+  // A repeat (double click, retry, old card) is not a request for the next rung.
+  if (isStale(c, version)) return { case: c, step: null, changed: false };
+  if (isTerminal(c.state)) throw new ConflictError('已结束的异常件无需升级 · The case is finished');
   const actor = await actorFor(x, operator, c);
-  const allowed = operator === c.ownerOpenId || operator === c.reporterOpenId || actor.roles.some((r) => r === 'lead' || r === 'manager');
-  if (!allowed) throw new ForbiddenError('只有负责人、提报人或组长可以升级 · Only the owner, the reporter or a lead may escalate');
+  const allowed =
+    operator === c.ownerOpenId ||
+    operator === c.reporterOpenId ||
+    actor.roles.some((r) => r === 'lead' || r === 'manager');
+  if (!allowed)
+    throw new ForbiddenError('只有负责人、提报人或组长可以升级 · Only the owner, the reporter or a lead may escalate');
   const rules = await rulesOf(x);
   const history = await repo.history(x.database.db, [c.id]);
-  const steps = (await repo.escalationSteps(x.database.db, c.id)) as EscalationStep[];
+  const steps = await repo.escalationSteps(x.database.db, c.id);
   const e = manualEscalation(clockOf(c, history, rules, now), steps, now);
   if (!e) throw new ValidationError('已升级至经理，无法再升级 · Already escalated to the manager');
-  await send(x, c, e, operator, now);
-  return { case: await loadCase(x, caseId), step: e.step };
+  try {
+    await send(x, c, e, operator, now, note);
+  } catch (err) {
+    if (version !== undefined && lostRace(err)) return { case: await loadCase(x, caseId), step: null, changed: false };
+    throw err;
+  }
+  return { case: await loadCase(x, caseId), step: e.step, changed: true };
 }
 
-/** The ladder for every open case: warn the owner at 80 %, the lead at breach, the manager after. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Longest stretch of clock reading between yields to the event loop. Bounded by time, not by a
+ * case count: on a busy machine 200 clocks took over a second (bench/RESULTS.md), holding card
+ * callbacks and webhook acks behind the sweep.
+ */
+const SLICE_MS = 10;
+
+/** Stored times closer than this are the same (float minutes in the business-time arithmetic). */
+const SAME_MS = 1_000;
+const differs = (a: Date | null, b: Date | null) =>
+  a === null || b === null ? a !== b : Math.abs(a.getTime() - b.getTime()) > SAME_MS;
+
+/**
+ * The ladder for every open case: warn the owner at 80 %, the lead at breach, the manager after.
+ * Reads the clocks only of cases whose ladder can have moved since the last sweep (see
+ * LadderWakes: changed, rules changed, or a rung's instant near), with their histories, steps
+ * sent and stored clocks in three queries; reads the clocks a slice at a time (yielding to the
+ * event loop between slices), then records the steps due. Stored due and breach times that the
+ * current rules no longer give (an SLA or calendar edited since the case last changed) are
+ * rewritten in one statement, so reports follow a rule change within one sweep.
+ */
 export async function sweepEscalations(x: ExceptionDeps, now: Date): Promise<number> {
   const rules = await rulesOf(x);
-  const cases = await repo.openCases(x.database.db);
-  const history = await repo.history(x.database.db, cases.map((c) => c.id));
-  let sent = 0;
+  const db = x.database.db;
+  const wakes = ladderWakesOf(x);
+  const ids = wakes.due(rules, await repo.openCaseVersions(db), now).map((c) => c.id);
+  const [cases, history, sentSteps, stored] = await Promise.all([
+    repo.openCasesByIds(db, ids),
+    repo.historyOfCases(db, ids),
+    repo.escalationStepsOfCases(db, ids),
+    reportRepo.openClocksOf(db, ids),
+  ]);
+  const historyOf = groupBy(history, (h) => h.caseId);
+  const stepsOf = groupBy(sentSteps, (s) => s.caseId);
+  const storedOf = new Map(stored.map((s) => [s.caseId, s]));
+  const due: Array<{ c: CaseRow; steps: Escalation[] }> = [];
+  const moved: Array<{ caseId: number; dueAt: Date | null; breachAt: Date | null; computedAt: Date }> = [];
+  let sliceStart = performance.now();
   for (const c of cases) {
-    const steps = (await repo.escalationSteps(x.database.db, c.id)) as EscalationStep[];
-    for (const e of dueEscalations({ state: c.state as CaseState }, clockOf(c, history, rules, now), steps, now, rules.escalation)) {
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await yieldToLoop();
+      sliceStart = performance.now();
+    }
+    const steps = (stepsOf.get(c.id) ?? []).map((s) => s.step);
+    const clock = clockOf(c, historyOf.get(c.id) ?? [], rules, now);
+    const e = dueEscalations({ state: c.state }, clock, steps, now, rules.escalation);
+    if (e.length > 0) due.push({ c, steps: e });
+    wakes.remember(c, wakeAt(clock, c, rules, now));
+    const s = storedOf.get(c.id);
+    if (s) {
+      const breachAt = breachInstant(clock, rules.calendar, now);
+      // A paused clock's due time is "if it ran again from now": it moves with every read, so only its breach time is
+      // compared.
+      if ((clock.status === 'running' && differs(s.dueAt, clock.dueAt)) || differs(s.breachAt, breachAt))
+        moved.push({ caseId: c.id, dueAt: clock.dueAt, breachAt, computedAt: s.computedAt });
+    }
+  }
+  if (moved.length > 0)
+    x.log.info(
+      { cases: await reportRepo.updateOpenClocks(db, moved) },
+      'stored clocks of open cases follow the current rules',
+    );
+  let sent = 0;
+  for (const { c, steps } of due) {
+    for (const e of steps) {
       try {
         if (await send(x, await loadCase(x, c.id), e, null, now)) sent++;
       } catch (err) {
@@ -81,4 +175,25 @@ export async function sweepEscalations(x: ExceptionDeps, now: Date): Promise<num
     }
   }
   return sent;
+}
+
+/** When the sweep must read this case's clock again; a second early, for the float arithmetic of business time. */
+function wakeAt(clock: CaseClock, c: CaseRow, rules: Rules, now: Date): number {
+  try {
+    return nextLadderChange(clock, c.openedAt, rules.escalation, rules.calendar, now) - SAME_MS;
+  } catch {
+    // A calendar without working time ahead: read it every sweep, as before.
+    return now.getTime();
+  }
+}
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => number): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = out.get(k);
+    if (list) list.push(row);
+    else out.set(k, [row]);
+  }
+  return out;
 }

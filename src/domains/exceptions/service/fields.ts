@@ -13,7 +13,11 @@ export function awaitedFields(kind: CaseKind, config: CaseKindsConfig): string[]
   return kind.requiredFields.filter((f) => fieldDefinition(config, f)?.format !== 'attachment');
 }
 
-export function missingAwaited(kind: CaseKind, config: CaseKindsConfig, values: Readonly<Record<string, string>>): string[] {
+export function missingAwaited(
+  kind: CaseKind,
+  config: CaseKindsConfig,
+  values: Readonly<Record<string, string>>,
+): string[] {
   return awaitedFields(kind, config).filter((f) => (values[f] ?? '').trim() === '');
 }
 
@@ -21,7 +25,10 @@ export function missingAwaited(kind: CaseKind, config: CaseKindsConfig, values: 
  * Validates typed field values: the field must be defined, tracking numbers must parse (and are
  * stored normalised). Empty values are dropped. Throws ValidationError naming the first problem.
  */
-export function validateFields(config: CaseKindsConfig, values: Readonly<Record<string, string | undefined>>): Record<string, string> {
+export function validateFields(
+  config: CaseKindsConfig,
+  values: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [id, raw] of Object.entries(values)) {
     const value = (raw ?? '').trim();

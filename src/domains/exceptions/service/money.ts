@@ -11,7 +11,13 @@ export interface MoneyEntry {
   writtenOffFen?: number | undefined;
 }
 
-export async function recordMoney(x: ExceptionDeps, caseId: number, entry: MoneyEntry, by: string, now: Date): Promise<CaseRow> {
+export async function recordMoney(
+  x: ExceptionDeps,
+  caseId: number,
+  entry: MoneyEntry,
+  by: string,
+  now: Date,
+): Promise<CaseRow> {
   const c = await loadCase(x, caseId);
   return commitChange(x, {
     current: c,
@@ -38,7 +44,13 @@ export interface NewClaim {
 }
 
 /** Opens a loss-recovery claim (资损追款) on a case; its owner defaults to the case owner. */
-export async function openClaim(x: ExceptionDeps, caseId: number, input: NewClaim, by: string, now: Date): Promise<ClaimRow> {
+export async function openClaim(
+  x: ExceptionDeps,
+  caseId: number,
+  input: NewClaim,
+  by: string,
+  now: Date,
+): Promise<ClaimRow> {
   const c = await loadCase(x, caseId);
   if (input.claimFen <= 0) throw new ValidationError('索赔金额须大于 0 · The claim amount must be above zero');
   let claim: ClaimRow | null = null;
@@ -51,8 +63,13 @@ export async function openClaim(x: ExceptionDeps, caseId: number, input: NewClai
     details: { ...input },
     also: async (tx) => {
       claim = await repo.insertClaim(tx.db, {
-        caseId, counterpartyType: input.counterpartyType, counterparty: input.counterparty ?? '', claimFen: input.claimFen,
-        ownerOpenId: input.ownerOpenId ?? c.ownerOpenId, openedAt: now, lastActivityAt: now,
+        caseId,
+        counterpartyType: input.counterpartyType,
+        counterparty: input.counterparty ?? '',
+        claimFen: input.claimFen,
+        ownerOpenId: input.ownerOpenId ?? c.ownerOpenId,
+        openedAt: now,
+        lastActivityAt: now,
       });
     },
   });
@@ -65,27 +82,48 @@ export interface Recovery {
 }
 
 /** Money back on a claim (or written off): the claim and its case move together, once. */
-export async function recordRecovery(x: ExceptionDeps, claimId: number, input: Recovery, by: string, now: Date): Promise<ClaimRow> {
+export async function recordRecovery(
+  x: ExceptionDeps,
+  claimId: number,
+  input: Recovery,
+  by: string,
+  now: Date,
+): Promise<ClaimRow> {
   const claim = await repo.getClaim(x.database.db, claimId);
   if (!claim) throw new NotFoundError('追款 claim', claimId);
-  if (claim.state === 'recovered' || claim.state === 'written_off') throw new ConflictError('该追款已结束 · The claim is closed');
+  if (claim.state === 'recovered' || claim.state === 'written_off')
+    throw new ConflictError('该追款已结束 · The claim is closed');
   const recovered = claim.recoveredFen + input.recoveredFen;
   const writtenOff = claim.writtenOffFen + (input.writtenOffFen ?? 0);
-  if (recovered + writtenOff > claim.claimFen) throw new ValidationError('追回与核销合计不能超过索赔金额 · Recovered plus written off exceeds the claim');
+  if (recovered + writtenOff > claim.claimFen)
+    throw new ValidationError('追回与核销合计不能超过索赔金额 · Recovered plus written off exceeds the claim');
   const done = recovered + writtenOff === claim.claimFen;
-  const state = done ? (recovered > 0 ? 'recovered' : 'written_off') : recovered > 0 ? 'partially_recovered' : claim.state;
+  const state = done
+    ? recovered > 0
+      ? 'recovered'
+      : 'written_off'
+    : recovered > 0
+      ? 'partially_recovered'
+      : claim.state;
   const c = await loadCase(x, claim.caseId);
   let updated: ClaimRow | null = null;
   await commitChange(x, {
     current: c,
-    patch: { recoveredFen: c.recoveredFen + input.recoveredFen, writtenOffFen: c.writtenOffFen + (input.writtenOffFen ?? 0) },
+    patch: {
+      recoveredFen: c.recoveredFen + input.recoveredFen,
+      writtenOffFen: c.writtenOffFen + (input.writtenOffFen ?? 0),
+    },
     action: 'claim_recovery',
     actor: by,
     now,
     details: { claimId, ...input, state },
     also: async (tx) => {
       updated = await repo.updateClaim(tx.db, claimId, claim.recoveredFen, {
-        recoveredFen: recovered, writtenOffFen: writtenOff, state, lastActivityAt: now, ...(done ? { closedAt: now } : {}),
+        recoveredFen: recovered,
+        writtenOffFen: writtenOff,
+        state,
+        lastActivityAt: now,
+        ...(done ? { closedAt: now } : {}),
       });
       if (!updated) throw new ConflictError('追款刚被他人更新，请重试 · The claim just changed; please retry');
     },

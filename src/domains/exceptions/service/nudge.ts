@@ -2,11 +2,12 @@ import { ConflictError } from '../../../core/errors.js';
 import { findKind } from '../logic/kinds.js';
 import { nudgeDecision } from '../logic/nudges.js';
 import { repo } from '../repository.js';
+import { nudgePolicyFor } from '../rules.js';
 import { commitChange, rulesOf, type ExceptionDeps } from './context.js';
 import { missingAwaited } from './fields.js';
 
 /**
- * Reminds the warehouse of every case still waiting for a number, at the configured interval
+ * Reminds the warehouse of every case still waiting for a number, at its kind's interval
  * and only inside working hours. A reminder is a conditional bump of nudge_count plus a unique
  * (case, seq) row, so two ticks at once remind once.
  */
@@ -17,8 +18,13 @@ export async function sweepNudges(x: ExceptionDeps, now: Date): Promise<number> 
     const kind = findKind(rules.kinds, c.kind);
     const missing = kind.ok ? missingAwaited(kind.value, rules.kinds, c.fields) : [];
     const decision = nudgeDecision(
-      { state: 'waiting_warehouse', waitingSince: c.waitingSince ?? c.updatedAt, lastNudgeAt: c.lastNudgeAt, missingFields: missing },
-      rules.nudges,
+      {
+        state: 'waiting_warehouse',
+        waitingSince: c.waitingSince ?? c.updatedAt,
+        lastNudgeAt: c.lastNudgeAt,
+        missingFields: missing,
+      },
+      nudgePolicyFor(rules, c.kind),
       rules.calendar,
       now,
     );
@@ -35,7 +41,15 @@ export async function sweepNudges(x: ExceptionDeps, now: Date): Promise<number> 
         details: { seq, recipient, missing },
         effects: [{ type: 'card' }, { type: 'nudge', seq, recipientOpenId: recipient }],
         also: async (tx) => {
-          if (!(await repo.insertNudge(tx.db, { caseId: c.id, seq, recipientOpenId: recipient, missingFields: missing, sentAt: now }))) {
+          if (
+            !(await repo.insertNudge(tx.db, {
+              caseId: c.id,
+              seq,
+              recipientOpenId: recipient,
+              missingFields: missing,
+              sentAt: now,
+            }))
+          ) {
             throw new ConflictError('nudge already sent', { seq });
           }
         },

@@ -1,20 +1,22 @@
 import { bi, type Bilingual } from '../../shared/bilingual.js';
 import { APPROVER_LABELS } from '../logic/approvals.js';
-import { isTerminal, PRIORITY_LABELS, STATE_LABELS, type ApproverRole, type CaseState, type Priority } from '../logic/case.js';
+import { isTerminal, PRIORITY_LABELS, STATE_LABELS, type ApproverRole, type CaseState } from '../logic/case.js';
 import type { CaseClock } from '../logic/clocks.js';
-import { ESCALATION_STEPS, type EscalationStep } from '../logic/escalation.js';
+import { topStep, type EscalationStep } from '../logic/escalation.js';
 import { findKind } from '../logic/kinds.js';
 import { availableActions } from '../logic/state-machine.js';
 import { repo, type ApprovalRow, type CaseRow } from '../repository.js';
 import type { Rules } from '../rules.js';
 import { CardVerb } from './act.js';
 import { caseNo, rulesOf, type ExceptionDeps } from './context.js';
-import { clockOf } from './escalate.js';
+import { clockOf } from './case-clock.js';
 import { fieldLabel, missingAwaited } from './fields.js';
 
 /** Everything a card shows about a case, decided here so the card files stay data. */
 export interface CaseView {
   id: number;
+  /** The row version the view was drawn from: buttons carry it so a repeat changes nothing. */
+  version: number;
   no: string;
   title: string;
   kind: Bilingual;
@@ -47,25 +49,38 @@ export interface CaseView {
 const TEAM = (c: CaseRow) => ({ userId: c.ownerOpenId ?? '', roles: ['lead', 'manager'] as const });
 
 export function verbsFor(c: CaseRow): CardVerb[] {
-  const snap = { state: c.state as CaseState, ownerId: c.ownerOpenId, approverRole: c.approverRole as ApproverRole | null };
+  const snap = { state: c.state, ownerId: c.ownerOpenId, approverRole: c.approverRole };
   const team = TEAM(c);
-  return availableActions(snap, { userId: team.userId, roles: [...team.roles] }).flatMap((a) => (CardVerb.safeParse(a).success ? [a as CardVerb] : []));
+  return availableActions(snap, { userId: team.userId, roles: [...team.roles] }).flatMap((a) =>
+    CardVerb.safeParse(a).success ? [a as CardVerb] : [],
+  );
 }
 
-export function buildView(c: CaseRow, ctx: { rules: Rules; clock: CaseClock; steps: string[]; pending: ApprovalRow | null; teamName: string; timeZone: string }): CaseView {
+export function buildView(
+  c: CaseRow,
+  ctx: {
+    rules: Rules;
+    clock: CaseClock;
+    steps: readonly EscalationStep[];
+    pending: ApprovalRow | null;
+    teamName: string;
+    timeZone: string;
+  },
+): CaseView {
   const { rules } = ctx;
   const kind = findKind(rules.kinds, c.kind);
   const missing = kind.ok ? missingAwaited(kind.value, rules.kinds, c.fields) : [];
-  const top = [...ESCALATION_STEPS].reverse().find((s) => ctx.steps.includes(s)) ?? null;
-  const priority = PRIORITY_LABELS[c.priority as Priority] ?? bi(c.priority, c.priority);
+  const top = topStep(ctx.steps);
+  const priority = PRIORITY_LABELS[c.priority];
   return {
     id: c.id,
+    version: c.version,
     no: caseNo(c.id),
     title: c.title,
     kind: kind.ok ? kind.value.label : bi(c.kind, c.kind),
     priority: { ...priority, code: c.priority },
-    state: c.state as CaseState,
-    stateLabel: STATE_LABELS[c.state as CaseState] ?? bi(c.state, c.state),
+    state: c.state,
+    stateLabel: STATE_LABELS[c.state],
     orderNo: c.orderNo,
     channel: c.channel,
     description: c.description,
@@ -75,14 +90,26 @@ export function buildView(c: CaseRow, ctx: { rules: Rules; clock: CaseClock; ste
     warehouseOpenId: c.warehouseOpenId,
     teamName: ctx.teamName,
     clock: ctx.clock,
-    money: { atRiskFen: c.amountAtRiskFen, refundedFen: c.refundedFen, recoveredFen: c.recoveredFen, writtenOffFen: c.writtenOffFen },
-    escalation: top as EscalationStep | null,
+    money: {
+      atRiskFen: c.amountAtRiskFen,
+      refundedFen: c.refundedFen,
+      recoveredFen: c.recoveredFen,
+      writtenOffFen: c.writtenOffFen,
+    },
+    escalation: top,
     nudgeCount: c.nudgeCount,
     pendingApproval: ctx.pending
-      ? { id: ctx.pending.id, role: APPROVER_LABELS[ctx.pending.approverRole as ApproverRole] ?? bi(ctx.pending.approverRole, ctx.pending.approverRole), amountFen: ctx.pending.amountFen, purpose: ctx.pending.purpose }
+      ? {
+          id: ctx.pending.id,
+          role:
+            APPROVER_LABELS[ctx.pending.approverRole as ApproverRole] ??
+            bi(ctx.pending.approverRole, ctx.pending.approverRole),
+          amountFen: ctx.pending.amountFen,
+          purpose: ctx.pending.purpose,
+        }
       : null,
     verbs: verbsFor(c),
-    canEscalate: !isTerminal(c.state as CaseState) && !ctx.steps.includes('notify_manager'),
+    canEscalate: !isTerminal(c.state) && !ctx.steps.includes('notify_manager'),
     canRequestApproval: c.state === 'in_progress',
     isDispute: c.kind === 'refund_dispute',
     disputeOutcome: c.disputeOutcome,

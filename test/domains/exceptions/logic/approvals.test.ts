@@ -40,7 +40,11 @@ describe('parsing amounts into fen', () => {
     expect(fen('99999999999999999')).toBe('too_large');
     expect(parseAmountToFen('-5')).toEqual({
       ok: false,
-      error: { code: 'negative', input: '-5', message: { zh: '金额不能为负数', en: 'The amount must not be negative' } },
+      error: {
+        code: 'negative',
+        input: '-5',
+        message: { zh: '金额不能为负数', en: 'The amount must not be negative' },
+      },
     });
   });
 

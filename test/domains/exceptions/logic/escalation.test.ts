@@ -66,14 +66,19 @@ describe('escalation ladder', () => {
   it('escalates nothing once the case is resolved', () => {
     const resolved = history(['in_progress', '2026-11-23T09:00'], ['resolved', '2026-11-24T12:00']);
     const now = sh('2026-11-25T10:00');
-    expect(dueEscalations({ state: 'resolved' }, caseClock(c, resolved, DEFAULT_SLA_MATRIX, cal, now), [], now)).toEqual([]);
+    expect(
+      dueEscalations({ state: 'resolved' }, caseClock(c, resolved, DEFAULT_SLA_MATRIX, cal, now), [], now),
+    ).toEqual([]);
   });
 
   it('escalates by hand to the lead, then the manager, then no further', () => {
     const now = sh('2026-11-23T10:00');
     const clock = caseClock(c, h, DEFAULT_SLA_MATRIX, cal, now);
     expect(manualEscalation(clock, [], now)).toMatchObject({ step: 'notify_lead', recipient: 'lead', manual: true });
-    expect(manualEscalation(clock, ['notify_lead'], now)).toMatchObject({ step: 'notify_manager', recipient: 'manager' });
+    expect(manualEscalation(clock, ['notify_lead'], now)).toMatchObject({
+      step: 'notify_manager',
+      recipient: 'manager',
+    });
     expect(manualEscalation(clock, ['notify_lead', 'notify_manager'], now)).toBeNull();
   });
 });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { missingRequiredFields, defaultKindsConfig, findKind } from '../../../../src/domains/exceptions/logic/kinds.js';
-import { nextNudgeAt, NudgePolicy, nudgeDecision, type NudgeSubject } from '../../../../src/domains/exceptions/logic/nudges.js';
-import { buildBusinessCalendar, businessMinutesBetween, isWorkingTime } from '../../../../src/domains/shared/business-calendar.js';
+import {
+  nextNudgeAt,
+  NudgePolicy,
+  nudgeDecision,
+  type NudgeSubject,
+} from '../../../../src/domains/exceptions/logic/nudges.js';
+import {
+  buildBusinessCalendar,
+  businessMinutesBetween,
+  isWorkingTime,
+} from '../../../../src/domains/shared/business-calendar.js';
 import { sh } from './factories.js';
 
 const cal = buildBusinessCalendar();
@@ -49,18 +58,43 @@ describe('nudging the warehouse for a missing field', () => {
       }
     }
     expect(sent.map((d) => d.toISOString())).toEqual(
-      ['2026-11-25T17:00', '2026-11-25T18:00', '2026-11-26T09:30', '2026-11-26T10:30', '2026-11-26T11:30',
-        '2026-11-26T14:00', '2026-11-26T15:00', '2026-11-26T16:00', '2026-11-26T17:00', '2026-11-26T18:00',
-        '2026-11-27T09:30'].map((s) => sh(s).toISOString()),
+      [
+        '2026-11-25T17:00',
+        '2026-11-25T18:00',
+        '2026-11-26T09:30',
+        '2026-11-26T10:30',
+        '2026-11-26T11:30',
+        '2026-11-26T14:00',
+        '2026-11-26T15:00',
+        '2026-11-26T16:00',
+        '2026-11-26T17:00',
+        '2026-11-26T18:00',
+        '2026-11-27T09:30',
+      ].map((s) => sh(s).toISOString()),
     );
     expect(sent.every((d) => isWorkingTime(cal, d))).toBe(true);
     sent.slice(1).forEach((d, i) => expect(businessMinutesBetween(cal, sent[i]!, d)).toBe(60));
   });
 
   it('stops once the field is filled, and when the case no longer waits on the warehouse', () => {
-    const base: NudgeSubject = { state: 'waiting_warehouse', waitingSince: sh('2026-11-25T09:00'), lastNudgeAt: null, missingFields: [] };
-    expect(nudgeDecision(base, hourly, cal, sh('2026-11-25T15:00'))).toEqual({ action: 'stop', reason: 'fields_filled' });
-    expect(nudgeDecision({ ...base, state: 'in_progress', missingFields: ['tracking_number'] }, hourly, cal, sh('2026-11-25T15:00'))).toEqual({
+    const base: NudgeSubject = {
+      state: 'waiting_warehouse',
+      waitingSince: sh('2026-11-25T09:00'),
+      lastNudgeAt: null,
+      missingFields: [],
+    };
+    expect(nudgeDecision(base, hourly, cal, sh('2026-11-25T15:00'))).toEqual({
+      action: 'stop',
+      reason: 'fields_filled',
+    });
+    expect(
+      nudgeDecision(
+        { ...base, state: 'in_progress', missingFields: ['tracking_number'] },
+        hourly,
+        cal,
+        sh('2026-11-25T15:00'),
+      ),
+    ).toEqual({
       action: 'stop',
       reason: 'not_waiting_on_warehouse',
     });
@@ -73,10 +107,19 @@ describe('nudging the warehouse for a missing field', () => {
       lastNudgeAt: sh('2026-11-25T17:00'),
       missingFields: ['tracking_number'],
     };
-    expect(nudgeDecision(subject, hourly, cal, sh('2026-11-25T17:30'))).toEqual({ action: 'wait', until: sh('2026-11-25T18:00') });
+    expect(nudgeDecision(subject, hourly, cal, sh('2026-11-25T17:30'))).toEqual({
+      action: 'wait',
+      until: sh('2026-11-25T18:00'),
+    });
     // The 18:00 reminder was missed; at 20:00 it waits for the morning rather than pinging at night.
-    expect(nudgeDecision(subject, hourly, cal, sh('2026-11-25T20:00'))).toEqual({ action: 'wait', until: sh('2026-11-26T09:00') });
-    expect(nudgeDecision(subject, hourly, cal, sh('2026-11-26T09:00'))).toEqual({ action: 'send', missingFields: ['tracking_number'] });
+    expect(nudgeDecision(subject, hourly, cal, sh('2026-11-25T20:00'))).toEqual({
+      action: 'wait',
+      until: sh('2026-11-26T09:00'),
+    });
+    expect(nudgeDecision(subject, hourly, cal, sh('2026-11-26T09:00'))).toEqual({
+      action: 'send',
+      missingFields: ['tracking_number'],
+    });
   });
 
   it('rejects a non-positive interval', () => {

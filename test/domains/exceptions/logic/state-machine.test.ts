@@ -11,7 +11,12 @@ const now = sh('2026-11-25T10:00');
 
 describe('exception case state machine', () => {
   it('lets a lead assign a new case, which records the owner and the state change', () => {
-    const result = transition(aCase({ state: 'new', ownerId: null }), { type: 'assign', assigneeId: 'ou_amy' }, lead(), now);
+    const result = transition(
+      aCase({ state: 'new', ownerId: null }),
+      { type: 'assign', assigneeId: 'ou_amy' },
+      lead(),
+      now,
+    );
     expect(result).toEqual({
       ok: true,
       case: { id: 'EX-1', state: 'assigned', ownerId: 'ou_amy', approverRole: null },
@@ -21,10 +26,18 @@ describe('exception case state machine', () => {
   });
 
   it('refuses an agent assigning cases, in Chinese and English', () => {
-    const result = transition(aCase({ state: 'new', ownerId: null }), { type: 'assign', assigneeId: 'ou_amy' }, agent(), now);
+    const result = transition(
+      aCase({ state: 'new', ownerId: null }),
+      { type: 'assign', assigneeId: 'ou_amy' },
+      agent(),
+      now,
+    );
     expect(result).toEqual({
       ok: false,
-      refusal: { code: 'not_permitted', message: { zh: '你没有权限执行此操作', en: 'You are not allowed to assign this case' } },
+      refusal: {
+        code: 'not_permitted',
+        message: { zh: '你没有权限执行此操作', en: 'You are not allowed to assign this case' },
+      },
     });
   });
 
@@ -75,7 +88,10 @@ describe('exception case state machine', () => {
   it('requires a reason to reject, reopen or cancel', () => {
     const pending = aCase({ state: 'pending_approval', approverRole: 'lead' });
     const reject = transition(pending, { type: 'reject', reason: '  ' }, lead(), now);
-    expect(reject.ok ? null : reject.refusal).toEqual({ code: 'reason_required', message: { zh: '请填写原因', en: 'A reason is required' } });
+    expect(reject.ok ? null : reject.refusal).toEqual({
+      code: 'reason_required',
+      message: { zh: '请填写原因', en: 'A reason is required' },
+    });
     const cancel = transition(aCase(), { type: 'cancel', reason: '' }, lead(), now);
     expect(cancel.ok ? null : cancel.refusal.code).toBe('reason_required');
     const ok = transition(pending, { type: 'reject', reason: '证据不足 Not enough evidence' }, lead(), now);
@@ -85,7 +101,11 @@ describe('exception case state machine', () => {
   it('escalates a pending approval to a higher role without changing state', () => {
     const pending = aCase({ state: 'pending_approval', approverRole: 'lead' });
     const result = transition(pending, { type: 'escalate_approval', approverRole: 'manager' }, lead(), now);
-    expect(result).toMatchObject({ ok: true, changed: false, case: { state: 'pending_approval', approverRole: 'manager' } });
+    expect(result).toMatchObject({
+      ok: true,
+      changed: false,
+      case: { state: 'pending_approval', approverRole: 'manager' },
+    });
     const same = transition(pending, { type: 'escalate_approval', approverRole: 'lead' }, lead(), now);
     expect(same.ok ? null : same.refusal.code).toBe('same_approver');
   });

@@ -33,7 +33,11 @@ describe('tracking numbers', () => {
   });
 
   it('lists every candidate carrier for an ambiguous number, and lets the order name the carrier', () => {
-    expect(carrierOf('1012345678901')).toEqual({ carrier: null, number: '1012345678901', candidates: ['EMS', 'YUNDA'] });
+    expect(carrierOf('1012345678901')).toEqual({
+      carrier: null,
+      number: '1012345678901',
+      candidates: ['EMS', 'YUNDA'],
+    });
     const hinted = parseTrackingNumber('1012345678901', 'EMS');
     expect(hinted.ok && hinted.value.carrier).toBe('EMS');
   });
@@ -45,7 +49,10 @@ describe('tracking numbers', () => {
       error: {
         code: 'carrier_mismatch',
         input: 'YT1234567890123',
-        message: { zh: '「YT1234567890123」不是顺丰的单号格式', en: '"YT1234567890123" is not a SF Express tracking number' },
+        message: {
+          zh: '「YT1234567890123」不是顺丰的单号格式',
+          en: '"YT1234567890123" is not a SF Express tracking number',
+        },
       },
     });
   });
@@ -62,18 +69,35 @@ describe('reading a tracking number from a chat reply', () => {
   const read = (text: string, field?: 'tracking_number' | 'return_tracking_number') => {
     const r = extractTrackingReply(text, field);
     if (r === null) return null;
-    return r.ok ? { field: r.value.field, number: r.value.number.number, carrier: r.value.number.carrier } : r.error.code;
+    return r.ok
+      ? { field: r.value.field, number: r.value.number.number, carrier: r.value.number.carrier }
+      : r.error.code;
   };
 
   it('reads 单号, 运单号 and 快递单号 as the outbound tracking number', () => {
-    expect(read('单号 SF1234567890123')).toEqual({ field: 'tracking_number', number: 'SF1234567890123', carrier: 'SF' });
-    expect(read('运单号：YT1234567890123 已发出')).toEqual({ field: 'tracking_number', number: 'YT1234567890123', carrier: 'YTO' });
-    expect(read('快递单号是 ＪＴ３０１２３４５６７８９０１')).toEqual({ field: 'tracking_number', number: 'JT3012345678901', carrier: 'JT' });
+    expect(read('单号 SF1234567890123')).toEqual({
+      field: 'tracking_number',
+      number: 'SF1234567890123',
+      carrier: 'SF',
+    });
+    expect(read('运单号：YT1234567890123 已发出')).toEqual({
+      field: 'tracking_number',
+      number: 'YT1234567890123',
+      carrier: 'YTO',
+    });
+    expect(read('快递单号是 ＪＴ３０１２３４５６７８９０１')).toEqual({
+      field: 'tracking_number',
+      number: 'JT3012345678901',
+      carrier: 'JT',
+    });
   });
 
   it('reads 退货单号 and "return tracking" as the return tracking number', () => {
     expect(read('退货单号：SF1234567890123')).toMatchObject({ field: 'return_tracking_number' });
-    expect(read('return tracking no. YT1234567890123')).toMatchObject({ field: 'return_tracking_number', carrier: 'YTO' });
+    expect(read('return tracking no. YT1234567890123')).toMatchObject({
+      field: 'return_tracking_number',
+      carrier: 'YTO',
+    });
   });
 
   it('reads English labels', () => {

@@ -1,0 +1,343 @@
+// Reports that scale (issue 16 "Numbers") and the exceptions card path (issue 14 item 3):
+// synthetic history at growing sizes (bench/exceptions/generate.ts), then per size the p50/p95 of
+// every exceptions read the API and dashboard offer, the 5-minute sweep, card callbacks on the
+// real exceptions.act path at 50/s alone and while 365-day reports run, and the bot's peak RSS.
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import type { BenchContext, RunningServer } from '../context.js';
+import { generateExceptions, type Generated } from '../exceptions/generate.js';
+import { runLoadProcess } from '../load/client.js';
+import type { CaseTarget, LoadStats } from '../load/loadgen.js';
+import { summarise, target, type ScenarioResult } from '../results.js';
+import { BENCH_OPERATOR } from '../server/bench-module.js';
+
+export const DEFAULT_SIZES = [10_000, 50_000, 200_000];
+const SAMPLES = 30;
+const CARD_RATE = 50;
+/** Cases the card load clicks in turn: at 50/s each is clicked every 8 s, long after its previous click landed. */
+const CARD_CASES = 400;
+
+interface Endpoint {
+  name: string;
+  path: (i: number) => string;
+}
+
+const label = (n: number) => (n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
+
+export async function exceptionsScenarios(
+  ctx: BenchContext,
+  sizes: number[],
+): Promise<{ results: ScenarioResult[]; skipped?: string }> {
+  const url = ctx.database.appEnv.DATABASE_URL;
+  if (!url) return { results: [], skipped: 'needs PostgreSQL (DATABASE_URL): the sizes are for a server database' };
+  const token = randomBytes(24).toString('hex');
+  const env = { API_TOKENS: token };
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const results: ScenarioResult[] = [];
+  let generated: Generated[] = [];
+  let total = 0;
+  try {
+    // The app's migrations first (a bot start runs them), then the data straight into its tables.
+    const probe = await ctx.startBot({ workers: false, env });
+    await ctx.stop(probe);
+    for (const size of [...sizes].sort((a, b) => a - b)) {
+      ctx.print(`exceptions: generating ${size - total} cases (to ${label(size)})…`);
+      const g = await generateExceptions(client, { cases: size - total, now: new Date() });
+      generated = [...generated, g];
+      total = size;
+      results.push(await measureSize(ctx, client, env, token, size, generated));
+    }
+  } finally {
+    await client.end();
+  }
+  return { results };
+}
+
+async function measureSize(
+  ctx: BenchContext,
+  client: pg.Client,
+  env: Record<string, string>,
+  token: string,
+  size: number,
+  generated: Generated[],
+): Promise<ScenarioResult> {
+  const sums = generated.reduce(
+    (a, g) => ({
+      cases: a.cases + g.cases,
+      history: a.history + g.history,
+      open: a.open + g.open,
+      openClaims: a.openClaims + g.openClaims,
+      genMs: a.genMs + g.ms,
+    }),
+    { cases: 0, history: 0, open: 0, openClaims: 0, genMs: 0 },
+  );
+  const notes: string[] = [];
+  const bot = await ctx.startBot({ workers: false, env });
+  try {
+    // The bot's start-up backfill computes the new cases' results and rollup (in 500-case transactions).
+    const backfillStart = performance.now();
+    const backfillMs = await waitForResults(client, sums.cases, backfillStart);
+    ctx.print(`exceptions ${label(size)}: results backfilled in ${Math.round(backfillMs / 1000)} s; measuring reads…`);
+    await client.query('analyze exceptions_case_results, exceptions_daily_rollup');
+
+    const ids = (
+      await client.query<{ id: string }>('select id from exceptions_cases order by random() limit 200')
+    ).rows.map((r) => Number(r.id));
+    const midClaim = Number(
+      (
+        await client.query<{ id: string | null }>(
+          `select (percentile_disc(0.5) within group (order by id))::bigint as id from exceptions_recovery_claims where state in ('open', 'partially_recovered')`,
+        )
+      ).rows[0]?.id ?? 0,
+    );
+    const endpoints: Endpoint[] = [
+      { name: 'report.30d', path: () => '/api/exceptions/report' },
+      { name: 'report.365d', path: () => '/api/exceptions/report?days=365' },
+      { name: 'report.365d.kind', path: () => '/api/exceptions/report?days=365&kind=lost' },
+      { name: 'report.90d.team+channel', path: () => '/api/exceptions/report?days=90&team=logistics&channel=tmall' },
+      { name: 'claims', path: () => '/api/exceptions/claims' },
+      { name: 'claims.page', path: () => `/api/exceptions/claims?after=${midClaim}&limit=100` },
+      { name: 'detail', path: (i) => `/api/exceptions/${ids[i % ids.length]}` },
+      { name: 'list', path: () => '/api/exceptions?limit=50' },
+      { name: 'list.state', path: () => '/api/exceptions?state=waiting_warehouse&limit=50' },
+      { name: 'list.kind', path: () => '/api/exceptions?kind=lost&limit=50' },
+    ];
+    const metrics: Record<string, number | string | null> = {
+      cases: sums.cases,
+      stateChanges: sums.history,
+      changesPerCase: Math.round((sums.history / sums.cases) * 100) / 100,
+      openCases: sums.open,
+      openClaims: sums.openClaims,
+      generateMs: sums.genMs,
+      backfillMs: Math.round(backfillMs),
+    };
+    const samples = ctx.short ? 5 : SAMPLES;
+    let worstP95 = 0;
+    await bot.child.call('loopDelay');
+    for (const e of endpoints) {
+      const times = await timeGets(bot, token, e, samples);
+      const s = summarise(times.ms);
+      metrics[`${e.name}.p50Ms`] = s.p50;
+      metrics[`${e.name}.p95Ms`] = s.p95;
+      worstP95 = Math.max(worstP95, s.p95 ?? Infinity);
+      if (times.failed > 0)
+        notes.push(`${e.name}: ${times.failed} of ${samples} answered non-200 (${times.firstStatus})`);
+    }
+    const loopReads = await bot.child.call<{ maxMs: number }>('loopDelay');
+    metrics['reads.eventLoopMaxMs'] = loopReads.maxMs;
+
+    // The sweep as the 5-minute schedule runs it: first at the generated state (catch-up: the
+    // nudges due), then again right after (steady state: loads and clocks, nothing due).
+    const first = await bot.child.call<{ ms: number; queries: number }>('schedule', { name: 'exceptions.sweep' });
+    const steady: number[] = [];
+    let steadyQueries = 0;
+    for (let i = 0; i < (ctx.short ? 2 : 5); i++) {
+      const r = await bot.child.call<{ ms: number; queries: number }>('schedule', { name: 'exceptions.sweep' });
+      steady.push(r.ms);
+      steadyQueries = r.queries;
+    }
+    const sweep = summarise(steady);
+    Object.assign(metrics, {
+      'sweep.firstMs': first.ms,
+      'sweep.firstQueries': first.queries,
+      'sweep.p50Ms': sweep.p50,
+      'sweep.maxMs': sweep.max,
+      'sweep.queries': steadyQueries,
+    });
+    const loopSweep = await bot.child.call<{ maxMs: number }>('loopDelay');
+    metrics['sweep.eventLoopMaxMs'] = loopSweep.maxMs;
+
+    // Card callbacks on the real path: exceptions.act (rules loaded, conditional update, history,
+    // audit, results + rollup, effects queued) answered with the rebuilt case card.
+    const perCallback = await queriesPerCallback(ctx, bot, client);
+    metrics['card.queriesPerCallback'] = perCallback;
+    const alone = await cardLoad(ctx, bot, client);
+    Object.assign(metrics, prefixed('card.alone', alone.metrics));
+    notes.push(...alone.notes.map((n) => `card alone: ${n}`));
+
+    // The same load while 365-day reports run back to back on two connections.
+    await bot.child.call('loopDelay');
+    const reportLoop = startReportLoop(bot, token, 2);
+    const during = await cardLoad(ctx, bot, client);
+    const reports = await reportLoop.stop();
+    const loopDuring = await bot.child.call<{ maxMs: number }>('loopDelay');
+    Object.assign(metrics, prefixed('card.duringReports', during.metrics));
+    metrics['card.duringReports.reportsRun'] = reports.ms.length;
+    metrics['card.duringReports.reportP95Ms'] = summarise(reports.ms).p95;
+    metrics['card.duringReports.eventLoopMaxMs'] = loopDuring.maxMs;
+    notes.push(...during.notes.map((n) => `card during reports: ${n}`));
+    if (reports.failed > 0) notes.push(`reports during the card load: ${reports.failed} non-200`);
+
+    const rss = bot.child.peakRssMb();
+    metrics.peakRssMb = rss;
+    return {
+      name: `exceptions@${label(size)}`,
+      description: `${sums.cases} cases, ${sums.history} state changes (${metrics.changesPerCase}/case, ${sums.open} open); ${samples} sequential GETs per endpoint; sweep run by its schedule handler; exceptions.act card clicks at ${CARD_RATE}/s alone and during back-to-back 365-day reports`,
+      metrics,
+      targets: [
+        target('every GET p95 ms', '<', 100, worstP95),
+        target('sweep ms (steady, median)', '<', 200, sweep.p50),
+        target('peak RSS MB', '<', 300, rss),
+        target('card p99 ms (alone)', '<', 100, alone.p99),
+        target('card p99 ms (during 365-day reports)', '<', 100, during.p99),
+        target('card clicks that changed the case', '>=', alone.sent + during.sent, alone.changed + during.changed),
+      ],
+      notes,
+    };
+  } finally {
+    await ctx.stop(bot);
+  }
+}
+
+async function waitForResults(client: pg.Client, cases: number, started: number): Promise<number> {
+  for (;;) {
+    const { rows } = await client.query<{ n: number }>('select count(*)::int as n from exceptions_case_results');
+    if (rows[0]!.n >= cases) return performance.now() - started;
+    if (performance.now() - started > 30 * 60_000)
+      throw new Error(`results backfill stuck at ${rows[0]!.n} of ${cases}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function get(bot: RunningServer, token: string, path: string): Promise<{ ms: number; status: number }> {
+  const t0 = performance.now();
+  const res = await fetch(`${bot.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  await res.arrayBuffer();
+  return { ms: performance.now() - t0, status: res.status };
+}
+
+async function timeGets(
+  bot: RunningServer,
+  token: string,
+  e: Endpoint,
+  samples: number,
+): Promise<{ ms: number[]; failed: number; firstStatus?: number }> {
+  for (let i = 0; i < 3; i++) await get(bot, token, e.path(1000 + i)); // warm-up: plans and caches
+  const ms: number[] = [];
+  let failed = 0;
+  let firstStatus: number | undefined;
+  for (let i = 0; i < samples; i++) {
+    const r = await get(bot, token, e.path(i));
+    ms.push(r.ms);
+    if (r.status !== 200) {
+      failed++;
+      firstStatus ??= r.status;
+    }
+  }
+  return { ms, failed, ...(firstStatus !== undefined ? { firstStatus } : {}) };
+}
+
+function startReportLoop(
+  bot: RunningServer,
+  token: string,
+  connections: number,
+): { stop(): Promise<{ ms: number[]; failed: number }> } {
+  let running = true;
+  const ms: number[] = [];
+  let failed = 0;
+  const loops = Array.from({ length: connections }, async () => {
+    while (running) {
+      const r = await get(bot, token, '/api/exceptions/report?days=365');
+      ms.push(r.ms);
+      if (r.status !== 200) failed++;
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return { ms, failed };
+    },
+  };
+}
+
+async function clickTargets(client: pg.Client): Promise<CaseTarget[]> {
+  const { rows } = await client.query<{ id: string; version: number; state: string }>(
+    `select id, version, state from exceptions_cases where state in ('in_progress', 'waiting_customer') order by id desc limit ${CARD_CASES}`,
+  );
+  return rows.map((r) => ({ id: Number(r.id), version: r.version, state: r.state }));
+}
+
+async function stateChanges(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ n: number }>(
+    `select count(*)::int as n from exceptions_state_history where action in ('wait_customer', 'resume') and actor_open_id = $1`,
+    [BENCH_OPERATOR],
+  );
+  return rows[0]!.n;
+}
+
+async function cardLoad(ctx: BenchContext, bot: RunningServer, client: pg.Client) {
+  const cases = await clickTargets(client);
+  const before = await stateChanges(client);
+  const stats = await runLoadProcess({
+    url: `${bot.url}/webhook/card`,
+    kind: 'case-act',
+    mode: 'rate',
+    rate: CARD_RATE,
+    connections: 50,
+    durationMs: ctx.short ? 3_000 : 20_000,
+    payloadBytes: 0,
+    credentials: ctx.sandbox.credentials,
+    operators: [BENCH_OPERATOR],
+    cases,
+  });
+  const changed = (await stateChanges(client)) - before;
+  const l = summarise(stats.latencies);
+  return {
+    p99: l.p99,
+    sent: stats.requests,
+    changed,
+    metrics: {
+      requests: stats.requests,
+      ok: stats.ok,
+      non2xx: stats.non2xx + stats.errors,
+      p50Ms: l.p50,
+      p99Ms: l.p99,
+      maxMs: l.max,
+      changed,
+    },
+    notes: errorNotes(stats),
+  };
+}
+
+/**
+ * Queries the bot sends per exceptions.act callback: 20 clicks one after another, minus the idle rate over the same
+ * time.
+ */
+async function queriesPerCallback(ctx: BenchContext, bot: RunningServer, client: pg.Client): Promise<number> {
+  const count = async () => (await bot.child.call<{ queries: number }>('queries')).queries;
+  const cases = (await clickTargets(client)).slice(0, 20);
+  const q0 = await count();
+  const t0 = performance.now();
+  const stats = await runLoadProcess({
+    url: `${bot.url}/webhook/card`,
+    kind: 'case-act',
+    mode: 'rate',
+    rate: 10,
+    connections: 1,
+    durationMs: 2_000,
+    payloadBytes: 0,
+    credentials: ctx.sandbox.credentials,
+    operators: [BENCH_OPERATOR],
+    cases,
+  });
+  const busy = (await count()) - q0;
+  const elapsed = performance.now() - t0;
+  const i0 = await count();
+  await new Promise((r) => setTimeout(r, elapsed));
+  const idle = (await count()) - i0;
+  return Math.round(((busy - idle) / Math.max(1, stats.ok)) * 10) / 10;
+}
+
+function errorNotes(s: LoadStats): string[] {
+  const notes: string[] = [];
+  if (s.non2xx > 0) notes.push(`statuses: ${JSON.stringify(s.statuses)}`);
+  if (s.firstError) notes.push(`first connection error: ${s.firstError}`);
+  return notes;
+}
+
+function prefixed(prefix: string, m: Record<string, number | null>): Record<string, number | null> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [`${prefix}.${k}`, v]));
+}

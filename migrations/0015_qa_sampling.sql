@@ -1,0 +1,1 @@
+ALTER TABLE "qa_reviews" ADD COLUMN "inclusion_probability" real;

@@ -1,0 +1,1 @@
+CREATE INDEX "exceptions_cases_card_message_idx" ON "exceptions_cases" USING btree ("card_message_id");

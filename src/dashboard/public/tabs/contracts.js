@@ -1,0 +1,139 @@
+// 合同 Contracts tab: GET /api/dashboard/contracts/summary (src/domains/contracts/dashboard.ts).
+import { esc, kpis, panel, pct, table, yuan } from '../ui.js';
+
+const STATES = { active: '履行中 Active', expiring: '即将到期 Expiring' };
+const ROLES = {
+  legal: '法务 Legal',
+  risk_override: '风控特批 Risk override',
+  finance: '财务 Finance',
+  manager: '主管 Manager',
+  general_manager: '总经理 CEO',
+};
+const daysTo = (today, day) => Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 864e5);
+
+function tiles(r) {
+  const soon = r.expiringSoon.filter((c) => daysTo(r.today, c.endDate) <= 30).length;
+  const top = r.concentration[0];
+  return [
+    {
+      metric: 'expiring',
+      label: ['即将到期', 'Expiring soon'],
+      value: String(r.expiringSoon.length),
+      hint: `30 天内 ${soon} 份 · within 30 days`,
+      tone: soon > 0 ? 'warn' : '',
+      definition: r.definitions.expiring,
+    },
+    {
+      metric: 'in-approval',
+      label: ['审批中', 'In approval'],
+      value: String(r.inApproval.length),
+      hint: yuan(r.inApproval.reduce((s, c) => s + c.amountFen, 0)),
+      definition: r.definitions.inApproval,
+    },
+    {
+      metric: 'budget-usage',
+      label: ['预算使用率', 'Budget usage'],
+      value: pct(r.budgetUsage),
+      hint: `${r.budgets.length} 个预算 · budgets`,
+      tone: r.budgetUsage !== null && r.budgetUsage >= 0.9 ? 'bad' : r.budgetUsage >= 0.7 ? 'warn' : '',
+      definition: r.definitions.budget,
+    },
+    {
+      metric: 'top-counterparty',
+      label: ['最大相对方占比', 'Top counterparty'],
+      value: top ? pct(top.share) : '—',
+      hint: top ? top.counterparty : '',
+      definition: r.definitions.concentration,
+    },
+  ];
+}
+
+export default {
+  filters: ['team'],
+
+  async render(view) {
+    const r = await view.api('summary');
+    view.el.innerHTML = `${kpis(tiles(r))}<div class="grid">
+      ${panel({
+        title: ['即将到期', 'Expiring soon'],
+        definition: r.definitions.expiring,
+        link: view.link('contracts', 'expiring_30d'),
+        testid: 'contracts-expiring',
+        body: table(
+          [
+            ['编号', 'No.'],
+            ['合同', 'Contract'],
+            ['到期', 'Ends'],
+            ['剩余', 'Left'],
+          ],
+          r.expiringSoon.map((c) => [
+            esc(c.contractNo),
+            `${esc(c.title)}<br><small>${esc(c.counterparty)} · ${esc(STATES[c.state] ?? c.state)}</small>`,
+            esc(c.endDate),
+            `${daysTo(r.today, c.endDate)} 天`,
+          ]),
+          '无 · None',
+        ),
+      })}
+      ${panel({
+        title: ['审批中', 'In approval'],
+        definition: r.definitions.inApproval,
+        link: view.link('contracts', 'in_approval'),
+        testid: 'contracts-in-approval',
+        body: table(
+          [
+            ['编号', 'No.'],
+            ['合同', 'Contract'],
+            ['金额', 'Amount'],
+            ['待审环节', 'Waiting on'],
+          ],
+          r.inApproval.map((c) => [
+            esc(c.contractNo),
+            esc(c.title),
+            yuan(c.amountFen),
+            esc(ROLES[c.waitingOn] ?? c.waitingOn ?? '—'),
+          ]),
+          '无 · None',
+        ),
+      })}
+      ${panel({
+        title: ['预算使用', 'Budget usage'],
+        definition: r.definitions.budget,
+        link: view.link('budgets', 'all'),
+        testid: 'contracts-budgets',
+        body: table(
+          [
+            ['预算', 'Budget'],
+            ['金额', 'Amount'],
+            ['剩余', 'Left'],
+            ['使用率', 'Usage'],
+          ],
+          r.budgets.map((b) => [
+            `${esc(b.name)}<br><small>${esc(b.code)}</small>`,
+            yuan(b.amountFen),
+            yuan(b.leftFen),
+            pct(b.usage),
+          ]),
+          '暂无预算 · No budgets',
+        ),
+      })}
+      ${panel({
+        title: ['相对方集中度', 'Counterparty concentration'],
+        definition: r.definitions.concentration,
+        link: view.link('counterparties', 'all'),
+        testid: 'contracts-concentration',
+        body: table(
+          [
+            ['相对方', 'Counterparty'],
+            ['合同', 'Contracts'],
+            ['金额', 'Amount'],
+            ['占比', 'Share'],
+          ],
+          r.concentration.map((c) => [esc(c.counterparty), String(c.contracts), yuan(c.totalFen), pct(c.share)]),
+          '无 · None',
+        ),
+      })}
+    </div>`;
+    view.updated(r.generatedAt);
+  },
+};

@@ -1,0 +1,94 @@
+// 质检 QA tab: GET /api/dashboard/qa/summary (src/domains/qa/dashboard.ts).
+import { count, esc, kpis, panel, pct, table } from '../ui.js';
+
+const score = (x) => (x === null || x === undefined ? '—' : (Math.round(x * 10) / 10).toFixed(1));
+const minutes = (s) => (s === null || s === undefined ? '—' : `${(s / 60).toFixed(1)} min`);
+
+const COLUMNS = [
+  ['名称', 'Name'],
+  ['质检数', 'Reviews'],
+  ['平均分', 'Avg'],
+  ['加权平均', 'Weighted'],
+  ['合格率', 'Pass'],
+  ['申诉/改判', 'Appeals/overturned'],
+];
+const rowsOf = (list) =>
+  list.map((r) => [
+    esc(r.name),
+    count(r.reviews),
+    score(r.avgScore),
+    score(r.weightedScore),
+    pct(r.passRate),
+    `${count(r.appealed)} / ${count(r.overturned)}`,
+  ]);
+const WEIGHTED =
+  '按抽样概率的倒数加权（Hájek），抵消风险抽样的偏向；手工抽取的质检权重为 1。Weighted by 1 / the chance the sampling plan picked the conversation, so risk picks do not drag the average; hand-picked reviews weigh 1.';
+
+export default {
+  filters: ['team', 'channel'],
+
+  async render(view) {
+    const r = await view.api('summary');
+    const t = r.totals ?? {};
+    const rate = t.reviews ? t.overturned / t.reviews : null;
+    view.el.innerHTML =
+      kpis([
+        {
+          metric: 'reviews',
+          label: ['质检数', 'Reviews'],
+          value: count(t.reviews ?? 0),
+          definition: '期间内完成评分的质检条数。Reviews scored in the period.',
+        },
+        {
+          metric: 'avg-score',
+          label: ['平均分', 'Average score'],
+          value: score(t.avgScore),
+          hint: `加权 ${score(t.weightedScore)}`,
+          definition: `期间内已评分质检的平均得分（满分 100）。Mean score of the period's reviews. ${WEIGHTED}`,
+        },
+        {
+          metric: 'pass-rate',
+          label: ['合格率', 'Pass rate'],
+          value: pct(t.passRate ?? null),
+          hint: `${count(t.failed ?? 0)} 不合格`,
+          definition:
+            '得分达到合格线且未触红线的质检占比。Share of reviews at or above the pass mark with no red line.',
+        },
+        {
+          metric: 'overturn-rate',
+          label: ['改判率', 'Overturn rate'],
+          value: pct(rate),
+          hint: `${count(t.appealed ?? 0)} 申诉`,
+          definition: '被改判或调整的质检占全部质检的比例。Share of reviews overturned or adjusted on appeal.',
+        },
+        {
+          metric: 'time-per-review',
+          label: ['单条用时', 'Time per review'],
+          value: minutes(t.avgSeconds),
+          definition: '质检员从打开评分卡到提交的平均时间。Mean time from opening the scoring card to scoring.',
+        },
+      ]) +
+      `<div class="grid">
+      ${panel({ title: ['按渠道', 'By channel'], definition: WEIGHTED, body: table(COLUMNS, rowsOf(r.byChannel), '暂无数据 · No data') })}
+      ${panel({ title: ['按团队', 'By team'], body: table(COLUMNS, rowsOf(r.byTeam), '暂无数据 · No data') })}
+      ${panel({ title: ['按客服', 'By agent'], body: table(COLUMNS, rowsOf(r.byAgent), '暂无数据 · No data') })}
+      ${panel({
+        title: ['按评分项', 'By criterion'],
+        definition:
+          '同一评分标准版本内比较：扣分率 = 该项有扣分的质检占比。Compared within a scorecard version: deduction rate = share of reviews with a deduction on it.',
+        body: table(
+          [
+            ['评分项', 'Criterion'],
+            ['版本', 'Version'],
+            ['扣分率', 'Deducted'],
+            ['平均扣分', 'Avg points'],
+          ],
+          r.byItem.map((i) => [esc(i.name), `v${esc(i.version)}`, pct(i.deductionRate), score(i.avgDeduction)]),
+          '暂无数据 · No data',
+        ),
+      })}
+      ${panel({ title: ['按质检员', 'By inspector'], body: table(COLUMNS, rowsOf(r.byInspector), '暂无数据 · No data') })}
+    </div>`;
+    view.updated(r.generatedAt);
+  },
+};

@@ -1,0 +1,146 @@
+import type { FieldValue } from '../../bitable/codec-values.js';
+import type { Db } from '../../db/client.js';
+import type { FieldOwner, Refusal, TableSpec } from '../../mirror/index.js';
+import { platformOfOption, platformOption } from './logic/platforms.js';
+import { repo, type CommunityRow } from './repository.js';
+import { CommunityInput, upsertCommunities } from './service/communities.js';
+
+/**
+ * 社群 (communities): rows people make and keep; the workflow reads them and writes the ones it creates (API, Feishu
+ * groups, demo).
+ */
+export const COMMUNITY_TABLE = 'communities';
+
+// Everything a person types is theirs; the link to 每日指标 and Feishu's own times are not.
+export const COMMUNITY_OWNERS: Record<string, FieldOwner> = {
+  community_name: 'people',
+  code: 'people',
+  platform: 'people',
+  community_type: 'people',
+  store: 'people',
+  owner: 'people',
+  assistants: 'people',
+  launched_on: 'people',
+  state: 'people',
+  member_cap: 'people',
+  invite_link: 'people',
+  tags: 'people',
+  note: 'people',
+  metrics: 'bot',
+  created_at: 'bot',
+  updated_at: 'bot',
+};
+
+const TYPE_OPTIONS: Record<string, string> = {
+  member: '会员群',
+  deals: '福利群',
+  store: '门店群',
+  koc: '达人/KOC群',
+  vip: 'VIP群',
+};
+const TAG_OPTIONS = ['新客', '复购', '高价值', '区域'];
+const STATE_OPTIONS: Record<CommunityRow['state'], string> = { active: '运营中', paused: '暂停', dissolved: '已解散' };
+const keyOf = (options: Record<string, string>, name: unknown): string | undefined =>
+  Object.entries(options).find(([, n]) => n === name)?.[0];
+
+/** A community as its row (codec input form): only what the workflow holds. */
+export function communityRow(c: CommunityRow): Record<string, unknown> {
+  return {
+    community_name: c.name,
+    code: c.code,
+    platform: platformOption(c.platform),
+    community_type: c.kind ? (TYPE_OPTIONS[c.kind] ?? null) : null,
+    store: c.storeCode,
+    owner: c.operatorOpenId ? [c.operatorOpenId] : [],
+    // Tags outside the select's options stay in Postgres only (the bot adds no options).
+    tags: c.tags.filter((t) => TAG_OPTIONS.includes(t)),
+    state: STATE_OPTIONS[c.state],
+  };
+}
+
+const text = (v: FieldValue | null | undefined): string | undefined =>
+  typeof v === 'string' && v.trim() ? v.trim() : undefined;
+const firstUser = (v: FieldValue | null | undefined): string | undefined =>
+  Array.isArray(v) && v[0] && typeof v[0] === 'object' && 'id' in v[0] ? String(v[0].id) : undefined;
+
+/** Row values → a community input; a platform not among the options keeps the community's own key. */
+function inputOf(values: Record<string, FieldValue | null | undefined>, current?: CommunityRow) {
+  const platformText = text(values.platform);
+  return CommunityInput.safeParse({
+    code: text(values.code),
+    name: text(values.community_name),
+    platform: platformText ? (platformOfOption(platformText) ?? platformText) : (current?.platform ?? 'other'),
+    kind: keyOf(TYPE_OPTIONS, values.community_type) ?? undefined,
+    operatorOpenId: firstUser(values.owner),
+    storeCode: text(values.store),
+    tags: Array.isArray(values.tags) ? values.tags.filter((t): t is string => typeof t === 'string') : [],
+    state: keyOf(STATE_OPTIONS, values.state) ?? 'active',
+    feishuChatId: current?.feishuChatId ?? undefined,
+  });
+}
+
+const FIELD_OF_INPUT: Record<string, string> = {
+  code: 'code',
+  name: 'community_name',
+  platform: 'platform',
+  operatorOpenId: 'owner',
+  storeCode: 'store',
+  tags: 'tags',
+  state: 'state',
+  kind: 'community_type',
+};
+
+/** The declaration of 社群: people add and edit communities there; a bad value is refused and put back. */
+export function communityTableSpec(db: Db, options: { withEdits: boolean }): TableSpec<CommunityRow> {
+  return {
+    owner: COMMUNITY_OWNERS,
+    label: '社群',
+    numberOf: (c) => c.code,
+    load: async (recordId) => repo.byRecordId(db, recordId),
+    recordIdOf: (c) => c.bitableRecordId,
+    toRow: (c) => communityRow(c),
+    async onWritten(c, written) {
+      if (c.bitableRecordId !== written.recordId) await repo.setRecordId(db, c.id, written.recordId);
+    },
+    ...(options.withEdits
+      ? {
+          async onEdit(edit) {
+            const values: Record<string, FieldValue | null> = { ...communityRow(edit.entity) } as Record<
+              string,
+              FieldValue | null
+            >;
+            values.owner = edit.entity.operatorOpenId ? [{ id: edit.entity.operatorOpenId }] : [];
+            values.tags = edit.entity.tags;
+            for (const f of edit.fields) values[f.key] = f.after;
+            const parsed = inputOf(values, edit.entity);
+            if (!parsed.success) {
+              return parsed.error.issues.map((i): Refusal => ({
+                key: FIELD_OF_INPUT[String(i.path[0])] ?? edit.fields[0]!.key,
+                reason: i.message,
+              }));
+            }
+            if (parsed.data.code !== edit.entity.code && (await repo.hasMetrics(db, edit.entity.id))) {
+              return [
+                {
+                  key: 'code',
+                  reason: '社群编码已被指标数据使用，不能修改 · The code is used by metric rows and cannot change',
+                },
+              ];
+            }
+            if (parsed.data.code !== edit.entity.code && (await repo.byCodes(db, [parsed.data.code])).length > 0) {
+              return [{ key: 'code', reason: '社群编码已被其他社群使用 · Another community has this code' }];
+            }
+            await repo.update(db, edit.entity.id, parsed.data, edit.at);
+          },
+          async onAdd(row) {
+            const parsed = inputOf(row.values);
+            // Not a community yet: it needs a name and a code (the row waits until both are there).
+            if (!parsed.success) return undefined;
+            if ((await repo.byCodes(db, [parsed.data.code])).length > 0) return undefined;
+            const [made] = await upsertCommunities(db, [parsed.data], row.at, { bitableRecordId: row.recordId });
+            return made?.community;
+          },
+        }
+      : {}),
+  };
+}

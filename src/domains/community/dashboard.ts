@@ -1,0 +1,66 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { scopeOf, type DashboardAccess } from '../../dashboard/access.js';
+import { dashboardQuery, periodOf } from '../../dashboard/query.js';
+import type { Clock } from '../../core/contexts.js';
+import type { Database } from '../../db/client.js';
+import { alertRepo } from './alert-repository.js';
+import { DEFINITIONS } from './logic/definitions.js';
+import { platformName } from './logic/platforms.js';
+import { rollup } from './rollup-repository.js';
+
+export const CommunitySummaryQuery = dashboardQuery({
+  operator: z.string().trim().max(64).optional(),
+  community: z.string().trim().max(64).optional(),
+});
+
+/**
+ * /api/dashboard/community/summary: the tab's figures for the period — totals, by platform, by
+ * operator, the daily trend and open alerts — all from the rollup SQL, with the definitions. At
+ * level `own` an operator sees only the communities they operate.
+ */
+export function communityDashboardRoutes(
+  database: Database,
+  o: { access: DashboardAccess; clock: Clock; timeZone: string },
+): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/summary',
+      { schema: { querystring: CommunitySummaryQuery, tags: ['dashboard'] }, onRequest: o.access.guard('community') },
+      async (req) => {
+        const scope = scopeOf(req);
+        const period = periodOf(req.query, o.clock.now(), o.timeZone);
+        // Level `team` reads every operator for now: communities carry no team (noted in the issue).
+        const operator = scope.level === 'own' ? scope.person(req.query.operator) : req.query.operator;
+        const base = {
+          from: period.from,
+          to: period.to,
+          platform: req.query.platform,
+          operator,
+          community: req.query.community,
+        };
+        const [totals] = await rollup(database, { ...base, grain: 'span', by: 'all' });
+        const byPlatform = await rollup(database, { ...base, grain: 'span', by: 'platform' });
+        const byOperator = await rollup(database, { ...base, grain: 'span', by: 'operator' });
+        const trend = await rollup(database, { ...base, grain: 'day', by: 'all' });
+        const alerts = (await alertRepo.open(database.db, 200))
+          .filter(
+            (a) =>
+              (!operator || a.operatorOpenId === operator) &&
+              (!req.query.platform || a.platform === req.query.platform),
+          )
+          .slice(0, 50);
+        return {
+          period,
+          definitions: DEFINITIONS,
+          totals: totals ?? null,
+          byPlatform: byPlatform.map((r) => ({ ...r, name: platformName(r.key) })),
+          byOperator,
+          trend,
+          openAlerts: alerts,
+          generatedAt: o.clock.now().toISOString(),
+        };
+      },
+    );
+  };
+}

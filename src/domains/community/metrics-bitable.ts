@@ -1,0 +1,109 @@
+import { fromZonedParts } from '../../core/zoned-time.js';
+import type { SqlExecutor } from '../../db/client.js';
+import type { FieldOwner, TableSpec } from '../../mirror/index.js';
+import { platformOption } from './logic/platforms.js';
+
+/** 每日指标: one row per community and day, numbered `<code>@<date>`; the bot writes it. */
+export const METRICS_TABLE = 'community_daily_metrics';
+/** Only recent days are mirrored: Bitable holds a few tens of thousands of rows; Postgres keeps the history. */
+export const MIRROR_DAYS = 14;
+
+// The figures come from the API, files and Feishu's events: the bot's. Formulas and the created time are
+// Bitable's own (never written). A person's edit of any of them is put back with a DM saying why.
+export const METRIC_OWNERS: Record<string, FieldOwner> = {
+  metric_id: 'bot',
+  date: 'bot',
+  community: 'bot',
+  platform: 'bot',
+  members_total: 'bot',
+  members_joined: 'bot',
+  members_left: 'bot',
+  net_growth: 'bot',
+  active_members: 'bot',
+  messages: 'bot',
+  activity_rate: 'bot',
+  orders: 'bot',
+  gmv: 'bot',
+  conversion_rate: 'bot',
+  source: 'bot',
+  anomaly: 'bot',
+  anomaly_note: 'bot',
+  imported_at: 'bot',
+};
+
+/** The template's 数据来源 options; a source without one (feishu, demo) is left empty (the bot adds no options). */
+const SOURCE_OPTIONS: Record<string, string> = { api: '接口', csv: 'CSV导入', bitable: '手工录入' };
+
+export interface MetricDay {
+  code: string;
+  platform: string;
+  day: string;
+  membersTotal: number;
+  membersJoined: number;
+  membersLeft: number;
+  activeMembers: number;
+  messages: number;
+  orders: number;
+  gmvFen: number;
+  source: string;
+  /** The metrics alerted on that day (comma-separated), or null. */
+  alerts: string | null;
+}
+
+const SELECT = `select c.code, c.platform, to_char(m.day, 'YYYY-MM-DD') as day, m.members_total as "membersTotal",
+    m.members_joined as "membersJoined", m.members_left as "membersLeft", m.active_members as "activeMembers",
+    m.messages, m.orders, m.gmv_fen::float8 as "gmvFen", m.source,
+    (select string_agg(a.metric, ', ' order by a.metric) from community_alerts a
+      where a.community_id = m.community_id and a.day = m.day) as alerts
+  from community_daily_metrics m join community_communities c on c.id = m.community_id`;
+
+export const metricNo = (m: Pick<MetricDay, 'code' | 'day'>): string => `${m.code}@${m.day}`;
+
+/** Days changed at or after `since` within the last MIRROR_DAYS up to `today` (ISO), oldest first. */
+export async function changedDays(db: SqlExecutor, since: Date, today: string): Promise<MetricDay[]> {
+  const { rows } = await db.query<MetricDay>(
+    `${SELECT} where m.day > $2::date - $3::int and m.updated_at >= $1 order by m.day, c.code`,
+    [since, today, MIRROR_DAYS],
+  );
+  return rows;
+}
+
+export function metricTableSpec(db: SqlExecutor, timeZone: string): TableSpec<MetricDay> {
+  return {
+    owner: METRIC_OWNERS,
+    recordNo: 'metric_id',
+    label: '每日指标',
+    numberOf: metricNo,
+    async load(no) {
+      const at = no.lastIndexOf('@');
+      if (at < 1) return undefined;
+      const { rows } = await db.query<MetricDay>(`${SELECT} where c.code = $1 and m.day = $2::date`, [
+        no.slice(0, at),
+        /^\d{4}-\d{2}-\d{2}$/.test(no.slice(at + 1)) ? no.slice(at + 1) : '1970-01-01',
+      ]);
+      return rows[0];
+    },
+    // Every field is the bot's, so no edit reaches here; declaring it has the kit watch the table and put
+    // a person's typing back (src/mirror/bitable-mirror.ts listens only to tables that take edits).
+    async onEdit() {},
+    async toRow(m, links) {
+      const [y, mo, d] = m.day.split('-').map(Number) as [number, number, number];
+      const community = await links('communities', 'code', m.code);
+      return {
+        date: fromZonedParts(timeZone, y, mo, d),
+        ...(community ? { community: [community] } : {}),
+        platform: platformOption(m.platform),
+        members_total: m.membersTotal,
+        members_joined: m.membersJoined,
+        members_left: m.membersLeft,
+        active_members: m.activeMembers,
+        messages: m.messages,
+        orders: m.orders,
+        gmv: m.gmvFen / 100,
+        ...(SOURCE_OPTIONS[m.source] ? { source: SOURCE_OPTIONS[m.source] } : {}),
+        anomaly: m.alerts !== null,
+        anomaly_note: m.alerts ? `预警 Alerts: ${m.alerts}` : null,
+      };
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { getTableColumns, sql } from 'drizzle-orm';
+import type { Db } from '../../../db/client.js';
+import type { CommunityInput } from '../logic/community.js';
+import type { CommunityRow } from '../repository.js';
+import { communities } from '../schema.js';
+
+export { CommunityInput } from '../logic/community.js';
+
+/**
+ * Creates or updates communities by code (one statement; the same input again changes nothing).
+ * Returns the stored rows with whether each one is new.
+ */
+export async function upsertCommunities(
+  db: Db,
+  inputs: readonly CommunityInput[],
+  now: Date,
+  extra: { bitableRecordId?: string } = {},
+): Promise<Array<{ community: CommunityRow; created: boolean }>> {
+  if (inputs.length === 0) return [];
+  const rows = await db
+    .insert(communities)
+    .values(
+      inputs.map((c) => ({
+        code: c.code,
+        name: c.name,
+        platform: c.platform,
+        kind: c.kind ?? null,
+        operatorOpenId: c.operatorOpenId ?? null,
+        storeCode: c.storeCode ?? null,
+        tags: c.tags,
+        state: c.state,
+        feishuChatId: c.feishuChatId ?? null,
+        ...(extra.bitableRecordId ? { bitableRecordId: extra.bitableRecordId } : {}),
+        createdAt: now,
+        updatedAt: now,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: communities.code,
+      set: {
+        name: sql`excluded.name`,
+        platform: sql`excluded.platform`,
+        kind: sql`excluded.kind`,
+        operatorOpenId: sql`excluded.operator_open_id`,
+        storeCode: sql`excluded.store_code`,
+        tags: sql`excluded.tags`,
+        state: sql`excluded.state`,
+        feishuChatId: sql`coalesce(excluded.feishu_chat_id, ${communities.feishuChatId})`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    })
+    // xmax = 0 only for a row this statement inserted (PostgreSQL's upsert idiom).
+    .returning({ ...getTableColumns(communities), inserted: sql<boolean>`(xmax = 0)` });
+  return rows.map(({ inserted, ...community }) => ({ community, created: Boolean(inserted) }));
+}

@@ -1,0 +1,49 @@
+import type { CommunityDeps } from './deps.js';
+import type { MetricSource } from '../logic/metrics.js';
+import { upsertCommunities, type CommunityInput } from './communities.js';
+import { ingestMetrics } from './ingest.js';
+import { checkAlerts, decideAlert } from './alerts.js';
+import { communityReport, dailyDigest, weeklyReport } from './reports.js';
+import { bindChat, closeChatDay, recordChatFacts, setDigestChat, type BindInput } from './chat.js';
+import type { ChatFact } from '../logic/chat-events.js';
+
+export type { CommunityDeps } from './deps.js';
+
+/** The community workflow's use cases, each taking `now`. */
+export function createCommunityService(deps: CommunityDeps) {
+  return {
+    deps,
+    ingest: (rows: readonly unknown[], source: MetricSource, now: Date) => ingestMetrics(deps, rows, source, now),
+    checkAlerts: (now: Date) => checkAlerts(deps, now),
+    dailyDigest: (now: Date) => dailyDigest(deps, now),
+    weeklyReport: (now: Date) => weeklyReport(deps, now),
+    communityReport: (needle: string, now: Date) => communityReport(deps, needle, now),
+    /** The digest to the operators' group (setting community.reporting); false when no group is set. */
+    async sendDigest(now: Date): Promise<boolean> {
+      const { digestChatId } = await deps.settings.reporting.get();
+      if (!digestChatId) return false;
+      const card = await dailyDigest(deps, now);
+      await deps.feishu.messages.send({
+        to: { chatId: digestChatId },
+        card,
+        key: `community:digest:${now.toISOString().slice(0, 10)}`,
+      });
+      return true;
+    },
+    /** Facts from a bound group's member and message events (idempotent per fact key). */
+    recordChatFacts: (facts: readonly ChatFact[], now: Date) => recordChatFacts(deps, facts, now),
+    /** The day's row for every Feishu-group community, events or not. */
+    closeChatDay: (day: string, now: Date) => closeChatDay(deps, day, now),
+    bindChat: (input: BindInput, now: Date) => bindChat(deps, input, now),
+    setDigestChat: (input: Omit<BindInput, 'args'>, save: Parameters<typeof setDigestChat>[2]) =>
+      setDigestChat(deps, input, save),
+    decideAlert: (input: Parameters<typeof decideAlert>[1], now: Date) => decideAlert(deps, input, now),
+    async upsertCommunities(inputs: readonly CommunityInput[], now: Date) {
+      const rows = await upsertCommunities(deps.database.db, inputs, now);
+      for (const r of rows) await deps.onCommunityChanged?.(r.community);
+      return rows;
+    },
+  };
+}
+
+export type CommunityService = ReturnType<typeof createCommunityService>;

@@ -1,0 +1,165 @@
+import { joinMarkdown, md, mention, type Markdown } from '../../core/cards/markdown.js';
+import type { Card, CardPart, CardRenderer } from '../../core/cards/render.js';
+import { budgetLine, factsOf, progressOf, riskOf, roleText, stateText, typeText, yuan } from './card-text.js';
+import { CONTRACT_TYPES, CURRENCIES } from './logic/contract.js';
+import type { DueReminder } from './logic/reminders.js';
+import type { PaymentRow, StepRow } from './repository.js';
+import type { ContractView } from './service/view.js';
+
+const COLOR: Record<string, string> = {
+  draft: 'grey',
+  in_approval: 'purple',
+  active: 'green',
+  expiring: 'orange',
+  expired: 'red',
+  terminated: 'red',
+  renewed: 'blue',
+};
+
+/** Typed render functions over cards/contracts/*.json. Strings are user text (escaped); Markdown comes from `md`. */
+export function contractCards(cards: CardRenderer) {
+  const button = (name: string, label: string, type: string, value: Record<string, unknown>): CardPart =>
+    cards.part('contracts/parts/button', { name, label, type, value });
+
+  function similarLines(v: ContractView): Markdown {
+    if (v.similar.length === 0)
+      return md`
+**同类合同 Similar** 无 none
+      `;
+    return joinMarkdown([
+      md`
+**同类合同 Similar**
+      `,
+      ...v.similar.map((s) => md`- ${s.contractNo} ${s.title} · ${yuan(s.amountCnyFen)} · ${stateText(s.state)}`),
+    ]);
+  }
+
+  return {
+    /** The requester's card: progress of the chain, updated in place. */
+    contract(v: ContractView): Card {
+      const c = v.contract;
+      const actions: CardPart[] =
+        c.state === 'draft' && c.round > 0
+          ? [
+              button('resubmit', '修改后重新提交 Submit again', 'primary', {
+                action: 'contracts.resubmit',
+                contractId: c.id,
+                version: c.version,
+              }),
+            ]
+          : [];
+      return cards.render('contracts/contract', {
+        summary: `${c.contractNo} ${stateText(c.state)}`,
+        title: `${c.contractNo} · ${c.title}`,
+        subtitle: `${v.counterparty} · ${stateText(c.state)}`,
+        color: COLOR[c.state] ?? 'blue',
+        facts: factsOf(c, v.counterparty),
+        risk: riskOf(v.risk),
+        progress: progressOf(v.steps),
+        actions,
+      });
+    },
+
+    /** To the step's approver: everything needed to decide, and 同意 / 驳回 / 退回修改 naming the step and version. */
+    approval(v: ContractView, step: StepRow): Card {
+      const c = v.contract;
+      const context = joinMarkdown(
+        [budgetLine(v.budget), similarLines(v), progressOf(v.steps)].filter((m): m is Markdown => m !== null),
+      );
+      return cards.render('contracts/approval', {
+        no: c.contractNo,
+        step: `${roleText(step.role)} (${step.seq}/${v.steps.length})`,
+        facts: factsOf(c, v.counterparty),
+        risk: riskOf(v.risk),
+        context,
+        stepId: step.id,
+        version: c.version,
+      });
+    },
+
+    /** What the approver's card becomes after the decision (or after someone else's). */
+    decided(v: ContractView, step: StepRow): Card {
+      const headline =
+        {
+          approved: '已同意 · Approved',
+          rejected: '已驳回 · Rejected',
+          returned: '已退回修改 · Returned',
+          cancelled: '已取消 · Cancelled',
+          pending: '待审批 · Pending',
+          waiting: '未开始 · Waiting',
+        }[step.decision] ?? step.decision;
+      const color = step.decision === 'approved' ? 'green' : step.decision === 'pending' ? 'purple' : 'red';
+      const decision = joinMarkdown([
+        md`**审批人 By** ${mention(step.decidedBy ?? step.approverOpenId, '-')}`,
+        step.reason ? md`**原因 Reason** ${step.reason}` : md``,
+        progressOf(v.steps),
+      ]);
+      return cards.render('contracts/decided', {
+        headline,
+        color,
+        no: v.contract.contractNo,
+        step: roleText(step.role),
+        facts: factsOf(v.contract, v.counterparty),
+        decision,
+      });
+    },
+
+    reminder(v: ContractView, r: Pick<DueReminder, 'kind' | 'target' | 'daysLeft'>): Card {
+      const c = v.contract;
+      const what = r.kind === 'notice' ? `续约通知截止 Notice deadline ${r.target}` : `合同到期 Ends ${r.target}`;
+      const headline =
+        r.daysLeft === 0
+          ? `今天：${r.kind === 'notice' ? '通知截止' : '合同到期'} · Today`
+          : `还有 ${r.daysLeft} 天 · ${r.daysLeft} days left`;
+      const message = md`**${what}**\n${c.autoRenew ? '到期将自动续约；不续签请点「不续签」。Auto-renews unless you choose Let expire.' : '请决定是否续签。Decide whether to renew.'}`;
+      return cards.render('contracts/reminder', {
+        headline,
+        color: r.daysLeft <= 7 ? 'red' : 'orange',
+        no: c.contractNo,
+        title: c.title,
+        facts: factsOf(c, v.counterparty),
+        message,
+        contractId: c.id,
+        version: c.version,
+      });
+    },
+
+    paymentApproval(v: ContractView, p: PaymentRow): Card {
+      const flags = p.flags
+        .map((f) => (f === 'over_budget' ? '超预算 over budget' : f === 'risk' ? '相对方风险 counterparty risk' : f))
+        .join('，');
+      const request = joinMarkdown([
+        md`**付款 Payment** ${yuan(p.amountFen)} · **申请人 By** ${mention(p.requestedBy)}`,
+        md`**需特批 Needs approval** ${flags}`,
+        budgetLine(v.budget) ?? md``,
+        riskOf(v.risk),
+      ]);
+      return cards.render('contracts/payment-approval', {
+        no: v.contract.contractNo,
+        title: v.contract.title,
+        facts: factsOf(v.contract, v.counterparty),
+        request,
+        paymentId: p.id,
+      });
+    },
+
+    /** The intake form, prefilled when it starts from an earlier contract. */
+    createForm(prefill: { title?: string; counterparty?: string } = {}): Card {
+      return cards.render('contracts/create-form', {
+        subtitle: prefill.title ?? '填写后提交审批 · Fill in and submit for approval',
+        title: prefill.title ?? '',
+        counterparty: prefill.counterparty ?? '',
+        typeOptions: CONTRACT_TYPES.map((t) => cards.part('contracts/parts/option', { id: t, label: typeText(t) })),
+        currencyOptions: CURRENCIES.map((c) => cards.part('contracts/parts/option', { id: c, label: c })),
+      });
+    },
+
+    lookup: (query: string, results: Markdown): Card => cards.render('contracts/lookup', { query, results }),
+
+    /** `content` as a string is shown as typed; as Markdown it keeps the bot's formatting. */
+    notice: (title: string, content: Markdown | string, color = 'blue'): Card =>
+      cards.render('contracts/notice', { title, content, color }),
+  };
+}
+
+export type ContractCards = ReturnType<typeof contractCards>;

@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { scopeOf, type DashboardAccess } from '../../dashboard/access.js';
+import { dashboardQuery } from '../../dashboard/query.js';
+import type { Clock } from '../../core/contexts.js';
+import type { ContractService } from './service/index.js';
+
+/** The shared filters; the tab uses `team` (the contract's 部门). The tab is a view of now, not of a period. */
+export const ContractsSummaryQuery = dashboardQuery({});
+
+/**
+ * /api/dashboard/contracts/summary: expiring soon, in approval, budget usage and counterparty
+ * concentration. Legal, finance and managers see every contract; a handler (`procurement`, level
+ * `own`) sees the contracts they own, narrowed in SQL.
+ */
+export function contractDashboardRoutes(
+  svc: ContractService,
+  o: { access: DashboardAccess; clock: Clock },
+): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/summary',
+      {
+        schema: { querystring: ContractsSummaryQuery, tags: ['dashboard'], summary: '合同看板 · Contracts tab' },
+        onRequest: o.access.guard('contracts'),
+      },
+      async (req) => {
+        const scope = scopeOf(req);
+        const department = scope.team(req.query.team);
+        const owner = scope.level === 'own' ? scope.person(undefined) : undefined;
+        const now = o.clock.now();
+        return {
+          ...(await svc.dashboard(now, { department, owner })),
+          level: scope.level,
+          generatedAt: now.toISOString(),
+        };
+      },
+    );
+  };
+}

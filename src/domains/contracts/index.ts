@@ -1,0 +1,110 @@
+import { defineModule } from '../../core/module.js';
+import type { AppModule } from '../../deps.js';
+import type { BitableMirror, TableSeam } from '../../mirror/index.js';
+import { directoryOf } from '../directory/service.js';
+import { contractRows, TABLE } from './bitable.js';
+import {
+  handleContractCommand,
+  handleCreateForm,
+  handleDecide,
+  handlePaymentDecide,
+  handleRenewal,
+  handleResubmit,
+  handleShortcut,
+  USAGE,
+} from './handlers.js';
+import type { ContractRow } from './repository.js';
+import { providerOf, registrationChecker, type RiskProvider } from './risk/index.js';
+import { dashboardAccess } from '../../dashboard/access.js';
+import { dashboardPrefix } from '../../dashboard/tabs.js';
+import { contractDashboardRoutes } from './dashboard.js';
+import { contractRoutes } from './routes.js';
+import { EFFECTS_JOB, noMirror, type ContractMirror, type EffectsJob } from './service/context.js';
+import { createContractService } from './service/index.js';
+import { declareContractSettings } from './settings/index.js';
+import {
+  CreateValue,
+  DecideValue,
+  ExpiringValue,
+  MyApprovalsValue,
+  NewFormValue,
+  PaymentDecideValue,
+  RenewalValue,
+  ResubmitValue,
+} from './values.js';
+
+export { contractRows } from './bitable.js';
+export type { ContractService } from './service/index.js';
+export type { ContractMirror } from './service/context.js';
+
+export interface ContractsOptions {
+  /** The Bitable mirror: contracts are written to 合同台账 through the mirror.table seam. */
+  bitable?: BitableMirror;
+  /** Replaces the Bitable writer (tests). */
+  mirror?: ContractMirror;
+  /** Replaces the registration provider the `contracts.risk` setting names (tests). */
+  riskProvider?: RiskProvider;
+  /** Where the HTTP provider's key is read (default: the process environment). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Contract lifecycle: the ledger, approval chains, counterparty risk, expiry and renewal, budgets and payments. */
+export function contractsModule(options: ContractsOptions = {}): AppModule {
+  return defineModule({
+    name: 'contracts',
+    title: '合同 Contracts',
+    setup(bot, deps) {
+      let table: TableSeam<ContractRow> | undefined;
+      const tableMirror: ContractMirror = { onChanged: async (c) => void (await table?.write(c)) };
+      const settings = declareContractSettings(bot);
+      const env = options.env ?? process.env;
+      const contracts = createContractService({
+        database: deps.database,
+        directory: directoryOf(deps.database),
+        settings,
+        feishu: deps.feishu,
+        cards: deps.cards,
+        jobs: deps.jobs,
+        config: deps.config,
+        log: deps.log,
+        mirror: options.mirror ?? (options.bitable ? tableMirror : noMirror),
+        registration: registrationChecker(
+          deps,
+          async () => (await settings.snapshot()).get(settings.risk),
+          (p) => options.riskProvider ?? providerOf(p, env),
+        ),
+      });
+      if (options.bitable) table = options.bitable.table(TABLE, contractRows(deps.database.db, deps.config.timeZone));
+
+      bot.command(['合同', 'contract', 'contracts'], handleContractCommand(contracts), {
+        description: '新建、查询合同，查看待我审批 · New contract, look up by counterparty or number, my approvals',
+        usage: USAGE,
+        shortcuts: [
+          { label: '新建合同 New contract', action: 'contracts.new-form' },
+          { label: '待我审批 My approvals', action: 'contracts.my-approvals' },
+          { label: '下月到期 Expiring next month', action: 'contracts.expiring-next-month' },
+        ],
+      });
+      bot.cardAction('contracts.new-form', NewFormValue, handleShortcut(contracts, 'form'));
+      bot.cardAction('contracts.my-approvals', MyApprovalsValue, handleShortcut(contracts, '待我审批'));
+      bot.cardAction('contracts.expiring-next-month', ExpiringValue, handleShortcut(contracts, '下月到期'));
+      bot.cardAction('contracts.create', CreateValue, handleCreateForm(contracts));
+      bot.cardAction('contracts.decide', DecideValue, handleDecide(contracts));
+      bot.cardAction('contracts.resubmit', ResubmitValue, handleResubmit(contracts));
+      bot.cardAction('contracts.renewal', RenewalValue, handleRenewal(contracts));
+      bot.cardAction('contracts.payment-decide', PaymentDecideValue, handlePaymentDecide(contracts));
+
+      bot.job<EffectsJob>(EFFECTS_JOB, (job, ctx) => contracts.runEffects(job, ctx.now), { concurrency: 2 });
+      bot.schedule('contracts.expiry', '0 9 * * *', async (now, ctx) => {
+        ctx.log.info(await contracts.sweepExpiry(now), 'contracts expiry swept');
+      });
+
+      const routeOptions = { tokens: deps.config.apiTokens, clock: deps.clock };
+      bot.routes('/api/contracts', contractRoutes(contracts, routeOptions));
+      bot.routes(
+        dashboardPrefix('contracts'),
+        contractDashboardRoutes(contracts, { access: dashboardAccess(deps.database.db), clock: deps.clock }),
+      );
+    },
+  });
+}

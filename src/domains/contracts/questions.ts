@@ -1,0 +1,58 @@
+import { joinMarkdown, md, mention, type Markdown } from '../../core/cards/markdown.js';
+import { calendarDay } from '../../core/zoned-time.js';
+import { roleText, stateText, yuan } from './card-text.js';
+import type { Question } from './logic/questions.js';
+import type { ContractService } from './service/index.js';
+
+/** The answer to a plain-word question (待我审批, 下月到期的合同, 运营本季度预算还剩多少) as card markdown. */
+export async function answer(svc: ContractService, q: Question, openId: string, now: Date): Promise<Markdown> {
+  if (q.kind === 'pending') {
+    const steps = await svc.pendingFor(openId);
+    if (steps.length === 0)
+      return md`
+没有待你审批的合同 · Nothing waiting for you
+      `;
+    const lines = await Promise.all(
+      steps.map(async (s) => {
+        const c = await svc.get(s.contractId);
+        return md`- **${c.contractNo}** ${c.title} · ${yuan(c.amountCnyFen)} · ${roleText(s.role)}`;
+      }),
+    );
+    return joinMarkdown(lines);
+  }
+  if (q.kind === 'expiring') {
+    const found = await svc.endingBetween(q.from, q.to);
+    const head = md`**${q.label}** ${q.from} → ${q.to}`;
+    if (found.length === 0)
+      return joinMarkdown([
+        head,
+        md`
+没有合同在此期间到期 · No contract ends then
+        `,
+      ]);
+    return joinMarkdown([
+      head,
+      ...found.map(
+        (c) =>
+          md`- **${c.contractNo}** ${c.title} · ${c.endDate} · ${stateText(c.state)}${c.autoRenew ? ' · 自动续约 auto-renews' : ''} · ${mention(c.ownerOpenId)}`,
+      ),
+    ]);
+  }
+  const budgets = await svc.budgetsFor(q.department, q.from, q.to);
+  const head = md`**预算 Budget${q.department ? ` · ${q.department}` : ''}** ${q.label}`;
+  if (budgets.length === 0)
+    return joinMarkdown([
+      head,
+      md`
+没有找到该部门本季度的预算 · No budget for it this quarter
+      `,
+    ]);
+  const today = calendarDay(now, svc.deps.config.timeZone);
+  return joinMarkdown([
+    head,
+    ...budgets.map(
+      (b) =>
+        md`- **${b.name}**（${b.code}）剩余 left **${yuan(b.amountFen - b.reservedFen)}** / ${yuan(b.amountFen)} · 已用 used ${yuan(b.reservedFen)} · 已承诺 committed ${yuan(b.committedFen)} · ${b.periodStart} → ${b.periodEnd}${b.periodEnd < today ? ' · 已结束 ended' : ''}`,
+    ),
+  ]);
+}

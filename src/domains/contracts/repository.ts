@@ -1,0 +1,378 @@
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import type { ContractState } from './logic/contract.js';
+import {
+  contractsApprovalSteps,
+  contractsBudgets,
+  contractsContracts,
+  contractsCounterparties,
+  contractsHistory,
+  contractsPayments,
+  contractsReminders,
+  contractsRiskCache,
+  contractsSequences,
+} from './schema.js';
+
+export type ContractRow = typeof contractsContracts.$inferSelect;
+export type NewContractRow = typeof contractsContracts.$inferInsert;
+export type ContractPatch = Partial<Omit<NewContractRow, 'id' | 'version' | 'createdAt'>>;
+export type CounterpartyRow = typeof contractsCounterparties.$inferSelect;
+export type StepRow = typeof contractsApprovalSteps.$inferSelect;
+export type BudgetRow = typeof contractsBudgets.$inferSelect;
+export type PaymentRow = typeof contractsPayments.$inferSelect;
+
+/** Queries of the contract workflow; no Feishu. */
+export const repo = {
+  /** The next number in `scope`: one upsert, safe under concurrent intakes on any number of instances. */
+  async nextSequence(db: Db, scope: string): Promise<number> {
+    const [row] = await db
+      .insert(contractsSequences)
+      .values({ scope, last: 1 })
+      .onConflictDoUpdate({ target: contractsSequences.scope, set: { last: sql`${contractsSequences.last} + 1` } })
+      .returning({ last: contractsSequences.last });
+    return row!.last;
+  },
+
+  async counterpartyByName(db: Db, name: string): Promise<CounterpartyRow | undefined> {
+    const [row] = await db.select().from(contractsCounterparties).where(eq(contractsCounterparties.name, name));
+    return row;
+  },
+  async counterparty(db: Db, id: number): Promise<CounterpartyRow | undefined> {
+    const [row] = await db.select().from(contractsCounterparties).where(eq(contractsCounterparties.id, id));
+    return row;
+  },
+  /** The counterparty by name, made on first use (two intakes at once make one). */
+  async ensureCounterparty(db: Db, name: string, creditCode: string | null): Promise<CounterpartyRow> {
+    await db.insert(contractsCounterparties).values({ name, creditCode }).onConflictDoNothing();
+    const row = (await this.counterpartyByName(db, name))!;
+    if (creditCode && !row.creditCode)
+      await db.update(contractsCounterparties).set({ creditCode }).where(eq(contractsCounterparties.id, row.id));
+    return row;
+  },
+  async setList(db: Db, id: number, list: 'none' | 'watch' | 'black', reason: string | null): Promise<void> {
+    await db
+      .update(contractsCounterparties)
+      .set({ list, listReason: reason })
+      .where(eq(contractsCounterparties.id, id));
+  },
+  async setCounterpartyRisk(db: Db, id: number, level: string, at: Date): Promise<void> {
+    await db
+      .update(contractsCounterparties)
+      .set({ riskLevel: level, checkedAt: at })
+      .where(eq(contractsCounterparties.id, id));
+  },
+
+  async insertContract(db: Db, row: NewContractRow): Promise<ContractRow | undefined> {
+    const [created] = await db
+      .insert(contractsContracts)
+      .values(row)
+      .onConflictDoNothing({ target: [contractsContracts.source, contractsContracts.externalId] })
+      .returning();
+    return created;
+  },
+  async bySourceExternal(db: Db, source: string, externalId: string): Promise<ContractRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(contractsContracts)
+      .where(and(eq(contractsContracts.source, source), eq(contractsContracts.externalId, externalId)));
+    return row;
+  },
+  async get(db: Db, id: number): Promise<ContractRow | undefined> {
+    const [row] = await db.select().from(contractsContracts).where(eq(contractsContracts.id, id));
+    return row;
+  },
+  async byNo(db: Db, no: string): Promise<ContractRow | undefined> {
+    const [row] = await db.select().from(contractsContracts).where(eq(contractsContracts.contractNo, no));
+    return row;
+  },
+  /** Conditional on the version read: null when someone changed the contract meanwhile. */
+  async update(db: Db, id: number, version: number, patch: ContractPatch, now: Date): Promise<ContractRow | null> {
+    const [row] = await db
+      .update(contractsContracts)
+      .set({ ...patch, version: sql`${contractsContracts.version} + 1`, updatedAt: now })
+      .where(and(eq(contractsContracts.id, id), eq(contractsContracts.version, version)))
+      .returning();
+    return row ?? null;
+  },
+  async setCard(db: Db, id: number, messageId: string, at: Date): Promise<void> {
+    await db
+      .update(contractsContracts)
+      .set({ cardMessageId: messageId, cardSentAt: at })
+      .where(eq(contractsContracts.id, id));
+  },
+  async setBitableRecord(db: Db, id: number, recordId: string): Promise<void> {
+    await db.update(contractsContracts).set({ bitableRecordId: recordId }).where(eq(contractsContracts.id, id));
+  },
+  async addHistory(db: Db, row: typeof contractsHistory.$inferInsert): Promise<void> {
+    await db.insert(contractsHistory).values(row);
+  },
+  async history(db: Db, contractId: number) {
+    return db
+      .select()
+      .from(contractsHistory)
+      .where(eq(contractsHistory.contractId, contractId))
+      .orderBy(asc(contractsHistory.at), asc(contractsHistory.id));
+  },
+
+  /** Contracts with a counterparty (newest first), for the history on approval cards and lookups. */
+  async ofCounterparty(db: Db, counterpartyId: number, limit = 50): Promise<ContractRow[]> {
+    return db
+      .select()
+      .from(contractsContracts)
+      .where(eq(contractsContracts.counterpartyId, counterpartyId))
+      .orderBy(desc(contractsContracts.id))
+      .limit(limit);
+  },
+  async similar(db: Db, c: Pick<ContractRow, 'id' | 'type' | 'counterpartyId'>, limit = 3): Promise<ContractRow[]> {
+    return db
+      .select()
+      .from(contractsContracts)
+      .where(
+        and(
+          sql`${contractsContracts.id} <> ${c.id}`,
+          sql`(${contractsContracts.type} = ${c.type} or ${contractsContracts.counterpartyId} = ${c.counterpartyId})`,
+          sql`${contractsContracts.state} <> 'draft'`,
+        ),
+      )
+      .orderBy(desc(contractsContracts.id))
+      .limit(limit);
+  },
+  async search(db: Db, needle: string, limit = 10): Promise<ContractRow[]> {
+    const like = `%${needle.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    return db
+      .select({ c: contractsContracts })
+      .from(contractsContracts)
+      .innerJoin(contractsCounterparties, eq(contractsCounterparties.id, contractsContracts.counterpartyId))
+      .where(
+        sql`${contractsContracts.contractNo} = ${needle} or ${contractsCounterparties.name} ilike ${like} or ${contractsContracts.title} ilike ${like}`,
+      )
+      .orderBy(desc(contractsContracts.id))
+      .limit(limit)
+      .then((rows) => rows.map((r) => r.c));
+  },
+  async inStates(db: Db, states: readonly ContractState[]): Promise<ContractRow[]> {
+    return db
+      .select()
+      .from(contractsContracts)
+      .where(inArray(contractsContracts.state, [...states]))
+      .orderBy(asc(contractsContracts.id));
+  },
+
+  async steps(db: Db, contractId: number, round: number): Promise<StepRow[]> {
+    return db
+      .select()
+      .from(contractsApprovalSteps)
+      .where(and(eq(contractsApprovalSteps.contractId, contractId), eq(contractsApprovalSteps.round, round)))
+      .orderBy(asc(contractsApprovalSteps.seq));
+  },
+  async step(db: Db, id: number): Promise<StepRow | undefined> {
+    const [row] = await db.select().from(contractsApprovalSteps).where(eq(contractsApprovalSteps.id, id));
+    return row;
+  },
+  async insertSteps(db: Db, rows: Array<typeof contractsApprovalSteps.$inferInsert>): Promise<StepRow[]> {
+    return rows.length ? db.insert(contractsApprovalSteps).values(rows).returning() : [];
+  },
+  /** Moves a step from `from` to the decision; false when it was no longer `from` (a repeat). */
+  async decideStep(
+    db: Db,
+    id: number,
+    from: string,
+    set: Partial<typeof contractsApprovalSteps.$inferInsert>,
+  ): Promise<boolean> {
+    const rows = await db
+      .update(contractsApprovalSteps)
+      .set(set)
+      .where(and(eq(contractsApprovalSteps.id, id), sql`${contractsApprovalSteps.decision} = ${from}`))
+      .returning({ id: contractsApprovalSteps.id });
+    return rows.length === 1;
+  },
+  async pendingFor(db: Db, openId: string): Promise<StepRow[]> {
+    return db
+      .select()
+      .from(contractsApprovalSteps)
+      .where(and(eq(contractsApprovalSteps.approverOpenId, openId), eq(contractsApprovalSteps.decision, 'pending')));
+  },
+
+  async remindersOf(db: Db, ids: number[]): Promise<Array<{ contractId: number; key: string }>> {
+    if (ids.length === 0) return [];
+    return db
+      .select({ contractId: contractsReminders.contractId, key: contractsReminders.key })
+      .from(contractsReminders)
+      .where(inArray(contractsReminders.contractId, ids));
+  },
+  /** Records a reminder; false when it was already recorded (another sweep sent it). */
+  async addReminder(db: Db, row: typeof contractsReminders.$inferInsert): Promise<boolean> {
+    const rows = await db
+      .insert(contractsReminders)
+      .values(row)
+      .onConflictDoNothing()
+      .returning({ key: contractsReminders.key });
+    return rows.length === 1;
+  },
+
+  async budget(db: Db, id: number): Promise<BudgetRow | undefined> {
+    const [row] = await db.select().from(contractsBudgets).where(eq(contractsBudgets.id, id));
+    return row;
+  },
+  async budgetByCode(db: Db, code: string): Promise<BudgetRow | undefined> {
+    const [row] = await db.select().from(contractsBudgets).where(eq(contractsBudgets.code, code));
+    return row;
+  },
+  /** Budgets whose period overlaps [from, to], of these departments (null = all), or named like `like`. */
+  async budgetsFor(db: Db, departments: string[] | null, like: string | null, from: string, to: string) {
+    const pattern = like ? `%${like.replace(/[\\%_]/g, (m) => `\\${m}`)}%` : null;
+    return db
+      .select()
+      .from(contractsBudgets)
+      .where(
+        and(
+          sql`${contractsBudgets.periodStart} <= ${to} and ${contractsBudgets.periodEnd} >= ${from}`,
+          departments === null
+            ? undefined
+            : sql`(${departments.length > 0 ? inArray(contractsBudgets.department, departments) : sql`false`} or ${contractsBudgets.name} ilike ${pattern})`,
+        ),
+      )
+      .orderBy(asc(contractsBudgets.code))
+      .limit(50);
+  },
+  /** Contracts in force ending within [from, to], soonest first. */
+  async endingBetween(db: Db, from: string, to: string, limit = 30): Promise<ContractRow[]> {
+    return db
+      .select()
+      .from(contractsContracts)
+      .where(
+        and(
+          inArray(contractsContracts.state, ['active', 'expiring']),
+          sql`${contractsContracts.endDate} between ${from} and ${to}`,
+        ),
+      )
+      .orderBy(asc(contractsContracts.endDate), asc(contractsContracts.id))
+      .limit(limit);
+  },
+  async budgets(db: Db): Promise<BudgetRow[]> {
+    return db.select().from(contractsBudgets).orderBy(asc(contractsBudgets.code));
+  },
+  async upsertBudget(db: Db, row: typeof contractsBudgets.$inferInsert): Promise<BudgetRow> {
+    const [out] = await db
+      .insert(contractsBudgets)
+      .values(row)
+      .onConflictDoUpdate({
+        target: contractsBudgets.code,
+        set: {
+          name: row.name,
+          department: row.department,
+          periodStart: row.periodStart,
+          periodEnd: row.periodEnd,
+          amountFen: row.amountFen,
+        },
+      })
+      .returning();
+    return out!;
+  },
+  /**
+   * Reserves `fen` of the budget only if it still fits (amount − reserved ≥ fen): one conditional
+   * update, so concurrent requests can never reserve more than the budget holds.
+   */
+  async reserve(db: Db, budgetId: number, fen: number): Promise<boolean> {
+    const rows = await db
+      .update(contractsBudgets)
+      .set({
+        reservedFen: sql`${contractsBudgets.reservedFen} + ${fen}`,
+        version: sql`${contractsBudgets.version} + 1`,
+      })
+      .where(
+        and(
+          eq(contractsBudgets.id, budgetId),
+          sql`${contractsBudgets.amountFen} - ${contractsBudgets.reservedFen} >= ${fen}`,
+        ),
+      )
+      .returning({ id: contractsBudgets.id });
+    return rows.length === 1;
+  },
+  /** Adds to the reservation without the check: an over-budget request its approver let through. */
+  async forceReserve(db: Db, budgetId: number, fen: number): Promise<void> {
+    await db
+      .update(contractsBudgets)
+      .set({ reservedFen: sql`${contractsBudgets.reservedFen} + ${fen}` })
+      .where(eq(contractsBudgets.id, budgetId));
+  },
+  async release(db: Db, budgetId: number, fen: number): Promise<void> {
+    await db
+      .update(contractsBudgets)
+      .set({ reservedFen: sql`greatest(0, ${contractsBudgets.reservedFen} - ${fen})` })
+      .where(eq(contractsBudgets.id, budgetId));
+  },
+  async commit(db: Db, budgetId: number, fen: number): Promise<void> {
+    await db
+      .update(contractsBudgets)
+      .set({ committedFen: sql`${contractsBudgets.committedFen} + ${fen}` })
+      .where(eq(contractsBudgets.id, budgetId));
+  },
+
+  async insertPayment(db: Db, row: typeof contractsPayments.$inferInsert): Promise<PaymentRow> {
+    const [out] = await db.insert(contractsPayments).values(row).returning();
+    return out!;
+  },
+  /** Locks the contract row for the rest of the transaction: payment requests on one contract queue here. */
+  async lockContract(db: Db, id: number): Promise<ContractRow | undefined> {
+    const [row] = await db.select().from(contractsContracts).where(eq(contractsContracts.id, id)).for('update');
+    return row;
+  },
+  async requestedTotal(db: Db, contractId: number): Promise<number> {
+    const [row] = await db
+      .select({ total: sql<string>`coalesce(sum(${contractsPayments.amountFen}), 0)` })
+      .from(contractsPayments)
+      .where(
+        and(
+          eq(contractsPayments.contractId, contractId),
+          sql`${contractsPayments.state} not in ('rejected', 'cancelled')`,
+        ),
+      );
+    return Number(row?.total ?? 0);
+  },
+  async payment(db: Db, id: number): Promise<PaymentRow | undefined> {
+    const [row] = await db.select().from(contractsPayments).where(eq(contractsPayments.id, id));
+    return row;
+  },
+  async paymentByExternal(db: Db, contractId: number, externalId: string): Promise<PaymentRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(contractsPayments)
+      .where(and(eq(contractsPayments.contractId, contractId), eq(contractsPayments.externalId, externalId)));
+    return row;
+  },
+  async paymentsOf(db: Db, contractId: number): Promise<PaymentRow[]> {
+    return db
+      .select()
+      .from(contractsPayments)
+      .where(eq(contractsPayments.contractId, contractId))
+      .orderBy(asc(contractsPayments.id));
+  },
+  async setPayment(
+    db: Db,
+    id: number,
+    from: string,
+    set: Partial<typeof contractsPayments.$inferInsert>,
+  ): Promise<boolean> {
+    const rows = await db
+      .update(contractsPayments)
+      .set(set)
+      .where(and(eq(contractsPayments.id, id), sql`${contractsPayments.state} = ${from}`))
+      .returning({ id: contractsPayments.id });
+    return rows.length === 1;
+  },
+
+  async cached(db: Db, key: string, now: Date): Promise<Record<string, unknown> | undefined> {
+    const [row] = await db
+      .select()
+      .from(contractsRiskCache)
+      .where(and(eq(contractsRiskCache.key, key), sql`${contractsRiskCache.expiresAt} > ${now}`));
+    return row?.value;
+  },
+  async cache(db: Db, key: string, value: Record<string, unknown>, expiresAt: Date): Promise<void> {
+    await db
+      .insert(contractsRiskCache)
+      .values({ key, value, expiresAt })
+      .onConflictDoUpdate({ target: contractsRiskCache.key, set: { value, expiresAt } });
+  },
+};

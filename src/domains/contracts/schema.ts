@@ -1,0 +1,230 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import {
+  APPROVER_ROLES,
+  CONTRACT_STATES,
+  CURRENCIES,
+  LIST_STATES_FOR_SCHEMA,
+  PAYMENT_STATES,
+  STEP_DECISIONS,
+} from './logic/schema-values.js';
+
+const at = (name: string) => timestamp(name, { withTimezone: true });
+const day = (name: string) => date(name, { mode: 'string' });
+const money = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
+
+/** Per-scope counters for contract numbers (HT-2026-CG-…): one conditional upsert per number. */
+export const contractsSequences = pgTable('contracts_sequences', {
+  scope: text('scope').primaryKey(),
+  last: integer('last').notNull().default(0),
+});
+
+/** Companies and people we sign with; the internal list (none / watch / black) is kept here. */
+export const contractsCounterparties = pgTable(
+  'contracts_counterparties',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    name: text('name').notNull(),
+    creditCode: text('credit_code'),
+    list: text('list', { enum: LIST_STATES_FOR_SCHEMA }).notNull().default('none'),
+    listReason: text('list_reason'),
+    riskLevel: text('risk_level'),
+    checkedAt: at('checked_at'),
+    createdAt: at('created_at')
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [uniqueIndex('contracts_counterparties_name_idx').on(t.name)],
+);
+
+/** Budgets per department and period; committed by contracts, spent/reserved by payments. Money in fen. */
+export const contractsBudgets = pgTable(
+  'contracts_budgets',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    department: text('department').notNull(),
+    periodStart: day('period_start').notNull(),
+    periodEnd: day('period_end').notNull(),
+    amountFen: money('amount_fen'),
+    committedFen: money('committed_fen'),
+    // Requested and approved payments not yet cancelled: what a new payment request is checked against.
+    reservedFen: money('reserved_fen'),
+    spentFen: money('spent_fen'),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    uniqueIndex('contracts_budgets_code_idx').on(t.code),
+    index('contracts_budgets_department_idx').on(t.department, t.periodStart),
+  ],
+);
+
+/** The ledger. `version` rises with every change: buttons name it, so a repeat changes nothing. */
+export const contractsContracts = pgTable(
+  'contracts_contracts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    contractNo: text('contract_no').notNull(),
+    title: text('title').notNull(),
+    counterpartyId: bigint('counterparty_id', { mode: 'number' })
+      .notNull()
+      .references(() => contractsCounterparties.id),
+    type: text('type').notNull(),
+    productType: text('product_type'),
+    shopType: text('shop_type'),
+    // Columns staff added in the Bitable template: kept as they are, never interpreted.
+    custom: jsonb('custom').$type<Record<string, unknown>>().notNull().default({}),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    currency: text('currency', { enum: CURRENCIES }).notNull().default('CNY'),
+    // The amount in CNY at intake (the chain's bands and the budget count in CNY).
+    amountCnyFen: bigint('amount_cny_fen', { mode: 'number' }).notNull(),
+    signDate: day('sign_date'),
+    startDate: day('start_date').notNull(),
+    endDate: day('end_date').notNull(),
+    noticeDays: integer('notice_days'),
+    autoRenew: boolean('auto_renew').notNull().default(false),
+    ownerOpenId: text('owner_open_id').notNull(),
+    department: text('department'),
+    budgetId: bigint('budget_id', { mode: 'number' }).references(() => contractsBudgets.id),
+    files: jsonb('files').$type<string[]>().notNull().default([]),
+    state: text('state', { enum: CONTRACT_STATES }).notNull().default('draft'),
+    // Renewals as a chain: the contract this one renews.
+    renewsId: bigint('renews_id', { mode: 'number' }),
+    round: integer('round').notNull().default(0),
+    // The last risk check, as shown on the approval cards.
+    risk: jsonb('risk').$type<Record<string, unknown>>(),
+    riskLevel: text('risk_level'),
+    // chat | card | bitable | api (or the caller's source name); with external_id: idempotent intake.
+    source: text('source').notNull(),
+    externalId: text('external_id'),
+    requesterOpenId: text('requester_open_id'),
+    // The requester's progress card, PATCHed in place; re-sent when older than Feishu's 14-day window.
+    cardMessageId: text('card_message_id'),
+    cardSentAt: at('card_sent_at'),
+    snoozedUntil: day('snoozed_until'),
+    bitableRecordId: text('bitable_record_id'),
+    version: integer('version').notNull().default(1),
+    createdAt: at('created_at')
+      .notNull()
+      .default(sql`now()`),
+    updatedAt: at('updated_at')
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    uniqueIndex('contracts_contracts_no_idx').on(t.contractNo),
+    uniqueIndex('contracts_contracts_source_external_idx').on(t.source, t.externalId),
+    index('contracts_contracts_counterparty_idx').on(t.counterpartyId, t.id),
+    index('contracts_contracts_live_end_idx')
+      .on(t.endDate)
+      .where(sql`state in ('active', 'expiring')`),
+    index('contracts_contracts_state_idx').on(t.state, t.id),
+  ],
+);
+
+/** Every state a contract entered. */
+export const contractsHistory = pgTable(
+  'contracts_history',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    contractId: bigint('contract_id', { mode: 'number' })
+      .notNull()
+      .references(() => contractsContracts.id),
+    state: text('state', { enum: CONTRACT_STATES }).notNull(),
+    action: text('action').notNull(),
+    actorOpenId: text('actor_open_id'),
+    note: text('note'),
+    at: at('at').notNull(),
+  },
+  (t) => [index('contracts_history_contract_idx').on(t.contractId, t.at)],
+);
+
+/** The approval chain of a round, one row per step; only the `pending` step can be decided. */
+export const contractsApprovalSteps = pgTable(
+  'contracts_approval_steps',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    contractId: bigint('contract_id', { mode: 'number' })
+      .notNull()
+      .references(() => contractsContracts.id),
+    round: integer('round').notNull(),
+    seq: integer('seq').notNull(),
+    role: text('role', { enum: APPROVER_ROLES }).notNull(),
+    approverOpenId: text('approver_open_id'),
+    decision: text('decision', { enum: STEP_DECISIONS }).notNull().default('waiting'),
+    reason: text('reason'),
+    decidedBy: text('decided_by'),
+    pendingSince: at('pending_since'),
+    decidedAt: at('decided_at'),
+    remindedAt: at('reminded_at'),
+  },
+  (t) => [
+    uniqueIndex('contracts_approval_steps_seq_idx').on(t.contractId, t.round, t.seq),
+    index('contracts_approval_steps_pending_idx')
+      .on(t.approverOpenId)
+      .where(sql`decision = 'pending'`),
+  ],
+);
+
+/** Expiry reminders sent: each (target date, kind, offset) once per contract. */
+export const contractsReminders = pgTable(
+  'contracts_reminders',
+  {
+    contractId: bigint('contract_id', { mode: 'number' })
+      .notNull()
+      .references(() => contractsContracts.id),
+    key: text('key').notNull(),
+    level: integer('level').notNull(),
+    sentAt: at('sent_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.contractId, t.key] })],
+);
+
+/** Payment requests against a contract, charged to its budget. */
+export const contractsPayments = pgTable(
+  'contracts_payments',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    contractId: bigint('contract_id', { mode: 'number' })
+      .notNull()
+      .references(() => contractsContracts.id),
+    budgetId: bigint('budget_id', { mode: 'number' }).references(() => contractsBudgets.id),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    state: text('state', { enum: PAYMENT_STATES }).notNull(),
+    // Why the request needs the extra approval: over_budget, risk, or none.
+    flags: jsonb('flags').$type<string[]>().notNull().default([]),
+    reserved: boolean('reserved').notNull().default(false),
+    plannedDate: day('planned_date'),
+    requestedBy: text('requested_by').notNull(),
+    decidedBy: text('decided_by'),
+    externalId: text('external_id'),
+    createdAt: at('created_at')
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    index('contracts_payments_contract_idx').on(t.contractId),
+    uniqueIndex('contracts_payments_external_idx').on(t.contractId, t.externalId),
+  ],
+);
+
+/** Registration answers from the risk provider, kept for the configured TTL. */
+export const contractsRiskCache = pgTable('contracts_risk_cache', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').$type<Record<string, unknown>>().notNull(),
+  expiresAt: at('expires_at').notNull(),
+});

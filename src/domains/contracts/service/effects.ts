@@ -1,0 +1,126 @@
+import { contractCards } from '../cards.js';
+import { repo, type ContractRow } from '../repository.js';
+import { approverFor, startApproval } from './approvals.js';
+import { commitChange, type ContractDeps, type Effect, type EffectsJob } from './context.js';
+import { checkRisk } from './risk.js';
+import { viewOf } from './view.js';
+
+/** Feishu updates a sent card for 14 days; after that the card is sent again (FEISHU.md §c). */
+const UPDATE_WINDOW_MS = 14 * 86_400_000 - 3_600_000;
+
+const keyOf = (c: Pick<ContractRow, 'id'>, ...parts: Array<string | number>): string =>
+  ['contracts', c.id, ...parts].join(':');
+
+/** Runs a change's follow-ups from the queue; every send has a deterministic key, so a retry sends nothing twice. */
+export async function runEffects(x: ContractDeps, job: EffectsJob, now: Date): Promise<void> {
+  const c = await repo.get(x.database.db, job.contractId);
+  if (!c) return;
+  for (const effect of job.effects) await runEffect(x, c, effect, now);
+}
+
+async function runEffect(x: ContractDeps, c: ContractRow, effect: Effect, now: Date): Promise<void> {
+  const cards = contractCards(x.cards);
+  const send = x.feishu.messages;
+  switch (effect.type) {
+    case 'requester_card':
+      return syncRequesterCard(x, c, now);
+    case 'submit':
+      return submitChecked(x, c, now);
+    case 'approval_card': {
+      const step = await repo.step(x.database.db, effect.stepId);
+      if (!step || step.decision !== 'pending' || !step.approverOpenId) return;
+      const card = cards.approval(await viewOf(x, c), step);
+      await send.send({ to: { openId: step.approverOpenId }, card, key: keyOf(c, 'step', step.id) });
+      return;
+    }
+    case 'reminder': {
+      const card = cards.reminder(await viewOf(x, c), effect);
+      for (const openId of await reminderRecipients(x, c, effect.level))
+        await send.send({ to: { openId }, card, key: keyOf(c, 'reminder', effect.key, openId) });
+      return;
+    }
+    case 'payment_card': {
+      const p = await repo.payment(x.database.db, effect.paymentId);
+      if (!p || p.state !== 'pending_approval') return;
+      const to = await approverFor(x, 'finance', c);
+      if (!to) return void x.log.warn({ contractId: c.id, paymentId: p.id }, 'no finance approver for the payment');
+      // The counterparty as it stands now (checked again at the request; from the cache here), not as at signing.
+      const cp = await repo.counterparty(x.database.db, c.counterpartyId);
+      const view = await viewOf(x, c);
+      const risk = cp ? await checkRisk(x, cp, now, c.id) : view.risk;
+      await send.send({
+        to: { openId: to },
+        card: cards.paymentApproval({ ...view, risk }, p),
+        key: keyOf(c, 'payment', p.id),
+      });
+      return;
+    }
+    case 'mirror':
+      await x.mirror.onChanged(c);
+      return;
+  }
+}
+
+/** A deferred intake (a card click): the risk check, kept on the contract, then the chain. A repeat does nothing. */
+async function submitChecked(x: ContractDeps, c: ContractRow, now: Date): Promise<void> {
+  if (c.state !== 'draft' || c.round > 0) return;
+  let current = c;
+  const cp = await repo.counterparty(x.database.db, c.counterpartyId);
+  if (!current.risk && cp) {
+    const risk = await checkRisk(x, cp, now, c.id);
+    current = await commitChange(x, {
+      current: c,
+      patch: { risk: risk as unknown as Record<string, unknown>, riskLevel: risk.level },
+      action: 'risk_checked',
+      actor: null,
+      note: risk.level,
+      now,
+      effects: [],
+    });
+  }
+  await startApproval(x, current, c.requesterOpenId, now);
+}
+
+/** Owner first; then with the manager; then legal and finance too. */
+async function reminderRecipients(x: ContractDeps, c: ContractRow, level: number): Promise<string[]> {
+  const out = new Set<string>([c.ownerOpenId]);
+  if (level >= 2) {
+    const m = await approverFor(x, 'manager', c);
+    if (m) out.add(m);
+  }
+  if (level >= 3) {
+    for (const role of ['legal', 'finance'] as const) {
+      const p = await approverFor(x, role, c);
+      if (p) out.add(p);
+    }
+  }
+  return [...out];
+}
+
+/**
+ * The requester's one card: sent once, PATCHed in place afterwards with the latest row (again
+ * if the row changed meanwhile, so an older job never leaves an older card); a card past the
+ * 14-day update window is sent anew.
+ */
+export async function syncRequesterCard(x: ContractDeps, c: ContractRow, now: Date): Promise<void> {
+  const to = c.requesterOpenId ?? c.ownerOpenId;
+  let current = c;
+  for (let i = 0; i < 3; i++) {
+    const card = contractCards(x.cards).contract(await viewOf(x, current));
+    const fresh =
+      current.cardMessageId && current.cardSentAt && now.getTime() - current.cardSentAt.getTime() < UPDATE_WINDOW_MS;
+    if (fresh) {
+      await x.feishu.messages.updateCard({ messageId: current.cardMessageId!, card });
+    } else {
+      const sent = await x.feishu.messages.send({
+        to: { openId: to },
+        card,
+        key: keyOf(current, 'card', current.cardSentAt ? current.cardSentAt.getTime() : 0),
+      });
+      if (sent.messageId) await repo.setCard(x.database.db, current.id, sent.messageId, now);
+    }
+    const latest = await repo.get(x.database.db, c.id);
+    if (!latest || (latest.version === current.version && latest.cardMessageId)) return;
+    current = latest;
+  }
+}

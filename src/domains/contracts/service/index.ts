@@ -1,0 +1,61 @@
+import { NotFoundError } from '../../../core/errors.js';
+import { repo } from '../repository.js';
+import { decide, resubmit, type Decision } from './approvals.js';
+import type { ContractDeps, EffectsJob } from './context.js';
+import { createContract, type NewContractInput } from './create.js';
+import { runEffects } from './effects.js';
+import { chooseRenewal, closeRenewed, sweepExpiry, type RenewalChoice } from './expiry.js';
+import { decidePayment, requestPayment, type PaymentRequest } from './payments.js';
+import { checkRisk } from './risk.js';
+import { viewOf } from './view.js';
+import { dashboard, type DashboardFilter } from './dashboard.js';
+
+/** The contract use cases, each taking `now`; handlers, jobs and routes call only these. */
+export function createContractService(x: ContractDeps) {
+  const load = async (id: number) => {
+    const c = await repo.get(x.database.db, id);
+    if (!c) throw new NotFoundError('合同 contract', String(id));
+    return c;
+  };
+  return {
+    deps: x,
+    create: (input: NewContractInput, now: Date) => createContract(x, input, now),
+    get: load,
+    byNo: (no: string) => repo.byNo(x.database.db, no),
+    view: async (id: number) => viewOf(x, await load(id)),
+    decide: async (stepId: number, decision: Decision, reason: string | undefined, operator: string, now: Date) => {
+      const r = await decide(x, stepId, decision, reason, operator, now);
+      if (r.changed && r.contract.state === 'active') await closeRenewed(x, r.contract, now);
+      return r;
+    },
+    resubmit: (id: number, version: number | null, operator: string, now: Date) =>
+      resubmit(x, id, version, operator, now),
+    step: (id: number) => repo.step(x.database.db, id),
+    sweepExpiry: (now: Date) => sweepExpiry(x, now),
+    chooseRenewal: (id: number, version: number | null, choice: RenewalChoice, operator: string, now: Date) =>
+      chooseRenewal(x, id, version, choice, operator, now),
+    requestPayment: (id: number, req: PaymentRequest, by: string, now: Date) => requestPayment(x, id, req, by, now),
+    decidePayment: (paymentId: number, decision: 'approve' | 'reject', operator: string) =>
+      decidePayment(x, paymentId, decision, operator),
+    riskOf: async (counterparty: string, now: Date) => {
+      const cp = await repo.counterpartyByName(x.database.db, counterparty);
+      return cp ? checkRisk(x, cp, now) : undefined;
+    },
+    search: (needle: string) => repo.search(x.database.db, needle),
+    pendingFor: (openId: string) => repo.pendingFor(x.database.db, openId),
+    endingBetween: (from: string, to: string) => repo.endingBetween(x.database.db, from, to),
+    /** Budgets of a department typed as its key or name (团队), or every budget; those overlapping [from, to]. */
+    budgetsFor: async (department: string | null, from: string, to: string) => {
+      if (!department) return repo.budgetsFor(x.database.db, null, null, from, to);
+      const needle = department.toLowerCase();
+      const keys = (await x.directory.teams())
+        .filter((t) => t.key.toLowerCase() === needle || t.name.toLowerCase().includes(needle))
+        .map((t) => t.key);
+      return repo.budgetsFor(x.database.db, [department, ...keys], department, from, to);
+    },
+    dashboard: (now: Date, filter?: DashboardFilter) => dashboard(x, now, filter),
+    runEffects: (job: EffectsJob, now: Date) => runEffects(x, job, now),
+  };
+}
+
+export type ContractService = ReturnType<typeof createContractService>;

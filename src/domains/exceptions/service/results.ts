@@ -1,0 +1,71 @@
+import type { Logger } from '../../../core/logger.js';
+import type { Database, Tx } from '../../../db/client.js';
+import { caseResult, type CaseResult } from '../logic/results.js';
+import { reportRepo } from '../report-repository.js';
+import { repo, type CaseRow, type HistoryRow } from '../repository.js';
+import type { Rules } from '../rules.js';
+import { clockOf } from './case-clock.js';
+
+/** A case's stored results at `at`, from its own history. */
+export function resultOf(c: CaseRow, history: readonly HistoryRow[], rules: Rules, at: Date): CaseResult {
+  const own = history.filter((h) => h.caseId === c.id);
+  return caseResult(
+    c,
+    own.map((h) => ({ state: h.state, at: h.at })),
+    clockOf(c, own, rules, at),
+    rules.calendar,
+    at,
+  );
+}
+
+/** Rewrites the case's results and its rollup share, in the transaction that changed it. */
+export async function refreshResult(tx: Tx, c: CaseRow, rules: Rules, now: Date): Promise<void> {
+  const history = await repo.history(tx.db, [c.id]);
+  await reportRepo.storeResult(tx.db, resultOf(c, history, rules, now));
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Stores results for cases that have none (history from before the results table, or written
+ * around the workflow), `batch` cases per transaction, yielding between batches so the event
+ * loop stays free. Returns how many were stored.
+ */
+export async function backfillResults(
+  x: { database: Database; log: Logger },
+  rules: Rules,
+  now: Date,
+  batch = 500,
+): Promise<number> {
+  let stored = 0;
+  let after = 0;
+  for (;;) {
+    const n = await x.database.transaction(async (tx) => {
+      // Locked like a change would lock them: a change running now finishes first, or waits.
+      const cases = await repo.casesWithoutResults(tx.db, after, batch);
+      if (cases.length === 0) return -1;
+      after = cases.at(-1)!.id;
+      const history = await repo.historyBetween(tx.db, cases[0]!.id, after);
+      const byCase = new Map<number, HistoryRow[]>();
+      for (const h of history) (byCase.get(h.caseId) ?? byCase.set(h.caseId, []).get(h.caseId)!).push(h);
+      // Each result reads a business-calendar clock: yield every ~10 ms so a backfill never holds
+      // card callbacks and webhook acks behind a whole batch.
+      const rows: CaseResult[] = [];
+      let sliceStart = performance.now();
+      for (const c of cases) {
+        if (performance.now() - sliceStart > 10) {
+          await yieldToLoop();
+          sliceStart = performance.now();
+        }
+        rows.push(resultOf(c, byCase.get(c.id) ?? [], rules, now));
+      }
+      await reportRepo.insertMissingResults(tx.db, rows);
+      return cases.length;
+    });
+    if (n < 0) break;
+    stored += n;
+    await yieldToLoop();
+  }
+  if (stored > 0) x.log.info({ stored }, 'exception results backfilled');
+  return stored;
+}

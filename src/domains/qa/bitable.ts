@@ -1,0 +1,236 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import type { BitableMirror, FieldOwner, TableSeam, TableSpec } from '../../mirror/index.js';
+import { RESULT_NAME, STATE_NAME, type AppealState } from './logic/review.js';
+import { qaRepo, type AppealRow, type ReviewItemRow, type ReviewRow } from './repository.js';
+import { qaAppeals, qaReviewItems, qaReviews } from './schema.js';
+import { appealNo, parseReviewNo, reviewNo, type ReviewMirror } from './service/context.js';
+
+/**
+ * 质检记录, 评分明细 and 申诉, declared once: the bot owns what the workflow decides (scores,
+ * states, people, times); people keep the columns they fill in (training topics, evidence).
+ */
+export const REVIEWS_TABLE = 'qa_reviews';
+export const ITEMS_TABLE = 'qa_review_items';
+export const APPEALS_TABLE = 'qa_appeals';
+
+const owners = (people: readonly string[], bot: readonly string[]): Record<string, FieldOwner> =>
+  Object.fromEntries([...people.map((k) => [k, 'people' as const]), ...bot.map((k) => [k, 'bot' as const])]);
+
+const REVIEW_OWNERS = owners(
+  ['training_topics'],
+  [
+    'review_no',
+    'conversation_id',
+    'conversation_url',
+    'channel',
+    'shop',
+    'agent',
+    'agent_team',
+    'inspector',
+    'conversation_at',
+    'sampled_at',
+    'due_date',
+    'sample_reason',
+    'state',
+    'score',
+    'result',
+    'red_line_hit',
+    'scorecard_version',
+    'seconds_spent',
+    'items',
+    'comments',
+    'acknowledged_at',
+    'appeals',
+    'calibration_batch',
+    'created_at',
+    'updated_at',
+  ],
+);
+const ITEM_OWNERS = owners(
+  ['evidence'],
+  ['item_no', 'review', 'criterion', 'deducted', 'red_line_hit', 'comment', 'inspector', 'created_at'],
+);
+const APPEAL_OWNERS = owners(
+  ['evidence'],
+  [
+    'appeal_no',
+    'review',
+    'agent',
+    'reason',
+    'state',
+    'reviewer',
+    'decision_note',
+    'original_score',
+    'revised_score',
+    'submitted_at',
+    'due_at',
+    'decided_at',
+    'created_at',
+  ],
+);
+
+// The template's 渠道 options; a channel without an option (a new one is data) leaves the cell empty.
+const CHANNEL_OPTION: Readonly<Record<string, string>> = {
+  tmall: '天猫',
+  jd: '京东',
+  douyin: '抖音',
+  pinduoduo: '拼多多',
+  xiaohongshu: '小红书',
+  wechat_mini: '微信小程序',
+  offline_store: '线下门店',
+  private_community: '私域社群',
+};
+const REASON_OPTION: Readonly<Record<string, string>> = {
+  random: '随机抽样',
+  precheck: '规则预检',
+  bad_rating: '差评',
+  complaint: '投诉',
+  calibration: '校准',
+};
+const APPEAL_STATE: Readonly<Record<AppealState, string>> = {
+  open: '复核中',
+  upheld: '维持原判',
+  overturned: '改判',
+  adjusted: '部分改判',
+  expired: '复核中',
+};
+
+const itemNo = (i: Pick<ReviewItemRow, 'reviewId' | 'code'>) => `${reviewNo(i.reviewId)}-${i.code}`;
+
+function reviewSpec(db: Db): TableSpec<ReviewRow> {
+  return {
+    owner: REVIEW_OWNERS,
+    recordNo: 'review_no',
+    label: '质检记录',
+    numberOf: (r) => reviewNo(r.id),
+    async load(no) {
+      const id = parseReviewNo(no);
+      return id ? qaRepo.review(db, id) : undefined;
+    },
+    async toRow(r, links) {
+      const c = (await qaRepo.conversation(db, r.conversationId))!;
+      const team = c.teamKey ? await links('teams', 'code', c.teamKey) : undefined;
+      return {
+        review_no: reviewNo(r.id),
+        conversation_id: c.externalId,
+        ...(c.url ? { conversation_url: { link: c.url, text: c.externalId } } : {}),
+        channel: CHANNEL_OPTION[c.channel] ?? null,
+        shop: c.shop,
+        agent: [r.agentOpenId],
+        ...(team ? { agent_team: [team] } : {}),
+        inspector: r.inspectorOpenId ? [r.inspectorOpenId] : [],
+        conversation_at: c.startedAt,
+        sampled_at: r.createdAt,
+        sample_reason: REASON_OPTION[r.sampleReason] ?? null,
+        state: STATE_NAME[r.state],
+        score: r.score,
+        result: r.result ? RESULT_NAME[r.result] : null,
+        red_line_hit: r.redLineHit,
+        scorecard_version: r.scorecardVersion,
+        seconds_spent: r.secondsSpent,
+        comments: r.comment,
+        acknowledged_at: r.acknowledgedAt,
+      };
+    },
+    recordIdOf: (r) => r.bitableRecordId,
+    async onWritten(r, written) {
+      if (written.recordId !== r.bitableRecordId)
+        await db.update(qaReviews).set({ bitableRecordId: written.recordId }).where(eq(qaReviews.id, r.id));
+    },
+  };
+}
+
+function itemSpec(db: Db): TableSpec<ReviewItemRow> {
+  return {
+    owner: ITEM_OWNERS,
+    recordNo: 'item_no',
+    label: '评分明细',
+    numberOf: itemNo,
+    async load(no) {
+      const m = /^(QA\d+)-(.+)$/.exec(no);
+      const id = m ? parseReviewNo(m[1]!) : null;
+      return id ? (await qaRepo.items(db, id)).find((i) => i.code === m![2]) : undefined;
+    },
+    async toRow(i, links) {
+      const review = await links(REVIEWS_TABLE, 'review_no', reviewNo(i.reviewId));
+      const criterion = await links('qa_scorecard', 'code', i.code);
+      const r = await qaRepo.review(db, i.reviewId);
+      return {
+        item_no: itemNo(i),
+        ...(review ? { review: [review] } : {}),
+        ...(criterion ? { criterion: [criterion] } : {}),
+        deducted: i.points,
+        red_line_hit: i.redLineHit,
+        comment: [i.note, i.quote ? `「${i.quote}」` : null].filter(Boolean).join('\n') || null,
+        inspector: r?.inspectorOpenId ? [r.inspectorOpenId] : [],
+      };
+    },
+    recordIdOf: (i) => i.bitableRecordId,
+    async onWritten(i, written) {
+      if (written.recordId !== i.bitableRecordId)
+        await db.update(qaReviewItems).set({ bitableRecordId: written.recordId }).where(eq(qaReviewItems.id, i.id));
+    },
+  };
+}
+
+function appealSpec(db: Db): TableSpec<AppealRow> {
+  return {
+    owner: APPEAL_OWNERS,
+    recordNo: 'appeal_no',
+    label: '申诉',
+    numberOf: (a) => appealNo(a.id),
+    async load(no) {
+      const m = /^SS-?0*(\d{1,12})$/i.exec(no.trim());
+      return m ? qaRepo.appeal(db, Number(m[1])) : undefined;
+    },
+    async toRow(a, links) {
+      const review = await links(REVIEWS_TABLE, 'review_no', reviewNo(a.reviewId));
+      return {
+        appeal_no: appealNo(a.id),
+        ...(review ? { review: [review] } : {}),
+        agent: [a.agentOpenId],
+        reason: a.reason,
+        state: APPEAL_STATE[a.state],
+        reviewer: a.deciderOpenId ? [a.deciderOpenId] : [],
+        decision_note: a.decisionNote,
+        original_score: a.originalScore,
+        revised_score: a.revisedScore,
+        submitted_at: a.submittedAt,
+        due_at: a.stepDueAt,
+        decided_at: a.decidedAt,
+      };
+    },
+    recordIdOf: (a) => a.bitableRecordId,
+    async onWritten(a, written) {
+      if (written.recordId !== a.bitableRecordId)
+        await db.update(qaAppeals).set({ bitableRecordId: written.recordId }).where(eq(qaAppeals.id, a.id));
+    },
+  };
+}
+
+/** Rows only (write and repair): what the module and `feishu-ops sync` declare. */
+export function declareQaTables(mirror: BitableMirror, db: Db) {
+  return {
+    reviews: mirror.table(REVIEWS_TABLE, reviewSpec(db)),
+    items: mirror.table(ITEMS_TABLE, itemSpec(db)),
+    appeals: mirror.table(APPEALS_TABLE, appealSpec(db)),
+  };
+}
+
+/** After every committed change: the review's row, its deductions' rows, its appeal's row. */
+export function tableMirror(
+  db: Db,
+  tables: { reviews: TableSeam<ReviewRow>; items: TableSeam<ReviewItemRow>; appeals: TableSeam<AppealRow> },
+): ReviewMirror {
+  return {
+    async onReviewChanged(reviewId) {
+      const review = await qaRepo.review(db, reviewId);
+      if (!review) return;
+      await tables.reviews.write(review);
+      for (const item of await qaRepo.items(db, reviewId)) if (item.points > 0) await tables.items.write(item);
+      const appeal = await qaRepo.appealOfReview(db, reviewId);
+      if (appeal) await tables.appeals.write(appeal);
+    },
+  };
+}

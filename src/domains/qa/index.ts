@@ -1,0 +1,103 @@
+import { defineModule } from '../../core/module.js';
+import { instantAtLocal, localDayNumber } from '../../core/zoned-time.js';
+import type { AppModule } from '../../deps.js';
+import { directoryOf } from '../directory/service.js';
+import type { BitableMirror } from '../../mirror/index.js';
+import { declareQaTables, tableMirror } from './bitable.js';
+import { qaCards } from './cards.js';
+import { feedbackHandlers, qaHandlers } from './handlers.js';
+import { sweepAppeals } from './service/appeals.js';
+import { qaRoutes } from './routes.js';
+import { reportHandlers } from './report-handlers.js';
+import { qaDashboardRoutes } from './dashboard.js';
+import { dashboardAccess } from '../../dashboard/access.js';
+import { dashboardPrefix } from '../../dashboard/tabs.js';
+import { EFFECTS_JOB, noMirror, type EffectsJob, type ReviewMirror } from './service/context.js';
+import { runEffects } from './service/effects.js';
+import { createQaService } from './service/index.js';
+import { declareQaSettings } from './settings/index.js';
+import { AckValue, AppealOpenValue, AppealValue, DecideValue, NextValue, ScoreValue } from './values.js';
+
+export type { QaService } from './service/index.js';
+export { declareQaTables } from './bitable.js';
+
+export interface QaOptions {
+  /** The Bitable mirror: reviews, deductions and appeals are written to 质检记录, 评分明细, 申诉. */
+  bitable?: BitableMirror;
+  /** Replaces the Bitable writer (tests). */
+  mirror?: ReviewMirror;
+}
+
+/** Customer-service QA: one versioned scorecard for every channel, pre-checks, scoring, feedback, appeals. */
+export function qaModule(options: QaOptions = {}): AppModule {
+  return defineModule({
+    name: 'qa',
+    title: '质检 Customer-service QA',
+    setup(bot, deps) {
+      const qa = createQaService({
+        database: deps.database,
+        directory: directoryOf(deps.database),
+        settings: declareQaSettings(bot),
+        feishu: deps.feishu,
+        cards: deps.cards,
+        jobs: deps.jobs,
+        config: deps.config,
+        log: deps.log,
+        mirror:
+          options.mirror ??
+          (options.bitable
+            ? tableMirror(deps.database.db, declareQaTables(options.bitable, deps.database.db))
+            : noMirror),
+      });
+      const cards = qaCards(deps.cards);
+      const h = qaHandlers(qa, cards);
+
+      bot.command(['质检', '下一条质检', 'qa', 'next-review'], h.next, {
+        description: '质检员：打开下一条待质检会话 · Inspectors: open the next conversation to score',
+        usage: '质检',
+      });
+      bot.command(['发布评分标准', 'publish-scorecard'], h.publish, {
+        description: '质检主管：把评分标准表发布为新版本 · QA lead: publish 评分标准 as a new version',
+        usage: '发布评分标准 [说明]',
+      });
+      bot.cardAction('qa.score', ScoreValue, h.score);
+      bot.cardAction('qa.next', NextValue, h.nextFromCard);
+      const f = feedbackHandlers(qa, cards);
+      bot.cardAction('qa.ack', AckValue, f.ack);
+      bot.cardAction('qa.appeal-form', AppealOpenValue, f.appealForm);
+      bot.cardAction('qa.appeal', AppealValue, f.appeal);
+      bot.cardAction('qa.decide', DecideValue, f.decide);
+      bot.job<EffectsJob>(EFFECTS_JOB, (job, ctx) => runEffects(qa.deps, cards, job, ctx.now), { concurrency: 2 });
+      bot.schedule('qa.appeal-deadlines', '15 * * * *', async (now, ctx) => {
+        const r = await sweepAppeals(qa.deps, now);
+        if (r.moved > 0 || r.reminded.length > 0) ctx.log.info(r, 'qa appeals swept');
+      });
+      // Yesterday's conversations (business day) sampled each morning; the day is the seed.
+      bot.schedule('qa.sampling', '30 7 * * *', async (now, ctx) => {
+        const today = localDayNumber(deps.config.timeZone, now.getTime());
+        const from = new Date(instantAtLocal(deps.config.timeZone, today - 1, 0));
+        const to = new Date(instantAtLocal(deps.config.timeZone, today, 0));
+        const r = await qa.sample({ from, to, seed: from.toISOString().slice(0, 10) }, now);
+        ctx.log.info({ picked: r.picked, created: r.created, candidates: r.candidates }, 'qa sampling plan drawn');
+      });
+      const r = reportHandlers(qa, cards);
+      bot.command(['我的质检', 'my-qa', 'my qa'], r.mine, {
+        description: '客服：我最近的质检结果（私信） · Agents: your recent QA results (by DM)',
+        usage: '我的质检',
+      });
+      bot.command(['质检报告', 'qa-report'], r.report, {
+        description: '组长/质检主管：团队或客服近 30 天的质检汇总 · Leads: a team’s or agent’s QA summary',
+        usage: '质检报告 [团队|客服]',
+      });
+      bot.routes(
+        dashboardPrefix('qa'),
+        qaDashboardRoutes(qa, {
+          access: dashboardAccess(deps.database.db),
+          clock: deps.clock,
+          timeZone: deps.config.timeZone,
+        }),
+      );
+      bot.routes('/api/qa', qaRoutes(qa, { tokens: deps.config.apiTokens, clock: deps.clock }));
+    },
+  });
+}

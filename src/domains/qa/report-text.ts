@@ -1,0 +1,103 @@
+import { joinMarkdown, md, trusted, type Markdown } from '../../core/cards/markdown.js';
+import { formatInZone } from '../../core/zoned-time.js';
+import { RESULT_NAME } from './logic/review.js';
+import type { ReviewRow } from './repository.js';
+import type { RollupRow } from './rollup-repository.js';
+import type { Named, QaSummary } from './service/reports.js';
+
+const score = (n: number | null | undefined) =>
+  trusted(n === null || n === undefined ? '—' : (Math.round(n * 10) / 10).toFixed(1));
+const pct = (n: number | null | undefined) => trusted(n === null || n === undefined ? '—' : `${Math.round(n * 100)}%`);
+
+const totalsLine = (t: RollupRow | null) =>
+  t
+    ? md`**质检 Reviews** ${trusted(String(t.reviews))} · **平均分 Avg** ${score(t.avgScore)}（加权 weighted ${score(t.weightedScore)}） · **合格率 Pass** ${pct(t.passRate)} · **申诉 Appeals** ${trusted(String(t.appealed))}，改判 overturned ${trusted(String(t.overturned))}`
+    : md`
+期间内没有已评分的质检 · No scored reviews in the period
+      `;
+
+/** `我的质检`: the agent's period figures and recent reviews (sent to them alone). */
+export function myResultsText(s: QaSummary, recent: ReviewRow[], timeZone: string): Markdown {
+  const lines = recent.map(
+    (r) =>
+      md`- ${trusted(`QA${String(r.id).padStart(6, '0')}`)} · ${trusted(formatInZone(r.scoredAt!, timeZone, 'MM-dd'))} · **${score(r.score)}** ${trusted(r.result ? RESULT_NAME[r.result] : '')}`,
+  );
+  const worst = [...s.byItem]
+    .filter((i) => (i.deductionRate ?? 0) > 0)
+    .sort((a, b) => (b.deductionRate ?? 0) - (a.deductionRate ?? 0));
+  return joinMarkdown([
+    md`
+**近 30 天 Last 30 days**
+    `,
+    totalsLine(s.totals),
+    ...(worst.length > 0
+      ? [
+          md`
+**常被扣分 Most deducted**
+          `,
+          ...worst.slice(0, 3).map((i) => md`- ${i.name}：${pct(i.deductionRate)} 的质检扣分`),
+        ]
+      : []),
+    md`
+**最近质检 Recent reviews**
+    `,
+    ...(lines.length > 0
+      ? lines
+      : [
+          md`
+暂无 · None yet
+          `,
+        ]),
+  ]);
+}
+
+const rows = (title: Markdown, list: Named[], max = 10) =>
+  list.length === 0
+    ? []
+    : [
+        title,
+        ...[...list]
+          .sort((a, b) => (a.avgScore ?? 0) - (b.avgScore ?? 0))
+          .slice(0, max)
+          .map(
+            (r) =>
+              md`- ${r.name}：${score(r.avgScore)} 分 · 合格 ${pct(r.passRate)} · ${trusted(String(r.reviews))} 条`,
+          ),
+      ];
+
+/** `质检报告`: a team's or agent's period, lowest averages first, and the criteria deducted most. */
+export function reportText(title: string, s: QaSummary): Markdown {
+  const items = [...s.byItem]
+    .filter((i) => (i.deductionRate ?? 0) > 0)
+    .sort((a, b) => (b.deductionRate ?? 0) - (a.deductionRate ?? 0));
+  return joinMarkdown([
+    md`**${title}** · 近 30 天 Last 30 days`,
+    totalsLine(s.totals),
+    ...rows(
+      md`
+**按团队 By team**
+      `,
+      s.byTeam.length > 1 ? s.byTeam : [],
+    ),
+    ...rows(
+      md`
+**按渠道 By channel**
+      `,
+      s.byChannel,
+    ),
+    ...rows(
+      md`
+**按客服（低分在前） By agent, lowest first**
+      `,
+      s.byAgent.length > 1 ? s.byAgent : [],
+    ),
+    ...(items.length > 0
+      ? [
+          md`
+**扣分最多的评分项 Most deducted criteria**
+          `,
+          ...items.slice(0, 5).map((i) => md`- ${i.name}（v${trusted(String(i.version))}）：${pct(i.deductionRate)}`),
+        ]
+      : []),
+  ]);
+}

@@ -1,0 +1,43 @@
+import { md, mention, trusted } from '../../../core/cards/markdown.js';
+import { DECISION_NAME, type QaCards } from '../cards.js';
+import { appealView, deciderOf } from './appeals.js';
+import type { EffectsJob, QaDeps } from './context.js';
+import { cardContext, sendFeedback } from './feedback.js';
+import { viewReview } from './review.js';
+
+/** Runs a committed change's follow-ups; each send has a deterministic key, so a retry sends nothing twice. */
+export async function runEffects(x: QaDeps, cards: QaCards, job: EffectsJob, now: Date): Promise<void> {
+  for (const effect of job.effects) {
+    if (effect.type === 'feedback') await sendFeedback(x, cards, job.reviewId, now);
+    if (effect.type === 'appeal_step') {
+      const a = await appealView(x, effect.appealId);
+      if (a.state !== 'open' || a.step !== effect.step) continue;
+      const v = await viewReview(x, a.reviewId);
+      const card = cards.appealDecide(v, await cardContext(x, v), a);
+      for (const openId of await deciderOf(x, v, a.step))
+        await x.feishu.messages.send({ to: { openId }, card, key: `qa:appeal:${a.id}:${a.step}:${openId}` });
+    }
+    if (effect.type === 'appeal_decided') {
+      const a = await appealView(x, effect.appealId);
+      const v = await viewReview(x, a.reviewId);
+      const last = a.decisions.at(-1);
+      const status = md`**申诉结果 Appeal** ${trusted(last ? DECISION_NAME[last.decision] : '-')} · ${mention(a.deciderOpenId)}：${a.decisionNote ?? ''}`;
+      const card = cards.feedback(v, await cardContext(x, v), status);
+      if (v.review.feedbackMessageId)
+        await x.feishu.messages.updateCard({ messageId: v.review.feedbackMessageId, card });
+      await x.feishu.messages.send({ to: { openId: a.agentOpenId }, card, key: `qa:appeal:${a.id}:decided` });
+    }
+    if (effect.type === 'appeal_reminder') await sendAppealReminder(x, cards, effect.appealId, effect.day);
+    if (effect.type === 'mirror') await x.mirror.onReviewChanged(job.reviewId);
+  }
+}
+
+/** A QA-lead step past its deadline: the decision card again, once a day, to whoever decides it. */
+async function sendAppealReminder(x: QaDeps, cards: QaCards, appealId: number, day: string): Promise<void> {
+  const a = await appealView(x, appealId);
+  if (a.state !== 'open') return;
+  const v = await viewReview(x, a.reviewId);
+  const card = cards.appealDecide(v, await cardContext(x, v), a);
+  for (const openId of await deciderOf(x, v, a.step))
+    await x.feishu.messages.send({ to: { openId }, card, key: `qa:appeal:${a.id}:reminder:${day}:${openId}` });
+}

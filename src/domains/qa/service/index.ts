@@ -1,0 +1,27 @@
+import { qaRepo } from '../repository.js';
+import type { QaDeps } from './context.js';
+import { ingestConversations } from './ingest.js';
+import { nextReview, scoreReview, viewReview, type ScoreInput } from './review.js';
+import { runSampling } from './sampling.js';
+import { currentScorecard, publishAs } from './scorecard.js';
+
+/** The QA use cases, bound to their deps once (index.ts). */
+export function createQaService(deps: QaDeps) {
+  return {
+    deps,
+    ingest: (items: Parameters<typeof ingestConversations>[1], source: string) =>
+      ingestConversations(deps, items, source),
+    publish: (by: string, now: Date, note?: string) => publishAs(deps, by, now, note),
+    current: (now: Date) => currentScorecard(deps, now),
+    draft: () => deps.settings.scorecard.get(),
+    next: (inspector: string, now: Date) => nextReview(deps, inspector, now),
+    view: (id: number) => viewReview(deps, id),
+    score: (input: ScoreInput, now: Date) => scoreReview(deps, input, now),
+    sample: (input: Parameters<typeof runSampling>[1], now: Date) => runSampling(deps, input, now),
+    async channelName(channel: string): Promise<string> {
+      return (await deps.settings.channels.get()).names[channel] ?? channel;
+    },
+    repo: qaRepo,
+  };
+}
+export type QaService = ReturnType<typeof createQaService>;

@@ -1,0 +1,97 @@
+import { ForbiddenError, NotFoundError } from '../../../core/errors.js';
+import type { Person } from '../../directory/service.js';
+import { qaRepo } from '../repository.js';
+import { rollupItems, rollupReviews, type RollupFilter, type RollupRow } from '../rollup-repository.js';
+import { isQaLead, type QaDeps } from './context.js';
+
+export interface Named extends RollupRow {
+  name: string;
+}
+
+export interface QaSummary {
+  from: string;
+  to: string;
+  totals: RollupRow | null;
+  byAgent: Named[];
+  byTeam: Named[];
+  byChannel: Named[];
+  byInspector: Named[];
+  byItem: Array<{
+    version: number;
+    code: string;
+    name: string;
+    reviews: number;
+    avgDeduction: number | null;
+    deductionRate: number | null;
+  }>;
+}
+
+/** Every rollup of a period with the names people know (agents, teams, channels, criteria). */
+export async function summary(x: QaDeps, f: RollupFilter): Promise<QaSummary> {
+  const db = x.database;
+  const [totals, agents, teams, channels, inspectors, items] = await Promise.all([
+    rollupReviews(db, f, 'all'),
+    rollupReviews(db, f, 'agent'),
+    rollupReviews(db, f, 'team'),
+    rollupReviews(db, f, 'channel'),
+    rollupReviews(db, f, 'inspector'),
+    rollupItems(db, f),
+  ]);
+  const people = new Map((await x.directory.people()).map((p) => [p.openId, p.name]));
+  const teamNames = new Map((await x.directory.teams()).map((t) => [t.key, t.name]));
+  const channelNames = (await x.settings.channels.get()).names;
+  const criteria = new Map<string, string>();
+  for (const v of new Set(items.map((i) => i.version)))
+    for (const c of (await qaRepo.scorecard(db.db, v))?.criteria ?? []) criteria.set(`${v}:${c.code}`, c.name);
+  const name = (rows: RollupRow[], of: (k: string) => string | undefined) =>
+    rows.map((r) => ({ ...r, name: of(r.key) ?? (r.key || '—') }));
+  return {
+    from: f.from.toISOString(),
+    to: f.to.toISOString(),
+    totals: totals[0] ?? null,
+    byAgent: name(agents, (k) => people.get(k)),
+    byTeam: name(teams, (k) => teamNames.get(k)),
+    byChannel: name(channels, (k) => channelNames[k]),
+    byInspector: name(inspectors, (k) => people.get(k)),
+    byItem: items.map((i) => ({ ...i, name: criteria.get(`${i.version}:${i.code}`) ?? i.code })),
+  };
+}
+
+/**
+ * Whose report `who` may read with `质检报告 [target]`: the QA lead, managers and admins any team or
+ * agent; a team lead their own teams and those teams' agents; anyone else nothing. The target is a
+ * team key or name, or an agent's name or open_id; none = everything they may see.
+ */
+export async function reportScope(
+  x: QaDeps,
+  who: string,
+  target: string,
+): Promise<{ filter: Pick<RollupFilter, 'team' | 'teams' | 'agent'>; title: string }> {
+  const me = await x.directory.person(who);
+  const all = isQaLead(me) || !!me?.roles.some((r) => r === 'manager' || r === 'admin');
+  const teams = await x.directory.teams();
+  const led = teams.filter((t) => t.leadOpenId === who || t.managerOpenId === who).map((t) => t.key);
+  const mine = all
+    ? teams.map((t) => t.key)
+    : me?.roles.includes('lead')
+      ? [...new Set([...led, ...(me?.teams ?? [])])]
+      : [];
+  if (!all && mine.length === 0)
+    throw new ForbiddenError('质检报告仅限组长和质检主管 · Only team leads and the QA lead can read QA reports');
+  const t = target.trim();
+  if (!t) return { filter: all ? {} : { teams: mine }, title: all ? '全部 All teams' : '我的团队 My teams' };
+  const team = teams.find((x) => x.key === t || x.name === t);
+  if (team) {
+    if (!mine.includes(team.key)) throw new ForbiddenError(`你无权查看「${team.name}」的质检报告 · Not your team`);
+    return { filter: { team: team.key }, title: team.name };
+  }
+  const people = await x.directory.people();
+  const named = people.filter((p: Person) => p.openId === t || p.name === t);
+  if (named.length > 1)
+    throw new NotFoundError('客服 agent', `${t}（重名，请用 open_id · several people have this name）`);
+  const agent = named[0];
+  if (!agent) throw new NotFoundError('团队或客服 team or agent', t);
+  if (!all && !agent.teams.some((k) => mine.includes(k)))
+    throw new ForbiddenError(`你无权查看「${agent.name}」的质检报告 · Not on your team`);
+  return { filter: { agent: agent.openId }, title: agent.name };
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { Setting, SettingOptions, SettingsSnapshot } from '../../../core/settings.js';
+import { PrecheckPolicy } from '../logic/prechecks.js';
+import { SamplingPolicy } from '../logic/sampling.js';
+import { ScorecardSetting } from '../logic/scorecard.js';
+import { SCORECARD_TABLE, scorecardFromTable } from './from-table.js';
+
+export interface SettingsHost {
+  settings<S extends z.ZodType>(key: string, schema: S, options?: SettingOptions<S>): Setting<z.infer<S>>;
+  settingsStore: { snapshot(): Promise<SettingsSnapshot> };
+}
+
+/** Channels conversations may come from: a channel is data (key → name), never code. */
+export const Channels = z.object({
+  names: z.record(z.string().regex(/^[a-z0-9_]+$/), z.string().min(1)).default({
+    tmall: '天猫',
+    jd: '京东',
+    douyin: '抖音',
+    pinduoduo: '拼多多',
+    xiaohongshu: '小红书',
+    wechat_mini: '微信小程序',
+    wecom: '企业微信',
+    offline_store: '线下门店',
+    private_community: '私域社群',
+    service_desk: '服务台',
+  }),
+});
+
+export const QaPolicy = z.object({
+  passScore: z.number().min(0).max(100).default(80),
+  /** Days each appeal step has to decide. */
+  appealStepDays: z.number().positive().max(60).default(7),
+  /** Days after the feedback within which the agent may appeal. */
+  appealWindowDays: z.number().positive().max(60).default(7),
+  prechecks: PrecheckPolicy.prefault({}),
+  sampling: SamplingPolicy.prefault({}),
+});
+export type QaPolicy = z.infer<typeof QaPolicy>;
+
+/** Every rule of the QA workflow a lead may edit, with where they edit it. */
+export function declareQaSettings(bot: SettingsHost) {
+  return {
+    snapshot: () => bot.settingsStore.snapshot(),
+    // The draft: 评分标准 rows as they are now. Reviews use published versions (qa_scorecard_versions).
+    scorecard: bot.settings('qa.scorecard', ScorecardSetting, {
+      source: { table: SCORECARD_TABLE, map: scorecardFromTable },
+    }),
+    channels: bot.settings('qa.channels', Channels),
+    policy: bot.settings('qa.policy', QaPolicy.prefault({})),
+  };
+}
+export type QaSettings = ReturnType<typeof declareQaSettings>;

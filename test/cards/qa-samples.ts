@@ -1,0 +1,209 @@
+import { md } from '../../src/core/cards/markdown.js';
+import type { Card, CardRenderer } from '../../src/core/cards/render.js';
+import { qaCards } from '../../src/domains/qa/cards.js';
+import { DEFAULT_SCORECARD } from '../../src/domains/qa/logic/scorecard.js';
+import type { ReviewView } from '../../src/domains/qa/service/review.js';
+import { myResultsText, reportText } from '../../src/domains/qa/report-text.js';
+import type { QaSummary } from '../../src/domains/qa/service/reports.js';
+
+/** A period's rollup where every name is `text` (agent, team, channel, criterion names come from data). */
+function sampleSummary(text: string): QaSummary {
+  const row = (key: string) => ({
+    key,
+    name: text || key,
+    reviews: 12,
+    avgScore: 86.5,
+    weightedScore: 88.25,
+    passRate: 0.75,
+    failed: 3,
+    appealed: 2,
+    overturned: 1,
+    avgSeconds: 185,
+  });
+  return {
+    from: '2026-10-24T16:00:00.000Z',
+    to: '2026-11-23T16:00:00.000Z',
+    totals: row('all'),
+    byAgent: [row('ou_a'), row('ou_b')],
+    byTeam: [row('cs_tmall'), row('cs_jd')],
+    byChannel: [row('tmall')],
+    byInspector: [row('ou_i')],
+    byItem: [{ version: 3, code: 'PRO-01', name: text, reviews: 12, avgDeduction: 2.5, deductionRate: 0.5 }],
+  };
+}
+
+/** A review as the QA cards see it; every text field holds `text` (API, chat or Bitable text). */
+export function sampleReview(text: string, agentOpenId: string, over: Partial<ReviewView['review']> = {}): ReviewView {
+  const at = new Date('2026-11-20T02:00:00Z');
+  const criteria = DEFAULT_SCORECARD.criteria.map((c, i) => (i === 0 ? { ...c, name: text || 'x', guide: text } : c));
+  return {
+    no: 'QA000048',
+    review: {
+      id: 48,
+      conversationId: 7,
+      scorecardVersion: 3,
+      agentOpenId,
+      inspectorOpenId: agentOpenId,
+      state: 'to_score',
+      sampleReason: 'random',
+      inclusionProbability: null,
+      suggestions: [
+        { check: 'first_response', code: 'PRO-01', points: 2, seq: 1, quote: text, detail: '首次响应 3 分 0 秒' },
+      ],
+      score: 72.5,
+      result: 'fail',
+      redLineHit: false,
+      comment: text,
+      openedAt: at,
+      scoredAt: at,
+      secondsSpent: 185,
+      feedbackMessageId: null,
+      acknowledgedAt: null,
+      bitableRecordId: null,
+      version: 2,
+      createdAt: at,
+      updatedAt: at,
+      ...over,
+    },
+    conversation: {
+      id: 7,
+      channel: 'tmall',
+      externalId: text || 'x',
+      shop: text,
+      agentOpenId,
+      teamKey: 'cs_tmall',
+      startedAt: at,
+      endedAt: at,
+      csat: 2,
+      orderIds: [text],
+      tags: [text],
+      url: null,
+      messageCount: 60,
+      source: 'api',
+      createdAt: at,
+    },
+    messages: Array.from({ length: 60 }, (_, i) => ({
+      id: i + 1,
+      conversationId: 7,
+      seq: i + 1,
+      role: i % 2 ? 'agent' : 'customer',
+      sender: null,
+      at,
+      text,
+    })),
+    criteria,
+    suggestions: [
+      { check: 'first_response', code: 'PRO-01', points: 2, seq: 1, quote: text, detail: '首次响应 3 分 0 秒' },
+    ],
+    items: [
+      {
+        id: 1,
+        reviewId: 48,
+        code: 'PRO-01',
+        points: 2,
+        na: false,
+        redLineHit: false,
+        fromSuggestion: true,
+        quote: text,
+        note: text,
+        bitableRecordId: null,
+      },
+      {
+        id: 2,
+        reviewId: 48,
+        code: 'RED-01',
+        points: 1,
+        na: false,
+        redLineHit: true,
+        fromSuggestion: false,
+        quote: text,
+        note: text,
+        bitableRecordId: null,
+      },
+      {
+        id: 3,
+        reviewId: 48,
+        code: 'BON-01',
+        points: 2,
+        na: false,
+        redLineHit: false,
+        fromSuggestion: false,
+        quote: null,
+        note: null,
+        bitableRecordId: null,
+      },
+    ],
+  };
+}
+
+/** Every QA card, rendered with `text` in every user-supplied variable. */
+export function renderQa(cards: CardRenderer, text: string, agentOpenId: string): Record<string, Card> {
+  const q = qaCards(cards);
+  const ctx = { timeZone: 'Asia/Shanghai', channelName: text };
+  const v = sampleReview(text, agentOpenId);
+  return {
+    'qa/score': q.score(sampleReview(text, agentOpenId, { state: 'to_score', score: null, result: null }), ctx),
+    'qa/scored': q.scored(v, ctx),
+    'qa/notice': q.notice(text, text, 'red'),
+    'qa/notice (我的质检)': q.notice(
+      '我的质检 My QA',
+      myResultsText(
+        sampleSummary(text),
+        [sampleReview(text, agentOpenId, { state: 'closed' }).review],
+        'Asia/Shanghai',
+      ),
+    ),
+    'qa/notice (质检报告)': q.notice(`质检报告 QA report · ${text}`, reportText(text, sampleSummary(text))),
+    'qa/feedback (open)': q.feedback(sampleReview(text, agentOpenId, { state: 'feedback_sent' }), ctx),
+    'qa/feedback (decided)': q.feedback(
+      sampleReview(text, agentOpenId, { state: 'closed' }),
+      ctx,
+      md`**申诉结果 Appeal** ${text}`,
+    ),
+    'qa/appeal-form': q.appealForm(v, ctx, new Date('2026-11-27T02:00:00Z')),
+    'qa/appeal-decide': q.appealDecide(v, ctx, {
+      id: 12,
+      no: 'SS000012',
+      reviewId: 48,
+      agentOpenId,
+      reason: text,
+      proposals: [{ code: 'PRO-01', points: 1, reason: text }],
+      state: 'open',
+      step: 'qa_lead',
+      stepDueAt: new Date('2026-11-27T02:00:00Z'),
+      deciderOpenId: null,
+      originalScore: 72.5,
+      revisedScore: null,
+      decisionNote: null,
+      submittedAt: new Date('2026-11-20T02:00:00Z'),
+      decidedAt: null,
+      lastReminderAt: null,
+      bitableRecordId: null,
+      version: 2,
+      decisions: [
+        {
+          id: 1,
+          appealId: 12,
+          step: 'team_lead',
+          decision: 'expired',
+          byOpenId: 'system',
+          reason: text,
+          marks: null,
+          revisedScore: null,
+          at: new Date('2026-11-21T02:00:00Z'),
+        },
+        {
+          id: 2,
+          appealId: 12,
+          step: 'team_lead',
+          decision: 'overturn',
+          byOpenId: agentOpenId,
+          reason: text,
+          marks: null,
+          revisedScore: 80,
+          at: new Date('2026-11-21T02:00:00Z'),
+        },
+      ],
+    }),
+  };
+}

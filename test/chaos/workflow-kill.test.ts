@@ -1,0 +1,444 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoOpenId, demoTenant, type CardActionResult } from '../../src/sandbox/index.js';
+import { waitFor } from '../helpers/app.js';
+import { pointSandboxAt, startBot, type BotProcess } from './support/bot.js';
+import { sleep, startChaosSandbox } from './support/feishu.js';
+import { freshDatabase } from './support/postgres.js';
+import { chaosSeed, seededRandom } from './support/seeded-random.js';
+import { linesWithSecrets } from './support/secrets.js';
+import { duplicateIntents, findButtonValue, sendsWithoutUuid, uuidsWithSeveralTargets } from './support/workflow.js';
+
+// The exceptions workflow driven end to end — cases opened through the API and in chat, tracking
+// numbers typed in chat, on the card or in the grid, approvals requested and decided on cards,
+// cases resolved and closed — while the bot is killed with SIGKILL at seeded random moments.
+// Then the logical effects are counted. CHAOS_SEED=<n> replays a run's kill schedule and choices.
+const SEED = chaosSeed();
+const random = seededRandom(SEED);
+// Choices are drawn up front and kills from their own stream, so the lanes' timing changes neither.
+const PLAN = Array.from({ length: 8 }, () => ({ viaApi: random() < 0.5, tracking: random() }));
+const killWaits = seededRandom(SEED ^ 0x9e3779b9);
+const tag = `CHAOS_SEED=${SEED}`;
+process.stdout.write(`workflow-kill: ${tag}\n`);
+
+const API_TOKEN = 'chaos-workflow-api-token-0123456789';
+const CASES = PLAN.length;
+const LANES = 2;
+
+type Step = 'open' | 'tracking' | 'request_approval' | 'approve' | 'resolve' | 'close';
+/** The state a case enters when the step is done. */
+const ENTERS: Record<Exclude<Step, 'open'>, string> = {
+  tracking: 'in_progress',
+  request_approval: 'pending_approval',
+  approve: 'in_progress',
+  resolve: 'resolved',
+  close: 'closed',
+};
+
+interface CaseRow {
+  id: number;
+  state: string;
+  version: number;
+  owner_open_id: string | null;
+  warehouse_open_id: string | null;
+  card_message_id: string | null;
+  bitable_record_id: string | null;
+}
+
+describe('the exceptions workflow with the bot killed at seeded random moments', () => {
+  let sandbox: Awaited<ReturnType<typeof startChaosSandbox>>;
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let pool: pg.Pool;
+  let bot: BotProcess;
+  let tenantDir: string;
+  let table: { appToken: string; tableId: string };
+  const lines: string[] = [];
+  const env = { CHAOS_WORKFLOWS: '1', API_TOKENS: API_TOKEN };
+  /** Steps the bot answered as done: a 201/200 from the API, a success toast on a card. */
+  const acked: Array<{ caseId: number; step: Step; how: string }> = [];
+  const kills: number[] = [];
+  let restarting: Promise<void> | undefined;
+
+  const agent = demoOpenId('wangxiaoli');
+  const clerk = demoOpenId('xiejun');
+
+  beforeAll(async () => {
+    sandbox = await startChaosSandbox();
+    database = await freshDatabase();
+    pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    tenantDir = mkdtempSync(join(tmpdir(), 'fo-chaos-tenant-'));
+    const tenantFile = join(tenantDir, 'tenant.json');
+    writeFileSync(tenantFile, JSON.stringify(demoTenant(sandbox.state)));
+    // The first start provisions the Base and seeds the demo directory before it says ready.
+    bot = await startBot({ sandbox, databaseUrl: database.url, lines, env: { ...env, CHAOS_DEMO_TENANT: tenantFile } });
+    pointSandboxAt(sandbox, bot.url);
+    table = await waitFor(
+      async () => {
+        const app = sandbox.state.apps()[0];
+        const t = app?.tables.find((x) => x.name === '异常件工单');
+        const { rows } = await pool
+          .query(`select 1 from mirror_tables where table_key = 'exceptions'`)
+          .catch(() => ({ rows: [] }));
+        return app && t && rows.length > 0 ? { appToken: app.app_token, tableId: t.table_id } : undefined;
+      },
+      'the Base provisioned',
+      90_000,
+    );
+  }, 180_000);
+  afterAll(async () => {
+    await bot?.stop();
+    await sandbox?.dispose();
+    await pool?.end();
+    await database?.drop();
+    if (tenantDir) rmSync(tenantDir, { recursive: true, force: true });
+  });
+
+  const restart = async () => {
+    bot = await startBot({ sandbox, databaseUrl: database.url, lines, env });
+    pointSandboxAt(sandbox, bot.url);
+  };
+  const caseById = async (id: number) =>
+    (await pool.query<CaseRow>('select *, id::int as id from exceptions_cases where id = $1', [id])).rows[0]!;
+  const p2p = (openId: string) => sandbox.state.p2pChatOf(openId)!.chat_id;
+  const no = (id: number) => `EX${String(id).padStart(6, '0')}`;
+
+  /** Polls until `check` holds; the message names the seed so a failure can be replayed. */
+  const until = <T>(check: () => Promise<T | undefined | false>, what: string, ms = 90_000) =>
+    waitFor(check, `${what} (${tag}, kills after ${kills.join(', ')} ms)`, ms);
+
+  /** A call to the bot that survives its death: retried against the restarted process. */
+  async function api(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+    return until(async () => {
+      await restarting;
+      try {
+        const res = await fetch(`${bot.url}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(5000),
+        });
+        if (res.status >= 500) return undefined;
+        return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+      } catch {
+        await sleep(200);
+        return undefined;
+      }
+    }, `POST ${path} answered`);
+  }
+
+  /** A person clicks a button on a card message; the sandbox posts card.action.trigger to the bot. */
+  async function click(
+    operator: string,
+    messageId: string,
+    value: Record<string, unknown>,
+    extra: { name?: string; form_value?: Record<string, unknown> } = {},
+  ): Promise<CardActionResult> {
+    await restarting;
+    return sandbox.actions.clickCard({
+      operatorOpenId: operator,
+      messageId,
+      action: { tag: 'button', value, ...extra },
+    });
+  }
+
+  const cardOf = (messageId: string) => {
+    const m = sandbox.state.botMessages().find((x) => x.message_id === messageId);
+    return m ? (JSON.parse(m.content) as unknown) : undefined;
+  };
+
+  /**
+   * Repeats a step until the case has entered `state`: each try reads the card afresh (a button
+   * names the version it was drawn for, so a try whose answer was lost makes a later one stale,
+   * never a second change).
+   */
+  async function step(
+    caseId: number,
+    name: Exclude<Step, 'open'>,
+    attempt: (c: CaseRow) => Promise<CardActionResult | 'sent' | undefined>,
+  ): Promise<void> {
+    const entered = async () => {
+      const { rows } = await pool.query<{ n: number }>(
+        `select count(*)::int as n from exceptions_state_history where case_id = $1 and state = $2`,
+        [caseId, ENTERS[name]],
+      );
+      return rows[0]!.n;
+    };
+    const before = await entered();
+    let tries = 0;
+    await until(
+      async () => {
+        if ((await entered()) > before) return true;
+        const c = await caseById(caseId);
+        const r = await attempt(c).catch(() => undefined);
+        tries++;
+        if (r && r !== 'sent' && r.ok && r.toast?.type === 'success') acked.push({ caseId, step: name, how: 'card' });
+        // Chat and grid entries are retried by Feishu itself: give them time before typing again.
+        await sleep(r === 'sent' ? 4000 : 300);
+        return (await entered()) > before;
+      },
+      `${no(caseId)} ${name} (${tries} tries)`,
+    );
+  }
+
+  async function openCase(i: number): Promise<number> {
+    const orderNo = `TMCHAOS${SEED % 100000}${String(i).padStart(3, '0')}`;
+    if (PLAN[i]!.viaApi) {
+      const body = {
+        source: 'chaos',
+        externalId: `chaos-${SEED}-${i}`,
+        kind: '丢件',
+        orderNo,
+        amountAtRiskFen: 89_00,
+        description: '包裹三天没动',
+        reporterOpenId: agent,
+      };
+      const r = await api('/api/exceptions', body);
+      expect([200, 201], `${tag} ${JSON.stringify(r.json)}`).toContain(r.status);
+      const id = (r.json.case as { id: number }).id;
+      acked.push({ caseId: id, step: 'open', how: 'api' });
+      return id;
+    }
+    const message = sandbox.actions.sendUserMessage({
+      userOpenId: agent,
+      chatId: p2p(agent),
+      text: `异常件 丢件 ${orderNo} ¥89 包裹三天没动`,
+    });
+    const opened = async () => {
+      const { rows } = await pool.query<{ id: number }>(
+        'select id::int as id from exceptions_cases where order_no = $1',
+        [orderNo],
+      );
+      return rows[0]?.id;
+    };
+    try {
+      return await until(opened, `case ${orderNo} opened in chat`);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${await eventStory(message.message_id)}`);
+    }
+  }
+
+  /** What became of the event carrying a chat message: the stand-in's attempts and the bot's row. */
+  async function eventStory(messageId: string): Promise<string> {
+    const record = sandbox.state
+      .deliveries()
+      .find((r) => (r.envelope.event as { message?: { message_id?: string } }).message?.message_id === messageId);
+    if (!record) return `no delivery recorded for ${messageId}`;
+    const { rows } = await pool.query(
+      'select status, attempts, last_error, received_at, updated_at from lark_events where event_id = $1',
+      [record.event_id],
+    );
+    return `delivery ${record.event_id}: ${JSON.stringify(record.attempts)}; lark_events: ${JSON.stringify(rows)}`;
+  }
+
+  async function drive(i: number): Promise<void> {
+    const id = await openCase(i);
+    const c0 = await until(
+      async () => {
+        const c = await caseById(id);
+        return c.card_message_id && c.bitable_record_id ? c : undefined;
+      },
+      `${no(id)} card sent and row written`,
+    );
+    expect(c0.state, tag).toBe('waiting_warehouse');
+
+    const tracking = `SF${String(SEED % 1_000_000).padStart(6, '0')}${String(i).padStart(7, '0')}`;
+    const how = PLAN[i]!.tracking;
+    await step(id, 'tracking', async (c) => {
+      if (how < 0.34) {
+        sandbox.actions.sendUserMessage({
+          userOpenId: c.warehouse_open_id!,
+          chatId: p2p(c.warehouse_open_id!),
+          text: `单号 ${no(id)} ${tracking}`,
+        });
+        return 'sent';
+      }
+      if (how < 0.67) {
+        await sandbox.actions.editRecord(clerk, table.appToken, table.tableId, c.bitable_record_id!, {
+          物流单号: tracking,
+        });
+        return 'sent';
+      }
+      const value = findButtonValue(cardOf(c.card_message_id!), (v) => v.action === 'exceptions.fill');
+      return value
+        ? click(c.warehouse_open_id!, c.card_message_id!, value, { form_value: { tracking_number: tracking } })
+        : undefined;
+    });
+
+    await step(id, 'request_approval', async (c) => {
+      const value = findButtonValue(
+        cardOf(c.card_message_id!),
+        (v) => v.action === 'exceptions.request-approval' && v.purpose === 'refund',
+      );
+      return value
+        ? click(c.owner_open_id!, c.card_message_id!, value, { name: 'refund', form_value: { amount: '500' } })
+        : undefined;
+    });
+
+    await step(id, 'approve', async () => {
+      const { rows } = await pool.query<{ id: number }>(
+        `select id::int as id from exceptions_approvals where case_id = $1 and decision = 'pending'`,
+        [id],
+      );
+      const approvalId = rows[0]?.id;
+      if (!approvalId) return undefined;
+      const card = sandbox.state
+        .botMessages()
+        .find((m) => m.content.includes('exceptions.approve') && m.content.includes(`"approvalId":${approvalId}`));
+      if (!card) return undefined;
+      const chat = sandbox.state.chats().find((x) => x.chat_id === card.chat_id)!;
+      const value = findButtonValue(JSON.parse(card.content), (v) => v.action === 'exceptions.approve')!;
+      return click(chat.p2p_user!, card.message_id, value);
+    });
+
+    for (const verb of ['resolve', 'close'] as const)
+      await step(id, verb, async (c) => {
+        const value = findButtonValue(
+          cardOf(c.card_message_id!),
+          (v) => v.action === 'exceptions.act' && v.verb === verb,
+        );
+        return value ? click(c.owner_open_id!, c.card_message_id!, value) : undefined;
+      });
+  }
+
+  it('opens, fills, approves and closes every case once across kills, each effect exactly once', async () => {
+    let driving = true;
+    const killer = (async () => {
+      const started = Date.now();
+      while (driving) {
+        const wait = Math.round(1500 + killWaits() * 5000);
+        await sleep(wait);
+        if (!driving) break;
+        kills.push(Date.now() - started);
+        restarting = (async () => {
+          await bot.kill9();
+          await restart();
+        })();
+        await restarting;
+      }
+    })();
+    let next = 0;
+    const lane = async () => {
+      while (next < CASES) await drive(next++);
+    };
+    try {
+      await Promise.all(Array.from({ length: LANES }, lane));
+    } finally {
+      driving = false;
+      await killer;
+    }
+    expect(kills.length, `${tag}: the bot was killed during the run`).toBeGreaterThan(1);
+
+    // Settle: Feishu's retries delivered, the queue drained, every case's row written.
+    const settled = async () => {
+      await sandbox.state.idle();
+      const { rows } = await pool.query<{ n: number }>(
+        `select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active')
+           and name not like '%schedule%' and name not like '%sweep%' and name not like '%reconcile%'
+           and name not like '%sync%' and name not like '%backfill%'`,
+      );
+      return rows[0]!.n === 0;
+    };
+    await until(settled, 'queue drained', 120_000);
+
+    const cases = (await pool.query<CaseRow>('select *, id::int as id from exceptions_cases order by 1')).rows;
+    // One case per intent: a chat message or an API call redone after a kill never opens a second.
+    const byOrder = new Map<string, string[]>();
+    for (const c of cases as Array<CaseRow & { order_no: string; source: string }>)
+      byOrder.set(c.order_no, [...(byOrder.get(c.order_no) ?? []), `${no(c.id)} (${c.source})`]);
+    expect(
+      [...byOrder].filter(([, ids]) => ids.length > 1),
+      tag,
+    ).toEqual([]);
+    expect(cases, tag).toHaveLength(CASES);
+    expect(
+      cases.filter((c) => c.state !== 'closed').map((c) => `${no(c.id)} ${c.state}`),
+      tag,
+    ).toEqual([]);
+
+    // No transition the bot acknowledged is lost.
+    const history = (
+      await pool.query<{ case_id: number; state: string; action: string }>(
+        'select case_id::int as case_id, state, action from exceptions_state_history order by id',
+      )
+    ).rows;
+    const lost = acked.filter(
+      (a) => !history.some((h) => h.case_id === a.caseId && (a.step === 'open' || h.state === ENTERS[a.step])),
+    );
+    expect(lost, tag).toEqual([]);
+    expect(acked.length, tag).toBeGreaterThan(CASES);
+    // Each case went through each state once: a retried click never moved it twice.
+    for (const c of cases) {
+      const states = history.filter((h) => h.case_id === c.id).map((h) => h.state);
+      const count = (s: string) => states.filter((x) => x === s).length;
+      expect(
+        { case: no(c.id), pending: count('pending_approval'), resolved: count('resolved'), closed: count('closed') },
+        tag,
+      ).toEqual({
+        case: no(c.id),
+        pending: 1,
+        resolved: 1,
+        closed: 1,
+      });
+    }
+
+    // No approval decided twice: one approval per case, decided once, one decision in the audit.
+    const approvals = (
+      await pool.query<{ case_id: number; decision: string; decided_by: string | null }>(
+        'select case_id::int as case_id, decision, decided_by from exceptions_approvals order by id',
+      )
+    ).rows;
+    expect(
+      approvals.map((a) => a.decision),
+      tag,
+    ).toEqual(cases.map(() => 'approved'));
+    expect(new Set(approvals.map((a) => a.case_id)).size, tag).toBe(CASES);
+    const decisions = (
+      await pool.query<{ case_id: number; n: number }>(
+        `select case_id::int as case_id, count(*)::int as n from exceptions_audit where action in ('approve', 'reject') group by case_id`,
+      )
+    ).rows;
+    expect(
+      decisions.filter((d) => d.n !== 1),
+      tag,
+    ).toEqual([]);
+
+    // No case has two Bitable rows; every case has its row.
+    const rows = sandbox.state.records(table.appToken, table.tableId);
+    const text = (v: unknown) =>
+      Array.isArray(v) ? v.map((s: { text?: string }) => s.text ?? '').join('') : String(v ?? '');
+    const perCase = new Map<string, number>();
+    for (const r of rows) perCase.set(text(r.fields['工单号']), (perCase.get(text(r.fields['工单号'])) ?? 0) + 1);
+    expect(
+      [...perCase].filter(([, n]) => n > 1),
+      tag,
+    ).toEqual([]);
+    expect(
+      cases.filter((c) => perCase.get(no(c.id)) !== 1).map((c) => no(c.id)),
+      tag,
+    ).toEqual([]);
+    const recordIds = new Set(rows.map((r) => r.record_id));
+    expect(
+      cases.filter((c) => !recordIds.has(c.bitable_record_id!)).map((c) => no(c.id)),
+      tag,
+    ).toEqual([]);
+
+    // Each intended message has one uuid across all attempts; no two different sends for one intent.
+    const attempts = sandbox.state.sendAttempts();
+    expect(attempts.length, tag).toBeGreaterThan(CASES * 4);
+    expect(sendsWithoutUuid(attempts), tag).toEqual([]);
+    expect(uuidsWithSeveralTargets(attempts), tag).toEqual([]);
+    expect(duplicateIntents(attempts), tag).toEqual([]);
+    // One case card per case, in one message.
+    const cardMessages = new Set(cases.map((c) => c.card_message_id));
+    expect(cardMessages.size, tag).toBe(CASES);
+
+    expect(linesWithSecrets(sandbox, lines), tag).toEqual([]);
+    expect(
+      lines.some((l) => l.includes(API_TOKEN)),
+      tag,
+    ).toBe(false);
+  }, 600_000);
+});

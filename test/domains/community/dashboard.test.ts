@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDirectory } from '../../../src/domains/directory/service.js';
+import { dashboardGet, signInAs } from '../../helpers/dashboard.js';
+import { addCommunities, apiPost, communityApp, day, type CommunityTestApp } from './helpers.js';
+
+let t: CommunityTestApp;
+beforeAll(async () => {
+  t = await communityApp({ workers: false });
+  await createDirectory({ db: t.deps.database.db }).upsertPeople([
+    { openId: 'ou_mgr', name: '经理', teams: [], roles: ['manager'] },
+    { openId: 'ou_op_1', name: '运营一', teams: [], roles: ['community_operator'] },
+    { openId: 'ou_agent', name: '客服', teams: [], roles: ['agent'] },
+  ]);
+  await addCommunities(t, [
+    { code: 'A1', operator: 'ou_op_1', platform: 'wecom' },
+    { code: 'B1', operator: 'ou_op_2', platform: 'douyin' },
+  ]);
+  await apiPost(t, '/api/community/metrics', {
+    rows: [
+      day('A1', '2026-11-28', {
+        membersTotal: 100,
+        membersJoined: 10,
+        membersLeft: 5,
+        activeMembers: 20,
+        orders: 2,
+        gmvFen: 10_000,
+      }),
+      day('B1', '2026-11-28', {
+        membersTotal: 300,
+        membersJoined: 0,
+        membersLeft: 30,
+        activeMembers: 3,
+        orders: 0,
+        gmvFen: 0,
+      }),
+    ],
+  });
+});
+afterAll(async () => t?.close());
+
+const summary = async (openId: string | null, query = 'from=2026-11-01&to=2026-11-30') =>
+  dashboardGet(t, `/api/dashboard/community/summary?${query}`, openId ? await signInAs(t, openId) : null);
+
+describe('GET /api/dashboard/community/summary', () => {
+  it('gives a manager every community: totals, by platform and operator, the trend and the definitions', async () => {
+    const res = await summary('ou_mgr');
+    expect(res.statusCode).toBe(200);
+    const r = res.json() as {
+      totals: Record<string, number>;
+      byPlatform: Array<{ key: string }>;
+      byOperator: Array<{ key: string }>;
+      trend: unknown[];
+      definitions: unknown[];
+    };
+    expect(r.totals).toMatchObject({ communities: 2, joined: 10, left: 35, openingMembers: 95 + 330, netGrowth: -25 });
+    expect(r.byPlatform.map((p) => p.key)).toEqual(['douyin', 'wecom']);
+    expect(r.byOperator.map((p) => p.key)).toEqual(['ou_op_1', 'ou_op_2']);
+    expect(r.trend).toHaveLength(1);
+    expect(r.definitions).toHaveLength(6);
+  });
+
+  it('shows an operator only the communities they operate, and refuses another operator’s', async () => {
+    const own = (await summary('ou_op_1')).json() as { totals: Record<string, number> };
+    expect(own.totals).toMatchObject({ communities: 1, joined: 10, left: 5 });
+    expect((await summary('ou_op_1', 'days=30&operator=ou_op_2')).statusCode).toBe(403);
+  });
+
+  it('401 without a session, 403 without a community role, 400 for a bad period', async () => {
+    expect((await summary(null)).statusCode).toBe(401);
+    expect((await summary('ou_agent')).statusCode).toBe(403);
+    expect((await summary('ou_mgr', 'days=0')).statusCode).toBe(400);
+  });
+});

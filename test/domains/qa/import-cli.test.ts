@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../src/db/client.js';
+import { createDirectory } from '../../../src/domains/directory/service.js';
+import { createPostgresDatabase, testDatabaseUrl } from '../../helpers/db.js';
+
+const run = promisify(execFile);
+
+// Each call starts a process that loads the whole app (tsx): allow a busy machine its time.
+describe('feishu-ops import qa-conversations FILE', { timeout: 180_000 }, () => {
+  let dataDir: string;
+  let env: Record<string, string>;
+  let drop: (() => Promise<void>) | undefined;
+  const cli = (...args: string[]) => run(process.execPath, ['bin/feishu-ops.js', ...args], { env, timeout: 120_000 });
+  const db = () => openDatabase({ url: env.DATABASE_URL, dataDir });
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'fo-qa-cli-'));
+    env = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+    delete env.DATABASE_URL;
+    if (testDatabaseUrl) {
+      const created = await createPostgresDatabase(testDatabaseUrl);
+      env.DATABASE_URL = created.url;
+      drop = created.drop;
+    }
+    await cli('migrate');
+    const d = await db();
+    await createDirectory({ db: d.db }).upsertPeople([
+      { openId: 'ou_agent_1', name: '小王', teams: [], roles: ['agent'] },
+    ]);
+    await d.close();
+  });
+  afterAll(async () => {
+    await drop?.();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('imports the good conversations, prints progress on stderr and the refused lines with why, exits 2; a re-run stores nothing twice', async () => {
+    const file = join(dataDir, 'store-calls.csv');
+    await writeFile(
+      file,
+      [
+        'channel,external_id,shop,agent,time,role,text',
+        'offline_store,CALL-1,上海店,小王,2026-11-20 10:00,customer,我想退货',
+        'offline_store,CALL-1,,,2026-11-20 10:01,agent,您好，可以的',
+        'offline_store,CALL-2,上海店,老张,2026-11-20 11:00,customer,你好',
+        'offline_store,,上海店,小王,2026-11-20 12:00,customer,无编号',
+      ].join('\n'),
+    );
+    const failed = await cli('import', 'qa-conversations', file).catch(
+      (e: Error & { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(failed).toMatchObject({ code: 2 });
+    const { stdout, stderr } = failed as { stdout: string; stderr: string };
+    expect(stdout).toContain('4 messages in 2 conversations: 1 new, 0 already there, 2 rejected');
+    expect(stdout).toMatch(/line 4 \(CALL-2\): agent: .*unknown agent 老张/);
+    expect(stdout).toMatch(/line 5: .*external id are required/);
+    expect(stderr).toContain('100% · 4 messages, 2 conversations, 2 rejected');
+    const rejected = await readFile(`${file}.rejected.csv`, 'utf8');
+    expect(rejected.split('\n')[0]).toBe('line,last_line,channel,external_id,errors');
+    expect(rejected).toContain('4,4,"offline_store","CALL-2"');
+
+    const again = await cli('import', 'qa-conversations', file).catch((e: { stdout: string }) => e);
+    expect((again as { stdout: string }).stdout).toContain('1 already there');
+    const d = await db();
+    const { rows } = await d.query<{ external_id: string; message_count: number; source: string }>(
+      'select external_id, message_count, source from qa_conversations',
+    );
+    await d.close();
+    expect(rows).toEqual([{ external_id: 'CALL-1', message_count: 2, source: 'import' }]);
+  });
+});

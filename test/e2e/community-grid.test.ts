@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoOpenId } from '../../src/sandbox/index.js';
+import { waitFor } from '../helpers/app.js';
+import { startTestProduct, type TestProduct } from '../helpers/product.js';
+
+// 社群 through the kit's seam (mirror.table): communities the API makes get their row; rows people
+// add become communities; a refused edit is put back and the editor told why.
+describe('the 社群 grid and the community workflow agree', () => {
+  let product: TestProduct;
+  const operator = demoOpenId('wangxiaoli');
+  let table: { appToken: string; tableId: string };
+
+  beforeAll(async () => {
+    product = await startTestProduct({ cron: false, env: { API_TOKENS: 'grid-test-token' } });
+    table = await waitFor(
+      async () => {
+        const app = product.sandbox!.state.apps()[0];
+        const t = app?.tables.find((x) => x.name === '社群');
+        const { rows } = await product.deps.database
+          .query(`select 1 from mirror_tables where table_key = 'communities'`)
+          .catch(() => ({ rows: [] }));
+        return app && t && rows.length > 0 ? { appToken: app.app_token, tableId: t.table_id } : undefined;
+      },
+      'the Base provisioned at start',
+      120_000,
+    );
+  }, 180_000);
+  afterAll(() => product?.close());
+
+  const sandbox = () => product.sandbox!;
+  const rows = () => sandbox().state.records(table.appToken, table.tableId);
+  const text = (v: unknown) => (Array.isArray(v) ? v.map((s: { text?: string }) => s.text ?? '').join('') : v);
+  const community = async (code: string) =>
+    (
+      await product.deps.database.query<{
+        id: number;
+        name: string;
+        platform: string;
+        operator_open_id: string | null;
+        bitable_record_id: string | null;
+      }>(`select * from community_communities where code = $1`, [code])
+    ).rows[0];
+  const api = (path: string, body: unknown) =>
+    fetch(`${product.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer grid-test-token' },
+      body: JSON.stringify(body),
+    });
+
+  it('writes a community made through the API into 社群, code and platform included', async () => {
+    const res = await api('/api/community/communities', {
+      communities: [
+        {
+          code: 'WC-001',
+          name: '宝妈福利群 1',
+          platform: 'wechat',
+          operatorOpenId: operator,
+          tags: ['复购', 'x-not-an-option'],
+        },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const c = await waitFor(
+      async () => {
+        const found = await community('WC-001');
+        return found?.bitable_record_id ? found : undefined;
+      },
+      'community written to Bitable',
+      60_000,
+    );
+    const row = rows().find((r) => r.record_id === c.bitable_record_id)!;
+    expect(text(row.fields['社群名称'])).toBe('宝妈福利群 1');
+    expect(text(row.fields['社群编码'])).toBe('WC-001');
+    expect(row.fields['平台']).toBe('微信群');
+    expect(row.fields['标签']).toEqual(['复购']);
+  });
+
+  it('makes a community of a row a person adds with a name and a code', async () => {
+    await sandbox().actions.addRecord(operator, table.appToken, table.tableId, {
+      社群名称: '抖音粉丝群 A',
+      社群编码: 'DY-100',
+      平台: '抖音粉丝群',
+    });
+    const c = await waitFor(async () => community('DY-100'), 'the row taken as a community', 60_000);
+    expect(c).toMatchObject({ name: '抖音粉丝群 A', platform: 'douyin' });
+  });
+
+  it('puts a used 社群编码 back and tells the editor why', async () => {
+    const c = (await community('WC-001'))!;
+    const ingest = await api('/api/community/metrics', {
+      rows: [{ community: 'WC-001', date: '2026-01-05', membersTotal: 100 }],
+    });
+    expect(ingest.status).toBe(200);
+    await sandbox().actions.editRecord(operator, table.appToken, table.tableId, c.bitable_record_id!, {
+      社群编码: 'WC-XYZ',
+    });
+    await waitFor(
+      async () => text(rows().find((r) => r.record_id === c.bitable_record_id)!.fields['社群编码']) === 'WC-001',
+      'the code put back',
+      60_000,
+    );
+    const dm = await waitFor(
+      async () =>
+        sandbox()
+          .state.messages({ chatId: sandbox().state.p2pChatOf(operator)!.chat_id, fromBot: true })
+          .find((m) => m.content.includes('社群编码')),
+      'the editor told',
+      60_000,
+    );
+    expect(dm.content).toContain('WC-XYZ');
+    expect((await community('WC-001'))?.name).toBe('宝妈福利群 1');
+  });
+});
