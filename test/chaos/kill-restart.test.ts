@@ -113,7 +113,7 @@ describe('the bot killed with SIGKILL under load', () => {
     await waitFor(
       async () => repliesPerMessage(sandbox).get(message.message_id) === 1,
       'the reply stored at the stand-in',
-      15_000,
+      120_000,
     );
     await bot.kill9();
     sandbox.faults.clear();

@@ -99,10 +99,27 @@ export function notExactlyOnce(
     .filter((x) => x.replies !== 1);
 }
 
-/** Re-pushes an event as Feishu does: the same envelope, sealed and signed anew. */
-export async function repush(sandbox: SandboxHandle, url: string, record: DeliveryRecord): Promise<number> {
-  const sealed = sealRequest(record.envelope, sandbox.credentials.encryptKey, new Date());
-  return (await postSealed(`${url}/webhook/event`, sealed, 10_000)).status;
+/**
+ * Re-pushes an event as Feishu does: the same envelope, sealed and signed anew. A push that gets no
+ * answer (the bot busy on a loaded machine, a connection dropped) is pushed again, as Feishu would,
+ * until one is answered or `capMs` has passed; the status of the answered one is returned.
+ */
+export async function repush(
+  sandbox: SandboxHandle,
+  url: string,
+  record: DeliveryRecord,
+  capMs = 120_000,
+): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const sealed = sealRequest(record.envelope, sandbox.credentials.encryptKey, new Date());
+    try {
+      return (await postSealed(`${url}/webhook/event`, sealed, 30_000)).status;
+    } catch (err) {
+      if (Date.now() - started > capMs) throw err;
+      await sleep(250);
+    }
+  }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
