@@ -8,9 +8,10 @@ import { target, type BenchResults, type ScenarioResult } from './results.js';
 import { backlogDrain, eventToEffect } from './scenarios/effect.js';
 import { DEFAULT_SIZES, exceptionsScenarios } from './scenarios/exceptions.js';
 import { intakeScenarios } from './scenarios/intake.js';
+import { qaImportScenario } from './scenarios/qa-import.js';
 
 /** Scenario groups `npm run bench -- --scenario a,b` can pick; all of them by default. */
-export const SCENARIOS = ['intake', 'effect', 'mirror', 'exceptions'] as const;
+export const SCENARIOS = ['intake', 'effect', 'mirror', 'exceptions', 'qa-import'] as const;
 export type ScenarioGroup = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -69,6 +70,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
       if (ex.skipped) skipped.push({ name: 'exceptions', reason: ex.skipped });
       scenarios.push(...ex.results);
     }
+    if (runs.has('qa-import')) scenarios.push(...(await qaImportScenario(ctx)));
     const peak = ctx.peakRssMb();
     scenarios.push({
       name: 'memory',

@@ -163,26 +163,39 @@ export async function importConversationsFile(
     (options.format ?? formatOf(path)) === 'csv'
       ? csvItems(path, x.timeZone, onBytes)
       : jsonItems(path, x.timeZone, onBytes);
-  const maxConversations = options.batchSize ?? 200;
-  const maxMessages = options.batchMessages ?? 20_000;
+  const maxConversations = options.batchSize ?? 1000;
+  const maxMessages = options.batchMessages ?? 10_000;
   // Keys of conversations already closed in this file: their lines must come one after another.
   const closed = new Map<string, number>();
   let batch: Array<{ group: Group; input: ConversationInput }> = [];
   let batchMessages = 0;
   let open: Group | undefined;
 
+  // One batch is stored while the next is read (at most one in flight: memory stays bounded, and
+  // reading waits for the database when it falls behind).
+  let inFlight: Promise<void> = Promise.resolve();
+  let failure: { error: unknown } | undefined;
+  const store = async (stored: Array<{ group: Group; input: ConversationInput }>) => {
+    const results = await ingestConversations(
+      x,
+      stored.map((b) => b.input),
+      'import',
+    );
+    for (const r of results) {
+      if (r.status === 'created') report.created++;
+      else if (r.status === 'existing') report.existing++;
+      else refuse(stored[r.index]!.group, stored[r.index]!.group.first, [`${r.error!.field}: ${r.error!.message}`]);
+    }
+  };
+  const settle = async () => {
+    await inFlight;
+    if (failure) throw failure.error;
+  };
   const flush = async () => {
+    await settle();
     if (batch.length > 0) {
-      const results = await ingestConversations(
-        x,
-        batch.map((b) => b.input),
-        'import',
-      );
-      for (const r of results) {
-        if (r.status === 'created') report.created++;
-        else if (r.status === 'existing') report.existing++;
-        else refuse(batch[r.index]!.group, batch[r.index]!.group.first, [`${r.error!.field}: ${r.error!.message}`]);
-      }
+      const stored = batch;
+      inFlight = store(stored).catch((error: unknown) => void (failure = { error }));
     }
     batch = [];
     batchMessages = 0;
@@ -244,6 +257,7 @@ export async function importConversationsFile(
   }
   if (open) await close(open);
   await flush();
+  await settle();
   report.rejected.sort((a, b) => a.line - b.line);
   return report;
 }
