@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { AlertMetric } from './logic/alert-policy.js';
 import { communities, communityAlerts, communityMutes } from './schema.js';
@@ -47,6 +47,22 @@ export const alertRepo = {
       )
       .where(and(eq(communityAlerts.operatorOpenId, operator), eq(communityAlerts.day, day)))
       .orderBy(asc(communityAlerts.id));
+  },
+
+  /** Operators with an alert that day whose card has not been sent yet (new, or an earlier send failed). */
+  async operatorsWithoutCard(db: Db, day: string): Promise<string[]> {
+    const rows = await db
+      .selectDistinct({ operator: communityAlerts.operatorOpenId })
+      .from(communityAlerts)
+      .where(
+        and(
+          eq(communityAlerts.day, day),
+          isNull(communityAlerts.cardMessageId),
+          isNotNull(communityAlerts.operatorOpenId),
+        ),
+      )
+      .orderBy(asc(communityAlerts.operatorOpenId));
+    return rows.flatMap((r) => (r.operator ? [r.operator] : []));
   },
 
   async setCardMessage(db: Db, operator: string, day: string, messageId: string): Promise<void> {

@@ -67,7 +67,10 @@ export async function checkAlerts(x: CommunityDeps, now: Date): Promise<CheckRep
     })),
   );
   let cards = 0;
-  for (const operator of new Set(created.map((a) => a.operatorOpenId).filter((o): o is string => Boolean(o)))) {
+  // Every operator whose alerts for the day have no card yet: the ones just stored, and any stored by an
+  // earlier run whose send failed (the alerts are stored once, so a retried check must not rely on
+  // `created`). The key makes a send that did go through before its message id was saved one message.
+  for (const operator of await alertRepo.operatorsWithoutCard(x.database.db, iso)) {
     const card = await operatorCard(x, operator, iso);
     const sent = await x.feishu.messages.send({
       to: { openId: operator },
