@@ -44,6 +44,20 @@ const text = fc.oneof(
 );
 const RUNS = 25;
 
+/** Every markdown source on a card, as sent to Feishu (where an <at> would mention someone). */
+function markdownOf(card: unknown): string[] {
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    if ((o.tag === 'markdown' || o.tag === 'lark_md') && typeof o.content === 'string') out.push(o.content);
+    Object.values(o).forEach(walk);
+  };
+  walk(card);
+  return out;
+}
+
 describe('every ingest boundary under random text (property)', () => {
   let t: ExceptionsTestApp;
   const unhandled: unknown[] = [];
@@ -142,6 +156,23 @@ describe('every ingest boundary under random text (property)', () => {
     await settle(t);
     expect(errorLines()).toEqual([]);
     expect(unhandled).toEqual([]);
+  });
+
+  // Runs after the boundaries above: every card they made the bot send, reply or update.
+  it('never sends a card that mentions anyone the workflow did not choose', async () => {
+    await settle(t);
+    const cards = t.feishu.sent.map((s) => s.card);
+    expect(cards.length).toBeGreaterThan(RUNS);
+    const { rows } = await t.database.query<{ open_id: string }>('select open_id from directory_people');
+    const people = new Set(rows.map((r) => r.open_id));
+    for (const card of cards) {
+      for (const source of markdownOf(card)) {
+        for (const at of source.match(/<at\b[^>]*>/gi) ?? []) {
+          const id = /^<at id=([A-Za-z0-9_-]+)>$/.exec(at)?.[1];
+          expect(id && people.has(id), `${at} in: ${source.slice(0, 200)}`).toBe(true);
+        }
+      }
+    }
   });
 
   it('Bitable cells: every text cell decodes to storable text', () => {

@@ -65,6 +65,17 @@ describe('binding a team to its group chat (sandbox)', () => {
     expect(JSON.stringify(row.fields['群聊ID'])).toContain(chat.chat_id);
   });
 
+  it('lets an admin bind any team', async () => {
+    const directory = createDirectory({ db: product.deps.database.db });
+    const before = (await directory.person(stranger))!;
+    expect(before.roles).not.toContain('admin');
+    await directory.upsertPeople([{ openId: stranger, name: before.name, roles: [...before.roles, 'admin'] }]);
+    const chat = sandbox().actions.addBotToNewGroup({ operatorOpenId: stranger, name: '管理员建的群', members: [] });
+    sandbox().actions.sendUserMessage({ userOpenId: stranger, chatId: chat.chat_id, text: '@bot 绑定 warehouse' });
+    await botSaid(chat.chat_id, '已绑定团队群');
+    expect((await directory.team('warehouse'))!.chatId).toBe(chat.chat_id);
+  });
+
   it('asks for a team it knows, in words', async () => {
     const chat = sandbox().actions.addBotToNewGroup({ operatorOpenId: lead, name: '杂项群', members: [] });
     sandbox().actions.sendUserMessage({ userOpenId: lead, chatId: chat.chat_id, text: '@bot 绑定 火星部' });

@@ -31,6 +31,12 @@ describe('the product in the sandbox console (headless Chromium)', () => {
   it('answers 帮助 with the help card generated from the registered commands', async () => {
     await page.goto(`${product.sandbox!.consoleUrl}?user=${agent}`);
     await expect.poll(() => page.locator('[data-testid=user-select]').inputValue()).toBe(agent);
+    // The identity picker groups people by team (department), each group labelled.
+    const groups = page.locator('[data-testid=user-select] optgroup');
+    expect(await groups.count()).toBeGreaterThan(1);
+    for (const label of await groups.evaluateAll((gs) => gs.map((g) => (g as HTMLOptGroupElement).label)))
+      expect(label.trim()).not.toBe('');
+    expect(await page.locator(`[data-testid=user-select] optgroup option[value="${agent}"]`).count()).toBe(1);
     await send('帮助');
     const card = page.locator('[data-testid=card]').last();
     await card.locator('[data-testid=card-title]', { hasText: '使用帮助' }).waitFor({ timeout: 20_000 });

@@ -52,6 +52,8 @@ describe('npm start', () => {
     const bot = /已启动\s+(\S+)/.exec(output)![1]!;
     const consoleUrl = /打开控制台:\s+(\S+)/.exec(output)![1]!;
     expect(output).toContain('OFFLINE SANDBOX');
+    // The banner says how events arrive (the sandbox delivers them to the webhook).
+    expect(output).toMatch(/events 事件接收\s+webhook \S+\/webhook\/event/);
     // The banner comes last, after the demo seeding, which is one line; no line floods the screen.
     const beforeBanner = output.slice(0, output.indexOf('feishu-ops is running')).split('\n');
     expect(beforeBanner.some((l) => l.includes('demo history seeded'))).toBe(true);
