@@ -163,7 +163,12 @@ describe('every ingest boundary under random text (property)', () => {
     await settle(t);
     const cards = t.feishu.sent.map((s) => s.card);
     expect(cards.length).toBeGreaterThan(RUNS);
-    const { rows } = await t.database.query<{ open_id: string }>('select open_id from directory_people');
+    // Whom the workflow can choose: the directory's people and the teams' leads and managers.
+    const { rows } = await t.database.query<{ open_id: string }>(
+      `select open_id from directory_people
+       union select lead_open_id from directory_teams where lead_open_id is not null
+       union select manager_open_id from directory_teams where manager_open_id is not null`,
+    );
     const people = new Set(rows.map((r) => r.open_id));
     for (const card of cards) {
       for (const source of markdownOf(card)) {
