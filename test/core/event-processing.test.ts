@@ -1,7 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import nock from 'nock';
 import { defineModule } from '../../src/core/module.js';
-import { blockNetwork, buildTestApp, FEISHU_URL, nockToken, waitFor, type TestApp } from '../helpers/app.js';
+import {
+  blockNetwork,
+  buildTestApp,
+  FEISHU_URL,
+  jobsDrained,
+  nockToken,
+  waitFor,
+  type TestApp,
+} from '../helpers/app.js';
 import { envelope, messageEvent, signed } from '../helpers/events.js';
 
 interface Reply {
@@ -128,7 +136,8 @@ describe('event processing from the queue', () => {
     const event = messageEvent('help', { messageId: 'om_once' });
     await Promise.all([send(event), send(event), send(event)]);
     await waitFor(async () => (await statusOf(event.header.event_id))?.status === 'done', 'event done');
-    await new Promise((r) => setTimeout(r, 700));
+    // No second run on its way: every event job has finished.
+    await jobsDrained(t.database, ['lark.event']);
     scope.done();
     expect(replies.filter((r) => r.messageId === 'om_once')).toHaveLength(1);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineModule } from '../../src/core/module.js';
-import { blockNetwork, buildTestApp, waitFor, type TestApp } from '../helpers/app.js';
+import { blockNetwork, buildTestApp, jobsDrained, waitFor, type TestApp } from '../helpers/app.js';
 import { createTestDatabase } from '../helpers/db.js';
 import type { Database } from '../../src/db/client.js';
 
@@ -41,7 +41,7 @@ describe('schedules across instances', () => {
     ]);
     expect(claims.filter(Boolean)).toHaveLength(1);
     await waitFor(async () => runs.length > 0, 'scheduled run');
-    await new Promise((r) => setTimeout(r, 1500));
+    await jobsDrained(database, ['schedule.reports.daily']);
     expect(runs).toHaveLength(1);
     expect(runs[0]!.slot).toBe(slot.toISOString());
     const { rows } = await database.query('select name, instance from core_schedule_slots');
@@ -56,7 +56,7 @@ describe('schedules across instances', () => {
       a.deps.jobs.tick('reports.daily', next),
     ]);
     await waitFor(async () => runs.length > 1, 'second run');
-    await new Promise((r) => setTimeout(r, 1000));
+    await jobsDrained(database, ['schedule.reports.daily']);
     expect(runs.map((r) => r.slot)).toEqual(['2026-11-26T01:00:00.000Z', '2026-11-27T01:00:00.000Z']);
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { startTestProduct, type TestProduct } from '../helpers/product.js';
+import { settled, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // 每日指标 in Bitable follows the workflow's figures (mirror.table): the bot writes its own fields only,
 // a person's edit of a figure is put back. The whole product against the sandbox.
@@ -44,10 +44,13 @@ describe('每日指标 in Bitable', () => {
   const rowOf = (no: string) => rows().find((r) => JSON.stringify(r.fields['指标记录']).includes(no));
   // Each run is its own ten-minute slot (a slot runs once).
   let slot = 0;
-  const sync = async () =>
+  /** One run of the 10-minute sync, waited for to the end (its job done, what it wrote delivered back). */
+  const sync = async () => {
     expect(await product.deps.jobs.tick('community.metrics-bitable', new Date(now.getTime() + ++slot * 600_000))).toBe(
       true,
     );
+    await settled(product, 'the metrics sync run');
+  };
 
   it('writes the recent days with their figures, numbered code@date; again, nothing new', async () => {
     await post('/api/community/communities', {

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
-import { launchChromium, startTestProduct, type TestProduct } from '../helpers/product.js';
+import { launchChromium, settled, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 const ARTIFACTS = 'test-artifacts/e2e';
 const agent = demoOpenId('wangxiaoli');
@@ -23,6 +23,7 @@ describe('the product in the sandbox console (headless Chromium)', () => {
     await product?.close();
   });
 
+  const chatOf = (openId: string) => product.sandbox!.state.p2pChatOf(openId)!.chat_id;
   const send = async (text: string) => {
     await page.locator('[data-testid=composer-input]').fill(text);
     await page.keyboard.press('Enter');
@@ -50,17 +51,25 @@ describe('the product in the sandbox console (headless Chromium)', () => {
     await hint.locator('[data-testid=card-title]', { hasText: '没听懂' }).waitFor({ timeout: 20_000 });
     await page.screenshot({ path: `${ARTIFACTS}/02-hint.png` });
     const before = await page.locator('[data-testid=card]').count();
+    const botCards = product.sandbox!.state.botMessages().filter((m) => m.chat_id === chatOf(agent)).length;
     await hint.getByRole('button', { name: /查看帮助/ }).click();
     await hint.locator('[data-testid=card-title]', { hasText: '使用帮助' }).waitFor({ timeout: 10_000 });
-    expect(await page.locator('[data-testid=card]').count()).toBe(before); // updated in place, not a new message
+    // Updated in place, not a new message: asked once nothing is left to deliver or run.
+    await settled(product);
+    expect(product.sandbox!.state.botMessages().filter((m) => m.chat_id === chatOf(agent))).toHaveLength(botCards);
+    expect(await page.locator('[data-testid=card]').count()).toBe(before);
     await page.screenshot({ path: `${ARTIFACTS}/03-hint-became-help.png` });
   });
 
   it('stored each chat message as one processed event', async () => {
-    const { rows } = await product.deps.database.query<{ status: string; n: number }>(
-      `select status, count(*)::int as n from lark_events where event_type = 'im.message.receive_v1' group by status`,
-    );
-    expect(rows).toEqual([{ status: 'done', n: 2 }]);
+    // The reply is sent before its event is marked done: poll for the final state.
+    const byStatus = async () =>
+      (
+        await product.deps.database.query<{ status: string; n: number }>(
+          `select status, count(*)::int as n from lark_events where event_type = 'im.message.receive_v1' group by status`,
+        )
+      ).rows;
+    await expect.poll(byStatus, { timeout: 20_000 }).toEqual([{ status: 'done', n: 2 }]);
   });
 
   it('echoes hostile text in the hint card as plain characters: no mention, no link, no bold', async () => {
@@ -84,14 +93,19 @@ describe('the product in the sandbox console (headless Chromium)', () => {
     await page.screenshot({ path: `${ARTIFACTS}/05-next-step.png` });
     await step.locator('button').click();
     await expect.poll(() => page.locator('[data-testid=user-select]').inputValue()).toBe(owner);
-    // Acting as the owner, their chat with the bot holds the card that has the buttons.
+    // Acting as the owner, their chat with the bot holds the card that has the buttons. The chat and the
+    // suggestions load after the switch: until then the page still shows the agent's.
+    const ownerChat = product.sandbox!.state.p2pChatOf(owner!)!.chat_id;
+    const latest = product.sandbox!.state.messages({ chatId: ownerChat }).at(-1)!;
+    await page.locator(`[data-testid=messages] [data-message-id="${latest.message_id}"]`).waitFor({ timeout: 20_000 });
     const card = page.locator('[data-testid=card]').last();
     await card.waitFor({ timeout: 20_000 });
     expect(await card.getByRole('button').count()).toBeGreaterThan(0);
-    // The owner is no longer suggested to themselves.
-    const suggested = await page
-      .locator('[data-testid=next-step] button')
-      .evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset.openId));
-    expect(suggested).not.toContain(owner);
+    // The owner is no longer suggested to themselves (once the list shown is the owner's, not the agent's).
+    const suggested = () =>
+      page
+        .locator('[data-testid=next-step] button')
+        .evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset.openId));
+    await expect.poll(suggested, { timeout: 20_000 }).not.toContain(owner);
   });
 });

@@ -55,16 +55,21 @@ describe('the workbench dashboard', () => {
   const apiJson = <T>(page: Page, url: string) =>
     page.evaluate(async (u) => (await fetch(u)).json(), url) as Promise<T>;
 
-  /** The KPI tiles as shown: metric → the value text. */
+  /**
+   * The KPI tiles as shown — metric → the value text — or null while the tab is not settled. Read in
+   * one go with the tab's state: the open tab reloads itself every minute.
+   */
   const shownKpis = (page: Page) =>
-    page.$$eval('[data-testid=kpi]', (tiles) =>
-      Object.fromEntries(
-        tiles.map((t) => [
+    page.evaluate(() => {
+      const body = document.querySelector('[data-testid=tab-body]');
+      if (body?.getAttribute('data-state') !== 'ready') return null;
+      return Object.fromEntries(
+        [...document.querySelectorAll('[data-testid=kpi]')].map((t) => [
           t.getAttribute('data-metric'),
           t.querySelector('[data-testid=kpi-value]')!.textContent!.trim(),
         ]),
-      ),
-    );
+      );
+    });
 
   const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)}%`);
 
@@ -78,12 +83,15 @@ describe('the workbench dashboard', () => {
       disputes: { winRate: number | null };
       cycleTime: { withinTargetShare: number | null };
     }>(page, `/api/dashboard/exceptions/report?${query}`);
-    const kpis = await shownKpis(page);
-    expect(kpis.open).toBe(String(r.openCount));
-    expect(kpis.sla).toBe(pct(r.sla.attainment));
-    expect(kpis['within-day']).toBe(pct(r.cycleTime.withinTargetShare));
-    expect(kpis.recovery).toBe(pct(r.money.recoveryRate));
-    expect(kpis.disputes).toBe(pct(r.disputes.winRate));
+    await expect
+      .poll(() => shownKpis(page), { timeout: 30_000 })
+      .toMatchObject({
+        open: String(r.openCount),
+        sla: pct(r.sla.attainment),
+        'within-day': pct(r.cycleTime.withinTargetShare),
+        recovery: pct(r.money.recoveryRate),
+        disputes: pct(r.disputes.winRate),
+      });
     return r;
   }
 
@@ -179,7 +187,7 @@ describe('the workbench dashboard', () => {
         await page.goto(`${product.url}/dashboard?tab=exceptions&days=30`);
         await ready(page);
         if (role.exceptions === null) {
-          expect(await stateOf(page)).toBe('no-access');
+          await expect.poll(() => stateOf(page), { timeout: 30_000 }).toBe('no-access');
         } else {
           const team = role.exceptions === 'all' ? '' : `&team=${role.exceptions}`;
           await expectExceptionNumbersMatchApi(page, `days=30${team}`);
@@ -234,12 +242,15 @@ describe('the workbench dashboard', () => {
       trend: Array<{ joined: number }>;
     }>(page, '/api/dashboard/community/summary?days=30');
     expect(r.trend.length).toBeGreaterThanOrEqual(28); // the seeded year runs to yesterday
-    const kpis = await shownKpis(page);
-    expect(kpis['net-growth']).toBe(String(r.totals.netGrowth));
-    expect(kpis.churn).toBe(pct(r.totals.churnRate));
-    expect(kpis.activity).toBe(pct(r.totals.activityRate));
-    expect(kpis.conversion).toBe(pct(r.totals.conversionRate));
-    expect(kpis.gmv).toBe(`¥${Math.round(r.totals.gmvFen / 100).toLocaleString('zh-CN')}`);
+    await expect
+      .poll(() => shownKpis(page), { timeout: 30_000 })
+      .toMatchObject({
+        'net-growth': String(r.totals.netGrowth),
+        churn: pct(r.totals.churnRate),
+        activity: pct(r.totals.activityRate),
+        conversion: pct(r.totals.conversionRate),
+        gmv: `¥${Math.round(r.totals.gmvFen / 100).toLocaleString('zh-CN')}`,
+      });
     for (const id of ['chart-growth', 'chart-activity', 'chart-conversion'])
       await page.locator(`#${id} canvas`).waitFor();
     // The growth chart plots the API's daily joins, its legend above the plot.

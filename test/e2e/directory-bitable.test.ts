@@ -102,7 +102,10 @@ describe('the directory follows the shared Bitable tables (sandbox)', () => {
       const people = await directory().people({ team: 'warehouse', role: 'warehouse' });
       return people.length === 1 && people[0]!.openId === newClerk;
     }, 'only the new clerk on duty in the warehouse');
-    expect(await directory().team('warehouse')).toMatchObject({ name: '仓储', source: 'bitable', active: true });
+    // The 团队 edit is its own event, maybe handled after the people's: poll for it too.
+    await expect
+      .poll(() => directory().team('warehouse'), { timeout: 20_000 })
+      .toMatchObject({ name: '仓储', source: 'bitable', active: true });
 
     await openCase('丢件', 'TM2026030201');
     const { rows } = await product.deps.database.query<{ warehouse_open_id: string }>(

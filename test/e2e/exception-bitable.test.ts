@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { startTestProduct, type TestProduct } from '../helpers/product.js';
+import { settled, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // Staff work in the 异常件工单 Bitable table as much as in chat: the bot writes every case there,
 // and what people type there reaches the workflow. Against the sandbox, nothing mocked.
@@ -115,6 +115,8 @@ describe('exception cases in Bitable (sandbox)', () => {
       [c.id],
     );
     expect(full).toEqual({ kind: 'damaged', amount_at_risk_fen: 5990, order_no: 'JD2026120103' });
+    // The bot writes the case back after it opens it: count the rows once that is done.
+    await settled(product, 'the case written back');
     expect(rows().filter((r) => JSON.stringify(r.fields['订单号'] ?? '').includes('JD2026120103'))).toHaveLength(1); // written back into the same row
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId, type SandboxMessage } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { startTestProduct, type TestProduct } from '../helpers/product.js';
+import { settled, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // A lost parcel from the first message to closure, on simulated time, against the sandbox:
 // the product as `npm start` runs it, nothing mocked.
@@ -37,16 +37,7 @@ describe('an exception case closed within a day (sandbox demo)', () => {
     caseRow = rows[0]!;
     return caseRow;
   };
-  const settle = async () => {
-    await sandbox().state.idle();
-    await waitFor(async () => {
-      const { rows } = await product.deps.database.query<{ n: number }>(
-        `select count(*)::int as n from pgboss.job where state in ('created','retry','active')`,
-      );
-      return rows[0]!.n === 0;
-    }, 'queue drained');
-    await sandbox().state.idle();
-  };
+  const settle = () => settled(product, 'queue drained');
   const advance = async (minutes: number) => {
     now = new Date(now.getTime() + minutes * 60_000);
     await product.deps.jobs.tick('exceptions.sweep', now);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealEvent } from '../../src/feishu/crypto.js';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { startTestProduct, type TestProduct } from '../helpers/product.js';
+import { settled, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // The grid never disagrees with the workflow (issue 9): the whole product against the sandbox.
 describe('the 异常件工单 grid and the workflow agree', () => {
@@ -120,7 +120,8 @@ describe('the 异常件工单 grid and the workflow agree', () => {
     expect(told.content).toContain('已关闭');
     expect(told.content).toContain('机器人');
     expect((await caseBy('id = $1', [c.id]))!.state).toBe('in_progress');
-    // `feishu-ops sync` and the scheduled reconcile find nothing left to repair.
+    // Told once: the bot's own put-back comes back as an event too; count once it has been handled.
+    await settled(product, 'the put-back handled');
     expect(dms(clerk, no(c.id))).toHaveLength(1);
   });
 
@@ -188,6 +189,8 @@ describe('the 异常件工单 grid and the workflow agree', () => {
       async () => Number((await caseBy('id = $1', [c.id]))!.amount_at_risk_fen) === 8800,
       'the amount taken',
     );
+    // The bot's write of the changed case follows in a job: read the row once it has run.
+    await settled(product, 'the case written back');
     expect(rowOf(added.record_id).fields).toMatchObject({
       店铺: [expect.objectContaining({ text: '天猫旗舰店' })],
       客户昵称: [expect.objectContaining({ text: '小王' })],
@@ -219,6 +222,7 @@ describe('the 异常件工单 grid and the workflow agree', () => {
       ],
     });
     await waitFor(async () => (await caseBy('id = $1', [c.id]))!.bitable_record_id === recordId, 'the row known again');
+    await settled(product, 'the event handled');
     const { rows: cases } = await product.deps.database.query(
       `select id from exceptions_cases where order_no = 'TM2026120204'`,
     );

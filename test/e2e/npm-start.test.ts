@@ -45,7 +45,8 @@ describe('npm start', () => {
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
 
     const started = Date.now();
-    while (!/打开控制台:\s+(\S+)/.test(output)) {
+    // The whole line, up to its end: a pipe may hand the banner over in more than one piece.
+    while (!/打开控制台:\s+(\S+)\n/.test(output)) {
       if (Date.now() - started > 300_000 || child.exitCode !== null) throw new Error(`did not start:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -139,3 +139,26 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Waits until no job (of `queues`, or of any queue) is waiting, retrying or running: what a test asks
+ * before asserting that something did not happen, instead of sleeping a fixed time.
+ */
+export async function jobsDrained(
+  database: Pick<Database, 'query'>,
+  queues?: readonly string[],
+  timeoutMs = 20_000,
+): Promise<void> {
+  await waitFor(
+    async () => {
+      const { rows } = await database.query<{ n: number }>(
+        `select count(*)::int as n from pgboss.job
+          where state in ('created', 'retry', 'active') and ($1::text[] is null or name = any($1::text[]))`,
+        [queues ? [...queues] : null],
+      );
+      return rows[0]!.n === 0;
+    },
+    `jobs drained${queues ? ` (${queues.join(', ')})` : ''}`,
+    timeoutMs,
+  );
+}

@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { startProduct, type Running, type StartOptions } from '../../src/start.js';
-import { LogCapture } from './app.js';
+import { LogCapture, waitFor } from './app.js';
 import { createPostgresDatabase, testDatabaseUrl } from './db.js';
 import { watchConfig, watchCredentials } from './secrets.js';
 
@@ -53,6 +53,30 @@ export async function startTestProduct({
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Waits until the product is quiet: no sandbox event delivery in flight and no job waiting, retrying or
+ * running — seen twice in a row, since a job's call to the stand-in can make it push a new event. Then
+ * a test can assert that something did not happen (no second card, no DM) without a fixed wait.
+ */
+export async function settled(product: Running, what = 'the product settled', timeoutMs = 60_000): Promise<void> {
+  const pending = async () =>
+    (
+      await product.deps.database.query<{ n: number }>(
+        `select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active')`,
+      )
+    ).rows[0]!.n;
+  await waitFor(
+    async () => {
+      await product.sandbox?.state.idle();
+      if ((await pending()) > 0) return false;
+      await product.sandbox?.state.idle();
+      return (await pending()) === 0;
+    },
+    `${what} (no event delivery in flight, no job left)`,
+    timeoutMs,
+  );
 }
 
 export const CHROMIUM = '/usr/bin/chromium';

@@ -73,7 +73,9 @@ describe('sandbox event delivery', () => {
     t.sandbox.actions.sendUserMessage({ userOpenId: agent, chatId: group.chat_id, text: '大家好' });
     t.sandbox.actions.sendUserMessage({ userOpenId: agent, chatId: group.chat_id, text: '@运营助手 帮助' });
     await expect.poll(() => r.received.length).toBe(1);
-    await new Promise((res) => setTimeout(res, 50));
+    // Nothing else on its way: no delivery in flight, and only the mention was queued at all.
+    await t.sandbox.state.idle();
+    expect(t.sandbox.state.deliveries()).toHaveLength(1);
     expect(r.received).toHaveLength(1);
     expect(r.received[0]!.envelope.event.message).toMatchObject({
       chat_type: 'group',
