@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/app.js';
 import { pointSandboxAt, startBot, type BotProcess } from './support/bot.js';
@@ -12,7 +12,7 @@ import {
   sleep,
   startChaosSandbox,
 } from './support/feishu.js';
-import { freshDatabase } from './support/postgres.js';
+import { freshDatabase, testPool } from './support/postgres.js';
 import { linesWithSecrets } from './support/secrets.js';
 
 describe('the bot killed with SIGKILL under load', () => {
@@ -30,7 +30,7 @@ describe('the bot killed with SIGKILL under load', () => {
   beforeAll(async () => {
     sandbox = await startChaosSandbox();
     database = await freshDatabase();
-    pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    pool = testPool(database.url);
     ledger = new Ledger(sandbox).follow();
   });
   afterAll(async () => {

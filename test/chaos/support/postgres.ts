@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -75,4 +76,16 @@ function uid(user: string): number {
 
 function gid(user: string): number {
   return Number(execFileSync('id', ['-g', user]).toString().trim());
+}
+
+/**
+ * The test's own connections to the database under test. pg's Pool.end() resolves before its idle
+ * connections have closed, and drop() terminates them (57P01); the pool re-emits that as 'error',
+ * which without a listener is an uncaught exception that fails a green run. Errors on idle
+ * connections are the teardown's, so they are ignored; a query's error still reaches its caller.
+ */
+export function testPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on('error', () => undefined);
+  return pool;
 }
