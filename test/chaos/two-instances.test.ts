@@ -1,5 +1,4 @@
-import http from 'node:http';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/app.js';
 import { pointSandboxAt, startBot, type BotProcess } from './support/bot.js';
@@ -12,33 +11,8 @@ import {
   sleep,
   startChaosSandbox,
 } from './support/feishu.js';
-import { freshDatabase } from './support/postgres.js';
-
-/** A round-robin load balancer in front of the instances, as Feishu → LB → N bots would be. */
-function roundRobin(targets: () => string[]): Promise<{ url: string; close(): Promise<void> }> {
-  let n = 0;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const list = targets();
-      const target = list[n++ % list.length]!;
-      fetch(`${target}${req.url}`, {
-        method: 'POST',
-        headers: req.headers as Record<string, string>,
-        body: Buffer.concat(chunks),
-      })
-        .then(async (r) => res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text()))
-        .catch(() => res.writeHead(502).end());
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      resolve({ url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) });
-    }),
-  );
-}
+import { freshDatabase, testPool } from './support/postgres.js';
+import { roundRobin } from './support/proxy.js';
 
 describe('two instances on one PostgreSQL under load', () => {
   let sandbox: Awaited<ReturnType<typeof startChaosSandbox>>;
@@ -50,7 +24,7 @@ describe('two instances on one PostgreSQL under load', () => {
   beforeAll(async () => {
     sandbox = await startChaosSandbox();
     database = await freshDatabase();
-    pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    pool = testPool(database.url);
     const env = { CHAOS_SCHEDULE: '1' };
     // The first start migrates; then both run side by side.
     bots.push(await startBot({ sandbox, databaseUrl: database.url, env }));
