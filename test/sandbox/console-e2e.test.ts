@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { startFakeBot } from './fake-bot.js';
 import { startTestSandbox, type TestSandbox } from './helpers.js';
@@ -160,7 +160,20 @@ describe('sandbox console in headless Chromium', () => {
     await page.locator('[data-testid=chat-group]', { hasText: '天猫客服组' }).click();
     await page.locator('[data-testid=composer-input]').fill('帮助');
     await page.locator('[data-testid=send]').click();
-    await page.locator('[data-testid=bot-message] [data-testid=card-title]', { hasText: '帮助 Help' }).waitFor();
+    // Until the group's messages load the page still shows the direct chat, with its own help card:
+    // wait for the bot's answer in the group itself, then for the page to show that message.
+    const group = t.sandbox.state.chats().find((c) => c.name === '天猫客服组')!;
+    const answer = await vi.waitFor(
+      () => {
+        const m = t.sandbox.state.messages({ chatId: group.chat_id, fromBot: true }).at(-1);
+        if (!m) throw new Error('no answer in the group yet');
+        return m;
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    await page
+      .locator(`[data-message-id="${answer.message_id}"] [data-testid=card-title]`, { hasText: '帮助 Help' })
+      .waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/05-group.png` });
     const heard = bot.receiver.received.filter((r) => r.envelope.header.event_type === 'im.message.receive_v1').at(-1)!;
     expect(heard.envelope.event.message).toMatchObject({
