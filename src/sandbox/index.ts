@@ -11,6 +11,7 @@ import { TableWriteLocks } from './bitable/write-locks.js';
 import { adminRoutes } from './console/admin.js';
 import { consoleActions, type ConsoleActions } from './console/actions.js';
 import { consoleRoutes } from './console/routes.js';
+import { helpdeskRoutes } from './console/helpdesk.js';
 import { staticRoutes } from './console/static.js';
 import { DEFAULT_SETTINGS, type SandboxContext, type SandboxSettings } from './context.js';
 import { EventDeliverer, FEISHU_RETRY_SCHEDULE_MS } from './delivery/event-deliverer.js';
@@ -24,6 +25,7 @@ import { createStateView, type SandboxStateView } from './state-view.js';
 export type { FaultController, FaultRequest, FaultSnapshot } from './faults.js';
 export type { SandboxStateView } from './state-view.js';
 export type { ConsoleActions, UserMessageInput } from './console/actions.js';
+export type { HelpdeskMessageInput } from './console/helpdesk.js';
 export type { CardActionInput, CardActionResult } from './delivery/card-callback.js';
 export type { DeliveryRecord } from './delivery/event-deliverer.js';
 export type { SendAttempt } from './context.js';
@@ -135,6 +137,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     bitableRecordRoutes,
     driveRoutes,
     adminRoutes,
+    helpdeskRoutes,
     staticRoutes,
     (a, c) => consoleRoutes(a, c, actions),
   ]);

@@ -14,6 +14,7 @@ import { dashboardAccess } from '../../dashboard/access.js';
 import { dashboardPrefix } from '../../dashboard/tabs.js';
 import { EFFECTS_JOB, noMirror, type EffectsJob, type ReviewMirror } from './service/context.js';
 import { runEffects } from './service/effects.js';
+import { HELPDESK_MESSAGE_EVENT, helpdeskMessageOf, receiveHelpdeskMessage } from './service/helpdesk.js';
 import { createQaService } from './service/index.js';
 import { declareQaSettings } from './settings/index.js';
 import { AckValue, AppealOpenValue, AppealValue, DecideValue, NextValue, ScoreValue } from './values.js';
@@ -67,6 +68,16 @@ export function qaModule(options: QaOptions = {}): AppModule {
       bot.cardAction('qa.appeal-form', AppealOpenValue, f.appealForm);
       bot.cardAction('qa.appeal', AppealValue, f.appeal);
       bot.cardAction('qa.decide', DecideValue, f.decide);
+      // Feishu 服务台: each ticket message joins the ticket's conversation (channel feishu_helpdesk).
+      bot.event(HELPDESK_MESSAGE_EVENT, async (ctx) => {
+        const m = helpdeskMessageOf(ctx.event, ctx.header, ctx.now);
+        if ('error' in m) {
+          ctx.log.warn({ eventId: ctx.eventId, reason: m.error }, 'helpdesk ticket message skipped: unreadable');
+          return;
+        }
+        const r = await receiveHelpdeskMessage(qa.deps, m);
+        if (r.status === 'waiting') ctx.log.info({ ticketId: m.ticketId, reason: r.reason }, 'helpdesk ticket waits');
+      });
       bot.job<EffectsJob>(EFFECTS_JOB, (job, ctx) => runEffects(qa.deps, cards, job, ctx.now), { concurrency: 2 });
       bot.schedule('qa.appeal-deadlines', '15 * * * *', async (now, ctx) => {
         const r = await sweepAppeals(qa.deps, now);

@@ -202,3 +202,25 @@ export const qaAppealDecisions = pgTable(
   },
   (t) => [uniqueIndex('qa_appeal_decisions_step_idx').on(t.appealId, t.step)],
 );
+
+/**
+ * Feishu 服务台 ticket messages as they arrive (helpdesk.ticket_message.created_v1), one row per
+ * ticket message (a redelivered event changes nothing). They are copied into the ticket's
+ * conversation (channel feishu_helpdesk, external id = ticket id) once an agent of the directory
+ * has spoken on the ticket; `seq` is set when copied.
+ */
+export const qaHelpdeskMessages = pgTable(
+  'qa_helpdesk_messages',
+  {
+    ticketMessageId: text('ticket_message_id').primaryKey(),
+    ticketId: text('ticket_id').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
+    senderOpenId: text('sender_open_id'),
+    at: at('at').notNull(),
+    text: text('text').notNull(),
+    conversationId: bigint('conversation_id', { mode: 'number' }).references(() => qaConversations.id),
+    seq: integer('seq'),
+    receivedAt: createdAt(),
+  },
+  (t) => [index('qa_helpdesk_messages_ticket_idx').on(t.ticketId, t.at)],
+);

@@ -5,6 +5,7 @@ import type { SandboxContext } from '../context.js';
 import { deliverCardAction, type CardActionInput, type CardActionResult } from '../delivery/card-callback.js';
 import { stableHex } from '../ids.js';
 import { storeMessage } from '../im/messages.js';
+import { helpdeskActions } from './helpdesk.js';
 import type { BitableRecord, SandboxMessage, SandboxUser } from '../state/types.js';
 
 export interface UserMessageInput {
@@ -181,7 +182,16 @@ export function consoleActions(ctx: SandboxContext) {
     return chat;
   }
 
-  return { sendUserMessage, clickCard, editRecord, addRecord, deleteRecord, addBotToNewGroup, changeGroupMembers };
+  return {
+    sendUserMessage,
+    clickCard,
+    editRecord,
+    addRecord,
+    deleteRecord,
+    addBotToNewGroup,
+    changeGroupMembers,
+    ...helpdeskActions(ctx),
+  };
 }
 
 export type ConsoleActions = ReturnType<typeof consoleActions>;

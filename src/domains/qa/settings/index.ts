@@ -22,7 +22,7 @@ export const Channels = z.object({
     wecom: '企业微信',
     offline_store: '线下门店',
     private_community: '私域社群',
-    service_desk: '服务台',
+    feishu_helpdesk: '飞书服务台',
   }),
 });
 
