@@ -89,7 +89,9 @@ export async function runMirrorBench(opts: MirrorBenchOptions = {}): Promise<Rec
     const first = await mirror.reconcile();
     const firstMs = performance.now() - t0;
     say(
-      `  ${Math.round(firstMs)} ms, ${first.totals.inserted} inserted; ${pages} search pages, rate-limit minimum ${Math.round(minimumMs)} ms`,
+      `  ${Math.round(firstMs)} ms, ${first.totals.inserted} inserted; ${pages} search pages, rate-limit minimum ` +
+        `${Math.round(minimumMs)}` +
+        ` ms`,
     );
 
     // 1% drift made while "the bot was down": edited straight in the sandbox, no events.
@@ -102,7 +104,9 @@ export async function runMirrorBench(opts: MirrorBenchOptions = {}): Promise<Rec
     const latencies = await editLatencies(sandbox, deps.database, report.appToken, seeded[0]!, opts.edits ?? 40);
     const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
     say(
-      `  event → mirror: p50 ${Math.round(q(0.5))} ms, p95 ${Math.round(q(0.95))} ms, max ${Math.round(latencies.at(-1)!)} ms`,
+      `  event → mirror: p50 ${Math.round(q(0.5))} ms, p95 ${Math.round(q(0.95))} ms, max ` +
+        `${Math.round(latencies.at(-1)!)}` +
+        ` ms`,
     );
     return {
       records: total,

@@ -41,7 +41,8 @@ const program = new Command()
   .name('feishu-ops')
   .version(version, '-v, --version', 'print the version · 显示版本')
   .description(
-    'Feishu/Lark operations bot: QA, exception parcels, contracts, community data.\nSettings come from the environment (see .env.example).',
+    'Feishu/Lark operations bot: QA, exception parcels, contracts, community data.\nSettings come from the ' +
+      'environment (see .env.example).',
   );
 
 program
@@ -65,7 +66,8 @@ program
 program
   .command('seed')
   .description(
-    "create the offline sandbox's demo company (people, chats); its people, teams and rules reach the Base and the directory at the next start, as on the first one",
+    "create the offline sandbox's demo company (people, chats); its people, teams and rules reach " +
+      'the Base and the directory at the next start, as on the first one',
   )
   .option('-f, --force', 'replace an existing sandbox state')
   .action(async (opts: { force?: boolean }) => {
@@ -78,7 +80,10 @@ program
       const sandbox = await startSandbox({ dataDir: c.database.dataDir, port: 0 });
       try {
         console.log(
-          `${created ? 'created' : 'kept'} the sandbox tenant in ${c.database.dataDir}: ${sandbox.state.users().length} people, ${sandbox.state.chats().filter((ch) => ch.chat_type === 'group').length} team chats`,
+          `${created ? 'created' : 'kept'} the sandbox tenant in ${c.database.dataDir}: ` +
+            `${sandbox.state.users().length}` +
+            ` people, ${sandbox.state.chats().filter((ch) => ch.chat_type === 'group').length}` +
+            ` team chats`,
         );
       } finally {
         await sandbox.close();
@@ -121,7 +126,8 @@ program
       jobs.define(EVENT_QUEUE, async () => undefined);
       await jobs.start({ workers: false, cron: false });
       const updated = await db.query<{ id: number }>(
-        `update lark_events set status = 'received', updated_at = now() where event_id = $1 and status in ('failed', 'dead') returning id`,
+        `update lark_events set status = 'received', updated_at = now() where event_id = $1 and status in ('failed',
+          'dead') returning id`,
         [eventId],
       );
       const row = updated.rows[0];

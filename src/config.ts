@@ -145,7 +145,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // connects (@larksuiteoapi/node-sdk 1.74 lib/index.js, WSClient.start).
     if (e.LARK_EVENT_MODE === 'websocket' && !/^cli_[0-9a-fA-F]{16}$/.test(e.LARK_APP_ID)) {
       throw new ConfigError(
-        'LARK_APP_ID: must be cli_ followed by 16 hex digits (as shown in the developer console) for LARK_EVENT_MODE=websocket',
+        'LARK_APP_ID: must be cli_ followed by 16 hex digits (as shown in the developer console) for ' +
+          'LARK_EVENT_MODE=websocket',
       );
     }
     feishu = {
@@ -222,7 +223,9 @@ export function checkDemoSeeding(config: Config, contents: DatabaseContents): vo
   if (contents.foreignRows > 0) {
     const variable = config.database.url ? 'DATABASE_URL' : 'DATA_DIR';
     throw new ConfigError(
-      `${variable}: this database holds real (non-demo) data (${contents.foreignRows} people or cases); the offline sandbox will not write its demo company into it — use an empty database or set LARK_APP_ID`,
+      `${variable}: this database holds real (non-demo) data (${contents.foreignRows} people or cases); the ` +
+        `offline sandbox will not write its demo company into it — use an ` +
+        `empty database or set LARK_APP_ID`,
     );
   }
 }

@@ -53,7 +53,8 @@ interface Banner {
 function printBanner({ url, consoleUrl, database, docs, eventMode }: Banner): void {
   const events =
     eventMode === 'websocket'
-      ? `  events 事件接收                   long connection 长连接 (LARK_EVENT_MODE=websocket); ${url}/readyz says whether it is up`
+      ? `  events 事件接收                   long connection 长连接 (LARK_EVENT_MODE=websocket); ${url}/readyz says ` +
+        `whether it is up`
       : `  events 事件接收                   webhook ${url}/webhook/event  ·  card callbacks ${url}/webhook/card`;
   const lines = [
     '',

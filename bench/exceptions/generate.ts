@@ -122,7 +122,8 @@ class Columns<T extends Record<string, string>> {
     const n = this.length;
     if (n === 0) return 0;
     const keys = Object.keys(this.types) as Array<keyof T & string>;
-    const text = `insert into ${this.table} (${keys.join(', ')}) select * from unnest(${keys.map((k, i) => `$${i + 1}::${this.types[k]}[]`).join(', ')})`;
+    const arrays = keys.map((k, i) => `$${i + 1}::${this.types[k]}[]`).join(', ');
+    const text = `insert into ${this.table} (${keys.join(', ')}) select * from unnest(${arrays})`;
     await db.query(
       text,
       keys.map((k) => this.data[k]),
@@ -401,7 +402,9 @@ export async function generateExceptions(db: Executor, o: GenerateOptions): Prom
     `select setval(pg_get_serial_sequence('exceptions_cases', 'id'), (select max(id) from exceptions_cases))`,
   );
   await db.query(
-    'analyze exceptions_cases, exceptions_state_history, exceptions_audit, exceptions_approvals, exceptions_recovery_claims, exceptions_escalations',
+    'analyze exceptions_cases, exceptions_state_history, exceptions_audit, ' +
+      'exceptions_approvals, exceptions_recovery_claims, ' +
+      'exceptions_escalations',
   );
   out.ms = Date.now() - started;
   return out;

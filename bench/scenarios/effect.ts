@@ -71,7 +71,9 @@ export async function eventToEffect(ctx: BenchContext): Promise<ScenarioResult> 
   const doubled = [...replies.values()].filter((r) => r.length > 1).length;
   return {
     name: 'event-to-effect',
-    description: `${rate} messages/s from ${targets.length} people through the stand-in; time from delivery (before the ack) to the reply stored at the stand-in`,
+    description:
+      `${rate} messages/s from ${targets.length} people through the stand-in; time from delivery ` +
+      `(before the ack) to the reply stored at the stand-in`,
     metrics: {
       sent: sent.length,
       answered: replies.size,
@@ -87,7 +89,8 @@ export async function eventToEffect(ctx: BenchContext): Promise<ScenarioResult> 
       target('answered twice', '<=', 0, doubled),
     ],
     notes: [
-      'latency starts when the stand-in sends the event, so it includes the ack round trip: an upper bound of ack → reply',
+      'latency starts when the stand-in sends the event, so it includes the ack round trip: an upper bound of ' +
+        'ack → reply',
     ],
   };
 }
@@ -132,7 +135,9 @@ export async function backlogDrain(ctx: BenchContext): Promise<ScenarioResult> {
       : [];
   return {
     name: 'backlog.drain',
-    description: `${events} acked events worked off from the queue at LARK_MESSAGES_PER_SECOND=${rate}; clock starts when the workers are up`,
+    description:
+      `${events} acked events worked off from the queue at LARK_MESSAGES_PER_SECOND=${rate}` +
+      `; clock starts when the workers are up`,
     metrics: {
       events,
       queued: queued.open,

@@ -88,7 +88,8 @@ async function measureSize(
     const midClaim = Number(
       (
         await client.query<{ id: string | null }>(
-          `select (percentile_disc(0.5) within group (order by id))::bigint as id from exceptions_recovery_claims where state in ('open', 'partially_recovered')`,
+          `select (percentile_disc(0.5) within group (order by id))::bigint as id from exceptions_recovery_claims
+            where state in ('open', 'partially_recovered')`,
         )
       ).rows[0]?.id ?? 0,
     );
@@ -174,7 +175,11 @@ async function measureSize(
     metrics.peakRssMb = rss;
     return {
       name: `exceptions@${label(size)}`,
-      description: `${sums.cases} cases, ${sums.history} state changes (${metrics.changesPerCase}/case, ${sums.open} open); ${samples} sequential GETs per endpoint; sweep run by its schedule handler; exceptions.act card clicks at ${CARD_RATE}/s alone and during back-to-back 365-day reports`,
+      description:
+        `${sums.cases} cases, ${sums.history} state changes (${metrics.changesPerCase}/case, ${sums.open}` +
+        ` open); ${samples} sequential GETs per endpoint; sweep run by its ` +
+        `schedule handler; exceptions.act card clicks at ${CARD_RATE}` +
+        `/s alone and during back-to-back 365-day reports`,
       metrics,
       targets: [
         target('every GET p95 ms', '<', 100, worstP95),
@@ -255,14 +260,16 @@ function startReportLoop(
 
 async function clickTargets(client: pg.Client): Promise<CaseTarget[]> {
   const { rows } = await client.query<{ id: string; version: number; state: string }>(
-    `select id, version, state from exceptions_cases where state in ('in_progress', 'waiting_customer') order by id desc limit ${CARD_CASES}`,
+    `select id, version, state from exceptions_cases where state in ('in_progress', 'waiting_customer') order by id
+      desc limit ${CARD_CASES}`,
   );
   return rows.map((r) => ({ id: Number(r.id), version: r.version, state: r.state }));
 }
 
 async function stateChanges(client: pg.Client): Promise<number> {
   const { rows } = await client.query<{ n: number }>(
-    `select count(*)::int as n from exceptions_state_history where action in ('wait_customer', 'resume') and actor_open_id = $1`,
+    `select count(*)::int as n from exceptions_state_history where action in ('wait_customer', 'resume') and
+      actor_open_id = $1`,
     [BENCH_OPERATOR],
   );
   return rows[0]!.n;

@@ -113,7 +113,12 @@ export async function intakeScenarios(ctx: BenchContext): Promise<ScenarioResult
   return [
     {
       name: 'intake.saturation',
-      description: `${CONNECTIONS} connections, ~2 KB signed + encrypted events, verify + decrypt + durable insert (commit before ack), in the same run against two baselines: bare Fastify + one INSERT per request, and the group-commit baseline (the same Fastify body parser, verify + decrypt, event + job rows through the bot's InboxWriter group commit; nothing else)`,
+      description:
+        `${CONNECTIONS} connections, ~2 KB signed + encrypted events, verify + decrypt + durable ` +
+        `insert (commit before ack), in the same run against two baselines: ` +
+        `bare Fastify + one INSERT per request, and the group-commit baseline ` +
+        `(the same Fastify body parser, verify + decrypt, event + job rows ` +
+        `through the bot's InboxWriter group commit; nothing else)`,
       metrics: {
         ...prefixed('app', loadMetrics(sat)),
         ...prefixed('baseline', loadMetrics(base)),
@@ -137,7 +142,9 @@ export async function intakeScenarios(ctx: BenchContext): Promise<ScenarioResult
     },
     {
       name: 'intake.fixed-rate',
-      description: `open loop at 500 events/s for ${Math.round(fixed.elapsedMs / 1000)} s; latency from the planned send time`,
+      description:
+        `open loop at 500 events/s for ${Math.round(fixed.elapsedMs / 1000)} s; latency from the ` +
+        `planned send time`,
       metrics: { ...loadMetrics(fixed), storedEvents: fixedStored.stored },
       targets: [
         target('p50 ms', '<', 20, fixedLatency.p50),
@@ -149,7 +156,8 @@ export async function intakeScenarios(ctx: BenchContext): Promise<ScenarioResult
     {
       name: 'card.callback',
       description:
-        'card.action.trigger at 50/s: verify, decrypt, authorize from the directory, conditional update in one transaction, new card',
+        'card.action.trigger at 50/s: verify, decrypt, authorize from the directory, conditional update in one ' +
+        'transaction, new card',
       metrics: { ...loadMetrics(card), stateChanges: flips.flips },
       targets: [
         target('p99 ms', '<', 100, cardLatency.p99),

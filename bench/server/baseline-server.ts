@@ -5,7 +5,8 @@ import { serveIpc } from '../child.js';
 
 const database = await openDatabase({ url: process.env.DATABASE_URL || undefined, dataDir: process.env.DATA_DIR });
 await database.exec(
-  'create table if not exists bench_baseline (id bigserial primary key, body jsonb not null, received_at timestamptz not null default now())',
+  'create table if not exists bench_baseline (id bigserial primary key, body jsonb ' +
+    'not null, received_at timestamptz not null default now())',
 );
 const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
 app.removeContentTypeParser(['application/json', 'text/plain']);

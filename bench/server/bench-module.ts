@@ -19,8 +19,10 @@ export function benchModule(): AppModule {
     name: 'bench',
     async setup(bot, deps) {
       await deps.database
-        .exec(`create table if not exists bench_tickets (id int primary key, state text not null, flips int not null default 0);
-        insert into bench_tickets (id, state) select g, 'open' from generate_series(0, ${BENCH_TICKETS - 1}) g on conflict do nothing;`);
+        .exec(`create table if not exists bench_tickets (id int primary key, state text not null, flips int not null
+  default 0);
+        insert into bench_tickets (id, state) select g, 'open' from generate_series(0, ${BENCH_TICKETS - 1}) g on
+          conflict do nothing;`);
       const directory = createDirectory({ db: deps.database.db });
       await directory.upsertPeople([
         { openId: BENCH_OPERATOR, name: '压测员 Bench', roles: ['lead'], teams: ['customer_service'] },

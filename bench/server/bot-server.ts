@@ -76,7 +76,8 @@ serveIpc(
       (await deps.database.query(text, params ?? [])).rows,
     reset: async () => {
       await deps.database.exec(
-        `truncate lark_events; delete from pgboss.job where name = 'lark.event'; update bench_tickets set state = 'open', flips = 0;`,
+        `truncate lark_events; delete from pgboss.job where name = 'lark.event'; update bench_tickets set state =
+          'open', flips = 0;`,
       );
       if (deps.database.kind === 'postgres') await deps.database.exec('vacuum analyze lark_events');
       return true;

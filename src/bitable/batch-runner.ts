@@ -101,7 +101,9 @@ export class BitableBatchError<I = unknown, R = unknown> extends Error {
       .map((f) => `#${f.index}: ${f.error instanceof Error ? f.error.message : String(f.error)}`)
       .join('; ');
     super(
-      `多维表格批量写入部分失败 ${op} partly failed: ${written} written, ${outcome.failures.length} failed, ${outcome.skipped.length} skipped` +
+      `多维表格批量写入部分失败 ${op} partly failed: ${written} written, ${outcome.failures.length} failed, ` +
+        `${outcome.skipped.length}` +
+        ` skipped` +
         (sample ? ` — ${sample}${outcome.failures.length > 5 ? '; …' : ''}` : ''),
     );
   }

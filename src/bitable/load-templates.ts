@@ -99,7 +99,8 @@ function backFieldProblems(
     problems.push(`${where}: back field ${target.key}.${back.key} links to ${back.property.table}, not ${table.key}`);
   if (back.property.back_field_name !== field.name) {
     problems.push(
-      `${where}: back field ${target.key}.${back.key} names "${back.property.back_field_name}" as its back field, not "${field.name}"`,
+      `${where}: back field ${target.key}.${back.key} names "${back.property.back_field_name}" as its back field,` +
+        ` not "${field.name}"`,
     );
   }
   return problems;

@@ -102,7 +102,8 @@ export function viewProperty(
     }
     if (view.filter.conjunction === 'or' && missed.length > 0) {
       manual.push(
-        `筛选 filter (any of): ${view.filter.conditions.map((c) => `${c.field} ${c.operator} ${(c.value ?? []).join(',')}`).join(' | ')}`,
+        `筛选 filter (any of): ` +
+          `${view.filter.conditions.map((c) => `${c.field} ${c.operator} ${(c.value ?? []).join(',')}`).join(' | ')}`,
       );
     } else {
       manual.push(...missed.map((m) => `筛选 filter: ${m}`));

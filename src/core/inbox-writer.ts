@@ -71,7 +71,8 @@ export class InboxWriter {
       const { rows: inserted } = await tx.query<{ id: string | number; event_id: string; status: string }>(
         `insert into lark_events (event_id, event_type, source, tenant_key, payload, status)
          select event_id, event_type, source, tenant_key, payload, status
-         from json_to_recordset($1::json) as x(event_id text, event_type text, source text, tenant_key text, payload jsonb, status text)
+         from json_to_recordset($1::json) as x(event_id text, event_type text, source text, tenant_key text, payload
+           jsonb, status text)
          on conflict (event_id) do nothing
          returning id, event_id, status`,
         [JSON.stringify(rows, storable)],

@@ -57,7 +57,8 @@ export class InstanceRegistry {
         [this.id],
       );
       const { rows } = await db.query<{ live: string | number }>(
-        `select count(*) as live from core_instances where seen_at > now() - make_interval(secs => $1::double precision)`,
+        `select count(*) as live from core_instances where seen_at > now() - make_interval(secs => $1::double
+          precision)`,
         [this.staleMs / 1000],
       );
       this.count = Math.max(1, Number(rows[0]?.live ?? 1));

@@ -24,7 +24,8 @@ export async function listJobs(
 ): Promise<JobSummary[]> {
   if (!(await queueInstalled(database))) return [];
   const columns = `id::text as id, name, state::text as state, retry_count + 1 as attempts, completed_on as finished_at,
-    left(coalesce(output->>'message', output::text, ''), 160) as last_error, left(coalesce(data::text, ''), 120) as data, created_on`;
+    left(coalesce(output->>'message', output::text, ''), 160) as last_error, left(coalesce(data::text, ''), 120) as
+      data, created_on`;
   const where = `($1::text is null or state::text = $1) and not (name = any($3::text[]))`;
   const { rows } = await database.query<JobSummary & { created_on: Date }>(
     `select * from (
@@ -53,7 +54,8 @@ export async function retryJob(database: Database, id: string): Promise<string |
     );
     if (live.rows[0]) return live.rows[0].name;
     const cols =
-      'id, name, priority, data, retry_count, retry_delay, retry_backoff, singleton_key, expire_in, created_on, policy, dead_letter';
+      'id, name, priority, data, retry_count, retry_delay, retry_backoff, singleton_key, expire_in, created_on, ' +
+      'policy, dead_letter';
     const moved = await tx.query<{ name: string }>(
       `with gone as (delete from ${SCHEMA}.archive where id = $1 and state = 'failed' returning *)
        insert into ${SCHEMA}.job (${cols}, state, retry_limit, start_after, keep_until)

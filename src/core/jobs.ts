@@ -217,7 +217,8 @@ export class JobQueue {
     try {
       return await this.options.database.transaction(async (tx) => {
         const { rows } = await tx.query(
-          `insert into core_schedule_slots (name, slot, instance) values ($1, $2, $3) on conflict do nothing returning name`,
+          `insert into core_schedule_slots (name, slot, instance) values ($1, $2, $3) on conflict do nothing returning
+            name`,
           [name, slot, this.instanceId],
         );
         if (rows.length === 0) return false;

@@ -41,7 +41,8 @@ export function createSessions(options: SessionOptions) {
   const sign = (id: string) => createHmac('sha256', key).update(id).digest('base64url');
   const hash = (id: string) => createHash('sha256').update(id).digest('hex');
   const at = (ms: number) => new Date(ms).toISOString();
-  const attributes = `HttpOnly; Path=/; SameSite=${SAME_SITE[options.cookie.sameSite]}${options.cookie.secure ? '; Secure' : ''}`;
+  const secure = options.cookie.secure ? '; Secure' : '';
+  const attributes = `HttpOnly; Path=/; SameSite=${SAME_SITE[options.cookie.sameSite]}${secure}`;
 
   /** The session id of a cookie whose signature holds. */
   function sessionId(req: FastifyRequest): string | undefined {

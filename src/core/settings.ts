@@ -148,7 +148,8 @@ export class SettingsStore {
       value: unknown;
       updated_by: string | null;
     }>(
-      'select v.version, s.key, s.value, s.updated_by from core_settings_version v left join directory_settings s on true where v.id = 1',
+      'select v.version, s.key, s.value, s.updated_by from core_settings_version v ' +
+        'left join directory_settings s on true where v.id = 1',
     );
     const stored = new Map<string, { value: unknown; updatedBy: string | null }>();
     for (const r of rows) if (r.key !== null) stored.set(r.key, { value: r.value, updatedBy: r.updated_by });

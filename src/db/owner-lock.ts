@@ -65,7 +65,8 @@ export function acquireOwnerLock(dir: string): OwnerLock {
 function inUseMessage(dir: string, h: Holder): string {
   return (
     `DATA_DIR: the embedded database in ${dir} is in use by process ${h.pid} on ${h.host} (since ${h.since}); ` +
-    'one embedded database serves one process — stop that one, or set DATABASE_URL to a PostgreSQL to run several instances'
+    ('one embedded database serves one process — stop that one, or set DATABASE_URL to a PostgreSQL to run ' +
+      'several instances')
   );
 }
 

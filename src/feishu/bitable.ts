@@ -144,7 +144,8 @@ export function createBitable(client: FeishuClient, options: BitableOptions = {}
   const tableLock = <T>(key: string, fn: () => Promise<T>): Promise<T> =>
     mutex.run(key, () => (shared ? shared(key, fn) : fn()));
   const path = (t: TableRef, suffix: string) =>
-    `/open-apis/bitable/v1/apps/${encodeURIComponent(t.appToken)}/tables/${encodeURIComponent(t.tableId)}/records/${suffix}`;
+    `/open-apis/bitable/v1/apps/${encodeURIComponent(t.appToken)}/tables/${encodeURIComponent(t.tableId)}` +
+    `/records/${suffix}`;
   const parse = <S extends z.ZodType>(op: string, schema: S, body: unknown): z.infer<S> => {
     const parsed = schema.safeParse(body);
     if (!parsed.success)

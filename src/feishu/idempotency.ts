@@ -12,5 +12,9 @@ export function messageUuid(key: string): string {
 export function clientToken(key: string): string {
   const h = createHash('sha256').update(key).digest('hex');
   // Shaped as a version-4 UUID so strict validators accept it.
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return (
+    `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}` +
+    `${h.slice(17, 20)}` +
+    `-${h.slice(20, 32)}`
+  );
 }

@@ -25,7 +25,8 @@ export function mirrorCommands(
   program
     .command('provision')
     .description(
-      'create or complete the Bitable Base, tables, fields and views from bitable-templates/ (safe to re-run) · 按模板创建或补全多维表格',
+      'create or complete the Bitable Base, tables, fields and views from ' +
+        'bitable-templates/ (safe to re-run) · 按模板创建或补全多维表格',
     )
     .option('--app-token <token>', 'adopt this existing Base instead of the stored one or a new one')
     .option('--name <name>', 'name of a new Base', DEFAULT_BASE_NAME)
@@ -114,7 +115,8 @@ export function mirrorCommands(
             now: () => new Date(),
           }).sync();
           console.log(
-            `人员与规则 directory: ${directory.people?.upserted ?? 0} people, ${directory.teams?.upserted ?? 0} teams, ${directory.problems.length} rows skipped`,
+            `人员与规则 directory: ${directory.people?.upserted ?? 0} people, ${directory.teams?.upserted ?? 0}` +
+              ` teams, ${directory.problems.length} rows skipped`,
           );
         }),
       ),
@@ -170,7 +172,12 @@ function printProvision(report: ProvisionReport, json: boolean): void {
     `多维表格已就绪 Bitable ready${report.baseCreated ? '（新建 new Base）' : ''}`,
     `  链接 URL         ${report.url ?? '-'}`,
     `  app_token        ${report.appToken}`,
-    `  新建 created     ${changed ? `${created.tables.length} tables 表, ${created.fields.length} fields 字段, ${created.views.length} views 视图` : '无变化 nothing changed'}`,
+    `  新建 created     ${
+      changed
+        ? `${created.tables.length} tables 表, ${created.fields.length} fields 字段, ${created.views.length}` +
+          ` views 视图`
+        : '无变化 nothing changed'
+    }`,
     `  订阅 subscribed  ${report.subscribed ? '是 yes (record changes reach the bot)' : '否 no'}`,
     `  视图筛选 filters ${report.filteredViews.length} views set from the templates`,
     ...report.shared.map(
@@ -179,7 +186,8 @@ function printProvision(report: ProvisionReport, json: boolean): void {
     ...(report.owner ? [`  所有者 owner     ${report.owner}`] : []),
     ...(report.baseCreated && report.shared.length === 0 && !report.owner
       ? [
-          '  注意 note        应用创建的多维表格只有应用能打开：用 --share-with 或 --transfer-owner 授权 · nobody can open an app-owned Base until shared',
+          '  注意 note        应用创建的多维表格只有应用能打开：用 --share-with 或 --transfer-owner 授权 · nobody can open an app-owned ' +
+            'Base until shared',
         ]
       : []),
     ...report.skipped.map((s) => `  跳过 skipped     ${s}`),
@@ -208,7 +216,10 @@ function printSync(report: ReconcileReport): void {
   const t = report.totals;
   const seconds = ((report.finishedAt.getTime() - report.startedAt.getTime()) / 1000).toFixed(1);
   console.log(
-    `\n对账完成 reconcile done in ${seconds} s: 读取 scanned ${t.scanned}, 新增 inserted ${t.inserted}, 更新 updated ${t.updated}, 删除 deleted ${t.deleted}, 刷新 refreshed ${t.refreshed}, 保留较新 kept newer ${t.keptNewer}, 按流程修复 repaired ${t.repaired}, 无法读取 unreadable ${t.unreadable}`,
+    `\n对账完成 reconcile done in ${seconds} s: 读取 scanned ${t.scanned}, 新增 inserted ${t.inserted}, 更新 updated ` +
+      `${t.updated}` +
+      `, 删除 deleted ${t.deleted}, 刷新 refreshed ${t.refreshed}, 保留较新 kept ` +
+      `newer ${t.keptNewer}, 按流程修复 repaired ${t.repaired}, 无法读取 unreadable ${t.unreadable}`,
   );
   const fixed = report.tables.filter((r) => r.inserted + r.updated + r.deleted + r.unreadable > 0);
   if (fixed.length > 0)

@@ -104,7 +104,8 @@ export class NotProvisionedError extends AppError {
     super(
       'unavailable',
       tableKey
-        ? `多维表格 ${tableKey} 尚未创建，请运行 feishu-ops provision · Bitable table ${tableKey} is not provisioned: run feishu-ops provision`
+        ? `多维表格 ${tableKey} 尚未创建，请运行 feishu-ops provision · Bitable table ${tableKey} is not provisioned: run ` +
+            `feishu-ops provision`
         : '多维表格尚未创建，请运行 feishu-ops provision · Bitable is not provisioned: run feishu-ops provision',
     );
   }

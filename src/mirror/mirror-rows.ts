@@ -108,7 +108,8 @@ async function upsertGroup(
     ...cols.map((c) => `${c} = excluded.${c}`),
   ];
   const guard = onlyIfNewer
-    ? `where ${table}._modified_at is null or excluded._modified_at is null or ${table}._modified_at <= excluded._modified_at`
+    ? `where ${table}._modified_at is null or excluded._modified_at is null or ${table}._modified_at <=
+        excluded._modified_at`
     : '';
   const { rows } = await sql.query<{ record_id: string }>(
     `insert into ${table} (record_id, _modified_at, _source${cols.map((c) => `, ${c}`).join('')})

@@ -40,7 +40,8 @@ async function provisionField(
   if (found) {
     if (found.type !== field.type) {
       run.report.conflicts.push(
-        `${where}: "${found.field_name}" in Bitable is type ${found.type}, the template says ${field.type} — left as it is`,
+        `${where}: "${found.field_name}" in Bitable is type ${found.type}, the template says ${field.type}` +
+          ` — left as it is`,
       );
       table.fields.delete(field.key);
       return;

@@ -54,7 +54,8 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRep
   if (options.appToken && options.pinnedAppToken && options.appToken !== options.pinnedAppToken) {
     throw new AppError(
       'conflict',
-      `LARK_BITABLE_APP_TOKEN 已固定为 ${options.pinnedAppToken} · the Base is pinned to ${options.pinnedAppToken}; unset it to adopt ${options.appToken}`,
+      `LARK_BITABLE_APP_TOKEN 已固定为 ${options.pinnedAppToken} · the Base is pinned to ${options.pinnedAppToken}` +
+        `; unset it to adopt ${options.appToken}`,
     );
   }
   const stored = await loadBindings(options.database.db);
@@ -160,7 +161,8 @@ export function shareKind(id: string): 'user' | 'chat' {
   if (/^oc_[\w-]+$/.test(id)) return 'chat';
   throw new AppError(
     'bad_request',
-    `无法共享给 ${id}：请用个人 open_id (ou_…) 或机器人所在群的 chat_id (oc_…) · share with an open_id or a chat id; Feishu refuses departments for an app`,
+    `无法共享给 ${id}：请用个人 open_id (ou_…) 或机器人所在群的 chat_id (oc_…) · share with an open_id or a chat id; Feishu ` +
+      `refuses departments for an app`,
   );
 }
 
@@ -201,7 +203,9 @@ async function provisionTables(run: ProvisionRun, defaultTableId: string | undef
   if (kept + missing.length > MAX_TABLES_PER_BASE) {
     throw new AppError(
       'conflict',
-      `多维表格最多 ${MAX_TABLES_PER_BASE} 张表 · a Base holds at most ${MAX_TABLES_PER_BASE} tables: ${kept} exist, ${missing.length} more needed`,
+      `多维表格最多 ${MAX_TABLES_PER_BASE} 张表 · a Base holds at most ${MAX_TABLES_PER_BASE} tables: ${kept} exist, ` +
+        `${missing.length}` +
+        ` more needed`,
       { existing: kept, missing: missing.map((t) => t.key) },
     );
   }

@@ -223,7 +223,8 @@ export class DeclaredTable<T> implements TableSeam<T> {
     const template = ctx.templates.tables.find((t) => t.key === tableKey);
     if (!template?.fields.some((f) => f.key === fieldKey)) return undefined;
     const { rows } = await ctx.deps.database.query<{ record_id: string }>(
-      `select record_id from ${quote(mirrorTableName(tableKey))} where ${quote(fieldKey)} = $1 order by _synced_at limit 1`,
+      `select record_id from ${quote(mirrorTableName(tableKey))} where ${quote(fieldKey)} = $1 order by _synced_at
+        limit 1`,
       [value],
     );
     return rows[0]?.record_id;

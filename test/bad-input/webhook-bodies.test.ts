@@ -26,7 +26,7 @@ describe('hostile webhook deliveries', () => {
     (await t.database.query<{ n: number }>('select count(*)::int as n from lark_events')).rows[0]!.n;
   const resign = (payload: string, ts: string, nonce: string) => eventSignature(ts, nonce, secrets.encryptKey, payload);
 
-  it('refuses forgeries: wrong token inside a validly signed body, mismatched nonce, odd timestamps, legacy shape', async () => {
+  it('refuses forgeries: wrong token in a signed body, mismatched nonce, odd timestamps, legacy shape', async () => {
     const before = await stored();
     const wrongToken = messageEvent('help');
     wrongToken.header.token = 'not-the-token';
@@ -35,8 +35,12 @@ describe('hostile webhook deliveries', () => {
     const req = signed(messageEvent('help'));
     expect((await post(req.payload, { ...req.headers, 'x-lark-request-nonce': 'other' })).statusCode).toBe(401);
     expect(
-      (await post(req.payload, { ...req.headers, 'x-lark-signature': req.headers['x-lark-signature']!.toUpperCase() }))
-        .statusCode,
+      (
+        await post(req.payload, {
+          ...req.headers,
+          'x-lark-signature': req.headers['x-lark-signature']!.toUpperCase(),
+        })
+      ).statusCode,
     ).toBe(401);
     for (const name of ['x-lark-request-timestamp', 'x-lark-signature']) {
       const headers = { ...req.headers };

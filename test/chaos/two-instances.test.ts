@@ -29,7 +29,8 @@ describe('two instances on one PostgreSQL under load', () => {
     // The first start migrates; then both run side by side.
     bots.push(await startBot({ sandbox, databaseUrl: database.url, env }));
     await pool.query(
-      'create table if not exists chaos_schedule_runs (id serial primary key, slot timestamptz not null, pid int not null)',
+      'create table if not exists chaos_schedule_runs (id serial primary ' +
+        'key, slot timestamptz not null, pid int not null)',
     );
     bots.push(await startBot({ sandbox, databaseUrl: database.url, env }));
     lb = await roundRobin(() => bots.map((b) => b.url));

@@ -450,7 +450,8 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
     expect(new Set(approvals.map((a) => a.case_id)).size, tag).toBe(CASES);
     const decisions = (
       await pool.query<{ case_id: number; n: number }>(
-        `select case_id::int as case_id, count(*)::int as n from exceptions_audit where action in ('approve', 'reject') group by case_id`,
+        `select case_id::int as case_id, count(*)::int as n from exceptions_audit where action in ('approve',
+          'reject') group by case_id`,
       )
     ).rows;
     expect(

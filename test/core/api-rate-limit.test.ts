@@ -22,7 +22,7 @@ describe('rate limit on the production /api/ write routes', () => {
       payload: JSON.stringify({ nonsense: true }),
     });
 
-  it('answers 429 with Retry-After once a token has used its writes, across write routes, and leaves other tokens alone', async () => {
+  it('answers 429 + Retry-After once a token used its writes, across write routes; others unaffected', async () => {
     const codes = [
       (await post('/api/exceptions', 'tok-a')).statusCode,
       (await post('/api/exceptions/1/fields', 'tok-a')).statusCode,

@@ -17,7 +17,8 @@ const requests = defineModule<Deps>({
       if (ctx.operator.openId !== 'ou_approver') throw new ForbiddenError();
       return deps.database.transaction(async (tx) => {
         const { rows } = await tx.query(
-          `update test_requests set status = 'approved', approved_by = $2 where id = $1 and status = 'pending' returning id`,
+          `update test_requests set status = 'approved', approved_by = $2 where id = $1 and status = 'pending'
+            returning id`,
           [ctx.value.id, ctx.operator.openId],
         );
         if (rows.length === 0) return { toast: { type: 'info' as const, content: '已处理过 · Already handled' } };

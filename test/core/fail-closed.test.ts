@@ -64,7 +64,8 @@ describe('fail closed: demo data never goes into a real database', () => {
     const db = await openDatabase({ url: pg?.url, dataDir });
     await migrate(db);
     await db.query(
-      `insert into directory_people (open_id, name, source) values ('ou_0123456789abcdef0123456789abcdef', '真实员工 Real Person', 'bitable')`,
+      `insert into directory_people (open_id, name, source) values ('ou_0123456789abcdef0123456789abcdef',
+        '真实员工 Real Person', 'bitable')`,
     );
     await db.close();
 

@@ -37,7 +37,7 @@ describe('failures you can see: follow-up jobs that Feishu refuses', () => {
       (j) => j.name === 'probe.follow-up',
     );
 
-  it('warns on every attempt with the case and the Feishu code, errors when it gives up, lists it and runs it again under the same id', async () => {
+  it('warns per attempt with case and Feishu code, errors on giving up, lists it, reruns it (same id)', async () => {
     await t.deps.jobs.send('probe.follow-up', { caseNo: 'EX000042', effects: [{ type: 'card' }] });
     await waitFor(async () => (await failedOnce()).length === 1, 'job failed for good');
 
@@ -76,10 +76,13 @@ describe('failures you can see: follow-up jobs that Feishu refuses', () => {
     // What pg-boss's maintenance does after archiveFailedAfterSeconds.
     await t.database.query(
       `with gone as (delete from pgboss.job where id = $1 returning *)
-       insert into pgboss.archive (id, name, priority, data, state, retry_limit, retry_count, retry_delay, retry_backoff, start_after, started_on,
+       insert into pgboss.archive (id, name, priority, data, state, retry_limit, retry_count, retry_delay,
+         retry_backoff, start_after, started_on,
          singleton_key, singleton_on, expire_in, created_on, completed_on, keep_until, dead_letter, policy, output)
-       select id, name, priority, data, state, retry_limit, retry_count, retry_delay, retry_backoff, start_after, started_on,
-         singleton_key, singleton_on, expire_in, created_on, completed_on, keep_until, dead_letter, policy, output from gone`,
+       select id, name, priority, data, state, retry_limit, retry_count, retry_delay, retry_backoff, start_after,
+         started_on,
+         singleton_key, singleton_on, expire_in, created_on, completed_on, keep_until, dead_letter, policy, output
+           from gone`,
       [failed.id],
     );
     expect((await failedOnce()).find((j) => j.id === failed.id)).toBeDefined(); // still listed, from the archive

@@ -84,7 +84,8 @@ describe('inbox retention', () => {
         ['recent-done', 'done', 6],
       ] as const) {
         await t.database.query(
-          `insert into lark_events (event_id, event_type, source, payload, status, received_at) values ($1, 't', 'webhook', '{}', $2, $3)`,
+          `insert into lark_events (event_id, event_type, source, payload, status, received_at) values ($1, 't',
+            'webhook', '{}', $2, $3)`,
           [id, status, at(age)],
         );
       }

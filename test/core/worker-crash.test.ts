@@ -29,7 +29,8 @@ describe('a worker killed in the middle of a job', () => {
     const setup = await open();
     await migrate(setup);
     await setup.exec(
-      'create table test_attempts (id serial primary key, event_id text); create table test_effects (key text primary key);',
+      'create table test_attempts (id serial primary key, event_id text); ' +
+        'create table test_effects (key text primary key);',
     );
     const intake = await buildTestApp({
       database: setup,

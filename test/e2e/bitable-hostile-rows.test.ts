@@ -51,7 +51,7 @@ describe('hostile rows in the 异常件工单 Bitable table (sandbox)', () => {
     return rows;
   };
 
-  it('opens a case from a row with a NUL and a 12,000-character description: cut with "…", the editor told', async () => {
+  it('opens a case from a row with a NUL and a 12,000-char description: cut with "…", the editor told', async () => {
     const description = `箱子\u0000破了 ${'很长的描述'.repeat(2400)}`;
     const added = await sandbox().actions.addRecord(lead, table.appToken, table.tableId, {
       异常类型: '破损',

@@ -48,7 +48,9 @@ describe('the workbench dashboard', () => {
   const ready = (page: Page) =>
     page
       .locator(
-        '[data-testid=tab-body][data-state=ready], [data-testid=tab-body][data-state=not-set-up], [data-testid=tab-body][data-state=no-access], [data-testid=tab-body][data-state=error]',
+        '[data-testid=tab-body][data-state=ready], [data-testid=tab-body][data-state=not-set-up], ' +
+          '[data-testid=tab-body][data-state=no-access], ' +
+          '[data-testid=tab-body][data-state=error]',
       )
       .waitFor({ timeout: 30_000 });
   const stateOf = (page: Page) => page.locator('[data-testid=tab-body]').getAttribute('data-state');
@@ -312,7 +314,8 @@ describe('the workbench dashboard', () => {
     expect(login.status).toBe(200);
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     expect((await fetch(`${product.url}/api/dashboard/exceptions/report`, { headers: { cookie } })).status).toBe(200);
-    expect((await fetch(`${product.url}/api/exceptions/report`, { headers: { cookie } })).status).toBe(401); // the ingest API wants a token
+    // the ingest API wants a token
+    expect((await fetch(`${product.url}/api/exceptions/report`, { headers: { cookie } })).status).toBe(401);
     const write = await fetch(`${product.url}/api/exceptions`, {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/json' },

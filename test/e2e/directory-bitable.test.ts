@@ -153,7 +153,8 @@ describe('the directory follows the shared Bitable tables (sandbox)', () => {
       async () =>
         (
           await product.deps.database.query(
-            `select 1 from directory_settings where key = 'shared.business_calendar' and value::text like '%2026-03-03%'`,
+            `select 1 from directory_settings where key = 'shared.business_calendar' and value::text like
+              '%2026-03-03%'`,
           )
         ).rows.length > 0,
       'the holiday in the calendar',

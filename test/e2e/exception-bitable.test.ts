@@ -117,6 +117,7 @@ describe('exception cases in Bitable (sandbox)', () => {
     expect(full).toEqual({ kind: 'damaged', amount_at_risk_fen: 5990, order_no: 'JD2026120103' });
     // The bot writes the case back after it opens it: count the rows once that is done.
     await settled(product, 'the case written back');
-    expect(rows().filter((r) => JSON.stringify(r.fields['订单号'] ?? '').includes('JD2026120103'))).toHaveLength(1); // written back into the same row
+    // written back into the same row
+    expect(rows().filter((r) => JSON.stringify(r.fields['订单号'] ?? '').includes('JD2026120103'))).toHaveLength(1);
   });
 });

@@ -44,7 +44,7 @@ describe('an exception case closed within a day (sandbox demo)', () => {
     await settle();
   };
 
-  it('10:00 an agent reports a lost parcel in chat; the case is routed and the warehouse is asked for the number', async () => {
+  it('10:00 an agent reports a lost parcel in chat; the case is routed, the warehouse asked for a number', async () => {
     sandbox().actions.sendUserMessage({
       userOpenId: agent,
       chatId: p2p(agent),

@@ -88,7 +88,8 @@ describe('异常类型配置 drives the exception workflow (sandbox)', () => {
       'the 15:30 sweep done',
     );
     const { rows } = await product.deps.database.query<{ n: number }>(
-      `select count(*)::int as n from exceptions_nudges n join exceptions_cases c on c.id = n.case_id where c.order_no = 'TM2026030299'`,
+      `select count(*)::int as n from exceptions_nudges n join exceptions_cases c on c.id = n.case_id where c.order_no
+        = 'TM2026030299'`,
     );
     expect(rows[0]!.n).toBe(2);
     await sweepAt('2026-03-02T16:00:00+08:00');

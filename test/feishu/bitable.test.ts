@@ -218,7 +218,8 @@ describe('Bitable record access', () => {
       expect(batch.skipped).toEqual([]);
       expect(server.created).toHaveLength(2499);
       expect(batch.message).toContain(
-        '2499 written, 1 failed, 0 skipped — #1234: Feishu bitable.records.batch_create failed: code 1254061 NumberFieldConvFail',
+        '2499 written, 1 failed, 0 skipped — #1234: Feishu bitable.records.batch_create failed: code 1254061 ' +
+          'NumberFieldConvFail',
       );
     });
 

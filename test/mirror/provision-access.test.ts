@@ -19,7 +19,7 @@ describe('provision: a Base people can open, views that filter', { timeout: 180_
     nock.cleanAll();
   });
 
-  it('sets each bare view’s filter and hidden fields by field id, and the sandbox grid shows only matching rows', async () => {
+  it('sets each bare view’s filter and hidden fields by field id; the sandbox grid shows matching rows', async () => {
     s = await mirrorOnSandbox();
     const report = await s.mirror.provision();
     const app = s.t.sandbox.state.apps().find((a) => a.app_token === report.appToken)!;
@@ -94,7 +94,7 @@ describe('provision: a Base people can open, views that filter', { timeout: 180_
     });
   });
 
-  it('shares the Base with people and group chats, refuses a department before writing anything, and can hand over ownership', async () => {
+  it('shares the Base with people and chats, refuses a department before any write, can hand it over', async () => {
     s = await mirrorOnSandbox();
     const [alice, bob] = s.t.sandbox.state.users();
     const chat = s.t.sandbox.state.chats()[0]!;
@@ -161,7 +161,7 @@ describe('schema calls that cannot repeat themselves', () => {
       .reply(200, { code: 0, tenant_access_token: 't-1', expire: 7200 });
   afterEach(() => nock.cleanAll());
 
-  it('finds a table whose create answer was lost instead of creating it twice (table create takes no client_token)', async () => {
+  it('finds a table whose create answer was lost instead of creating it twice (no client_token there)', async () => {
     token();
     const created = nock(base).post('/open-apis/bitable/v1/apps/app1/tables').reply(500, 'upstream lost');
     nock(base)
@@ -215,7 +215,7 @@ describe('schema calls that cannot repeat themselves', () => {
 });
 
 describe('template views in Feishu’s view-filter form', () => {
-  it('turns ≥ today into > yesterday, leaves rolling and "me" filters to the admin, and sets no partial "or" filter', async () => {
+  it('turns ≥ today into > yesterday, leaves rolling and "me" filters to the admin, no partial "or"', async () => {
     const templates = await loadTemplates(TEMPLATES_DIR);
     const ids = (key: string) => `fld_${key}`;
     const calendar = templates.table('business_calendar');

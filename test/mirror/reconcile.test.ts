@@ -149,7 +149,8 @@ describe('bot writes and reconcile', () => {
       after: unknown;
       operator_open_id: string | null;
     }>(
-      `select record_id, action, before, after, operator_open_id from mirror_audit where source = 'reconcile' order by id`,
+      `select record_id, action, before, after, operator_open_id from mirror_audit where source = 'reconcile' order by
+        id`,
     );
     expect(audit.rows).toEqual([
       {
@@ -182,7 +183,8 @@ describe('bot writes and reconcile', () => {
     s = p.s;
     const [w] = await s.mirror.writeRecords('business_calendar', [day(1)], { key: 'one' });
     await s.database.query(
-      `update bitable_business_calendar set note = '更新的值', _modified_at = now() + interval '1 hour' where record_id = $1`,
+      `update bitable_business_calendar set note = '更新的值', _modified_at = now() + interval '1 hour' where record_id =
+        $1`,
       [w!.recordId],
     );
 

@@ -126,7 +126,7 @@ describe('sandbox event delivery', () => {
     await expect.poll(() => t.sandbox.state.deliveries().map((d) => d.state)).toEqual(['delivered', 'dropped']);
   });
 
-  it('delivers card.action.trigger synchronously, applies toast + raw card, and issues a 30-min two-use token', async () => {
+  it('delivers card.action.trigger synchronously, applies toast + raw card, issues a 30-min 2-use token', async () => {
     let clock = Date.parse('2026-01-01T00:00:00Z');
     t = await startTestSandbox({ now: () => new Date(clock) });
     const answer = sample('card.action.trigger.response.raw.json');

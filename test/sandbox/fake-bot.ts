@@ -67,7 +67,8 @@ export const helpCard = (clicks = 0) => ({
       {
         tag: 'markdown',
         content:
-          '**常用命令 Commands**\n- `异常件` 登记异常件 *exception parcels*\n- `质检` 查看质检任务\n- [使用手册 Guide](https://example.com/guide)',
+          '**常用命令 Commands**\n- `异常件` 登记异常件 *exception parcels*\n- `质检` 查看质检任务\n- [使用手册 Guide](https:' +
+          '//example.com/guide)',
       },
       { tag: 'hr' },
       {
@@ -153,7 +154,9 @@ export const galleryCard = (mention: string) => ({
     elements: [
       {
         tag: 'markdown',
-        content: `请 <at id=${mention}></at> 审批。<font color='red'>**金额 ¥259.00**</font> 超过阈值。\n1. 客户已提供照片\n2. 物流已确认丢件\n查看 [订单详情 Order](https://example.com/o/1002)`,
+        content:
+          `请 <at id=${mention}></at> 审批。<font color='red'>**金额 ¥259.00**</font> 超过阈值。\n1. 客户已提供照片\n2. ` +
+          `物流已确认丢件\n查看 [订单详情 Order](https://example.com/o/1002)`,
       },
       {
         tag: 'column_set',

@@ -80,7 +80,9 @@ function renderTabs() {
   $('tabs').innerHTML = me.tabs
     .map(
       (t) =>
-        `<button type="button" role="tab" class="tab${t.key === state.tab ? ' active' : ''}${t.setUp && t.level ? '' : ' muted'}" data-tab="${t.key}" data-testid="tab-${t.key}" aria-selected="${t.key === state.tab}">${icon(TAB_ICONS[t.key])}${bi(t.title.zh, t.title.en)}</button>`,
+        `<button type="button" role="tab" data-tab="${t.key}" data-testid="tab-${t.key}"
+          class="tab${t.key === state.tab ? ' active' : ''}${t.setUp && t.level ? '' : ' muted'}"
+          aria-selected="${t.key === state.tab}">${icon(TAB_ICONS[t.key])}${bi(t.title.zh, t.title.en)}</button>`,
     )
     .join('');
 }
@@ -97,8 +99,12 @@ function renderFilters(tab, uses, options) {
     (d) => `<option value="${d}"${state.days === String(d) ? ' selected' : ''}>近 ${d} 天 ${d} days</option>`,
   ).join('');
   const parts = [
-    `<label>${bi('时间范围', 'Period')}<select id="f-days" data-testid="filter-days">${preset}<option value=""${custom ? ' selected' : ''}>自定义 Custom</option></select></label>`,
-    `<span class="range"${custom ? '' : ' hidden'}><input type="date" id="f-from" data-testid="filter-from" value="${esc(state.from ?? '')}" aria-label="开始 From"> – <input type="date" id="f-to" data-testid="filter-to" value="${esc(state.to ?? '')}" aria-label="结束 To"></span>`,
+    `<label>${bi('时间范围', 'Period')}<select id="f-days" data-testid="filter-days">${preset}` +
+      `<option value=""${custom ? ' selected' : ''}>自定义 Custom</option></select></label>`,
+    `<span class="range"${custom ? '' : ' hidden'}><input type="date" id="f-from" data-testid="filter-from" ` +
+      `value="${esc(state.from ?? '')}" aria-label="开始 From"> – <input ` +
+      `type="date" id="f-to" data-testid="filter-to" value="${esc(state.to ?? '')}` +
+      `" aria-label="结束 To"></span>`,
   ];
   for (const f of uses) {
     const list = f === 'team' ? teamOptions(tab) : (options[f] ?? (f === 'channel' ? CHANNELS : []));
@@ -108,7 +114,8 @@ function renderFilters(tab, uses, options) {
       .map((o) => `<option value="${esc(o.value)}"${state[f] === o.value ? ' selected' : ''}>${esc(o.label)}</option>`)
       .join('');
     parts.push(
-      `<label>${bi(...FILTER_LABELS[f])}<select data-filter="${f}" data-testid="filter-${f}">${all}${opts}</select></label>`,
+      `<label>${bi(...FILTER_LABELS[f])}<select data-filter="${f}" data-testid="filter-${f}">${all}${opts}` +
+        `</select></label>`,
     );
   }
   parts.push('<span class="updated" id="updated" data-testid="updated"></span>');
@@ -153,7 +160,8 @@ async function openTab(key, { keepFilters = false } = {}) {
           'tools',
           '此看板尚未启用',
           'Not set up yet',
-          `${bi(tab.title.zh, tab.title.en)}：该工作流还没有安装到本系统。The ${esc(tab.title.en)} workflow is not installed on this server yet.`,
+          `${bi(tab.title.zh, tab.title.en)}：该工作流还没有安装到本系统。The ${esc(tab.title.en)} workflow is not installed on ` +
+            `this server yet.`,
         )
       : notice(
           'lock',

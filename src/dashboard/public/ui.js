@@ -12,7 +12,10 @@ export const bi = (zh, en) => `${esc(zh)}${en ? ` <small>${esc(en)}</small>` : '
 /** A metric's definition, shown on hover (desktop) and on tap (phone: the mark takes focus). */
 export function definition(text) {
   if (!text) return '';
-  return `<span class="def" tabindex="0" role="note" aria-label="${esc(text)}" data-def="${esc(text)}" data-testid="definition">${icon('info')}</span>`;
+  return (
+    `<span class="def" tabindex="0" role="note" aria-label="${esc(text)}" data-def="${esc(text)}` +
+    `" data-testid="definition">${icon('info')}</span>`
+  );
 }
 
 /**
@@ -34,7 +37,8 @@ export const kpis = (list) => `<div class="kpis" data-testid="kpis">${list.map(k
  */
 export function panel({ title, definition: def = '', link = null, body, wide = false, testid = '' }) {
   const open = link
-    ? `<a class="open-rows" href="${esc(link)}" target="_blank" rel="noopener" data-testid="bitable-link">${icon('external')}<span>多维表格 <small>Bitable</small></span></a>`
+    ? `<a class="open-rows" href="${esc(link)}" target="_blank" rel="noopener" data-testid="bitable-link">` +
+      `${icon('external')}<span>多维表格 <small>Bitable</small></span></a>`
     : '';
   return `<article class="panel${wide ? ' wide' : ''}"${testid ? ` data-testid="${esc(testid)}"` : ''}>
     <header><h3>${bi(title[0], title[1])}${definition(def)}</h3>${open}</header>${body}</article>`;
@@ -49,11 +53,16 @@ export function table(columns, rows, empty) {
     rows.length === 0
       ? `<tr><td colspan="${columns.length}" class="empty">${empty}</td></tr>`
       : rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('');
-  return `<div class="table-wrap"><table class="rows"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+  return (
+    `<div class="table-wrap"><table class="rows"><thead><tr>${head}</tr></thead><tbody>${body}` +
+    `</tbody></table></div>`
+  );
 }
 
 export const notice = (iconName, zh, en, detail = '') =>
-  `<div class="notice" data-testid="notice">${icon(iconName)}<h2>${bi(zh, en)}</h2>${detail ? `<p>${detail}</p>` : ''}</div>`;
+  `<div class="notice" data-testid="notice">${icon(iconName)}<h2>${bi(zh, en)}</h2>` +
+  `${detail ? `<p>${detail}</p>` : ''}` +
+  `</div>`;
 
 const LEGEND_HEIGHT = 28;
 

@@ -20,7 +20,8 @@ export function communityCommands(program: Command, withDatabase: WithDatabase):
   imports
     .command('community-metrics <file>')
     .description(
-      'daily community metrics from CSV (header: community,date,membersTotal,… or 每日指标 column names) or JSON lines; idempotent per community and day · 导入社群每日指标',
+      'daily community metrics from CSV (header: community,date,membersTotal,… or 每日指标 column names) or JSON ' +
+        'lines; idempotent per community and day · 导入社群每日指标',
     )
     .option('--format <format>', 'csv | jsonl (default: from the file name)')
     .option('--rejected <path>', 'where refused lines are written (default: <file>.rejected.csv)')
@@ -53,7 +54,8 @@ export function communityCommands(program: Command, withDatabase: WithDatabase):
         bar.stop();
         await new Promise<void>((resolve) => out.end(resolve));
         console.log(
-          `${report.rows} rows: ${report.created} new, ${report.corrected} corrected, ${report.unchanged} unchanged, ${report.rejectedCount} rejected${report.rejectedCount > 0 ? ` → ${rejectedPath}` : ''}`,
+          `${report.rows} rows: ${report.created} new, ${report.corrected} corrected, ${report.unchanged}` +
+            ` unchanged, ${report.rejectedCount} rejected${report.rejectedCount > 0 ? ` → ${rejectedPath}` : ''}`,
         );
         if (report.rejectedCount > 0) process.exitCode = 2;
       });

@@ -22,8 +22,10 @@ export interface DayToStore extends DailyFigures {
 
 const FIGURE_COLUMNS =
   'members_total, members_joined, members_left, active_members, messages, orders, gmv_fen, refunds_fen';
-const FIGURES_SELECT = `members_total::int as "membersTotal", members_joined::int as "membersJoined", members_left::int as "membersLeft",
-  active_members::int as "activeMembers", messages::int as messages, orders::int as orders, gmv_fen::float8 as "gmvFen", refunds_fen::float8 as "refundsFen"`;
+const FIGURES_SELECT = `members_total::int as "membersTotal", members_joined::int as "membersJoined",
+  members_left::int as "membersLeft",
+  active_members::int as "activeMembers", messages::int as messages, orders::int as orders, gmv_fen::float8 as
+    "gmvFen", refunds_fen::float8 as "refundsFen"`;
 
 const arrays = (rows: readonly DayToStore[]) => [
   rows.map((r) => r.communityId),
@@ -37,8 +39,10 @@ const arrays = (rows: readonly DayToStore[]) => [
   rows.map((r) => r.gmvFen),
   rows.map((r) => r.refundsFen),
 ];
-const UNNEST = `unnest($1::bigint[], $2::date[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::bigint[], $10::bigint[])
-  as k(community_id, day, members_total, members_joined, members_left, active_members, messages, orders, gmv_fen, refunds_fen)`;
+const UNNEST = `unnest($1::bigint[], $2::date[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[],
+    $9::bigint[], $10::bigint[])
+  as k(community_id, day, members_total, members_joined, members_left, active_members, messages, orders,
+    gmv_fen, refunds_fen)`;
 
 /** Queries of the community workflow; no Feishu. Bulk reads and writes go through unnest, one statement each. */
 export const repo = {
@@ -119,8 +123,10 @@ export const repo = {
   async lockDays(tx: SqlExecutor, keys: readonly { communityId: number; day: string }[]): Promise<StoredDay[]> {
     if (keys.length === 0) return [];
     const { rows } = await tx.query<StoredDay>(
-      `select m.community_id::float8 as "communityId", to_char(m.day, 'YYYY-MM-DD') as day, m.revision, ${FIGURES_SELECT}
-         from community_daily_metrics m join unnest($1::bigint[], $2::date[]) as k(c, d) on m.community_id = k.c and m.day = k.d
+      `select m.community_id::float8 as "communityId", to_char(m.day, 'YYYY-MM-DD') as day, m.revision,
+  ${FIGURES_SELECT}
+         from community_daily_metrics m join unnest($1::bigint[], $2::date[]) as k(c, d) on m.community_id = k.c and
+           m.day = k.d
         order by m.community_id, m.day for update of m`,
       [keys.map((k) => k.communityId), keys.map((k) => k.day)],
     );
@@ -130,7 +136,8 @@ export const repo = {
   async insertDays(tx: SqlExecutor, rows: readonly DayToStore[], source: MetricSource, at: Date): Promise<number> {
     if (rows.length === 0) return 0;
     const { rows: done } = await tx.query(
-      `insert into community_daily_metrics (community_id, day, ${FIGURE_COLUMNS}, source, revision, received_at, updated_at)
+      `insert into community_daily_metrics (community_id, day, ${FIGURE_COLUMNS}, source, revision, received_at,
+  updated_at)
        select k.community_id, k.day, ${FIGURE_COLUMNS.split(', ')
          .map((c) => `k.${c}`)
          .join(', ')}, $11, 1, $12, $12 from ${UNNEST}
@@ -162,7 +169,8 @@ export const repo = {
     if (rows.length === 0) return;
     await tx.query(
       `insert into community_metric_corrections (community_id, day, before, after, source, revision, at)
-       select c, d::date, b, a, $5, r, $6 from unnest($1::bigint[], $2::text[], $3::jsonb[], $4::jsonb[], $7::int[]) as k(c, d, b, a, r)`,
+       select c, d::date, b, a, $5, r, $6 from unnest($1::bigint[], $2::text[], $3::jsonb[], $4::jsonb[], $7::int[])
+         as k(c, d, b, a, r)`,
       [
         rows.map((r) => r.after.communityId),
         rows.map((r) => r.after.day),

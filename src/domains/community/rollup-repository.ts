@@ -59,7 +59,8 @@ export async function rollup(db: SqlExecutor, q: RollupQuery): Promise<RollupRow
          from m group by period, key, community_id
      ),
      ends as (
-       select period, key, count(*) as communities, sum(opening) as opening, sum(closing) as closing from per_community group by period, key
+       select period, key, count(*) as communities, sum(opening) as opening, sum(closing) as closing from
+         per_community group by period, key
      ),
      sums as (
        select period, key, count(*) as rows, count(distinct day) as days,
@@ -68,9 +69,12 @@ export async function rollup(db: SqlExecutor, q: RollupQuery): Promise<RollupRow
               sum(gmv_fen) as gmv_fen, sum(refunds_fen) as refunds_fen
          from m group by period, key
      )
-     select to_char(s.period, 'YYYY-MM-DD') as period, s.key, e.communities::float8 as communities, s.rows::float8 as rows, s.days::float8 as days,
-            s.joined::float8 as joined, s."left"::float8 as "left", s.member_days::float8 as member_days, s.active_days::float8 as active_days,
-            s.messages::float8 as messages, s.orders::float8 as orders, s.gmv_fen::float8 as gmv_fen, s.refunds_fen::float8 as refunds_fen,
+     select to_char(s.period, 'YYYY-MM-DD') as period, s.key, e.communities::float8 as communities, s.rows::float8 as
+       rows, s.days::float8 as days,
+            s.joined::float8 as joined, s."left"::float8 as "left", s.member_days::float8 as member_days,
+              s.active_days::float8 as active_days,
+            s.messages::float8 as messages, s.orders::float8 as orders, s.gmv_fen::float8 as gmv_fen,
+              s.refunds_fen::float8 as refunds_fen,
             e.opening::float8 as opening, e.closing::float8 as closing
        from sums s join ends e using (period, key)
       order by s.period, s.key`,

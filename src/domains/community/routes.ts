@@ -14,7 +14,11 @@ const MetricsBody = z.object({
     .max(MAX_BATCH, `一次最多 ${MAX_BATCH} 行 · at most ${MAX_BATCH} rows per request`)
     .meta({
       description:
-        'Daily rows, each { community: code, date: "YYYY-MM-DD" (business time zone), membersTotal, membersJoined, membersLeft, activeMembers, messages, orders, gmvFen, refundsFen } — counts are whole non-negative numbers, money in fen. Checked row by row: a bad row is returned in `rejected` with its reasons, the others are stored.',
+        'Daily rows, each { community: code, date: "YYYY-MM-DD" (business time zone), membersTotal, ' +
+        'membersJoined, membersLeft, activeMembers, messages, orders, gmvFen, ' +
+        'refundsFen } — counts are whole non-negative numbers, money in fen. ' +
+        'Checked row by row: a bad row is returned in `rejected` with its ' +
+        'reasons, the others are stored.',
       examples: [
         [
           {

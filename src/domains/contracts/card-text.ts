@@ -47,7 +47,9 @@ export function factsOf(c: ContractRow, counterparty: string): Markdown {
     md`**编号 No.** ${c.contractNo} · **类型 Type** ${typeText(c.type)} · **状态 State** ${stateText(c.state)}`,
     md`**相对方 Counterparty** ${counterparty}`,
     md`**金额 Amount** ${amount}`,
-    md`**期限 Term** ${c.startDate} → ${c.endDate}${notice ? ` · 通知截止 Notice by ${notice}` : ''}${c.autoRenew ? ' · 自动续约 Auto-renews' : ''}`,
+    md`**期限 Term** ${c.startDate} → ${c.endDate}${notice ? ` · 通知截止 Notice by ${notice}` : ''}${
+      c.autoRenew ? ' · 自动续约 Auto-renews' : ''
+    }`,
     md`**经办 Owner** ${mention(c.ownerOpenId)}`,
   ]);
 }
@@ -62,7 +64,11 @@ export function riskOf(r: RiskSummary | null): Markdown {
   const regLine =
     reg.status === 'unknown'
       ? md`**工商信息 Registration** 未知 unknown${reg.problem ? `（${reg.problem}）` : ''}`
-      : md`**工商信息 Registration** ${reg.status}${reg.registeredCapitalFen !== null ? ` · 注册资本 capital ${yuan(reg.registeredCapitalFen)}` : ''}${reg.legalRepresentative ? ` · 法人 ${reg.legalRepresentative}` : ''}${reg.abnormalOperation ? ' · 经营异常 abnormal' : ''}${reg.judicialCases ? ` · 司法案件 ${reg.judicialCases}` : ''}`;
+      : md`**工商信息 Registration** ${reg.status}${
+          reg.registeredCapitalFen !== null ? ` · 注册资本 capital ${yuan(reg.registeredCapitalFen)}` : ''
+        }${reg.legalRepresentative ? ` · 法人 ${reg.legalRepresentative}` : ''}${
+          reg.abnormalOperation ? ' · 经营异常 abnormal' : ''
+        }${reg.judicialCases ? ` · 司法案件 ${reg.judicialCases}` : ''}`;
   const list =
     r.list === 'black'
       ? md`**名单 List** 黑名单 blacklist${r.listReason ? `：${r.listReason}` : ''}（需风控特批 override step）`
@@ -76,7 +82,9 @@ export function riskOf(r: RiskSummary | null): Markdown {
       md`**风险 Risk** ${levelText(r.level)}${r.reasons.length ? ` · ${r.reasons.join('，')}` : ''}`,
       regLine,
       list,
-      md`**签约历史 History** ${h.count} 份 contracts · 合计 ${yuan(h.totalFen)} · 纠纷 disputes ${h.disputes} · 逾期付款 overdue ${h.overduePayments}${last ? `\n最近 Last: ${last}` : ''}`,
+      md`**签约历史 History** ${h.count} 份 contracts · 合计 ${yuan(h.totalFen)} · 纠纷 disputes ${h.disputes} · 逾期付款 overdue ${
+        h.overduePayments
+      }${last ? `\n最近 Last: ${last}` : ''}`,
     ].filter((m): m is Markdown => m !== null),
   );
 }
@@ -110,7 +118,9 @@ export function progressOf(steps: StepRow[]): Markdown {
     `,
     ...steps.map(
       (s) =>
-        md`${MARK[s.decision] ?? ''} ${roleText(s.role)} · ${mention(s.approverOpenId, '未找到审批人 no approver')} · ${DECISION_TEXT[s.decision] ?? s.decision}${s.reason ? ` · ${s.reason}` : ''}`,
+        md`${MARK[s.decision] ?? ''} ${roleText(s.role)} · ${mention(s.approverOpenId, '未找到审批人 no approver')} · ${
+          DECISION_TEXT[s.decision] ?? s.decision
+        }${s.reason ? ` · ${s.reason}` : ''}`,
     ),
   ]);
 }
@@ -118,5 +128,7 @@ export function progressOf(steps: StepRow[]): Markdown {
 export function budgetLine(b: BudgetRow | undefined): Markdown | null {
   if (!b) return null;
   const left = b.amountFen - b.reservedFen;
-  return md`**预算 Budget** ${b.name}（${b.code}）剩余 left ${yuan(left)} / ${yuan(b.amountFen)} · 已占用 committed ${yuan(b.committedFen)}`;
+  return md`**预算 Budget** ${b.name}（${b.code}）剩余 left ${yuan(left)} / ${yuan(b.amountFen)} · 已占用 committed ${yuan(
+    b.committedFen,
+  )}`;
 }

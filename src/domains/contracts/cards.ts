@@ -111,7 +111,11 @@ export function contractCards(cards: CardRenderer) {
         r.daysLeft === 0
           ? `今天：${r.kind === 'notice' ? '通知截止' : '合同到期'} · Today`
           : `还有 ${r.daysLeft} 天 · ${r.daysLeft} days left`;
-      const message = md`**${what}**\n${c.autoRenew ? '到期将自动续约；不续签请点「不续签」。Auto-renews unless you choose Let expire.' : '请决定是否续签。Decide whether to renew.'}`;
+      const message = md`**${what}**\n${
+        c.autoRenew
+          ? '到期将自动续约；不续签请点「不续签」。Auto-renews unless you choose Let expire.'
+          : '请决定是否续签。Decide whether to ' + 'renew.'
+      }`;
       return cards.render('contracts/reminder', {
         headline,
         color: r.daysLeft <= 7 ? 'red' : 'orange',

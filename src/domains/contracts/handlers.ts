@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { joinMarkdown, md, mention, type Markdown } from '../../core/cards/markdown.js';
+import { joinMarkdown, md, mention, trusted, type Markdown } from '../../core/cards/markdown.js';
 import type { CardActionContext, CardActionResult, CommandContext } from '../../core/contexts.js';
 import { calendarDay } from '../../core/zoned-time.js';
 import { contractCards } from './cards.js';
@@ -54,7 +54,9 @@ async function lookupLines(
     const v = await svc.view(c.id);
     if (!risks.has(c.counterpartyId)) risks.set(c.counterpartyId, await svc.riskOf(v.counterparty, now));
     lines.push(
-      md`**${c.contractNo}** ${c.title}\n${v.counterparty} · ${yuan(c.amountCnyFen)} · ${stateText(c.state)} · ${c.startDate} → ${c.endDate} · ${mention(c.ownerOpenId)}`,
+      md`**${c.contractNo}** ${c.title}\n${v.counterparty} · ${yuan(c.amountCnyFen)} · ${stateText(c.state)} · ${
+        c.startDate
+      } → ${c.endDate} · ${mention(c.ownerOpenId)}`,
     );
   }
   const first = found[0]!;
@@ -73,7 +75,13 @@ export function handleCreateForm(svc: ContractService): Handler<z.infer<typeof C
     );
     const cards = contractCards(svc.deps.cards);
     // The risk check and the chain run from the queue (the provider may take longer than Feishu waits for this answer).
-    const text = md`**${r.contract.contractNo}** ${r.contract.title}\n正在检查相对方风险，随后进入审批 · Checking the counterparty, then into approval. 进度会在单独的卡片上更新 · Progress updates on its own card.`;
+    const text = joinMarkdown([
+      md`**${r.contract.contractNo}** ${r.contract.title}`,
+      trusted(
+        '正在检查相对方风险，随后进入审批 · Checking the counterparty, then into approval. ' +
+          '进度会在单独的卡片上更新 · Progress updates on its own card.',
+      ),
+    ]);
     return {
       toast: r.created ? ok('已提交审批 · Submitted') : ALREADY,
       card: cards.notice(`合同已提交 · ${r.contract.contractNo}`, text, 'green'),
@@ -136,7 +144,9 @@ export function handleRenewal(svc: ContractService): Handler<z.infer<typeof Rene
 export function handlePaymentDecide(svc: ContractService): Handler<z.infer<typeof PaymentDecideValue>> {
   return async (ctx) => {
     const r = await svc.decidePayment(ctx.value.paymentId, ctx.value.decision, ctx.operator.openId);
-    const content = md`**${r.contract.contractNo}** 付款 ${yuan(r.payment.amountFen)} · ${r.payment.state === 'approved' ? '已同意 approved' : r.payment.state === 'rejected' ? '已驳回 rejected' : r.payment.state}`;
+    const state = r.payment.state;
+    const stateText = state === 'approved' ? '已同意 approved' : state === 'rejected' ? '已驳回 rejected' : state;
+    const content = md`**${r.contract.contractNo}** 付款 ${yuan(r.payment.amountFen)} · ${stateText}`;
     return {
       toast: r.changed ? ok('已处理 · Done') : ALREADY,
       card: contractCards(svc.deps.cards).notice(

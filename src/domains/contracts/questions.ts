@@ -34,7 +34,9 @@ export async function answer(svc: ContractService, q: Question, openId: string, 
       head,
       ...found.map(
         (c) =>
-          md`- **${c.contractNo}** ${c.title} · ${c.endDate} · ${stateText(c.state)}${c.autoRenew ? ' · 自动续约 auto-renews' : ''} · ${mention(c.ownerOpenId)}`,
+          md`- **${c.contractNo}** ${c.title} · ${c.endDate} · ${stateText(c.state)}${
+            c.autoRenew ? ' · 自动续约 auto-renews' : ''
+          } · ${mention(c.ownerOpenId)}`,
       ),
     ]);
   }
@@ -52,7 +54,11 @@ export async function answer(svc: ContractService, q: Question, openId: string, 
     head,
     ...budgets.map(
       (b) =>
-        md`- **${b.name}**（${b.code}）剩余 left **${yuan(b.amountFen - b.reservedFen)}** / ${yuan(b.amountFen)} · 已用 used ${yuan(b.reservedFen)} · 已承诺 committed ${yuan(b.committedFen)} · ${b.periodStart} → ${b.periodEnd}${b.periodEnd < today ? ' · 已结束 ended' : ''}`,
+        md`- **${b.name}**（${b.code}）剩余 left **${yuan(b.amountFen - b.reservedFen)}** / ${yuan(
+          b.amountFen,
+        )} · 已用 used ${yuan(b.reservedFen)} · 已承诺 committed ${yuan(b.committedFen)} · ${b.periodStart} → ${
+          b.periodEnd
+        }${b.periodEnd < today ? ' · 已结束 ended' : ''}`,
     ),
   ]);
 }

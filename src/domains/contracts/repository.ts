@@ -144,7 +144,8 @@ export const repo = {
       .from(contractsContracts)
       .innerJoin(contractsCounterparties, eq(contractsCounterparties.id, contractsContracts.counterpartyId))
       .where(
-        sql`${contractsContracts.contractNo} = ${needle} or ${contractsCounterparties.name} ilike ${like} or ${contractsContracts.title} ilike ${like}`,
+        sql`${contractsContracts.contractNo} = ${needle} or ${contractsCounterparties.name} ilike ${like} or
+             ${contractsContracts.title} ilike ${like}`,
       )
       .orderBy(desc(contractsContracts.id))
       .limit(limit)
@@ -229,7 +230,8 @@ export const repo = {
           sql`${contractsBudgets.periodStart} <= ${to} and ${contractsBudgets.periodEnd} >= ${from}`,
           departments === null
             ? undefined
-            : sql`(${departments.length > 0 ? inArray(contractsBudgets.department, departments) : sql`false`} or ${contractsBudgets.name} ilike ${pattern})`,
+            : sql`(${departments.length > 0 ? inArray(contractsBudgets.department, departments) : sql`false`} or
+                   ${contractsBudgets.name} ilike ${pattern})`,
         ),
       )
       .orderBy(asc(contractsBudgets.code))

@@ -83,7 +83,9 @@ export async function bindChat(x: BindDeps, ctx: Pick<CommandContext, 'args' | '
     await x.db.update(directoryTeams).set({ chatId: ctx.chat.id }).where(eq(directoryTeams.key, row.key));
   }
   const content = joinMarkdown([
-    md`本群已绑定为 **${row.name}** 的团队群：该团队的新工单卡片会发到这里。This group is now ${row.name}'s team group: its new case cards come here.`,
+    md`本群已绑定为 **${row.name}** 的团队群：该团队的新工单卡片会发到这里。This group is now ${
+      row.name
+    }'s team group: its new case cards come here.`,
     md`**操作人 By** ${mention(ctx.sender.openId)}`,
   ]);
   return x.cards.render('directory/bound', { team: row.name, content });

@@ -286,7 +286,9 @@ function caseEdits(service: ExceptionService): Pick<TableSpec<CaseRow>, 'onEdit'
         if (cut && created.created) {
           await tell(
             'cut',
-            `多维表格「异常件工单」的新行已建为 ${caseNo(created.case.id)}；${cut} 超过字数上限，工单和表格中只保留了开头部分（以 … 结尾）。\nThe new row became ${caseNo(created.case.id)}; text over the limit was shortened (ending in …) in the case and the row.`,
+            `多维表格「异常件工单」的新行已建为 ${caseNo(created.case.id)}；${cut} 超过字数上限，工单和表格中只保留了开头部分（以 … 结尾）。\nThe new row ` +
+              `became ${caseNo(created.case.id)}; text over the limit was shortened ` +
+              `(ending in …) in the case and the row.`,
           );
         }
         return created.case;

@@ -82,7 +82,9 @@ export function statusLine(v: CaseView): Markdown {
   if (v.missing.length > 0 && v.state === 'waiting_warehouse') {
     const awaited = v.missing.map((m) => label(m.label)).join('、');
     lines.push(
-      md`⏳ 待仓库回填 Waiting for: ${awaited}（仓库 Warehouse ${at(v.warehouseOpenId)}，已催办 ${v.nudgeCount} 次 · ${v.nudgeCount} reminders）`,
+      md`⏳ 待仓库回填 Waiting for: ${awaited}（仓库 Warehouse ${at(v.warehouseOpenId)}，已催办 ${v.nudgeCount} 次 · ${
+        v.nudgeCount
+      } reminders）`,
     );
   }
   if (v.pendingApproval) {

@@ -61,13 +61,17 @@ export function handleExceptionCommand(svc: ExceptionService) {
 function createdText(c: CaseRow, teamName: string): Markdown {
   const owner = mention(c.ownerOpenId, '待分派 · to be assigned');
   if (!c.chatId) {
-    return md`**负责人 Owner** ${owner}\n**团队 Team** ${teamName}（尚未绑定群聊，卡片已私信负责人 · no group bound yet; the card went to the owner）`;
+    return md`**负责人 Owner** ${owner}\n**团队 Team** ${
+      teamName
+    }（尚未绑定群聊，卡片已私信负责人 · no group bound yet; the card went to the owner）`;
   }
   const group = link(
     `${teamName} 群`,
     `https://applink.feishu.cn/client/chat/open?openChatId=${encodeURIComponent(c.chatId)}`,
   );
-  return md`**负责人 Owner** ${owner}\n工单卡片已发到 ${group}，后续进展会在卡片上更新。The case card is in ${teamName}'s group and updates there as the case moves.`;
+  return md`**负责人 Owner** ${owner}\n工单卡片已发到 ${group}，后续进展会在卡片上更新。The case card is in ${
+    teamName
+  }'s group and updates there as the case moves.`;
 }
 
 async function lookupLines(svc: ExceptionService, found: CaseRow[], now: Date): Promise<Markdown> {
@@ -78,7 +82,10 @@ async function lookupLines(svc: ExceptionService, found: CaseRow[], now: Date): 
   return joinMarkdown(
     views.map(
       (v) =>
-        md`**${v.no}** ${v.title}\n${v.stateLabel.zh} ${v.stateLabel.en} · ${v.kind.zh} · 截止 Due ${formatAt(v.clock.dueAt, tz)}${owner(v.ownerOpenId)}`,
+        md`**${v.no}** ${v.title}\n${v.stateLabel.zh} ${v.stateLabel.en} · ${v.kind.zh} · 截止 Due ${formatAt(
+          v.clock.dueAt,
+          tz,
+        )}${owner(v.ownerOpenId)}`,
     ),
     '\n\n',
   );
@@ -103,7 +110,11 @@ export function handleTrackingReply(svc: ExceptionService) {
 }
 
 const filledText = (number: string, missing: number, zh: string, en: string): Markdown =>
-  md`已记录 **${number}** · Recorded.\n${missing === 0 ? `催办已停止，工单状态：${zh} · Reminders stopped; the case is now ${en.toLowerCase()}.` : `还差 ${missing} 项 · ${missing} more to go.`}`;
+  md`已记录 **${number}** · Recorded.\n${
+    missing === 0
+      ? `催办已停止，工单状态：${zh} · Reminders stopped; the case is now ${en.toLowerCase()}.`
+      : `还差 ${missing} 项 · ${missing} more to go.`
+  }`;
 
 /** A form field's text; over its limit it is refused with a toast, never cut silently (limits.ts). */
 const text = (form: Record<string, unknown>, name: string, field: LimitedField = 'note'): string | undefined => {

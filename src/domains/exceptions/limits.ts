@@ -46,7 +46,10 @@ const LABELS: Partial<Record<LimitedField, string>> = {
 
 export function tooLongMessage(field: LimitedField, length: number): string {
   const label = LABELS[field] ?? field;
-  return `${label} 最多 ${LIMITS[field]} 字，现在 ${length} 字，请精简后再发 · is limited to ${LIMITS[field]} characters (${length} now), please shorten it`;
+  return (
+    `${label} 最多 ${LIMITS[field]} 字，现在 ${length} 字，请精简后再发 · is limited to ${LIMITS[field]} characters (${length}` +
+    ` now), please shorten it`
+  );
 }
 
 /** Text cut to its field's limit with "…", and whether it was cut. */

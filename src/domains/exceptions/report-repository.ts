@@ -216,7 +216,8 @@ export const reportRepo = {
       db
         .select({
           state: results.state,
-          ms: sql<string>`sum(greatest(0, extract(epoch from (${now.toISOString()}::timestamptz - ${results.stateSince})) * 1000))`,
+          ms: sql<string>`sum(greatest(0, extract(epoch from (${now.toISOString()}::timestamptz -
+                           ${results.stateSince})) * 1000))`,
         })
         .from(results)
         .where(and(where, sql`${results.stateSince} is not null`))
@@ -259,8 +260,10 @@ export const reportRepo = {
     const column = (values: unknown[]) => sql.param(values);
     const updated = await db.execute(sql`
       update ${results} as r set due_at = v.due_at, breach_at = v.breach_at
-      from unnest(${column(rows.map((r) => r.caseId))}::bigint[], ${column(rows.map((r) => iso(r.dueAt)))}::timestamptz[],
-        ${column(rows.map((r) => iso(r.breachAt)))}::timestamptz[], ${column(rows.map((r) => r.computedAt.toISOString()))}::timestamptz[])
+      from unnest(${column(rows.map((r) => r.caseId))}::bigint[],
+        ${column(rows.map((r) => iso(r.dueAt)))}::timestamptz[],
+        ${column(rows.map((r) => iso(r.breachAt)))}::timestamptz[],
+          ${column(rows.map((r) => r.computedAt.toISOString()))}::timestamptz[])
         as v(case_id, due_at, breach_at, computed_at)
       where r.case_id = v.case_id and r.open and date_trunc('milliseconds', r.computed_at) = v.computed_at
       returning r.case_id`);
@@ -282,7 +285,8 @@ export const reportRepo = {
     const [row] = await db
       .select({
         open: sql<number>`count(*)::int`,
-        stale: sql<number>`(count(*) filter (where ${claims.lastActivityAt} <= ${staleBefore.toISOString()}::timestamptz))::int`,
+        stale: sql<number>`(count(*) filter (where ${claims.lastActivityAt} <=
+                            ${staleBefore.toISOString()}::timestamptz))::int`,
       })
       .from(claims)
       .where(inArray(claims.state, OPEN_CLAIM_STATES));

@@ -276,7 +276,8 @@ export const repo = {
       .where(
         or(
           eq(exceptionsCases.orderNo, needle),
-          sql`exists (select 1 from jsonb_each_text(${exceptionsCases.fields}) f where upper(f.value) = upper(${needle}))`,
+          sql`exists (select 1 from jsonb_each_text(${exceptionsCases.fields}) f where upper(f.value) =
+               upper(${needle}))`,
         ),
       )
       .orderBy(desc(exceptionsCases.id))

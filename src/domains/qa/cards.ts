@@ -41,7 +41,9 @@ export function factsOf(v: ReviewView, c: CardContext): Markdown {
   const lines = [
     md`**渠道 Channel** ${c.channelName}${conv.shop ? md` · **店铺 Shop** ${conv.shop}` : ''}`,
     md`**客服 Agent** ${mention(conv.agentOpenId)} · **会话 Conversation** ${conv.externalId}`,
-    md`**时间 Time** ${at(conv.startedAt, c.timeZone)} – ${at(conv.endedAt, c.timeZone)} · **消息 Messages** ${pts(conv.messageCount)}`,
+    md`**时间 Time** ${at(conv.startedAt, c.timeZone)} – ${at(conv.endedAt, c.timeZone)} · **消息 Messages** ${pts(
+      conv.messageCount,
+    )}`,
   ];
   if (conv.csat !== null) lines.push(md`**满意度 CSAT** ${pts(conv.csat)}/5`);
   if (conv.orderIds.length > 0) lines.push(md`**订单 Orders** ${conv.orderIds.join(', ')}`);
@@ -52,10 +54,10 @@ export function factsOf(v: ReviewView, c: CardContext): Markdown {
 function transcript(v: ReviewView, c: CardContext): Markdown {
   const shown = v.messages.slice(-TRANSCRIPT_MESSAGES);
   const flagged = new Set(v.suggestions.map((s) => s.seq));
-  const lines = shown.map(
-    (m) =>
-      md`${flagged.has(m.seq) ? trusted('⚠️ ') : ''}**${trusted(ROLE_LABEL[m.role])} ${at(m.at, c.timeZone)}** ${shorten(m.text, MESSAGE_CHARS)}`,
-  );
+  const lines = shown.map((m) => {
+    const mark = flagged.has(m.seq) ? trusted('⚠️ ') : '';
+    return md`${mark}**${trusted(ROLE_LABEL[m.role])} ${at(m.at, c.timeZone)}** ${shorten(m.text, MESSAGE_CHARS)}`;
+  });
   if (v.messages.length > shown.length)
     lines.unshift(
       md`*（前 ${pts(v.messages.length - shown.length)} 条未显示，完整会话见会话链接 · earlier messages are in the full conversation）*`,
@@ -87,7 +89,9 @@ function itemsText(v: ReviewView): Markdown {
     if (!c || i.na || i.points === 0) return [];
     const sign = c.bonus ? '+' : '-';
     const parts = [
-      md`- **${c.name}** ${trusted(sign)}${pts(i.points)}/${pts(c.maxPoints)}${c.redLine ? trusted(' 🔴 红线 red line') : ''}`,
+      md`- **${c.name}** ${trusted(sign)}${pts(i.points)}/${pts(c.maxPoints)}${
+        c.redLine ? trusted(' 🔴 红线 red line') : ''
+      }`,
     ];
     if (i.note) parts.push(md`  ${i.note}`);
     if (i.quote) parts.push(md`  > ${shorten(i.quote, MESSAGE_CHARS)}`);
@@ -225,11 +229,15 @@ Pick the deduction you think is fair for each item and give your reason.`,
       const byCode = new Map(v.criteria.map((cr) => [cr.code, cr]));
       const proposals = a.proposals.map(
         (p) =>
-          md`- **${byCode.get(p.code)?.name ?? p.code}** -${pts(v.items.find((i) => i.code === p.code)?.points ?? 0)} → -${pts(p.points)}`,
+          md`- **${byCode.get(p.code)?.name ?? p.code}** -${pts(
+            v.items.find((i) => i.code === p.code)?.points ?? 0,
+          )} → -${pts(p.points)}`,
       );
       const earlier = a.decisions.map(
         (d) =>
-          md`- ${trusted(STEP_NAME[d.step])} ${decider(d.byOpenId)}：**${trusted(DECISION_NAME[d.decision])}** ${d.reason}`,
+          md`- ${trusted(STEP_NAME[d.step])} ${decider(d.byOpenId)}：**${trusted(DECISION_NAME[d.decision])}** ${
+            d.reason
+          }`,
       );
       return cards.render('qa/appeal-decide', {
         summary: `申诉待裁定 ${a.no}`,

@@ -24,7 +24,9 @@ export function qaCommands(program: Command, withDatabase: WithDatabase): void {
   imports
     .command('qa-conversations <file>')
     .description(
-      'customer-service conversations for QA from CSV (one message per line: channel,external_id,agent,role,at,text,…) or JSON lines; idempotent on channel + external id (docs/qa-import.md) · 导入质检会话',
+      'customer-service conversations for QA from CSV (one message per line: channel,external_id,agent,role,at,' +
+        'text,…) or JSON lines; idempotent on channel + external id ' +
+        '(docs/qa-import.md) · 导入质检会话',
     )
     .option('--format <format>', 'csv | jsonl (default: from the file name)')
     .option('--rejected <path>', 'where refused lines are written (default: <file>.rejected.csv)')
@@ -65,7 +67,9 @@ export function qaCommands(program: Command, withDatabase: WithDatabase): void {
             },
             onRejected: (r: RejectedLine) =>
               out.write(
-                `${r.line},${r.lastLine},${csvCell(r.channel)},${csvCell(r.externalId)},${csvCell(r.errors.join('; '))}\n`,
+                `${r.line},${r.lastLine},${csvCell(r.channel)},${csvCell(r.externalId)},` +
+                  `${csvCell(r.errors.join('; '))}` +
+                  `\n`,
               ),
           },
         );
@@ -79,7 +83,9 @@ export function qaCommands(program: Command, withDatabase: WithDatabase): void {
           );
         await new Promise<void>((resolve) => out.end(resolve));
         console.log(
-          `${report.messages} messages in ${report.conversations} conversations: ${report.created} new, ${report.existing} already there, ${report.rejectedCount} rejected${report.rejectedCount > 0 ? ` → ${rejectedPath}` : ''}`,
+          `${report.messages} messages in ${report.conversations} conversations: ${report.created} new, ` +
+            `${report.existing}` +
+            ` already there, ${report.rejectedCount} rejected${report.rejectedCount > 0 ? ` → ${rejectedPath}` : ''}`,
         );
         for (const r of report.rejected.slice(0, 20))
           console.log(`  line ${r.line}${r.externalId ? ` (${r.externalId})` : ''}: ${r.errors.join('; ')}`);

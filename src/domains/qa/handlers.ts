@@ -41,7 +41,8 @@ export function qaHandlers(qa: QaService, cards: QaCards) {
     async publish(ctx: CommandContext): Promise<void> {
       const p = await qa.publish(ctx.sender.openId, ctx.now, ctx.args || undefined);
       const text = p.created
-        ? `已发布第 ${p.version} 版评分标准（${p.criteria.length} 项）。已有的质检记录保留原版本。 · Version ${p.version} published; existing reviews keep theirs.`
+        ? `已发布第 ${p.version} 版评分标准（${p.criteria.length} 项）。已有的质检记录保留原版本。 · Version ${p.version} published; ` +
+          `existing reviews keep theirs.`
         : `评分标准没有变化，当前仍为第 ${p.version} 版。 · No change: version ${p.version} stays current.`;
       await ctx.reply({ card: cards.notice('评分标准 Scorecard', text, p.created ? 'green' : 'blue') }, 'publish');
     },

@@ -72,7 +72,8 @@ export async function rollupReviews(db: SqlExecutor, f: RollupFilter, by: Rollup
   const { rows } = await db.query<Record<string, unknown>>(
     `select ${KEY[by]} as key, count(*)::int as reviews,
             avg(r.score)::float8 as avg_score,
-            (sum(r.score / coalesce(r.inclusion_probability, 1)) / sum(1 / coalesce(r.inclusion_probability, 1)))::float8
+            (sum(r.score / coalesce(r.inclusion_probability, 1)) / sum(1 / coalesce(r.inclusion_probability,
+              1)))::float8
               as weighted_score,
             avg(case when r.result = 'pass' then 1.0 else 0.0 end)::float8 as pass_rate,
             count(*) filter (where r.result <> 'pass')::int as failed,

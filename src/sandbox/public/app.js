@@ -94,7 +94,9 @@ async function refreshChats() {
       li.append(avatar(c.name, c.chat_id, kind === 'p2p' ? 'bot' : 'group'));
       const meta = document.createElement('div');
       meta.className = 'chat-meta';
-      meta.innerHTML = `<div class="chat-name"><span>${escapeHtml(c.name)}${kind === 'p2p' ? '<span class="badge-bot">机器人 Bot</span>' : ''}</span>${c.last ? `<time>${timeLabel(c.last.at)}</time>` : ''}</div>
+      meta.innerHTML = `<div class="chat-name"><span>${escapeHtml(c.name)}${
+        kind === 'p2p' ? '<span class="badge-bot">机器人 ' + 'Bot</span>' : ''
+      }</span>${c.last ? `<time>${timeLabel(c.last.at)}</time>` : ''}</div>
         <div class="chat-last">${escapeHtml(c.last ? c.last.text : c.description)}</div>`;
       li.append(meta);
       li.addEventListener('click', () => openChat(c.chat_id));
@@ -111,7 +113,10 @@ function openChat(chatId) {
   const header = $('conv-header');
   header.replaceChildren(avatar(c.name, c.chat_id, c.chat_type === 'p2p' ? 'bot' : 'group'));
   const title = document.createElement('div');
-  title.innerHTML = `<div class="conv-title">${escapeHtml(c.name)}</div><div class="conv-sub">${escapeHtml(c.description)}${c.chat_type === 'group' ? ` · ${c.member_count} 人 members` : ''}</div>`;
+  title.innerHTML =
+    `<div class="conv-title">${escapeHtml(c.name)}</div><div class="conv-sub">${escapeHtml(c.description)}` +
+    `${c.chat_type === 'group' ? ` · ${c.member_count} 人 members` : ''}` +
+    `</div>`;
   header.append(title);
   $('mention-toggle').classList.toggle('visible', c.chat_type === 'group');
   $('composer-input').placeholder =
@@ -146,7 +151,10 @@ async function refreshMessages() {
   const box = $('messages');
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   if (!messages.length) {
-    box.innerHTML = `<div class="empty"><div class="big">${icon('wave', { size: 42 })}</div>和 ${escapeHtml(state.boot.bot.name)} 打个招呼吧，试试发送「帮助」<br><small>Say hi to the bot — try sending “帮助” (help)</small></div>`;
+    box.innerHTML =
+      `<div class="empty"><div class="big">${icon('wave', { size: 42 })}</div>和 ${escapeHtml(state.boot.bot.name)}` +
+      ` 打个招呼吧，试试发送「帮助」<br><small>Say hi to the bot — try sending “帮助” (help)` +
+      `</small></div>`;
     return;
   }
   const nodes = messages.map((m) => {

@@ -88,7 +88,9 @@ function editor(field, raw) {
       field.type === 3
         ? (field.property?.options || []).map((o) => [o.name, o.name])
         : s.users().map((u) => [u.open_id, `${u.name} ${u.en_name}`]);
-    sel.innerHTML = `<option value="">（空 empty）</option>${options.map(([v, t]) => `<option value="${escapeHtml(v)}">${escapeHtml(t)}</option>`).join('')}`;
+    sel.innerHTML = `<option value="">（空 empty）</option>${options
+      .map(([v, t]) => `<option value="${escapeHtml(v)}` + `">${escapeHtml(t)}</option>`)
+      .join('')}`;
     sel.value = field.type === 3 ? (raw ?? '') : (raw?.[0]?.id ?? '');
     return sel;
   }
@@ -197,7 +199,9 @@ function renderGrid() {
   const table = document.createElement('table');
   table.className = 'grid';
   table.setAttribute('data-testid', 'grid');
-  table.innerHTML = `<thead><tr><th class="rownum">#</th>${fields.map((f) => `<th><span class="ftype">${TYPE_LABEL[f.type] ?? f.type}</span>${escapeHtml(f.field_name)}</th>`).join('')}<th></th></tr></thead>`;
+  table.innerHTML = `<thead><tr><th class="rownum">#</th>${fields
+    .map((f) => `<th><span class="ftype">${TYPE_LABEL[f.type] ?? f.type}` + `</span>${escapeHtml(f.field_name)}</th>`)
+    .join('')}<th></th></tr></thead>`;
   const tbody = document.createElement('tbody');
   records.forEach((r, i) => {
     const tr = document.createElement('tr');
@@ -213,7 +217,9 @@ function renderGrid() {
       tr.append(td);
     }
     const del = document.createElement('td');
-    del.innerHTML = `<button class="row-del" title="删除记录 Delete record" aria-label="删除记录 Delete record">${icon('trash')}</button>`;
+    del.innerHTML =
+      `<button class="row-del" title="删除记录 Delete record" aria-label="删除记录 Delete record">${icon('trash')}` +
+      `</button>`;
     del.querySelector('button').addEventListener('click', async () => {
       if (!(await confirmDialog('删除记录 Delete record', '删除后不可恢复。Deleted records cannot be restored.')))
         return;
@@ -237,7 +243,11 @@ async function loadTable() {
   const app = s.apps.find((a) => a.app_token === s.app);
   $('base-header').innerHTML =
     `<div><div class="conv-title">${escapeHtml(app?.name ?? '')} / ${escapeHtml(s.data.name)}</div>
-    <div class="conv-sub">${app?.subscribed ? `${icon('checkCircle')} 机器人已订阅，编辑会推送 record-changed 事件 · Bot subscribed: edits fire events` : `${icon('circle')} 未订阅，编辑不会通知机器人 · Not subscribed: edits are silent`}</div></div>`;
+    <div class="conv-sub">${
+      app?.subscribed
+        ? `${icon('checkCircle')} 机器人已订阅，编辑会推送 record-changed 事件 · Bot ` + `subscribed: edits fire events`
+        : `${icon('circle')} 未订阅，编辑不会通知机器人 · Not subscribed: edits are silent`
+    }</div></div>`;
   const add = document.createElement('button');
   add.className = 'btn btn-primary';
   add.textContent = '+ 新增记录 Add record';
@@ -256,11 +266,14 @@ export async function refreshBase(fromStream = false) {
   const tree = $('base-tree');
   tree.innerHTML = s.apps.length
     ? ''
-    : '<p class="muted" style="padding:0 8px">机器人还没有创建多维表格。<br><small>The bot has not created any Base yet.</small></p>';
+    : '<p class="muted" style="padding:0 8px">机器人还没有创建多维表格。<br><small>The bot has not created any Base ' +
+      'yet.</small></p>';
   for (const app of s.apps) {
     const box = document.createElement('div');
     box.className = 'base-app';
-    box.innerHTML = `<div class="base-app-name">${icon('table')} ${escapeHtml(app.name)}${app.subscribed ? '<span class="sub">已订阅 subscribed</span>' : ''}</div>`;
+    box.innerHTML = `<div class="base-app-name">${icon('table')} ${escapeHtml(app.name)}${
+      app.subscribed ? '<span class="sub">已订阅 ' + 'subscribed</span>' : ''
+    }</div>`;
     for (const t of app.tables) {
       const item = document.createElement('div');
       item.className = `base-table ${t.table_id === s.table ? 'active' : ''}`;

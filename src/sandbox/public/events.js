@@ -31,7 +31,11 @@ async function admin(method, body) {
 function describeFaults(f) {
   const lines = f.rules.map(
     (r) =>
-      `• 接下来 ${r.remaining} 次 next ${r.remaining}: ${r.kind === 'rate-limit' ? `429 (reset ${r.resetSeconds}s)` : `HTTP ${r.status}${r.afterProcessing ? ' 处理后丢失响应 answer lost' : ''}`}${r.pathPrefix ? ` @ ${r.pathPrefix}` : ''}`,
+      `• 接下来 ${r.remaining} 次 next ${r.remaining}: ${
+        r.kind === 'rate-limit'
+          ? `429 (reset ${r.resetSeconds}s)`
+          : `HTTP ${r.status}` + `${r.afterProcessing ? ' 处理后丢失响应 answer lost' : ''}`
+      }${r.pathPrefix ? ` @ ${r.pathPrefix}` : ''}`,
   );
   if (f.latency)
     lines.push(`• 延迟 latency ${f.latency.ms} ms${f.latency.pathPrefix ? ` @ ${f.latency.pathPrefix}` : ''}`);
@@ -49,11 +53,10 @@ export async function refreshEvents() {
   $('deliveries').innerHTML =
     deliveries
       .map(
-        (
-          d,
-        ) => `<tr><td>${d.attempts[0] ? timeLabel(d.attempts[0].at) : '—'}</td><td><code>${escapeHtml(d.event_type)}</code></td>
+        (d) => `<tr><td>${d.attempts[0] ? timeLabel(d.attempts[0].at) : '—'}</td>
+    <td><code>${escapeHtml(d.event_type)}</code></td>
     <td><span class="state ${d.state}">${STATE_LABEL[d.state] ?? d.state}</span></td>
-    <td>${d.attempts.map((a) => escapeHtml(a.status ? `HTTP ${a.status}` : (a.error ?? ''))).join(' → ') || '—'}</td></tr>`,
+    <td>${attemptsText(d)}</td></tr>`,
       )
       .join('') || '<tr><td colspan="4" class="muted">还没有事件 No events yet</td></tr>';
 }
@@ -80,4 +83,8 @@ export function initEvents() {
     refreshEvents();
   });
   box.append(clear);
+}
+
+function attemptsText(d) {
+  return d.attempts.map((a) => escapeHtml(a.status ? `HTTP ${a.status}` : (a.error ?? ''))).join(' → ') || '—';
 }

@@ -20,7 +20,9 @@ function postHtml(content, nameOf) {
     para
       .map((n) =>
         n.tag === 'a'
-          ? `<a href="${/^https?:/i.test(n.href) ? escapeHtml(n.href) : '#'}" target="_blank" rel="noopener">${escapeHtml(n.text)}</a>`
+          ? `<a href="${/^https?:/i.test(n.href) ? escapeHtml(n.href) : '#'}" target="_blank" rel="noopener">` +
+            `${escapeHtml(n.text)}` +
+            `</a>`
           : n.tag === 'at'
             ? `<span class="mention">@${escapeHtml(nameOf(n.user_id))}</span>`
             : escapeHtml(n.text ?? ''),
@@ -40,7 +42,9 @@ export function renderMessage(m, { me, nameOf, users, onCardAction }) {
   row.append(avatar(m.sender.name, m.sender.open_id, m.sender.kind === 'bot' ? 'bot' : 'user'));
   const body = document.createElement('div');
   body.className = 'msg-body';
-  body.innerHTML = `<div class="msg-sender">${escapeHtml(m.sender.name)} · ${timeLabel(m.create_time)}${m.updated ? ' <span class="edited">已更新 updated</span>' : ''}</div>`;
+  body.innerHTML = `<div class="msg-sender">${escapeHtml(m.sender.name)} · ${timeLabel(m.create_time)}${
+    m.updated ? ' <span class="edited">已更新 ' + 'updated</span>' : ''
+  }</div>`;
   if (m.msg_type === 'interactive') {
     const ctx = {
       nameOf,

@@ -51,15 +51,19 @@ export function toast(type, content) {
   const el = document.createElement('div');
   el.className = `toast ${type}`;
   el.setAttribute('data-testid', 'toast');
-  el.innerHTML = `<span class="ico">${icon(ICONS[type] || 'info', { size: 14 })}</span><span>${escapeHtml(content)}</span>`;
+  el.innerHTML =
+    `<span class="ico">${icon(ICONS[type] || 'info', { size: 14 })}</span><span>${escapeHtml(content)}` + `</span>`;
   box.append(el);
   setTimeout(() => el.remove(), 4000);
 }
 
 export function confirmDialog(title, text) {
   const modal = document.getElementById('modal');
-  modal.innerHTML = `<div class="modal" role="dialog" data-testid="confirm-dialog"><h3>${escapeHtml(title)}</h3><p>${escapeHtml(text || '确定要继续吗？ Are you sure?')}</p>
-    <div class="modal-actions"><button class="btn" data-act="no">取消 Cancel</button><button class="btn btn-primary" data-act="yes" data-testid="confirm-ok">确定 OK</button></div></div>`;
+  const question = escapeHtml(text || '确定要继续吗？ Are you sure?');
+  modal.innerHTML = `<div class="modal" role="dialog" data-testid="confirm-dialog">
+    <h3>${escapeHtml(title)}</h3><p>${question}</p>
+    <div class="modal-actions"><button class="btn" data-act="no">取消 Cancel</button>
+    <button class="btn btn-primary" data-act="yes" data-testid="confirm-ok">确定 OK</button></div></div>`;
   modal.hidden = false;
   return new Promise((resolve) => {
     modal.onclick = (e) => {

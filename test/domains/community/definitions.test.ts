@@ -85,7 +85,7 @@ describe('the metric definitions, pinned on hand-computed data', () => {
     expect(all).toMatchObject({ joined: 23, left: 58, netGrowth: -35, rows: 6, days: 3, communities: 3 });
   });
 
-  it('churn rate = left ÷ opening members: opening = A1 (100−10+5) + A2 (50−2+2) + B1 (300−0+30) = 475 → 58/475', async () => {
+  it('churn = left ÷ opening: A1 (100−10+5) + A2 (50−2+2) + B1 (300−0+30) = 475 → 58/475', async () => {
     const [all] = await month('all');
     expect(all!.openingMembers).toBe(475);
     expect(all!.closingMembers).toBe(100 + 50 + 290);
@@ -110,7 +110,7 @@ describe('the metric definitions, pinned on hand-computed data', () => {
     expect(all!.gmvPerMemberFen).toBeCloseTo(105_000 / (944 / 3), 9);
   });
 
-  it('by platform: wecom 13/145 churn and 45000 ÷ (354 ÷ 3); douyin counts only its 2 days: 60000 ÷ (590 ÷ 2)', async () => {
+  it('by platform: wecom churn 13/145, 45000 ÷ (354 ÷ 3); douyin only its 2 days: 60000 ÷ (590 ÷ 2)', async () => {
     const rows = Object.fromEntries((await month('platform')).map((r) => [r.key, r]));
     expect(rows.wecom).toMatchObject({
       joined: 18,
@@ -156,7 +156,7 @@ describe('the metric definitions, pinned on hand-computed data', () => {
     expect(weeks[1]!.gmvPerMemberFen).toBeCloseTo(95_000 / (544 / 2), 9);
   });
 
-  it('by day and community: A1 on 11-03 — 4 left of 104, 10 active of 100, no orders → conversion 0, GMV per member 0', async () => {
+  it('per day, community: A1 11-03: 4 of 104 left, 10 of 100 active, 0 orders → conversion, GMV/member 0', async () => {
     const [a1] = await rollup(t.database, {
       grain: 'day',
       by: 'community',

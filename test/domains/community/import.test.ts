@@ -30,12 +30,13 @@ const run = (name: string, content: string, batchSize = 2) => {
 const stored = async () =>
   (
     await t.database.query<{ code: string; day: string; members_total: number; gmv_fen: string }>(
-      `select c.code, to_char(m.day, 'YYYY-MM-DD') as day, m.members_total, m.gmv_fen::text from community_daily_metrics m join community_communities c on c.id = m.community_id order by 1, 2`,
+      `select c.code, to_char(m.day, 'YYYY-MM-DD') as day, m.members_total, m.gmv_fen::text from
+        community_daily_metrics m join community_communities c on c.id = m.community_id order by 1, 2`,
     )
   ).rows;
 
 describe('feishu-ops import community-metrics', () => {
-  it('streams a CSV with the template’s column names in batches, yuan to fen, and reports bad lines by line number', async () => {
+  it('streams a CSV with the template’s column names in batches, yuan to fen; bad lines by line number', async () => {
     const csv = [
       '社群编码,日期,群成员数,新增成员,退群成员,活跃成员,消息数,成交订单数,成交金额',
       'VIP01,2026-11-01,100,5,1,20,80,2,"1,234.50"',

@@ -11,7 +11,8 @@ afterAll(async () => t?.close());
 const stored = async (code: string, date: string) =>
   (
     await t.database.query<{ members_total: number; gmv_fen: string; revision: number; source: string }>(
-      `select m.members_total, m.gmv_fen::text, m.revision, m.source from community_daily_metrics m join community_communities c on c.id = m.community_id where c.code = $1 and m.day = $2::date`,
+      `select m.members_total, m.gmv_fen::text, m.revision, m.source from community_daily_metrics m join
+        community_communities c on c.id = m.community_id where c.code = $1 and m.day = $2::date`,
       [code, date],
     )
   ).rows[0];

@@ -30,7 +30,8 @@ describe('approval cards: only the step’s approver, safe to repeat, return-for
   const steps = async (): Promise<Step[]> =>
     (
       await t.database.query<Step>(
-        'select id::int as id, seq, round, role, decision, approver_open_id from contracts_approval_steps where contract_id = $1 order by round, seq',
+        'select id::int as id, seq, round, role, decision, approver_open_id from ' +
+          'contracts_approval_steps where contract_id = $1 order by round, seq',
         [id],
       )
     ).rows;

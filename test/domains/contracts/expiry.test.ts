@@ -21,7 +21,8 @@ async function sweepOn(t: ContractsTestApp, day: string): Promise<void> {
   await waitFor(async () => {
     t.deps.jobs.notify('schedule.contracts.expiry');
     const { rows } = await t.database.query<{ n: number }>(
-      `select count(*)::int as n from pgboss.job where name = 'schedule.contracts.expiry' and state in ('created', 'retry', 'active')`,
+      `select count(*)::int as n from pgboss.job where name = 'schedule.contracts.expiry' and state in ('created',
+        'retry', 'active')`,
     );
     return rows[0]?.n === 0;
   }, `sweep of ${day}`);
@@ -144,7 +145,8 @@ describe('the daily expiry sweep: statuses, widening reminders, 续签 / 不续�
     await settle(t);
     const renewal = await one<{ id: number; state: string; title: string; start_date: string; end_date: string }>(
       t,
-      'select id::int as id, state, title, start_date::text, end_date::text from contracts_contracts where renews_id = $1',
+      'select id::int as id, state, title, start_date::text, end_date::text ' +
+        'from contracts_contracts where renews_id = $1',
       [old],
     );
     expect(renewal).toMatchObject({

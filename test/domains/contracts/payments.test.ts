@@ -42,7 +42,7 @@ describe('payment requests: contract state, budget left, counterparty risk, extr
     expect(await budget(t, 'OPS-2026')).toMatchObject({ committed_fen: '8000000', reserved_fen: '0' });
   });
 
-  it('a request within the budget is approved at once and reserves it; the same externalId again is the same', async () => {
+  it('a request within budget is approved at once and reserves it; the same externalId again is the same', async () => {
     const res = await pay(t, id, 20_000_00, { externalId: 'PAY-1' });
     expect(res.statusCode).toBe(201);
     expect(res.json().payment).toMatchObject({ state: 'approved', flags: [], reserved: true });
@@ -97,7 +97,7 @@ describe('payment requests: contract state, budget left, counterparty risk, extr
     expect((await budget(t, 'RACE')).reserved_fen).toBe('5000000');
   });
 
-  it('over budget: finance gets a card; only finance decides, once; approving reserves, rejecting releases', async () => {
+  it('over budget: finance gets a card and decides once; approving reserves, rejecting releases', async () => {
     await settle(t);
     const cards = t.feishu
       .to('ou_fin')

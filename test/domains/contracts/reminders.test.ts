@@ -20,7 +20,8 @@ describe('expiry reminder offsets (calendar days in the business time zone)', ()
     expect(due('2028-03-07', null, '2028-02-29')).toMatchObject([{ offset: 7, daysLeft: 7 }]);
   });
   it('reminds before the notice deadline too, and each reminder once', () => {
-    const first = due('2026-12-31', 30, '2026-11-24'); // notice deadline 12-01 in 7 days; end in 37 days (the 90-day step)
+    // notice deadline 12-01 in 7 days; end in 37 days (the 90-day step)
+    const first = due('2026-12-31', 30, '2026-11-24');
     expect(first).toMatchObject([
       { kind: 'notice', target: '2026-12-01', offset: 7, daysLeft: 7 },
       { kind: 'end', target: '2026-12-31', offset: 90, daysLeft: 37 },

@@ -130,7 +130,7 @@ describe('counterparty risk at intake: provider answers, failures, cache, blackl
     expect((await intake('宁波乙实业有限公司')).json().risk.registration.status).toBe('active');
   });
 
-  it('a garbage answer (HTML, no status, an unknown status word) is "unknown" with the reason, never a crash', async () => {
+  it('a garbage answer (HTML, no status, unknown status) is "unknown" with the reason, never a crash', async () => {
     current = http;
     const cases: Array<[string, () => nock.Interceptor, string]> = [
       ['丙一', () => nock(RISK_URL).get('/v1/company').query(true), 'unreadable answer'],
@@ -173,7 +173,7 @@ describe('counterparty risk at intake: provider answers, failures, cache, blackl
     expect(res.json().risk.registration.problem).toBe('CONTRACTS_RISK_API_KEY is not set');
   });
 
-  it('a provider slower than the cap (default 3 s) is cut off: "unknown (timeout)", the intake still answers', async () => {
+  it('a provider slower than the cap (3 s) is cut off: "unknown (timeout)", the intake still answers', async () => {
     current = http;
     nock(RISK_URL)
       .get('/v1/company')
@@ -214,7 +214,7 @@ describe('counterparty risk at intake: provider answers, failures, cache, blackl
     expect(bad.json().risk.registration.status).toBe('unknown');
   });
 
-  it('a blacklist hit adds the risk-override step; only the risk officer passes it, then the chain goes on', async () => {
+  it('a blacklist hit adds the risk-override step; only the risk officer passes it, then the chain goes', async () => {
     const first = await intake('黑名单物流有限公司');
     const cp = (await repo.counterpartyByName(t.deps.database.db, '黑名单物流有限公司'))!;
     await repo.setList(t.deps.database.db, cp.id, 'black', '拖欠货款 <at id=all></at>');
@@ -225,7 +225,8 @@ describe('counterparty risk at intake: provider answers, failures, cache, blackl
     const steps = async () =>
       (
         await t.database.query<{ id: number; role: string; decision: string; approver_open_id: string }>(
-          'select id::int as id, role, decision, approver_open_id from contracts_approval_steps where contract_id = $1 order by seq',
+          'select id::int as id, role, decision, approver_open_id from ' +
+            'contracts_approval_steps where contract_id = $1 order by seq',
           [id],
         )
       ).rows;

@@ -34,7 +34,7 @@ describe('POST /api/exceptions and the dashboard reads', () => {
     expect((await apiGet(t, '/api/exceptions/report', null)).statusCode).toBe(401);
   });
 
-  it('creates a case with 201 and answers a repeat of the same source + external id with 200 and the same case', async () => {
+  it('creates a case with 201; a repeat of the same source + external id gets 200 and the same case', async () => {
     const first = await apiPost(t, '/api/exceptions', body('D1'));
     expect(first.statusCode).toBe(201);
     expect(first.json()).toMatchObject({
@@ -43,7 +43,10 @@ describe('POST /api/exceptions and the dashboard reads', () => {
     });
     const again = await apiPost(t, '/api/exceptions', body('D1', { amountAtRiskFen: 1 }));
     expect(again.statusCode).toBe(200);
-    expect(again.json()).toMatchObject({ created: false, case: { id: first.json().case.id, amountAtRiskFen: 25_000 } });
+    expect(again.json()).toMatchObject({
+      created: false,
+      case: { id: first.json().case.id, amountAtRiskFen: 25_000 },
+    });
     const otherSource = await apiPost(t, '/api/exceptions', body('D1', { source: 'tracking-push' }));
     expect(otherSource.statusCode).toBe(201);
     expect(await count()).toBe(2);

@@ -29,7 +29,8 @@ describe('refund and compensation approvals by amount band', () => {
   const approvals = async () =>
     (
       await t.database.query<ApprovalRow>(
-        'select id, band, approver_role, decision, decided_by, reason, amount_fen::int as amount_fen from exceptions_approvals where case_id = $1 order by id',
+        'select id, band, approver_role, decision, decided_by, reason, amount_fen::int as ' +
+          'amount_fen from exceptions_approvals where case_id = $1 order by id',
         [caseId],
       )
     ).rows;

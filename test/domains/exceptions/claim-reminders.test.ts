@@ -42,7 +42,7 @@ describe('stale recovery-claim reminders', () => {
     nock.cleanAll();
   });
 
-  it('marks the claim and queues its reminder in one transaction: a failed enqueue leaves it unmarked for the next sweep', async () => {
+  it('marks the claim and queues its reminder in one transaction; a failed enqueue leaves it for later', async () => {
     const claim = await newClaim('ou_claim_a', sh('2026-11-19T10:00'));
     const failing = createExceptionService({
       ...serviceOf(t).deps,

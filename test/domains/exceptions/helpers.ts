@@ -147,7 +147,8 @@ export async function settle(t: TestApp): Promise<void> {
   await waitFor(async () => {
     t.deps.jobs.notify('exceptions.effects');
     const { rows } = await t.database.query<{ n: number }>(
-      `select count(*)::int as n from pgboss.job where name = 'exceptions.effects' and state in ('created', 'retry', 'active')`,
+      `select count(*)::int as n from pgboss.job where name = 'exceptions.effects' and state in ('created', 'retry',
+        'active')`,
     );
     return rows[0]?.n === 0;
   }, 'exception follow-ups');

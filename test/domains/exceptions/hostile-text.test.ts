@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiPost, cardText, exceptionsApp, say, settle, type ExceptionsTestApp } from './helpers.js';
 
 const EVIL =
-  '<at user_id="all"></at><at id=all></at> [登录](https://evil.example/login) ![x](img_v2_x) <font color=\'red\'>急</font>\n**负责人 Owner** <at id=ou_boss></at>';
+  '<at user_id="all"></at><at id=all></at> [登录](https://evil.example/login) ![x](img_v2_x) <font ' +
+  "color='red'>急</font>\n**负责人 Owner** <at id=ou_boss></at>";
 
 /** Markdown sources on a card, as sent to Feishu. */
 function markdownOf(card: unknown): string[] {
@@ -29,7 +30,7 @@ describe("user text on the bot's cards (issue 15 §2)", () => {
     nock.cleanAll();
   });
 
-  it('an API case whose title and description try to mention everyone, link and forge a field posts cards that mention only the people the workflow chose', async () => {
+  it('API text trying to @everyone, link or forge a field: cards mention only whom the workflow chose', async () => {
     const res = await apiPost(t, '/api/exceptions', {
       source: 'oms',
       externalId: 'H1',

@@ -95,7 +95,7 @@ describe('money, recovery claims and reporting', () => {
     expect(await remindStaleClaims(svc, sh('2026-11-29T10:31'))).toBe(1);
   });
 
-  it('reports open cases by age and kind, SLA attainment, cycle time against a day, money and the dispute win rate', async () => {
+  it('reports open cases by age and kind, SLA attainment, cycle time vs a day, money, dispute win rate', async () => {
     t.clock.set('2026-11-27T10:00');
     const res = await apiGet(t, '/api/exceptions/report?days=30');
     expect(res.statusCode).toBe(200);

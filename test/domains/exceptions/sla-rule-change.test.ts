@@ -46,7 +46,7 @@ describe('an SLA rule change and the stored clocks of open cases', () => {
     nock.cleanAll();
   });
 
-  it('moves the due and breach times of open cases on the next sweep, and the report counts the new breach', async () => {
+  it('moves due and breach times of open cases on the next sweep; the report counts the new breach', async () => {
     // P1 dispute: 120 working minutes from 10:00.
     expect((await stored(running)).due_at).toEqual(sh('2026-11-23T12:00'));
     const pausedBefore = await stored(paused);

@@ -39,14 +39,17 @@ describe('POST /api/qa/conversations and the scorecard API', () => {
     expect(await count('qa_conversations')).toBe(2);
     expect(await count('qa_messages')).toBe(8);
     const { rows } = await t.database.query<{ seq: number; text: string; shop: string; agent_open_id: string }>(
-      `select m.seq, m.text, c.shop, c.agent_open_id from qa_messages m join qa_conversations c on c.id = m.conversation_id where c.external_id = 'T1' order by m.seq`,
+      `select m.seq, m.text, c.shop, c.agent_open_id from qa_messages m join qa_conversations c on c.id =
+        m.conversation_id where c.external_id = 'T1' order by m.seq`,
     );
     expect(rows.map((r) => r.text)).toEqual(['我的快递到哪了', '单号发我', '还没到', '已催，谢谢']);
     expect(rows[0]).toMatchObject({ shop: '天猫旗舰店', agent_open_id: 'ou_agent_1' });
   });
 
-  it('the same external id on another channel is another conversation; the same post at once is stored once', async () => {
-    const other = await apiPost(t, '/api/qa/conversations', { conversations: [conversation('T1', { channel: 'jd' })] });
+  it('the same external id on another channel is another conversation; concurrent same posts store once', async () => {
+    const other = await apiPost(t, '/api/qa/conversations', {
+      conversations: [conversation('T1', { channel: 'jd' })],
+    });
     expect(other.json()).toMatchObject({ created: 1 });
     const results = await Promise.all(
       [1, 2, 3].map(() => apiPost(t, '/api/qa/conversations', { conversations: [conversation('T3')] })),

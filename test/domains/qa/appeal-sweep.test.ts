@@ -77,7 +77,7 @@ describe('the appeal deadline sweep (scheduled hourly)', () => {
     nock.cleanAll();
   });
 
-  it('does nothing before the deadline; past it, the team-lead step passes to the QA lead once, with the decision card', async () => {
+  it('nothing before the deadline; past it the team-lead step passes to the QA lead once, with the card', async () => {
     const { id, no, submittedAt } = await appealed();
     expect(decisionCards('ou_lead_tm', no)).toHaveLength(1);
 

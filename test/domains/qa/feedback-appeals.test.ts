@@ -50,7 +50,7 @@ describe('feedback to the agent, acknowledgement and appeals', () => {
     nock.cleanAll();
   });
 
-  it('the agent gets a DM (never a group) with the score, each deduction with the note and quote, and advice; 确认 once', async () => {
+  it('the agent gets a DM (never a group): score, each deduction with note and quote, advice; 确认 once', async () => {
     const { id, card } = await scoredFeedback();
     expect(t.feishu.sent.filter((s) => s.to.startsWith('oc_'))).toEqual([]);
     const s = text(card);
@@ -76,7 +76,7 @@ describe('feedback to the agent, acknowledgement and appeals', () => {
     });
   });
 
-  it("appeal → team lead → QA lead: only that step's role decides, with a reason; one of two concurrent decisions wins; the score is recomputed", async () => {
+  it("appeal → team lead → QA lead: only the step's role decides, with reason; one of two wins; rescored", async () => {
     const { id, card } = await scoredFeedback();
     const form = await click(t, button(card, 'qa.appeal-form'), { openId: 'ou_agent_1' });
     expect(text(form.card)).toContain('p_PRO-01');

@@ -39,7 +39,7 @@ describe('feishu-ops import qa-conversations FILE', { timeout: 180_000 }, () => 
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('imports the good conversations, prints progress on stderr and the refused lines with why, exits 2; a re-run stores nothing twice', async () => {
+  it('imports good conversations, progress on stderr, refused lines and why, exit 2; re-run adds none', async () => {
     const file = join(dataDir, 'store-calls.csv');
     await writeFile(
       file,

@@ -51,7 +51,7 @@ const stored = async (source = 'import') =>
   ).rows;
 
 describe('feishu-ops import qa-conversations (the file, streamed)', () => {
-  it('reads a marketplace IM export (one message per line, Chinese headers, local times), stores each conversation once and reports every bad line with its number', async () => {
+  it('reads a marketplace IM export (Chinese headers, local times): each once, bad lines by number', async () => {
     const csv = [
       '渠道,会话编号,店铺,客服,满意度,订单号,标签,时间,角色,内容', // line 1
       'tmall,TM-1,天猫旗舰店,小王,2,TM-9|TM-8,退款,2026-11-20 10:00:00,买家,"在吗，我要退款"', // 2
@@ -93,7 +93,7 @@ describe('feishu-ops import qa-conversations (the file, streamed)', () => {
     expect(await stored()).toHaveLength(1);
   });
 
-  it("reads JSON lines: the API's conversation objects and flat message lines; bad JSON, a conversation split apart and a refused CSAT are reported", async () => {
+  it('reads JSON lines (API objects, flat messages); bad JSON, a split conversation, a bad CSAT reported', async () => {
     const conv = (id: string, extra: Record<string, unknown> = {}) =>
       JSON.stringify({
         channel: 'wecom',
@@ -106,7 +106,14 @@ describe('feishu-ops import qa-conversations (the file, streamed)', () => {
         ...extra,
       });
     const flat = (id: string, at: string, role: string) =>
-      JSON.stringify({ channel: 'offline_store', external_id: id, agent: 'ou_agent_1', time: at, role, text: '电话' });
+      JSON.stringify({
+        channel: 'offline_store',
+        external_id: id,
+        agent: 'ou_agent_1',
+        time: at,
+        role,
+        text: '电话',
+      });
     const lines = [
       conv('WC-1'), // 1
       '{not json', // 2

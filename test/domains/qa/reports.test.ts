@@ -91,7 +91,7 @@ describe('QA results: rollups, 我的质检, 质检报告 and the dashboard tab'
     expect(jd.totals).toMatchObject({ reviews: 1, avgScore: 100 });
   });
 
-  it("a team lead sees their team only, another team's data is refused; an agent sees their own; an inspector what they scored", async () => {
+  it('a lead sees their team only (others refused); an agent their own; an inspector what they scored', async () => {
     const lead = (await summary('ou_lead_tm')).json();
     expect(lead.level).toBe('team');
     expect(lead.byAgent.map((a: Json) => a.name)).toEqual(['小王']);
@@ -112,7 +112,7 @@ describe('QA results: rollups, 我的质检, 质检报告 and the dashboard tab'
     expect((await summary('ou_qa_lead', 'days=abc')).statusCode).toBe(400);
   });
 
-  it('我的质检 shows the agent their own results; asked in a group it goes to them by DM and the group sees no score', async () => {
+  it('我的质检 shows the agent their own results; asked in a group it goes by DM, the group sees no score', async () => {
     const asked = await say(t, '我的质检', 'ou_agent_1');
     const card = text(t.feishu.replies(asked).at(-1)!.card);
     expect(card).toContain('我的质检');

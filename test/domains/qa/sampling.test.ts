@@ -10,7 +10,8 @@ describe('the sampling plan, scheduled and through the API', () => {
   const reviews = async () =>
     (
       await t.database.query<Json>(
-        `select r.id, r.inspector_open_id, r.sample_reason, r.inclusion_probability, r.state, c.external_id, c.agent_open_id
+        `select r.id, r.inspector_open_id, r.sample_reason, r.inclusion_probability, r.state, c.external_id,
+  c.agent_open_id
            from qa_reviews r join qa_conversations c on c.id = r.conversation_id order by r.id`,
       )
     ).rows;
@@ -33,7 +34,7 @@ describe('the sampling plan, scheduled and through the API', () => {
     nock.cleanAll();
   });
 
-  it("each morning samples yesterday: 5 per agent (all of 小李's 3), spread over the inspectors, risky ones named", async () => {
+  it("each morning samples yesterday: 5 per agent (all 3 of 小李's), spread over inspectors, risk named", async () => {
     const at = sh('2026-11-21T07:30'); // the conversations are from 11-20, 10:00 Shanghai
     t.clock.current = at;
     expect(await t.deps.jobs.tick('qa.sampling', at)).toBe(true);

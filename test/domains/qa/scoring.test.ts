@@ -51,7 +51,7 @@ describe('scoring a conversation in the card', () => {
     expect(text(t.feishu.replies(asked).at(-1)!.card)).toContain('只有质检员');
   });
 
-  it('质检 shows the next conversation with its pre-checks and the criteria; accepting all suggestions is one click', async () => {
+  it('质检 shows the next conversation with pre-checks and criteria; accepting all suggestions: one click', async () => {
     const asked = await say(t, '质检', 'ou_insp_1');
     const card = t.feishu.replies(asked).at(-1)!.card;
     const s = text(card);
@@ -100,7 +100,7 @@ describe('scoring a conversation in the card', () => {
     expect(await items(id)).toHaveLength(marks.length);
   });
 
-  it('marks from the form: N/A rescales, bad marks are refused with the criterion named and nothing stored', async () => {
+  it('marks from the form: N/A rescales; bad marks are refused naming the criterion, nothing stored', async () => {
     const next = await click(t, { action: 'qa.next' }, { openId: 'ou_insp_1' });
     const submit = buttons(next.card).find((b) => b.action === 'qa.score' && b.accept === undefined)!;
     const id = Number(submit.reviewId);

@@ -13,6 +13,7 @@ export default {
   async render(view) {
     const r = await view.api('summary');
     const t = r.totals ?? {};
+    const conversionChart = chartBox('chart-conversion');
     view.el.innerHTML =
       kpis([
         {
@@ -50,7 +51,7 @@ export default {
       `<div class="grid">
       ${panel({ title: ['增长', 'Growth'], definition: defOf(r, 'net_growth'), body: chartBox('chart-growth') })}
       ${panel({ title: ['活跃', 'Activity'], definition: defOf(r, 'activity_rate'), body: chartBox('chart-activity') })}
-      ${panel({ title: ['转化', 'Conversion'], definition: defOf(r, 'conversion_rate'), body: chartBox('chart-conversion') })}
+      ${panel({ title: ['转化', 'Conversion'], definition: defOf(r, 'conversion_rate'), body: conversionChart })}
       ${panel({
         title: ['按平台', 'By platform'],
         definition: defOf(r, 'dedup'),

@@ -31,7 +31,8 @@ function tiles(r) {
       hint: `${r.sla.met}/${r.sla.finished} 件按时 · on time`,
       tone: r.sla.attainment !== null && r.sla.attainment < 0.9 ? 'warn' : 'good',
       definition:
-        '期间内创建且已办结的异常件中，在 SLA 截止前办结的比例（按工作时间计）。Of the cases opened in the period and finished, the share finished before their SLA due time (business hours).',
+        '期间内创建且已办结的异常件中，在 SLA 截止前办结的比例（按工作时间计）。Of the cases opened in the period and finished, the share ' +
+        'finished before their SLA due time (business hours).',
     },
     {
       metric: 'cycle',
@@ -40,7 +41,8 @@ function tiles(r) {
       hint: `P90 ${hours(cycle.p90Minutes)} · 目标 target ${cycle.targetMinutes / 60} h`,
       tone: cycleTone,
       definition:
-        '期间内创建且已办结的异常件，从创建到办结的时长中位数（自然时间）。Median time from opening to finishing, of the cases opened in the period and finished (wall-clock).',
+        '期间内创建且已办结的异常件，从创建到办结的时长中位数（自然时间）。Median time from opening to finishing, of the cases opened in the ' +
+        'period and finished (wall-clock).',
     },
     {
       metric: 'within-day',
@@ -56,7 +58,8 @@ function tiles(r) {
       value: pct(r.money.recoveryRate),
       hint: `已追回 ${yuan(r.money.recoveredFen)} / 风险 ${yuan(r.money.atRiskFen)}`,
       definition:
-        '已追回金额 ÷ 风险金额：期间内创建并已办结的异常件，加上现在在办的异常件。Money recovered ÷ money at risk, of the cases opened in the period and finished plus the cases open now.',
+        '已追回金额 ÷ 风险金额：期间内创建并已办结的异常件，加上现在在办的异常件。Money recovered ÷ money at risk, of the cases opened in the ' +
+        'period and finished plus the cases open now.',
     },
     {
       metric: 'disputes',
@@ -104,10 +107,39 @@ export default {
             '暂无进行中的追款 · No open claims',
           );
     view.el.innerHTML = `${note}${kpis(tiles(r))}<div class="grid">
-      ${panel({ title: ['在办异常件（按时长 × 类型）', 'Open cases by age and kind'], definition: '现在仍未办结的异常件，按已开启时长分组、按类型堆叠。Cases open now, grouped by how long they have been open, stacked by kind.', link: view.link('exceptions', 'board_by_state'), body: chartBox('chart-open') })}
-      ${panel({ title: ['时间花在哪里', 'Hours in each state'], definition: "期间内创建并已办结的异常件和现在在办的异常件，在各状态累计停留的小时数。Hours spent in each state by the period's finished cases and the cases open now.", link: view.link('exceptions', 'all'), body: chartBox('chart-states') })}
-      ${panel({ title: ['资损与追回', 'Money at risk, refunded, recovered'], definition: "期间内创建并已办结的异常件和现在在办的异常件涉及的金额（元）。Money of the period's finished cases and the cases open now, in yuan.", link: view.link('exceptions', 'money'), body: chartBox('chart-money') })}
-      ${panel({ title: ['追款进度', 'Recovery claims'], definition: '进行中的追款，未跟进 3 天以上标红。Open recovery claims; red when idle for 3 days or more.', link: view.link('recovery_claims', 'all'), body: claims, testid: 'claims' })}
+      ${panel({
+        title: ['在办异常件（按时长 × 类型）', 'Open cases by age and kind'],
+        definition:
+          '现在仍未办结的异常件，按已开启时长分组、按类型堆叠。' +
+          'Cases open now, grouped by how long they have been open, stacked by ' +
+          'kind.',
+        link: view.link('exceptions', 'board_by_state'),
+        body: chartBox('chart-open'),
+      })}
+      ${panel({
+        title: ['时间花在哪里', 'Hours in each state'],
+        definition:
+          '期间内创建并已办结的异常件和现在在办的异常件，在各状态累计停留的小时数。Hours ' +
+          "spent in each state by the period's finished cases and the cases open " +
+          'now.',
+        link: view.link('exceptions', 'all'),
+        body: chartBox('chart-states'),
+      })}
+      ${panel({
+        title: ['资损与追回', 'Money at risk, refunded, recovered'],
+        definition:
+          '期间内创建并已办结的异常件和现在在办的异常件涉及的金额（元）' +
+          "。Money of the period's finished cases and the cases open now, in yuan.",
+        link: view.link('exceptions', 'money'),
+        body: chartBox('chart-money'),
+      })}
+      ${panel({
+        title: ['追款进度', 'Recovery claims'],
+        definition: '进行中的追款，未跟进 3 天以上标红。Open recovery claims; red ' + 'when idle for 3 days or more.',
+        link: view.link('recovery_claims', 'all'),
+        body: claims,
+        testid: 'claims',
+      })}
     </div>`;
     chart('chart-open', openByAgeOption(r.openByAgeAndKind));
     chart('chart-states', timeByStateOption(r.timeByState));

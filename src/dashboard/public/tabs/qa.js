@@ -22,13 +22,15 @@ const rowsOf = (list) =>
     `${count(r.appealed)} / ${count(r.overturned)}`,
   ]);
 const WEIGHTED =
-  '按抽样概率的倒数加权（Hájek），抵消风险抽样的偏向；手工抽取的质检权重为 1。Weighted by 1 / the chance the sampling plan picked the conversation, so risk picks do not drag the average; hand-picked reviews weigh 1.';
+  '按抽样概率的倒数加权（Hájek），抵消风险抽样的偏向；手工抽取的质检权重为 1。Weighted by 1 / the chance the sampling plan picked the conversation,' +
+  ' so risk picks do not drag the average; hand-picked reviews weigh 1.';
 
 export default {
   filters: ['team', 'channel'],
 
   async render(view) {
     const r = await view.api('summary');
+    const byChannel = table(COLUMNS, rowsOf(r.byChannel), '暂无数据 · No data');
     const t = r.totals ?? {};
     const rate = t.reviews ? t.overturned / t.reviews : null;
     view.el.innerHTML =
@@ -69,13 +71,14 @@ export default {
         },
       ]) +
       `<div class="grid">
-      ${panel({ title: ['按渠道', 'By channel'], definition: WEIGHTED, body: table(COLUMNS, rowsOf(r.byChannel), '暂无数据 · No data') })}
+      ${panel({ title: ['按渠道', 'By channel'], definition: WEIGHTED, body: byChannel })}
       ${panel({ title: ['按团队', 'By team'], body: table(COLUMNS, rowsOf(r.byTeam), '暂无数据 · No data') })}
       ${panel({ title: ['按客服', 'By agent'], body: table(COLUMNS, rowsOf(r.byAgent), '暂无数据 · No data') })}
       ${panel({
         title: ['按评分项', 'By criterion'],
         definition:
-          '同一评分标准版本内比较：扣分率 = 该项有扣分的质检占比。Compared within a scorecard version: deduction rate = share of reviews with a deduction on it.',
+          '同一评分标准版本内比较：扣分率 = 该项有扣分的质检占比。Compared within a scorecard version: deduction rate = share of reviews ' +
+          'with a deduction on it.',
         body: table(
           [
             ['评分项', 'Criterion'],

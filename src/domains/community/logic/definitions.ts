@@ -30,7 +30,8 @@ export const DEFINITIONS: readonly MetricDefinition[] = [
     name: bi('流失率', 'Churn rate'),
     text: bi(
       '期内退群成员 ÷ 期初成员（各群期内首日的 群成员数 − 新增 + 退群 之和）',
-      'members left in the period ÷ opening members (Σ of each community’s membersTotal − joined + left on its first day in the period)',
+      'members left in the period ÷ opening members (Σ of each community’s membersTotal − joined + left on its ' +
+        'first day in the period)',
     ),
   },
   {
@@ -59,7 +60,11 @@ export const DEFINITIONS: readonly MetricDefinition[] = [
     name: bi('成员去重', 'De-duplication'),
     text: bi(
       '平台只报人数，不报身份：跨群合计是「群成员席位」，同一人在两个群里算两次；只有飞书群（成员身份已知）按 open_id 去重，另列为「去重成员」。同一社群同一天只保留一行，迟到的更正覆盖原值并留审计。',
-      'Platforms report counts, not identities: totals across communities are member seats (one person in two groups counts twice); only Feishu groups, whose members are known, are de-duplicated by open_id and shown apart as unique members. One row per community and day; a late correction replaces it and is audited.',
+      'Platforms report counts, not identities: totals across communities are member seats (one person in two ' +
+        'groups counts twice); only Feishu groups, whose members are known, ' +
+        'are de-duplicated by open_id and shown apart as unique members. One ' +
+        'row per community and day; a late correction replaces it and is ' +
+        'audited.',
     ),
   },
 ];

@@ -38,5 +38,8 @@ export function alertText(a: {
 }): Markdown {
   const m = METRIC_NAMES[a.metric];
   const against = a.kind === 'threshold' ? '阈值 threshold' : '基线 baseline';
-  return md`**${a.communityName}** · ${platformName(a.platform).zh}\n${m.zh} ${m.en}：**${figure(a.metric, a.value)}**（${against} ${figure(a.metric, a.baseline)}）· ${KIND_NAMES[a.kind]}`;
+  return md`**${a.communityName}** · ${platformName(a.platform).zh}\n${m.zh} ${m.en}：**${figure(
+    a.metric,
+    a.value,
+  )}**（${against} ${figure(a.metric, a.baseline)}）· ${KIND_NAMES[a.kind]}`;
 }

@@ -120,7 +120,9 @@ export async function operatorCard(x: CommunityDeps, operator: string, day: stri
     status: a.state === 'muted' && a.mutedUntil ? `${STATUS.muted}（至 until ${a.mutedUntil}）` : STATUS[a.state],
   }));
   const open = alerts.filter((a) => a.state === 'open').length;
-  const intro = md`你运营的社群 ${day} 有 **${alerts.length}** 条预警，待处理 **${open}** 条。· ${alerts.length} alerts on your communities for ${day}, ${open} open.`;
+  const intro = md`你运营的社群 ${day} 有 **${alerts.length}** 条预警，待处理 **${open}** 条。· ${
+    alerts.length
+  } alerts on your communities for ${day}, ${open} open.`;
   return communityCards(x.cards).alerts({ day, intro, lines, more: alerts.length - shown.length });
 }
 

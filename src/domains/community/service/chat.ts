@@ -146,7 +146,8 @@ export async function bindChat(deps: CommunityDeps, input: BindInput, now: Date)
     const found = await repo.find(db, typed);
     if (!found)
       throw new ValidationError(
-        `没有编码或名称为「${typed.slice(0, 40)}」的社群；发送「社群 绑定」把本群建为新社群 · No such community; send it without a name to make this group one`,
+        `没有编码或名称为「${typed.slice(0, 40)}」的社群；发送「社群 绑定」把本群建为新社群 · No such community; send it without a name to ` +
+          `make this group one`,
       );
     if (found.feishuChatId && found.feishuChatId !== input.chatId)
       throw new ConflictError(`社群「${found.name}」已绑定另一个群 · That community is bound to another group`);

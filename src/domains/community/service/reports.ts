@@ -13,7 +13,11 @@ import type { CommunityDeps } from './deps.js';
 
 const figures = (r: RollupRow | undefined): Markdown =>
   r
-    ? md`**净增长 Net growth** ${r.netGrowth} · **流失率 Churn** ${percent(r.churnRate)} · **活跃率 Activity** ${percent(r.activityRate)} · **转化率 Conversion** ${percent(r.conversionRate)}\n**GMV** ${yuan(r.gmvFen)} · **人均 per member** ${yuan(r.gmvPerMemberFen)} · **退款 Refunds** ${yuan(r.refundsFen)} · **社群 Communities** ${r.communities}`
+    ? md`**净增长 Net growth** ${r.netGrowth} · **流失率 Churn** ${percent(r.churnRate)} · **活跃率 Activity** ${percent(
+        r.activityRate,
+      )} · **转化率 Conversion** ${percent(r.conversionRate)}\n**GMV** ${yuan(r.gmvFen)} · **人均 per member** ${yuan(
+        r.gmvPerMemberFen,
+      )} · **退款 Refunds** ${yuan(r.refundsFen)} · **社群 Communities** ${r.communities}`
     : md`
 没有数据 · No data
       `;
@@ -26,7 +30,9 @@ const platformLines = (rows: RollupRow[]): Markdown =>
     : joinMarkdown(
         rows.map(
           (r) =>
-            md`- **${platformName(r.key).zh} ${platformName(r.key).en}** 净增 ${r.netGrowth} · 活跃 ${percent(r.activityRate)} · 转化 ${percent(r.conversionRate)} · GMV ${yuan(r.gmvFen)}`,
+            md`- **${platformName(r.key).zh} ${platformName(r.key).en}** 净增 ${r.netGrowth} · 活跃 ${percent(
+              r.activityRate,
+            )} · 转化 ${percent(r.conversionRate)} · GMV ${yuan(r.gmvFen)}`,
         ),
       );
 
@@ -52,7 +58,9 @@ export async function dailyDigest(x: CommunityDeps, now: Date): Promise<Card> {
   const silentPlatforms = [...new Set(communities.map((c) => c.platform))].filter((p) => !reported.has(p));
   const late =
     silentPlatforms.length > 0
-      ? md`\n**数据未到 Data late** ${silentPlatforms.map((p) => platformName(p).zh).join('、')}（缺失的日子不算作下降 · a missing day is not a drop）`
+      ? md`\n**数据未到 Data late** ${silentPlatforms
+          .map((p) => platformName(p).zh)
+          .join('、')}（缺失的日子不算作下降 · a missing day is not a drop）`
       : md``;
   return communityCards(x.cards).digest({
     title: '社群日报 · Community digest',
@@ -88,7 +96,15 @@ export async function communityReport(x: CommunityDeps, needle: string, now: Dat
   const days = await rollup(x.database, { ...range, grain: 'day' });
   const last = days.at(-1);
   const lastLine = last
-    ? md`**最近一天 Last day** ${last.period}：成员 ${last.closingMembers} · 新增 ${last.joined} · 退群 ${last.left} · 活跃 ${percent(last.activityRate)}`
+    ? joinMarkdown(
+        [
+          md`**最近一天 Last day** ${last.period}：成员 ${last.closingMembers}`,
+          md`新增 ${last.joined}`,
+          md`退群 ${last.left}`,
+          md`活跃 ${percent(last.activityRate)}`,
+        ],
+        ' · ',
+      )
     : md`
 最近 28 天没有数据 · No data in the last 28 days
       `;

@@ -12,12 +12,17 @@ export interface DashboardFilter {
 export const EXPIRING_WINDOW_DAYS = 90;
 
 export const DEFINITIONS = {
-  expiring: `履行中且在 ${EXPIRING_WINDOW_DAYS} 天内到期的合同（含今天）。Active or expiring contracts whose end date is within ${EXPIRING_WINDOW_DAYS} days, today included.`,
+  expiring:
+    `履行中且在 ${EXPIRING_WINDOW_DAYS} 天内到期的合同（含今天）。Active or expiring contracts whose end date is within ` +
+    `${EXPIRING_WINDOW_DAYS}` +
+    ` days, today included.`,
   inApproval: '当前处于审批中的合同，及正在等待的审批环节。Contracts in approval now, and the step each waits on.',
   budget:
-    '预算使用率 = 已占用（已申请且未驳回的付款）÷ 预算金额。已承诺 = 已生效合同的金额。Usage = reserved (payments requested and not rejected) ÷ budget; committed = amounts of contracts in force.',
+    '预算使用率 = 已占用（已申请且未驳回的付款）÷ 预算金额。已承诺 = 已生效合同的金额。Usage = reserved (payments requested and not rejected) ÷ ' +
+    'budget; committed = amounts of contracts in force.',
   concentration:
-    '审批中、履行中和即将到期合同按相对方的金额合计（人民币），占比为占前十名合计的份额。Total CNY amount of contracts in approval or in force per counterparty; share of the top ten total.',
+    '审批中、履行中和即将到期合同按相对方的金额合计（人民币），占比为占前十名合计的份额。Total CNY amount of contracts in approval or in force per ' +
+    'counterparty; share of the top ten total.',
 };
 
 /**
@@ -54,7 +59,8 @@ export async function dashboard(x: ContractDeps, now: Date, filter: DashboardFil
     }>(
       `select b.code, b.name, b.department, b.amount_fen::text, b.committed_fen::text, b.reserved_fen::text
        from contracts_budgets b where ($1::text is null or b.department = $1)
-       and ($2::text is null or exists (select 1 from contracts_contracts c where c.budget_id = b.id and c.owner_open_id = $2))
+       and ($2::text is null or exists (select 1 from contracts_contracts c where c.budget_id = b.id and
+         c.owner_open_id = $2))
        order by b.code limit 200`,
       [dept, owner],
     ),

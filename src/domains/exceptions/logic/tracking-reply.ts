@@ -18,7 +18,9 @@ const RETURN_LABEL = String.raw`退货(?:运|快递|物流)?单号|退回单号|
 const OUTBOUND_LABEL = String.raw`(?:快递|物流|运|发货)?单号|tracking\s*(?:no\.?|number|#)?|waybill(?:\s*no\.?)?`;
 const SEPARATOR = String.raw`\s*(?:[:：=#]|是|为|is)?\s*`;
 // A token with at least one digit, so filler words after a label are not taken for a number.
-const TOKEN = String.raw`((?=[A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A-]*[0-9\uFF10-\uFF19])[A-Za-z0-9\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A-]{2,40})`;
+const LETTER = String.raw`A-Za-z\uFF21-\uFF3A\uFF41-\uFF5A-`; // ASCII and full-width letters, and '-'
+const DIGIT = String.raw`0-9\uFF10-\uFF19`; // ASCII and full-width digits
+const TOKEN = `((?=[${LETTER}]*[${DIGIT}])[${LETTER}${DIGIT}]{2,40})`;
 const LABELLED = new RegExp(`(${RETURN_LABEL})|(${OUTBOUND_LABEL})`, 'iu');
 const LABELLED_NUMBER = new RegExp(`(?:(${RETURN_LABEL})|(${OUTBOUND_LABEL}))${SEPARATOR}${TOKEN}`, 'iu');
 const BARE_TOKEN = /[A-Za-z0-9\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]{8,40}/gu;

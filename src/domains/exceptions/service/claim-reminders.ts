@@ -62,7 +62,9 @@ export async function sendClaimReminder(x: ExceptionDeps, claimId: number, atIso
   const idle = Math.floor((at.getTime() - claim.lastActivityAt.getTime()) / DAY);
   const content = joinMarkdown([
     md`**工单 Case** ${caseNo(claim.caseId)} · **追款 Claim** #${claim.id}`,
-    md`**索赔 Claimed** ¥${(claim.claimFen / 100).toFixed(2)} · **已追回 Recovered** ¥${(claim.recoveredFen / 100).toFixed(2)}`,
+    md`**索赔 Claimed** ¥${(claim.claimFen / 100).toFixed(2)} · **已追回 Recovered** ¥${(
+      claim.recoveredFen / 100
+    ).toFixed(2)}`,
     md`**已 ${idle} 天无进展 · No progress for ${idle} days**（上次 Last ${formatAt(claim.lastActivityAt, x.config.timeZone)}）`,
   ]);
   const card = exceptionCards(x.cards).claimReminder({

@@ -147,7 +147,8 @@ async function caseForReply(
   // Says what to do, never who the sender is to the system (no open id in a reply).
   if (mine.length === 0) {
     throw new ValidationError(
-      '你当前没有待回填单号的异常件。请回复工单卡片，或带上工单号，如「单号 EX000123 SF1234567890123」 · No case is waiting on you for a number; reply to the case card or include the case number',
+      '你当前没有待回填单号的异常件。请回复工单卡片，或带上工单号，如「单号 EX000123 SF1234567890123」 · No case is waiting on you for a number; ' +
+        'reply to the case card or include the case number',
       { code: 'no_waiting_case' },
     );
   }
@@ -156,7 +157,8 @@ async function caseForReply(
     .map((c) => caseNo(c.id))
     .join('、');
   throw new ValidationError(
-    `你有多个待回填的异常件（${list}），请带上工单号，如「单号 ${caseNo(mine[0]!.id)} SF1234567890123」 · Several cases wait on you; include the case number`,
+    `你有多个待回填的异常件（${list}），请带上工单号，如「单号 ${caseNo(mine[0]!.id)} SF1234567890123」 · Several cases wait on you; ` +
+      `include the case number`,
   );
 }
 

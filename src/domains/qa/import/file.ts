@@ -90,7 +90,8 @@ function check(g: Group): { ok: ConversationInput } | { errors: string[]; line: 
     return {
       line: g.first,
       errors: [
-        `messages: 一个会话最多 ${g.lines.length} 条消息 · at most ${g.lines.length} messages (${g.lines.length + g.dropped} given)`,
+        `messages: 一个会话最多 ${g.lines.length} 条消息 · at most ${g.lines.length} messages (${g.lines.length + g.dropped}` +
+          ` given)`,
       ],
     };
   // As the API refuses a body holding NUL or a lone surrogate (PostgreSQL cannot store them), so does the import.
@@ -101,7 +102,8 @@ function check(g: Group): { ok: ConversationInput } | { errors: string[]; line: 
     return {
       line: at ?? g.first,
       errors: [
-        `${at !== undefined ? `line ${at}: ` : ''}${unstorable.slice(1).replace(/\//g, '.')}: 含有无法保存的字符（NUL 或不成对的代理项） · holds a character that cannot be stored`,
+        `${at !== undefined ? `line ${at}: ` : ''}${unstorable.slice(1).replace(/\//g, '.')}: 含有无法保存的字符（NUL 或不成对的` +
+          `代理项） · holds a character that cannot be stored`,
       ],
     };
   }

@@ -21,7 +21,9 @@ export async function runEffects(x: QaDeps, cards: QaCards, job: EffectsJob, now
       const a = await appealView(x, effect.appealId);
       const v = await viewReview(x, a.reviewId);
       const last = a.decisions.at(-1);
-      const status = md`**申诉结果 Appeal** ${trusted(last ? DECISION_NAME[last.decision] : '-')} · ${mention(a.deciderOpenId)}：${a.decisionNote ?? ''}`;
+      const status = md`**申诉结果 Appeal** ${trusted(last ? DECISION_NAME[last.decision] : '-')} · ${mention(
+        a.deciderOpenId,
+      )}：${a.decisionNote ?? ''}`;
       const card = cards.feedback(v, await cardContext(x, v), status);
       if (v.review.feedbackMessageId)
         await x.feishu.messages.updateCard({ messageId: v.review.feedbackMessageId, card });

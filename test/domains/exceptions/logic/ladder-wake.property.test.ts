@@ -22,7 +22,7 @@ const ladderAt = (h: StateChange[], platformDueAt: Date | null, priority: 'P1' |
   ).map((e) => e.step);
 
 describe('when the sweep may skip a case', () => {
-  it('no rung becomes due before the instant nextLadderChange names (so skipping the case until then misses nothing)', () => {
+  it('no rung is due before the instant nextLadderChange names (skipping the case until then misses nothing)', () => {
     fc.assert(
       fc.property(
         histories,
@@ -71,7 +71,7 @@ describe('when the sweep may skip a case', () => {
     expect(ladderAt(h, null, 'P1', new Date(wake + 1_000))).toEqual(['warn_owner']);
   });
 
-  it('reads a finished case never again, a paused one whose SLA is shown ahead of a platform deadline at every sweep', () => {
+  it('never reads a finished case again; a paused one with SLA shown ahead of a platform deadline every sweep', () => {
     const closed: StateChange[] = [
       { state: 'in_progress', at: openedAt },
       { state: 'closed', at: new Date(openedAt.getTime() + 60 * MIN) },

@@ -52,7 +52,7 @@ describe('the sampling plan', () => {
     expect(samplePlan(all.slice(0, 3), policy, 's')).toHaveLength(3);
   });
 
-  it('picks risky conversations (bad rating, refund/complaint tag, pre-check hit) more often, never only them, with the reason', () => {
+  it('picks risky conversations (bad rating, refund/complaint tag, pre-check hit) more often, not only', () => {
     let riskyPicks = 0;
     let picks = 0;
     const reasons = new Map<string, number>();
