@@ -158,7 +158,12 @@ export async function qaImportScenario(ctx: BenchContext): Promise<ScenarioResul
     return [
       {
         name: 'qa.import',
-        description: `feishu-ops import qa-conversations of a generated ${Math.round(g.bytes / 2 ** 20)} MB CSV (${g.messages} messages, ${g.conversations} conversations of ${PER_CONVERSATION}, ${AGENTS} agents, ${g.bad} bad conversations), its own process with the npm start heap cap; messages/s over the run minus the start-up of the same command on an empty file`,
+        description:
+          `feishu-ops import qa-conversations of a generated ${Math.round(g.bytes / 2 ** 20)} MB CSV (` +
+          `${g.messages} messages, ${g.conversations} conversations of ` +
+          `${PER_CONVERSATION}, ${AGENTS} agents, ${g.bad} bad conversations), ` +
+          `its own process with the npm start heap cap; messages/s over the run ` +
+          `minus the start-up of the same command on an empty file`,
         metrics: {
           messages,
           conversations,

@@ -380,7 +380,8 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
       await killer;
     }
     process.stdout.write(
-      `workflow-kill (${tag}): ${kills.length} kills, restarts took ${downMs.join(', ')} ms; ${retyped.length} chat message(s) retyped after Feishu gave up\n`,
+      `workflow-kill (${tag}): ${kills.length} kills, restarts took ${downMs.join(', ')} ms; ${retyped.length}` +
+        ` chat message(s) retyped after Feishu gave up\n`,
     );
     expect(kills.length, `${tag}: the bot was killed during the run`).toBeGreaterThan(1);
 

@@ -66,7 +66,8 @@ describe('the product in the sandbox console (headless Chromium)', () => {
     const byStatus = async () =>
       (
         await product.deps.database.query<{ status: string; n: number }>(
-          `select status, count(*)::int as n from lark_events where event_type = 'im.message.receive_v1' group by status`,
+          `select status, count(*)::int as n from lark_events where event_type = 'im.message.receive_v1' group by
+            status`,
         )
       ).rows;
     await expect.poll(byStatus, { timeout: 20_000 }).toEqual([{ status: 'done', n: 2 }]);
