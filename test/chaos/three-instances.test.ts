@@ -130,7 +130,8 @@ describe('three instances on one PostgreSQL, one killed under load', () => {
     const takenOver = events.filter((e) => held.includes(e.id) && e.attempts >= 2).length;
     process.stdout.write(
       `three-instances (${tag}): ${all.length} events, ${held.length} held at the kill, ${takenOver} taken over; ` +
-        `${times.length} send attempts in ${spanSeconds.toFixed(1)} s (${(times.length / spanSeconds).toFixed(1)}/s, budget ${BUDGET}/s)\n`,
+        (`${times.length} send attempts in ${spanSeconds.toFixed(1)} s (${(times.length / spanSeconds).toFixed(1)}` +
+          `/s, budget ${BUDGET}/s)\n`),
     );
     expect(times.length, `${tag}: ${times.length} sends in ${spanSeconds.toFixed(1)} s`).toBeLessThanOrEqual(
       BUDGET * (spanSeconds + 2),
