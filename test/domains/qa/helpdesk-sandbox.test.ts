@@ -61,7 +61,7 @@ describe('Feishu Service Desk ticket messages become QA conversations (sandbox)'
       `event ${eventId} delivered`,
     );
 
-  it('bot stage, then the agent: one conversation per ticket, every message in order; redelivery adds none', async () => {
+  it('bot stage, then the agent: one conversation per ticket, messages in order; redelivery adds none', async () => {
     const ticket = '7000000000000000001';
     // The bot stage: the guest and the service desk's bot; no agent yet, so no conversation yet.
     await delivered(push(ticket, 2, '我的快递三天没动了', 'ou_guest_1').eventId);
