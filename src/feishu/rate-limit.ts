@@ -4,8 +4,8 @@
  * FEISHU.md §c) and one writer at a time per key (Bitable rejects concurrent writes to a table
  * with 1254291, §e). The rate may be a function read at every acquire: several instances pass
  * their share of a per-app budget (InstanceRegistry.share), so together they stay inside it. The
- * writer lock is per process: two instances writing one table still meet 1254291 now and then,
- * which the retry layer absorbs.
+ * writer lock here is per process; on PostgreSQL the Bitable client also takes a lock shared by
+ * every instance inside it (crossInstanceLock in core/instances.ts).
  */
 export class KeyedRateLimiter {
   private readonly windows = new Map<string, number[]>();
