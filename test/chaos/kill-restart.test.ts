@@ -13,7 +13,14 @@ import {
   startChaosSandbox,
 } from './support/feishu.js';
 import { freshDatabase, testPool } from './support/postgres.js';
+import { chaosSeed, seededRandom } from './support/seeded-random.js';
 import { linesWithSecrets } from './support/secrets.js';
+
+// The kill moments and the re-pushed fifth come from CHAOS_SEED (printed): CHAOS_SEED=<n> replays them.
+const SEED = chaosSeed();
+const random = seededRandom(SEED);
+const tag = `CHAOS_SEED=${SEED}`;
+process.stdout.write(`kill-restart: ${tag}\n`);
 
 describe('the bot killed with SIGKILL under load', () => {
   let sandbox: Awaited<ReturnType<typeof startChaosSandbox>>;
@@ -47,7 +54,7 @@ describe('the bot killed with SIGKILL under load', () => {
     load.start();
     const killedAfterMs: number[] = [];
     for (let trial = 0; trial < 5; trial++) {
-      const wait = Math.round(400 + Math.random() * 2500);
+      const wait = Math.round(400 + random() * 2500);
       await sleep(wait);
       await bot.kill9();
       killedAfterMs.push(wait);
@@ -70,7 +77,7 @@ describe('the bot killed with SIGKILL under load', () => {
     await waitFor(settled, 'every acked event answered and done', 90_000).catch(() => undefined);
 
     const acked = ledger.acked();
-    expect(acked.length, `kills after ${killedAfterMs.join(', ')} ms`).toBeGreaterThan(60);
+    expect(acked.length, `${tag}, kills after ${killedAfterMs.join(', ')} ms`).toBeGreaterThan(60);
     expect(notExactlyOnce(sandbox, acked)).toEqual([]);
     expect([...repliesPerMessage(sandbox).values()].filter((n) => n > 1)).toEqual([]);
     const sent = sandbox.state.botMessages();
@@ -85,7 +92,7 @@ describe('the bot killed with SIGKILL under load', () => {
   it('stores each event once and answers it once when Feishu re-pushes all of them, a fifth twice more', async () => {
     ledger.snapshot();
     const all = ledger.all();
-    const again = all.filter(() => Math.random() < 0.2);
+    const again = all.filter(() => random() < 0.2);
     const statuses = await Promise.all([...all, ...again, ...again].map((r) => repush(sandbox, bot.url, r)));
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     await waitFor(async () => notExactlyOnce(sandbox, all).length === 0, 'every event answered', 60_000).catch(

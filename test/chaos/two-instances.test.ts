@@ -13,6 +13,12 @@ import {
 } from './support/feishu.js';
 import { freshDatabase, testPool } from './support/postgres.js';
 import { roundRobin } from './support/proxy.js';
+import { chaosSeed, seededRandom } from './support/seeded-random.js';
+
+// Which events are re-pushed to both instances comes from CHAOS_SEED (printed), to replay a failure.
+const SEED = chaosSeed();
+const random = seededRandom(SEED);
+process.stdout.write(`two-instances: CHAOS_SEED=${SEED}\n`);
 
 describe('two instances on one PostgreSQL under load', () => {
   let sandbox: Awaited<ReturnType<typeof startChaosSandbox>>;
@@ -53,7 +59,7 @@ describe('two instances on one PostgreSQL under load', () => {
     await sandbox.state.idle();
     // A redelivery can land on the other instance: send a third of the events to each bot directly.
     ledger.snapshot();
-    const some = ledger.all().filter(() => Math.random() < 0.33);
+    const some = ledger.all().filter(() => random() < 0.33);
     const statuses = await Promise.all(some.flatMap((r) => bots.map((b) => repush(sandbox, b.url, r))));
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     await waitFor(

@@ -65,5 +65,13 @@ export function duplicateIntents(attempts: SendAttempt[]): string[] {
     set.add(a.uuid ?? `(none ${a.at})`);
     uuids.set(key, set);
   }
-  return [...uuids].filter(([, s]) => s.size > 1).map(([k, s]) => `${k}: ${s.size} uuids`);
+  // Each uuid's first attempt in full (when, what), so a failure shows whether these were two
+  // causes or one cause sent twice.
+  const first = (uuid: string) => attempts.find((a) => (a.uuid ?? `(none ${a.at})`) === uuid);
+  return [...uuids]
+    .filter(([, s]) => s.size > 1)
+    .map(
+      ([k, s]) =>
+        `${k}: ${s.size} uuids\n${[...s].map((u) => `    ${u} at ${first(u)?.at}: ${first(u)?.content}`).join('\n')}`,
+    );
 }
