@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import type { Database } from '../../db/client.js';
 import { ingestMetrics, type RejectedRow } from './service/ingest.js';
+import { formatOf } from '../shared/file-format.js';
 
 /** A rejected line of the file: its line number (1 = first line, the header for CSV) and why. */
 export interface RejectedLine {
@@ -132,8 +133,6 @@ async function* jsonLines(
     }
   }
 }
-
-export const formatOf = (path: string): 'csv' | 'jsonl' => (/\.(jsonl|ndjson|json)$/i.test(path) ? 'jsonl' : 'csv');
 
 /**
  * Streams a CSV or JSON-lines file into the daily metrics in batches (the file is never held in

@@ -1,46 +1,27 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../src/db/client.js';
 import { createDirectory } from '../../../src/domains/directory/service.js';
-import { createPostgresDatabase, testDatabaseUrl } from '../../helpers/db.js';
-
-const run = promisify(execFile);
+import { cliProcess, type CliProcess } from '../../helpers/cli-process.js';
 
 // Each call starts a process that loads the whole app (tsx): allow a busy machine its time.
 describe('feishu-ops import qa-conversations FILE', { timeout: 180_000 }, () => {
-  let dataDir: string;
-  let env: Record<string, string>;
-  let drop: (() => Promise<void>) | undefined;
-  const cli = (...args: string[]) => run(process.execPath, ['bin/feishu-ops.js', ...args], { env, timeout: 120_000 });
-  const db = () => openDatabase({ url: env.DATABASE_URL, dataDir });
+  let p: CliProcess;
+  const cli = (...args: string[]) => p.cli(...args);
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'fo-qa-cli-'));
-    env = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-    delete env.DATABASE_URL;
-    if (testDatabaseUrl) {
-      const created = await createPostgresDatabase(testDatabaseUrl);
-      env.DATABASE_URL = created.url;
-      drop = created.drop;
-    }
+    p = await cliProcess('fo-qa-cli-');
     await cli('migrate');
-    const d = await db();
+    const d = await p.db();
     await createDirectory({ db: d.db }).upsertPeople([
       { openId: 'ou_agent_1', name: '小王', teams: [], roles: ['agent'] },
     ]);
     await d.close();
   });
-  afterAll(async () => {
-    await drop?.();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => p?.close());
 
   it('imports good conversations, progress on stderr, refused lines and why, exit 2; re-run adds none', async () => {
-    const file = join(dataDir, 'store-calls.csv');
+    const file = join(p.dataDir, 'store-calls.csv');
     await writeFile(
       file,
       [
@@ -66,7 +47,7 @@ describe('feishu-ops import qa-conversations FILE', { timeout: 180_000 }, () => 
 
     const again = await cli('import', 'qa-conversations', file).catch((e: { stdout: string }) => e);
     expect((again as { stdout: string }).stdout).toContain('1 already there');
-    const d = await db();
+    const d = await p.db();
     const { rows } = await d.query<{ external_id: string; message_count: number; source: string }>(
       'select external_id, message_count, source from qa_conversations',
     );

@@ -6,6 +6,7 @@ import { unstorablePath } from '../../../core/text.js';
 import { ConversationInput } from '../values.js';
 import { ingestConversations, type IngestDeps } from '../service/ingest.js';
 import { addLine, groupOfConversation, keyOf, messageLine, startGroup, type Group, type MessageLine } from './rows.js';
+import { formatOf } from '../../shared/file-format.js';
 
 /** A refused conversation or line: where it starts in the file (1 = first line, the header for CSV) and why. */
 export interface RejectedLine {
@@ -81,8 +82,6 @@ async function* jsonItems(path: string, timeZone: string, onBytes: (n: number) =
     }
   }
 }
-
-export const formatOf = (path: string): 'csv' | 'jsonl' => (/\.(jsonl|ndjson|json)$/i.test(path) ? 'jsonl' : 'csv');
 
 /** The API's check of one gathered conversation: the body, or its errors with the line each is about. */
 function check(g: Group): { ok: ConversationInput } | { errors: string[]; line: number } {
