@@ -33,10 +33,10 @@ export function growthOption(trend) {
   };
 }
 
-/** Activity rate per day, with the messages behind it. */
-export function activityOption(trend) {
+/** A daily rate (line, % axis) with the counts behind it (bars, right axis). */
+function rateWithCounts(trend, colour, rateSeries, countSeries) {
   return {
-    color: ['#3370ff', '#8f959e'],
+    color: [colour, '#8f959e'],
     tooltip: { trigger: 'axis' },
     legend: {},
     grid: {},
@@ -46,27 +46,26 @@ export function activityOption(trend) {
       { type: 'value', minInterval: 1, splitLine: { show: false }, axisLabel: { hideOverlap: true } },
     ],
     series: [
-      { name: '活跃率 Activity %', type: 'line', data: trend.map((r) => rate(r.activityRate)), symbol: 'none' },
-      { name: '消息 Messages', type: 'bar', yAxisIndex: 1, data: trend.map((r) => r.messages), barMaxWidth: 14 },
+      { name: rateSeries.name, type: 'line', data: trend.map((r) => rate(rateSeries.of(r))), symbol: 'none' },
+      { name: countSeries.name, type: 'bar', yAxisIndex: 1, data: trend.map(countSeries.of), barMaxWidth: 14 },
     ],
   };
 }
 
+/** Activity rate per day, with the messages behind it. */
+export const activityOption = (trend) =>
+  rateWithCounts(
+    trend,
+    '#3370ff',
+    { name: '活跃率 Activity %', of: (r) => r.activityRate },
+    { name: '消息 Messages', of: (r) => r.messages },
+  );
+
 /** Conversion rate per day, with the orders behind it. */
-export function conversionOption(trend) {
-  return {
-    color: ['#ff8800', '#8f959e'],
-    tooltip: { trigger: 'axis' },
-    legend: {},
-    grid: {},
-    xAxis: { type: 'category', data: days(trend), axisLabel: { hideOverlap: true } },
-    yAxis: [
-      percentAxis,
-      { type: 'value', minInterval: 1, splitLine: { show: false }, axisLabel: { hideOverlap: true } },
-    ],
-    series: [
-      { name: '转化率 Conversion %', type: 'line', data: trend.map((r) => rate(r.conversionRate)), symbol: 'none' },
-      { name: '订单 Orders', type: 'bar', yAxisIndex: 1, data: trend.map((r) => r.orders), barMaxWidth: 14 },
-    ],
-  };
-}
+export const conversionOption = (trend) =>
+  rateWithCounts(
+    trend,
+    '#ff8800',
+    { name: '转化率 Conversion %', of: (r) => r.conversionRate },
+    { name: '订单 Orders', of: (r) => r.orders },
+  );
