@@ -198,6 +198,8 @@ export function sampleContract(text: string, over: Partial<ContractRow> = {}): C
     pendingSince: at,
     decidedAt: null,
     remindedAt: null,
+    escalatedAt: null,
+    escalatedTo: decision === 'pending' ? PEOPLE.approver : null,
   });
   const registration = {
     status: 'abnormal' as const,
@@ -266,6 +268,8 @@ function contractSamples(cards: CardRenderer, text: string): Record<string, Card
     'contracts/contract (in approval)': c.contract(v),
     'contracts/contract (returned)': c.contract({ ...draft, steps: [{ ...draft.steps[0]!, decision: 'returned' }] }),
     'contracts/approval': c.approval(v, v.steps[1]!),
+    'contracts/approval (reminder)': c.approval(v, v.steps[1]!, { kind: 'reminder', timeZone: 'Asia/Shanghai' }),
+    'contracts/approval (escalated)': c.approval(v, v.steps[1]!, { kind: 'escalated', timeZone: 'Asia/Shanghai' }),
     'contracts/decided': c.decided(v, {
       ...v.steps[0]!,
       decision: 'rejected',

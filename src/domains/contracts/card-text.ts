@@ -120,7 +120,9 @@ export function progressOf(steps: StepRow[]): Markdown {
       (s) =>
         md`${MARK[s.decision] ?? ''} ${roleText(s.role)} · ${mention(s.approverOpenId, '未找到审批人 no approver')} · ${
           DECISION_TEXT[s.decision] ?? s.decision
-        }${s.reason ? ` · ${s.reason}` : ''}`,
+        }${s.reason ? ` · ${s.reason}` : ''}${
+          s.escalatedTo && s.decision === 'pending' ? md` · 已升级 escalated → ${mention(s.escalatedTo)}` : ''
+        }`,
     ),
   ]);
 }

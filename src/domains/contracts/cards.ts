@@ -1,4 +1,5 @@
 import { joinMarkdown, md, mention, type Markdown } from '../../core/cards/markdown.js';
+import { formatInZone } from '../../core/zoned-time.js';
 import type { Card, CardPart, CardRenderer } from '../../core/cards/render.js';
 import { budgetLine, factsOf, progressOf, riskOf, roleText, stateText, typeText, yuan } from './card-text.js';
 import { CONTRACT_TYPES, CURRENCIES } from './logic/contract.js';
@@ -61,12 +62,34 @@ export function contractCards(cards: CardRenderer) {
     },
 
     /** To the step's approver: everything needed to decide, and 同意 / 驳回 / 退回修改 naming the step and version. */
-    approval(v: ContractView, step: StepRow): Card {
+    approval(v: ContractView, step: StepRow, nudge?: { kind: 'reminder' | 'escalated'; timeZone: string }): Card {
       const c = v.contract;
+      const since = step.pendingSince && nudge ? formatInZone(step.pendingSince, nudge.timeZone) : '';
+      const who = mention(step.approverOpenId, '-');
+      const waiting =
+        nudge?.kind === 'reminder'
+          ? md`**催办 Reminder** 自 ${since} 起待审批 · Waiting since ${since}`
+          : nudge?.kind === 'escalated'
+            ? joinMarkdown(
+                [
+                  md`**已升级 Escalated** ${who} 自 ${since} 起未处理，你也可以直接审批`,
+                  md`Undecided since ${since}; you may decide it.`,
+                ],
+                ' · ',
+              )
+            : null;
       const context = joinMarkdown(
-        [budgetLine(v.budget), similarLines(v), progressOf(v.steps)].filter((m): m is Markdown => m !== null),
+        [waiting, budgetLine(v.budget), similarLines(v), progressOf(v.steps)].filter((m): m is Markdown => m !== null),
       );
+      const head = {
+        reminder: ['催办：待你审批 · Reminder: contract approval', '催办 Reminder', 'orange'],
+        escalated: ['升级：待你审批 · Escalated: contract approval', '升级审批 Escalated', 'red'],
+        none: ['待你审批 · Contract approval', '待审批 Contract approval', 'purple'],
+      }[nudge?.kind ?? 'none'];
       return cards.render('contracts/approval', {
+        headline: head[0],
+        summary: head[1],
+        color: head[2],
         no: c.contractNo,
         step: `${roleText(step.role)} (${step.seq}/${v.steps.length})`,
         facts: factsOf(c, v.counterparty),

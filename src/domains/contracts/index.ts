@@ -98,6 +98,11 @@ export function contractsModule(options: ContractsOptions = {}): AppModule {
       bot.schedule('contracts.expiry', '0 9 * * *', async (now, ctx) => {
         ctx.log.info(await contracts.sweepExpiry(now), 'contracts expiry swept');
       });
+      // Hourly: the sweep itself only acts inside working hours of the business calendar.
+      bot.schedule('contracts.approval-reminders', '20 * * * *', async (now, ctx) => {
+        const r = await contracts.sweepApprovals(now);
+        if (r.reminded > 0 || r.escalated > 0) ctx.log.info(r, 'contract approvals reminded');
+      });
 
       const routeOptions = { tokens: deps.config.apiTokens, clock: deps.clock };
       bot.routes('/api/contracts', contractRoutes(contracts, routeOptions));

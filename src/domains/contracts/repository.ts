@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { ContractState } from './logic/contract.js';
 import {
@@ -187,11 +187,46 @@ export const repo = {
       .returning({ id: contractsApprovalSteps.id });
     return rows.length === 1;
   },
+  /** Steps waiting for `openId`: as the approver, or as the person the step was escalated to. */
   async pendingFor(db: Db, openId: string): Promise<StepRow[]> {
+    const s = contractsApprovalSteps;
     return db
       .select()
-      .from(contractsApprovalSteps)
-      .where(and(eq(contractsApprovalSteps.approverOpenId, openId), eq(contractsApprovalSteps.decision, 'pending')));
+      .from(s)
+      .where(and(or(eq(s.approverOpenId, openId), eq(s.escalatedTo, openId)), eq(s.decision, 'pending')));
+  },
+
+  /** Pending steps of the current round of contracts in approval: what the approval-reminder sweep looks at. */
+  async pendingSteps(db: Db): Promise<StepRow[]> {
+    const s = contractsApprovalSteps;
+    const c = contractsContracts;
+    const rows = await db
+      .select({ step: s })
+      .from(s)
+      .innerJoin(c, and(eq(c.id, s.contractId), eq(c.round, s.round)))
+      .where(and(eq(s.decision, 'pending'), eq(c.state, 'in_approval')))
+      .orderBy(asc(s.id));
+    return rows.map((r) => r.step);
+  },
+  /** Marks a still-pending step reminded unless it already was since `dayStart`; false when it was (or is decided). */
+  async markReminded(db: Db, id: number, dayStart: Date, now: Date): Promise<boolean> {
+    const s = contractsApprovalSteps;
+    const rows = await db
+      .update(s)
+      .set({ remindedAt: now })
+      .where(and(eq(s.id, id), eq(s.decision, 'pending'), or(isNull(s.remindedAt), lt(s.remindedAt, dayStart))))
+      .returning({ id: s.id });
+    return rows.length > 0;
+  },
+  /** Escalates a still-pending step once; false when it is decided or already escalated. */
+  async markEscalated(db: Db, id: number, to: string | null, now: Date): Promise<boolean> {
+    const s = contractsApprovalSteps;
+    const rows = await db
+      .update(s)
+      .set({ escalatedAt: now, escalatedTo: to })
+      .where(and(eq(s.id, id), eq(s.decision, 'pending'), isNull(s.escalatedAt)))
+      .returning({ id: s.id });
+    return rows.length > 0;
   },
 
   async remindersOf(db: Db, ids: number[]): Promise<Array<{ contractId: number; key: string }>> {

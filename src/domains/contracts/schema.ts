@@ -170,7 +170,11 @@ export const contractsApprovalSteps = pgTable(
     decidedBy: text('decided_by'),
     pendingSince: at('pending_since'),
     decidedAt: at('decided_at'),
+    // The last reminder to the approver (once per business day) and the escalation (once): approval-reminders.ts.
     remindedAt: at('reminded_at'),
+    escalatedAt: at('escalated_at'),
+    // Who the step was escalated to: may decide it as well as the approver.
+    escalatedTo: text('escalated_to'),
   },
   (t) => [
     uniqueIndex('contracts_approval_steps_seq_idx').on(t.contractId, t.round, t.seq),

@@ -113,7 +113,8 @@ export async function decide(
   const c = (await repo.get(db, step.contractId))!;
   if (step.decision !== 'pending' || c.round !== step.round || c.state !== 'in_approval')
     return { changed: false, contract: c, step };
-  if (step.approverOpenId !== operator)
+  // After an escalation the person it went to may decide as well (approval-reminders.ts).
+  if (step.approverOpenId !== operator && step.escalatedTo !== operator)
     throw new ForbiddenError('只有本步骤的审批人可以处理 · Only this step’s approver can decide');
   if (decision !== 'approve' && !reason?.trim())
     throw badInput('驳回或退回时请填写原因 · Give a reason to reject or return', 'reason');

@@ -40,6 +40,10 @@ export type Effect =
   /** A card-form intake: check the counterparty's risk (up to the provider timeout), then send it into approval. */
   | { type: 'submit' }
   | { type: 'approval_card'; stepId: number }
+  /** A pending step's daily reminder (`day`: the business-zone date, part of the send key). */
+  | { type: 'step_reminder'; stepId: number; day: string }
+  /** A pending step escalated: the card to the person it was escalated to. */
+  | { type: 'step_escalated'; stepId: number }
   | { type: 'reminder'; key: string; level: number; daysLeft: number; kind: 'notice' | 'end'; target: string }
   | { type: 'payment_card'; paymentId: number }
   | { type: 'mirror' };

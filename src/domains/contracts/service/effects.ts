@@ -1,3 +1,4 @@
+import { calendarDay } from '../../../core/zoned-time.js';
 import { contractCards } from '../cards.js';
 import { repo, type ContractRow } from '../repository.js';
 import { approverFor, startApproval } from './approvals.js';
@@ -31,6 +32,26 @@ async function runEffect(x: ContractDeps, c: ContractRow, effect: Effect, now: D
       if (!step || step.decision !== 'pending' || !step.approverOpenId) return;
       const card = cards.approval(await viewOf(x, c), step);
       await send.send({ to: { openId: step.approverOpenId }, card, key: keyOf(c, 'step', step.id) });
+      return;
+    }
+    case 'step_reminder':
+    case 'step_escalated': {
+      const step = await repo.step(x.database.db, effect.stepId);
+      if (!step || step.decision !== 'pending' || step.round !== c.round) return;
+      const view = await viewOf(x, c);
+      if (effect.type === 'step_escalated') {
+        if (!step.escalatedTo) return;
+        const card = cards.approval(view, step, { kind: 'escalated', timeZone: x.config.timeZone });
+        await send.send({ to: { openId: step.escalatedTo }, card, key: keyOf(c, 'step', step.id, 'escalated') });
+        return;
+      }
+      const card = cards.approval(view, step, { kind: 'reminder', timeZone: x.config.timeZone });
+      // The person it was escalated to is reminded too, from the day after the escalation.
+      const escalatedBefore =
+        step.escalatedTo && step.escalatedAt && calendarDay(step.escalatedAt, x.config.timeZone) < effect.day;
+      const to = [step.approverOpenId, escalatedBefore ? step.escalatedTo : null].filter((o): o is string => !!o);
+      for (const openId of to)
+        await send.send({ to: { openId }, card, key: keyOf(c, 'step', step.id, 'remind', effect.day, openId) });
       return;
     }
     case 'reminder': {

@@ -6,6 +6,7 @@ import { createContract, type NewContractInput } from './create.js';
 import { runEffects } from './effects.js';
 import { chooseRenewal, closeRenewed, sweepExpiry, type RenewalChoice } from './expiry.js';
 import { decidePayment, requestPayment, type PaymentRequest } from './payments.js';
+import { sweepApprovals } from './approval-reminders.js';
 import { checkRisk } from './risk.js';
 import { viewOf } from './view.js';
 import { dashboard, type DashboardFilter } from './dashboard.js';
@@ -32,6 +33,7 @@ export function createContractService(x: ContractDeps) {
       resubmit(x, id, version, operator, now),
     step: (id: number) => repo.step(x.database.db, id),
     sweepExpiry: (now: Date) => sweepExpiry(x, now),
+    sweepApprovals: (now: Date) => sweepApprovals(x, now),
     chooseRenewal: (id: number, version: number | null, choice: RenewalChoice, operator: string, now: Date) =>
       chooseRenewal(x, id, version, choice, operator, now),
     requestPayment: (id: number, req: PaymentRequest, by: string, now: Date) => requestPayment(x, id, req, by, now),

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { Setting, SettingOptions, SettingsSnapshot, SourceInput } from '../../../core/settings.js';
 import { fromRules, ruleProblem, ruleRows } from '../../directory/rules.js';
+import { CALENDAR_SETTING, CalendarSetting } from '../../shared/business-calendar-config.js';
+import { ApprovalReminderPolicy } from '../logic/approval-reminders.js';
 import { ApprovalChain, type ChainBand } from '../logic/chain.js';
 import { CONTRACT_TYPES, type ApproverRole, type ContractType } from '../logic/contract.js';
 import { FxRates, NumberRule } from '../logic/number.js';
@@ -76,6 +78,9 @@ export function declareContractSettings(bot: SettingsHost) {
     reminders: bot.settings('contracts.reminders', ReminderPolicy, { source: fromRules(remindersFromRules) }),
     risk: bot.settings('contracts.risk', RiskPolicy),
     fx: bot.settings('contracts.fx', FxRates),
+    approvalReminders: bot.settings('contracts.approval_reminders', ApprovalReminderPolicy),
+    /** The business calendar (工作日历) approval reminders count in; shared with the other workflows. */
+    calendar: bot.settings(CALENDAR_SETTING, CalendarSetting),
   };
 }
 
