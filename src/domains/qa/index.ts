@@ -56,6 +56,8 @@ export function qaModule(options: QaOptions = {}): AppModule {
       bot.command(['质检', '下一条质检', 'qa', 'next-review'], h.next, {
         description: '质检员：打开下一条待质检会话 · Inspectors: open the next conversation to score',
         usage: '质检',
+        // The help card's button answers like the command (qa.next: the next conversation, or none left).
+        shortcuts: [{ label: '下一条质检 Next review', action: 'qa.next' }],
       });
       bot.command(['发布评分标准', 'publish-scorecard'], h.publish, {
         description: '质检主管：把评分标准表发布为新版本 · QA lead: publish 评分标准 as a new version',

@@ -149,4 +149,16 @@ describe('scoring a conversation in the card', () => {
     const asked = await say(t, '质检', 'ou_insp_1');
     expect(text(t.feishu.replies(asked).at(-1)!.card)).toContain('没有待质检');
   });
+
+  it('the help card has a 下一条质检 button: an inspector gets a conversation to score, an agent the refusal', async () => {
+    await apiPost(t, '/api/qa/conversations', { conversations: [conversation('S9')] });
+    const asked = await say(t, '帮助', 'ou_insp_1');
+    const help = t.feishu.replies(asked).at(-1)!.card;
+    expect(buttons(help)).toContainEqual({ action: 'qa.next' });
+    expect(text(help)).toContain('下一条质检 Next review');
+    const opened = await click(t, { action: 'qa.next' }, { openId: 'ou_insp_1' });
+    expect(text(opened.card)).toContain('m_ATT-01'); // a criterion's select: the scoring card
+    const refused = await click(t, { action: 'qa.next' }, { openId: 'ou_agent_1' });
+    expect(text(refused)).toContain('只有质检员');
+  });
 });
