@@ -36,8 +36,29 @@ function mayFill(c: CaseRow, actor: Actor): boolean {
  * Enters numbers on a case — from the card, a chat reply, Bitable or the API alike. Once
  * nothing awaited is missing, a case waiting on the warehouse moves on (and the nudges stop,
  * since they only run while it waits).
+ *
+ * Without an expected version (chat, Bitable, API) the number is meant for the case as it is:
+ * losing the race to a concurrent change (two grid edits of the row processed at once) re-reads
+ * the case and applies it again, where an equal number is found already in. It is never refused
+ * as "changed by someone else", which told people an edit that took had not.
  */
 export async function fillFields(
+  x: ExceptionDeps,
+  caseId: number,
+  values: Record<string, string | undefined>,
+  by: { actor: Actor; source: FillSource; version?: ExpectedVersion },
+  now: Date,
+): Promise<Filled> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fillOnce(x, caseId, values, by, now);
+    } catch (err) {
+      if (by.version !== undefined || !lostRace(err) || attempt >= 5) throw err;
+    }
+  }
+}
+
+async function fillOnce(
   x: ExceptionDeps,
   caseId: number,
   values: Record<string, string | undefined>,
