@@ -125,10 +125,19 @@ const text = (form: Record<string, unknown>, name: string, field: LimitedField =
   return trimmed;
 };
 
-/** The updated case card when the click came from the case card itself. */
-async function caseCardFor(svc: ExceptionService, ctx: { messageId: string | undefined; now: Date }, c: CaseRow) {
+/**
+ * The updated case card when the click came from the case card itself. `asIs`: `c` is the row the
+ * change just wrote (or the click just read), drawn without reading the case again.
+ */
+async function caseCardFor(
+  svc: ExceptionService,
+  ctx: { messageId: string | undefined; now: Date },
+  c: CaseRow,
+  asIs = false,
+) {
   if (!ctx.messageId || ctx.messageId !== c.cardMessageId) return {};
-  return { card: exceptionCards(svc.deps.cards).caseCard(await svc.view(c.id, ctx.now)) };
+  const view = asIs ? await svc.viewCase(c, ctx.now) : await svc.view(c.id, ctx.now);
+  return { card: exceptionCards(svc.deps.cards).caseCard(view) };
 }
 
 /** A repeat (double click, Feishu's retry, an old card): nothing changed; show the case as it is now. */
@@ -136,8 +145,9 @@ const ALREADY = {
   type: 'info' as const,
   content: '已处理过或卡片已过期，已显示最新状态 · Already done or outdated; showing the current state',
 };
-async function currentCase(svc: ExceptionService, ctx: { now: Date }, c: CaseRow) {
-  return { toast: ALREADY, card: exceptionCards(svc.deps.cards).caseCard(await svc.view(c.id, ctx.now)) };
+async function currentCase(svc: ExceptionService, ctx: { now: Date }, c: CaseRow, asIs = false) {
+  const view = asIs ? await svc.viewCase(c, ctx.now) : await svc.view(c.id, ctx.now);
+  return { toast: ALREADY, card: exceptionCards(svc.deps.cards).caseCard(view) };
 }
 
 export function handleAct(svc: ExceptionService): Handler<z.infer<typeof ActValue>> {
@@ -148,9 +158,10 @@ export function handleAct(svc: ExceptionService): Handler<z.infer<typeof ActValu
       outcome: ctx.value.outcome,
       version: ctx.value.version ?? null,
     };
+    // act answers the row it wrote, or the current row it read (a repeat): drawn as is.
     const r = await svc.act(ctx.value.caseId, input, ctx.operator.openId, ctx.now);
-    if (!r.changed) return currentCase(svc, ctx, r.case);
-    return { toast: ok('已更新 · Updated'), ...(await caseCardFor(svc, ctx, r.case)) };
+    if (!r.changed) return currentCase(svc, ctx, r.case, true);
+    return { toast: ok('已更新 · Updated'), ...(await caseCardFor(svc, ctx, r.case, true)) };
   };
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { CaseState } from './logic/case.js';
 import type { EscalationStep } from './logic/escalation.js';
@@ -20,6 +20,36 @@ export type HistoryRow = typeof exceptionsStateHistory.$inferSelect;
 export type ApprovalRow = typeof exceptionsApprovals.$inferSelect;
 export type ClaimRow = typeof exceptionsRecoveryClaims.$inferSelect;
 export type EscalationRow = typeof exceptionsEscalations.$inferSelect;
+/** What a card shows of a pending approval. */
+export type PendingApproval = Pick<ApprovalRow, 'id' | 'approverRole' | 'amountFen' | 'purpose'>;
+/** What a case card shows besides the row and its history. */
+export interface ViewExtras {
+  steps: EscalationStep[];
+  pending: PendingApproval | null;
+}
+
+// Subqueries for one case's card, correlated on `caseId` (a parameter, or the outer row's id). Own
+// aliases and column names: drizzle leaves columns unqualified in a one-table select, where they
+// would bind to the subquery's own table. json, so both drivers answer the same shapes.
+const OUTER_ID = sql.raw('"exceptions_cases"."id"');
+const stepsOf = (caseId: SQL) =>
+  sql<unknown>`(select coalesce(json_agg(e.step), '[]'::json) from ${exceptionsEscalations} e where e.case_id = ${caseId})`;
+const pendingOf = (caseId: SQL) =>
+  sql<unknown>`(select json_build_object('id', a.id, 'approverRole', a.approver_role, 'amountFen', a.amount_fen,
+    'purpose', a.purpose) from ${exceptionsApprovals} a where a.case_id = ${caseId} and a.decision = 'pending'
+    order by a.id limit 1)`;
+const historyOf = (caseId: SQL) =>
+  sql<unknown>`(select coalesce(json_agg(json_build_object('id', h.id, 'caseId', h.case_id, 'state', h.state,
+    'action', h.action, 'actorOpenId', h.actor_open_id, 'at', h.at) order by h.at, h.id), '[]'::json)
+    from ${exceptionsStateHistory} h where h.case_id = ${caseId})`;
+const fromJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+function extrasFrom(row: { steps: unknown; pending: unknown } | undefined): ViewExtras {
+  const pending = fromJson<PendingApproval | null>(row?.pending ?? null);
+  return {
+    steps: fromJson<EscalationStep[]>(row?.steps ?? []),
+    pending: pending ? { ...pending, id: Number(pending.id), amountFen: Number(pending.amountFen) } : null,
+  };
+}
 export type CasePatch = Partial<Omit<NewCase, 'id' | 'version' | 'createdAt'>>;
 
 // Written as the partial index exceptions_cases_open_idx is, so the planner can use it.
@@ -87,8 +117,9 @@ export const repo = {
     return row ?? null;
   },
 
-  async addHistory(db: Db, entry: typeof exceptionsStateHistory.$inferInsert): Promise<void> {
-    await db.insert(exceptionsStateHistory).values(entry);
+  async addHistory(db: Db, entry: typeof exceptionsStateHistory.$inferInsert): Promise<HistoryRow> {
+    const [row] = await db.insert(exceptionsStateHistory).values(entry).returning();
+    return row!;
   },
 
   async history(db: Db, caseIds: number[]): Promise<HistoryRow[]> {
@@ -163,6 +194,42 @@ export const repo = {
       .where(and(eq(exceptionsApprovals.id, id), eq(exceptionsApprovals.decision, 'pending')))
       .returning();
     return row ?? null;
+  },
+
+  /**
+   * What the case card shows besides the row, in one query: the escalation steps taken and the
+   * pending approval (at most one: exceptions_approvals_one_pending_idx).
+   */
+  async viewExtras(db: Db, caseId: number): Promise<ViewExtras> {
+    const [row] = await db
+      .select({ steps: stepsOf(sql`${caseId}`), pending: pendingOf(sql`${caseId}`) })
+      .from(sql`(select 1) as one`);
+    return extrasFrom(row);
+  },
+
+  /**
+   * A case with everything its card shows, in one statement (one snapshot): the row, its history
+   * (ordered as `history` orders it), its escalation steps and its pending approval. A card click
+   * reads this once and draws the answer from it.
+   */
+  async caseForCard(db: Db, id: number): Promise<(ViewExtras & { case: CaseRow; history: HistoryRow[] }) | null> {
+    const [row] = await db
+      .select({
+        case: exceptionsCases,
+        steps: stepsOf(OUTER_ID),
+        pending: pendingOf(OUTER_ID),
+        history: historyOf(OUTER_ID),
+      })
+      .from(exceptionsCases)
+      .where(eq(exceptionsCases.id, id));
+    if (!row) return null;
+    const history = fromJson<Array<Omit<HistoryRow, 'at'> & { at: string }>>(row.history).map((e) => ({
+      ...e,
+      id: Number(e.id),
+      caseId: Number(e.caseId),
+      at: new Date(e.at),
+    }));
+    return { case: row.case, history, ...extrasFrom(row) };
   },
 
   async escalationSteps(db: Db, caseId: number): Promise<EscalationStep[]> {

@@ -17,6 +17,7 @@ import {
   type ExpectedVersion,
 } from './context.js';
 import { line, missingAwaited } from './fields.js';
+import { keep, keepTeam, keptFor } from './read-once.js';
 
 /** The moves a person makes with the buttons on the case card (approvals have their own). */
 export const CardVerb = z.enum([
@@ -108,11 +109,19 @@ export async function act(
   operatorOpenId: string,
   now: Date,
 ): Promise<Acted> {
-  const c = await loadCase(x, caseId);
+  // The row with all its card shows, in one statement: the change and the answer's card read nothing more.
+  const found = await repo.caseForCard(x.database.db, caseId);
+  if (!found) throw new NotFoundError('异常件 case', caseNo(caseId));
+  const { case: c, history, ...extras } = found;
+  keep(c, { history, extras });
   if (isStale(c, input.version)) return { case: c, changed: false };
   const actor = await actorFor(x, operatorOpenId, c);
   try {
-    return await applyAction(x, c, toAction(input), actor, now, input);
+    const acted = await applyAction(x, c, toAction(input), actor, now, input);
+    // A card move writes no escalation or approval: the steps and pending approval read with `c` hold for the new row.
+    if (acted.changed) keep(acted.case, { extras });
+    keepTeam(c, acted.case); // the card drawn for the answer names the team authorization read
+    return acted;
   } catch (err) {
     // A double click whose twin committed first: nothing more to do, answer with the current case.
     if (input.version !== undefined && lostRace(err)) return { case: await loadCase(x, caseId), changed: false };
@@ -130,7 +139,7 @@ export async function applyAction(
 ): Promise<Acted> {
   const result = transition(snapshot(c), action, actor, now);
   if (!result.ok) {
-    if (result.refusal.code === 'not_allowed_in_state' && (await lastAction(x, c.id)) === action.type)
+    if (result.refusal.code === 'not_allowed_in_state' && (await lastAction(x, c)) === action.type)
       return { case: c, changed: false };
     throw refusalError(result.refusal);
   }
@@ -175,6 +184,6 @@ export async function applyAction(
   return { case: updated, changed: true };
 }
 
-async function lastAction(x: ExceptionDeps, caseId: number): Promise<string | undefined> {
-  return (await repo.history(x.database.db, [caseId])).at(-1)?.action;
+async function lastAction(x: ExceptionDeps, c: CaseRow): Promise<string | undefined> {
+  return (keptFor(c).history ?? (await repo.history(x.database.db, [c.id]))).at(-1)?.action;
 }

@@ -8,9 +8,10 @@ import type { Feishu } from '../../../feishu/index.js';
 import type { Directory } from '../../directory/service.js';
 import { Role, type Actor } from '../logic/case.js';
 import type { CaseMirror } from '../mirror.js';
-import { repo, type CasePatch, type CaseRow } from '../repository.js';
+import { repo, type CasePatch, type CaseRow, type HistoryRow } from '../repository.js';
 import { loadRules, type Rules } from '../rules.js';
 import type { ExceptionSettings } from '../settings/index.js';
+import { keep, keptFor } from './read-once.js';
 import { refreshResult } from './results.js';
 
 export const EFFECTS_JOB = 'exceptions.effects';
@@ -64,12 +65,13 @@ export const rulesOf = (x: ExceptionDeps): Promise<Rules> => loadRules(x.setting
 
 /** Roles from the directory, plus lead/manager of the case's own team. */
 export async function actorFor(x: ExceptionDeps, openId: string, c: Pick<CaseRow, 'teamKey'> | null): Promise<Actor> {
-  const person = await x.directory.person(openId);
+  // Both reads at once: on PostgreSQL they go out on two connections instead of one after the other.
+  const [person, team] = await Promise.all([x.directory.person(openId), c ? x.directory.team(c.teamKey) : null]);
   const roles = new Set<Role>(
     (person?.active ? person.roles : []).flatMap((r) => (Role.safeParse(r).success ? [r as Role] : [])),
   );
   if (c) {
-    const team = await x.directory.team(c.teamKey);
+    keep(c, { team });
     if (team?.leadOpenId === openId) roles.add('lead');
     if (team?.managerOpenId === openId) roles.add('manager');
   }
@@ -121,14 +123,18 @@ export async function commitChange(x: ExceptionDeps, change: Change): Promise<Ca
         '此异常件刚被他人更新，请刷新后重试 · The case was just changed by someone else; please retry',
         { caseId: current.id, code: STALE },
       );
+    // The history as read with `current` (read-once.ts), when the caller has it: still whole, since the update above
+    // applied to that very version.
+    let history = keptFor(current).history?.slice();
     if (updated.state !== current.state) {
-      await repo.addHistory(tx.db, {
+      const entry = await repo.addHistory(tx.db, {
         caseId: updated.id,
         state: updated.state,
         action: change.action,
         actorOpenId: change.actor,
         at: now,
       });
+      history = history && [...history, entry].sort(byTimeThenId);
     }
     await repo.audit(tx.db, {
       caseId: updated.id,
@@ -138,11 +144,15 @@ export async function commitChange(x: ExceptionDeps, change: Change): Promise<Ca
       at: now,
     });
     const named = await change.also?.(tx, updated);
-    await refreshResult(tx, updated, rules, now);
+    // The whole history of `updated`: the card drawn for it reuses it.
+    keep(updated, { history: await refreshResult(tx, updated, rules, now, history) });
     await queueEffects(x, tx, updated, named ?? change.effects ?? [{ type: 'card' }]);
     return updated;
   });
 }
+
+/** The order `repo.history` answers in. */
+const byTimeThenId = (a: HistoryRow, b: HistoryRow): number => a.at.getTime() - b.at.getTime() || a.id - b.id;
 
 export async function queueEffects(x: ExceptionDeps, tx: Tx, c: CaseRow, effects: Effect[]): Promise<void> {
   const all: Effect[] = [...effects, { type: 'mirror' }];

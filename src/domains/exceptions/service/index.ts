@@ -20,7 +20,7 @@ import { claimsPage, lookup, report, type ClaimsQuery, type ReportQuery } from '
 import { backfillResults } from './results.js';
 import { editFromTable, type TableEdits } from './table-edit.js';
 import { viewOf } from './view.js';
-import { repo } from '../repository.js';
+import { repo, type CaseRow } from '../repository.js';
 
 /** The exception use cases, each taking `now`; handlers, jobs and routes call only these. */
 export function createExceptionService(x: ExceptionDeps) {
@@ -29,6 +29,8 @@ export function createExceptionService(x: ExceptionDeps) {
     create: (input: NewCaseInput, now: Date) => createCase(x, input, now),
     get: (id: number) => loadCase(x, id),
     view: async (id: number, now: Date) => viewOf(x, await loadCase(x, id), now),
+    /** The view of a row just read or written (no second read of the case). */
+    viewCase: (c: CaseRow, now: Date) => viewOf(x, c, now),
     act: (id: number, input: ActInput, operator: string, now: Date) => act(x, id, input, operator, now),
     fill: async (
       id: number,

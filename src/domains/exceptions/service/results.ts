@@ -18,10 +18,20 @@ export function resultOf(c: CaseRow, history: readonly HistoryRow[], rules: Rule
   );
 }
 
-/** Rewrites the case's results and its rollup share, in the transaction that changed it. */
-export async function refreshResult(tx: Tx, c: CaseRow, rules: Rules, now: Date): Promise<void> {
-  const history = await repo.history(tx.db, [c.id]);
+/**
+ * Rewrites the case's results and its rollup share, in the transaction that changed it; answers the
+ * case's history, read here unless the caller passes it (whole, as of `c`'s version).
+ */
+export async function refreshResult(
+  tx: Tx,
+  c: CaseRow,
+  rules: Rules,
+  now: Date,
+  known?: readonly HistoryRow[],
+): Promise<readonly HistoryRow[]> {
+  const history = known ?? (await repo.history(tx.db, [c.id]));
   await reportRepo.storeResult(tx.db, resultOf(c, history, rules, now));
+  return history;
 }
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

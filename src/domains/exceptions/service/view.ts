@@ -5,11 +5,12 @@ import type { CaseClock } from '../logic/clocks.js';
 import { topStep, type EscalationStep } from '../logic/escalation.js';
 import { findKind } from '../logic/kinds.js';
 import { availableActions } from '../logic/state-machine.js';
-import { repo, type ApprovalRow, type CaseRow } from '../repository.js';
+import { repo, type CaseRow, type PendingApproval } from '../repository.js';
 import type { Rules } from '../rules.js';
 import { CardVerb } from './act.js';
 import { caseNo, rulesOf, type ExceptionDeps } from './context.js';
 import { clockOf } from './case-clock.js';
+import { keptFor } from './read-once.js';
 import { fieldLabel, missingAwaited } from './fields.js';
 
 /** Everything a card shows about a case, decided here so the card files stay data. */
@@ -62,7 +63,7 @@ export function buildView(
     rules: Rules;
     clock: CaseClock;
     steps: readonly EscalationStep[];
-    pending: ApprovalRow | null;
+    pending: PendingApproval | null;
     teamName: string;
     timeZone: string;
   },
@@ -117,20 +118,23 @@ export function buildView(
   };
 }
 
-/** Loads what the view needs and builds it, at `now`. */
+/**
+ * Loads what the view needs and builds it, at `now`: what a click already read for this row
+ * (read-once.ts) is not read again; steps and pending approval come in one query.
+ */
 export async function viewOf(x: ExceptionDeps, c: CaseRow, now: Date): Promise<CaseView> {
   const rules = await rulesOf(x);
-  const [history, steps, approvals, team] = await Promise.all([
-    repo.history(x.database.db, [c.id]),
-    repo.escalationSteps(x.database.db, c.id),
-    repo.approvalsOf(x.database.db, c.id),
-    x.directory.team(c.teamKey),
+  const kept = keptFor(c);
+  const [history, extras, team] = await Promise.all([
+    kept.history ?? repo.history(x.database.db, [c.id]),
+    kept.extras ?? repo.viewExtras(x.database.db, c.id),
+    kept.team !== undefined ? kept.team : x.directory.team(c.teamKey),
   ]);
   return buildView(c, {
     rules,
     clock: clockOf(c, history, rules, now),
-    steps,
-    pending: approvals.find((a) => a.decision === 'pending') ?? null,
+    steps: extras.steps,
+    pending: extras.pending,
     teamName: team?.name ?? c.teamKey,
     timeZone: x.config.timeZone,
   });
