@@ -132,6 +132,14 @@ export const repo = {
   },
 
   /** Cases after `after` that have no stored results yet, locked for the backfill's transaction. */
+  /** The highest case id (0 with no cases): one step down the primary key. */
+  async maxCaseId(db: Db): Promise<number> {
+    const [row] = await db
+      .select({ id: sql<string | number | null>`max(${exceptionsCases.id})` })
+      .from(exceptionsCases);
+    return Number(row?.id ?? 0);
+  },
+
   async casesWithoutResults(db: Db, after: number, limit: number): Promise<CaseRow[]> {
     return db
       .select()

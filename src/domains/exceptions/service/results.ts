@@ -37,9 +37,23 @@ export async function refreshResult(
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
+ * Per database: every case with an id up to this had results at the end of an earlier pass. The
+ * workflow stores a case's results in the transaction that opens it, so only cases written around
+ * it (an import, the bench's generator) can lack them, and those get new, higher ids.
+ */
+const checkedThrough = new WeakMap<Database, number>();
+/**
+ * The newest ids are checked again on every pass anyway: a case written around the workflow may
+ * commit after one with a higher id was seen.
+ */
+const RECHECK_IDS = 1_000;
+
+/**
  * Stores results for cases that have none (history from before the results table, or written
  * around the workflow), `batch` cases per transaction, yielding between batches so the event
- * loop stays free. Returns how many were stored.
+ * loop stays free. Returns how many were stored. The first pass in a process checks every case;
+ * later ones (the sweep's) start near the highest id the last pass saw, so a sweep no longer
+ * anti-joins every case with its results (about 200 ms at 50,000 cases on the bench machine).
  */
 export async function backfillResults(
   x: { database: Database; log: Logger },
@@ -47,8 +61,9 @@ export async function backfillResults(
   now: Date,
   batch = 500,
 ): Promise<number> {
+  const top = await repo.maxCaseId(x.database.db);
   let stored = 0;
-  let after = 0;
+  let after = checkedThrough.get(x.database) ?? 0;
   for (;;) {
     const n = await x.database.transaction(async (tx) => {
       // Locked like a change would lock them: a change running now finishes first, or waits.
@@ -76,6 +91,7 @@ export async function backfillResults(
     stored += n;
     await yieldToLoop();
   }
+  checkedThrough.set(x.database, Math.max(checkedThrough.get(x.database) ?? 0, top - RECHECK_IDS));
   if (stored > 0) x.log.info({ stored }, 'exception results backfilled');
   return stored;
 }
