@@ -3,6 +3,7 @@
 // every exceptions read the API and dashboard offer, the 5-minute sweep, card callbacks on the
 // real exceptions.act path at 50/s alone and while 365-day reports run, and the bot's peak RSS.
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { BenchContext, RunningServer } from '../context.js';
@@ -278,6 +279,8 @@ async function stateChanges(client: pg.Client): Promise<number> {
 async function cardLoad(ctx: BenchContext, bot: RunningServer, client: pg.Client) {
   const cases = await clickTargets(client);
   const before = await stateChanges(client);
+  // The machine's 1-minute load average around the run: on a shared machine the latencies mean little without it.
+  const loadBefore = loadavg()[0]!;
   const stats = await runLoadProcess({
     url: `${bot.url}/webhook/card`,
     kind: 'case-act',
@@ -290,6 +293,7 @@ async function cardLoad(ctx: BenchContext, bot: RunningServer, client: pg.Client
     operators: [BENCH_OPERATOR],
     cases,
   });
+  const loadAfter = loadavg()[0]!;
   const changed = (await stateChanges(client)) - before;
   const l = summarise(stats.latencies);
   return {
@@ -304,6 +308,8 @@ async function cardLoad(ctx: BenchContext, bot: RunningServer, client: pg.Client
       p99Ms: l.p99,
       maxMs: l.max,
       changed,
+      loadAvg1mBefore: Math.round(loadBefore * 100) / 100,
+      loadAvg1mAfter: Math.round(loadAfter * 100) / 100,
     },
     notes: errorNotes(stats),
   };
