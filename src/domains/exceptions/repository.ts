@@ -33,7 +33,8 @@ export interface ViewExtras {
 // would bind to the subquery's own table. json, so both drivers answer the same shapes.
 const OUTER_ID = sql.raw('"exceptions_cases"."id"');
 const stepsOf = (caseId: SQL) =>
-  sql<unknown>`(select coalesce(json_agg(e.step), '[]'::json) from ${exceptionsEscalations} e where e.case_id = ${caseId})`;
+  sql<unknown>`(select coalesce(json_agg(e.step), '[]'::json) from ${exceptionsEscalations} e
+    where e.case_id = ${caseId})`;
 const pendingOf = (caseId: SQL) =>
   sql<unknown>`(select json_build_object('id', a.id, 'approverRole', a.approver_role, 'amountFen', a.amount_fen,
     'purpose', a.purpose) from ${exceptionsApprovals} a where a.case_id = ${caseId} and a.decision = 'pending'
@@ -149,7 +150,8 @@ export const repo = {
           gt(exceptionsCases.id, after),
           // The range repeated on the results side lets the planner walk both primary keys from `after` (a merge anti
           // join) instead of hashing every results row: 0.8 ms instead of 83 ms for the newest 1,000 of 50,000 cases.
-          sql`not exists (select 1 from ${exceptionsCaseResults} r where r.case_id = ${exceptionsCases.id} and r.case_id > ${after})`,
+          sql`not exists (select 1 from ${exceptionsCaseResults} r
+            where r.case_id = ${exceptionsCases.id} and r.case_id > ${after})`,
         ),
       )
       .orderBy(asc(exceptionsCases.id))
