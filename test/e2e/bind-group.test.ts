@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDirectory } from '../../src/domains/directory/service.js';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { startTestProduct, type TestProduct } from '../helpers/product.js';
+import { START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // 团队.群聊ID needs an oc_ id the Feishu client never shows: the bot greets a new group with how
 // to bind it, and `@bot 绑定 <团队>` by the team's lead writes the id into the row. Sandbox, nothing mocked.
@@ -31,7 +31,7 @@ describe('binding a team to its group chat (sandbox)', () => {
       'demo teams synced',
       60_000,
     );
-  }, 120_000);
+  }, START_BUDGET_MS);
   afterAll(() => product?.close());
 
   const sandbox = () => product.sandbox!;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { settled, startTestProduct, type TestProduct } from '../helpers/product.js';
+import { settled, START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // Rows people add to 异常件工单 with text PostgreSQL cannot store or text over a field's limit:
 // the workflow opens the case (cleaned, cut with a DM) or tells the editor why not — never a retry loop.
@@ -24,7 +24,7 @@ describe('hostile rows in the 异常件工单 Bitable table (sandbox)', () => {
       'the Base provisioned at start',
       60_000,
     );
-  }, 90_000);
+  }, START_BUDGET_MS);
   afterAll(() => product?.close());
 
   const sandbox = () => product.sandbox!;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDirectory } from '../../src/domains/directory/service.js';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { startTestProduct, type TestProduct } from '../helpers/product.js';
+import { START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // A Feishu group as a community, end to end on the sandbox: an operator binds the group with
 // `@bot 社群 绑定`, people join, leave, have an invitation withdrawn and talk; the group's 每日指标
@@ -20,7 +20,7 @@ describe('a Feishu group bound as a community (sandbox)', () => {
       'demo people synced',
       60_000,
     );
-  }, 120_000);
+  }, START_BUDGET_MS);
   afterAll(() => product?.close());
 
   const sandbox = () => product.sandbox!;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { startTestProduct, type TestProduct } from '../helpers/product.js';
+import { START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // 社群 through the kit's seam (mirror.table): communities the API makes get their row; rows people
 // add become communities; a refused edit is put back and the editor told why.
@@ -24,7 +24,7 @@ describe('the 社群 grid and the community workflow agree', () => {
       'the Base provisioned at start',
       120_000,
     );
-  }, 180_000);
+  }, START_BUDGET_MS);
   afterAll(() => product?.close());
 
   const sandbox = () => product.sandbox!;

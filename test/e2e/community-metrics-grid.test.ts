@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { settled, startTestProduct, type TestProduct } from '../helpers/product.js';
+import { settled, START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // 每日指标 in Bitable follows the workflow's figures (mirror.table): the bot writes its own fields only,
 // a person's edit of a figure is put back. The whole product against the sandbox.
@@ -29,7 +29,7 @@ describe('每日指标 in Bitable', () => {
       'the Base provisioned at start',
       120_000,
     );
-  }, 180_000);
+  }, START_BUDGET_MS);
   afterAll(() => product?.close());
 
   const post = async (url: string, body: unknown) => {

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { launchChromium, startTestProduct, type TestProduct } from '../helpers/product.js';
+import { launchChromium, START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 const ARTIFACTS = 'test-artifacts/e2e';
 
@@ -30,7 +30,7 @@ describe('editing the exception table in the sandbox console (headless Chromium)
     );
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-  }, 90_000);
+  }, START_BUDGET_MS);
   afterAll(async () => {
     await browser?.close();
     await product?.close();

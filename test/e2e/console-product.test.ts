@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
-import { launchChromium, settled, startTestProduct, type TestProduct } from '../helpers/product.js';
+import { launchChromium, settled, START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 const ARTIFACTS = 'test-artifacts/e2e';
 const agent = demoOpenId('wangxiaoli');
@@ -17,7 +17,7 @@ describe('the product in the sandbox console (headless Chromium)', () => {
     product = await startTestProduct();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 }, locale: 'zh-CN' });
-  });
+  }, START_BUDGET_MS);
   afterAll(async () => {
     await browser?.close();
     await product?.close();

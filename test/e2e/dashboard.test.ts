@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
-import { launchChromium, startTestProduct, type TestProduct } from '../helpers/product.js';
+import { launchChromium, START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 const ARTIFACTS = 'test-artifacts/e2e';
 const PHONE = { width: 390, height: 844 };
@@ -19,7 +19,7 @@ describe('the workbench dashboard', () => {
     await mkdir(ARTIFACTS, { recursive: true });
     product = await startTestProduct({ seedDemo: true, cron: false });
     browser = await launchChromium();
-  });
+  }, START_BUDGET_MS);
   afterAll(async () => {
     await browser?.close();
     await product?.close();
@@ -170,7 +170,7 @@ describe('the workbench dashboard', () => {
     await page.goto(link!);
     await page.locator('[data-testid=view-tab].active', { hasText: '状态看板' }).waitFor({ timeout: 20_000 });
     await page.close();
-  });
+  }, 120_000); // two page loads, two tabs and a Base view: over 30 s on a busy machine (a cap, not a timed assertion)
 
   it('shows each role its own numbers, at phone and desktop width, with filters kept in the URL', async () => {
     // A manager (every team), a disputes lead (their team), an agent (their team), legal counsel (no exceptions).

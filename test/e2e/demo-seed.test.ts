@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/app.js';
-import { settled, startTestProduct, type TestProduct } from '../helpers/product.js';
+import { settled, START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 describe('the sandbox demo tenant', () => {
   let product: TestProduct;
@@ -10,7 +10,7 @@ describe('the sandbox demo tenant', () => {
       cron: false,
       clock: { now: () => new Date('2026-11-25T16:00:00+08:00') },
     });
-  });
+  }, START_BUDGET_MS);
   afterAll(() => product?.close());
 
   it('loads the directory: teams with their group chats, leads and managers', async () => {

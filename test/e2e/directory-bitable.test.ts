@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDirectory } from '../../src/domains/directory/service.js';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { startTestProduct, type TestProduct } from '../helpers/product.js';
+import { START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // Leads keep people, teams, the calendar and the rules in the shared Bitable tables; the bot
 // routes and times cases by them. Against the sandbox, nothing mocked, on a fixed Monday 10:00.
@@ -29,7 +29,7 @@ describe('the directory follows the shared Bitable tables (sandbox)', () => {
       60_000,
     );
     for (const t of product.sandbox!.state.apps()[0]!.tables) tables[t.name] = t.table_id;
-  }, 90_000);
+  }, START_BUDGET_MS);
   afterAll(() => product?.close());
 
   const sandbox = () => product.sandbox!;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { settled, startTestProduct, type TestProduct } from '../helpers/product.js';
+import { settled, START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // Staff work in the 异常件工单 Bitable table as much as in chat: the bot writes every case there,
 // and what people type there reaches the workflow. Against the sandbox, nothing mocked.
@@ -24,7 +24,7 @@ describe('exception cases in Bitable (sandbox)', () => {
       'the Base provisioned at start',
       60_000,
     );
-  }, 90_000);
+  }, START_BUDGET_MS);
   afterAll(() => product?.close());
 
   const sandbox = () => product.sandbox!;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId, type SandboxMessage } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { settled, startTestProduct, type TestProduct } from '../helpers/product.js';
+import { settled, START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // A lost parcel from the first message to closure, on simulated time, against the sandbox:
 // the product as `npm start` runs it, nothing mocked.
@@ -22,7 +22,7 @@ describe('an exception case closed within a day (sandbox demo)', () => {
 
   beforeAll(async () => {
     product = await startTestProduct({ clock, cron: false });
-  });
+  }, START_BUDGET_MS);
   afterAll(() => product?.close());
 
   const sandbox = () => product.sandbox!;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealEvent } from '../../src/feishu/crypto.js';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { settled, startTestProduct, type TestProduct } from '../helpers/product.js';
+import { settled, START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // The grid never disagrees with the workflow (issue 9): the whole product against the sandbox.
 describe('the 异常件工单 grid and the workflow agree', () => {
@@ -26,7 +26,7 @@ describe('the 异常件工单 grid and the workflow agree', () => {
       'the Base provisioned at start',
       120_000,
     );
-  }, 180_000);
+  }, START_BUDGET_MS);
   afterAll(() => product?.close());
 
   const sandbox = () => product.sandbox!;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { startTestProduct, type TestProduct } from '../helpers/product.js';
+import { START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // A lead sets how often the warehouse is reminded about one kind of case in 异常类型配置; the next
 // reminder follows the row as edited. Against the sandbox, nothing mocked, on a simulated Monday.
@@ -28,7 +28,7 @@ describe('异常类型配置 drives the exception workflow (sandbox)', () => {
       60_000,
     );
     kindsTable = product.sandbox!.state.apps()[0]!.tables.find((t) => t.name === '异常类型配置')!.table_id;
-  }, 90_000);
+  }, START_BUDGET_MS);
   afterAll(() => product?.close());
 
   const sandbox = () => product.sandbox!;

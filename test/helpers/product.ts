@@ -79,6 +79,12 @@ export async function settled(product: Running, what = 'the product settled', ti
   );
 }
 
+/**
+ * What a test file's beforeAll may take to start the whole product (database, sandbox, provisioning,
+ * seeds): about 30 s of CPU here, several times that on a busy machine. A cap, not a timed assertion.
+ */
+export const START_BUDGET_MS = 300_000;
+
 export const CHROMIUM = '/usr/bin/chromium';
 
 export async function launchChromium(): Promise<Browser> {
