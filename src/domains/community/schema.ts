@@ -10,16 +10,12 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { ALERT_KINDS, ALERT_METRICS, ALERT_STATES } from './logic/alert-policy.js';
 import { COMMUNITY_STATES, METRIC_SOURCES } from './logic/metrics.js';
 import { CHAT_FACT_KINDS } from './logic/chat-events.js';
-
-const at = (name: string) => timestamp(name, { withTimezone: true });
-const count = (name: string) => integer(name).notNull().default(0);
-const fen = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
+import { at, atNow, count, fen } from '../shared/columns.js';
 
 /**
  * A community on any platform (WeCom, WeChat, Douyin, a Feishu group chat …): the platform is a
@@ -43,12 +39,8 @@ export const communities = pgTable(
     // A Feishu group chat that is itself the community: its member events feed the metrics.
     feishuChatId: text('feishu_chat_id'),
     bitableRecordId: text('bitable_record_id'),
-    createdAt: at('created_at')
-      .notNull()
-      .default(sql`now()`),
-    updatedAt: at('updated_at')
-      .notNull()
-      .default(sql`now()`),
+    createdAt: atNow('created_at'),
+    updatedAt: atNow('updated_at'),
   },
   (t) => [
     uniqueIndex('community_communities_code_idx').on(t.code),

@@ -10,7 +10,6 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import {
@@ -21,10 +20,9 @@ import {
   PAYMENT_STATES,
   STEP_DECISIONS,
 } from './logic/schema-values.js';
+import { at, atNow, fen } from '../shared/columns.js';
 
-const at = (name: string) => timestamp(name, { withTimezone: true });
 const day = (name: string) => date(name, { mode: 'string' });
-const money = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
 
 /** Per-scope counters for contract numbers (HT-2026-CG-…): one conditional upsert per number. */
 export const contractsSequences = pgTable('contracts_sequences', {
@@ -43,9 +41,7 @@ export const contractsCounterparties = pgTable(
     listReason: text('list_reason'),
     riskLevel: text('risk_level'),
     checkedAt: at('checked_at'),
-    createdAt: at('created_at')
-      .notNull()
-      .default(sql`now()`),
+    createdAt: atNow('created_at'),
   },
   (t) => [uniqueIndex('contracts_counterparties_name_idx').on(t.name)],
 );
@@ -60,11 +56,11 @@ export const contractsBudgets = pgTable(
     department: text('department').notNull(),
     periodStart: day('period_start').notNull(),
     periodEnd: day('period_end').notNull(),
-    amountFen: money('amount_fen'),
-    committedFen: money('committed_fen'),
+    amountFen: fen('amount_fen'),
+    committedFen: fen('committed_fen'),
     // Requested and approved payments not yet cancelled: what a new payment request is checked against.
-    reservedFen: money('reserved_fen'),
-    spentFen: money('spent_fen'),
+    reservedFen: fen('reserved_fen'),
+    spentFen: fen('spent_fen'),
     version: integer('version').notNull().default(1),
   },
   (t) => [
@@ -118,12 +114,8 @@ export const contractsContracts = pgTable(
     snoozedUntil: day('snoozed_until'),
     bitableRecordId: text('bitable_record_id'),
     version: integer('version').notNull().default(1),
-    createdAt: at('created_at')
-      .notNull()
-      .default(sql`now()`),
-    updatedAt: at('updated_at')
-      .notNull()
-      .default(sql`now()`),
+    createdAt: atNow('created_at'),
+    updatedAt: atNow('updated_at'),
   },
   (t) => [
     uniqueIndex('contracts_contracts_no_idx').on(t.contractNo),
@@ -216,9 +208,7 @@ export const contractsPayments = pgTable(
     requestedBy: text('requested_by').notNull(),
     decidedBy: text('decided_by'),
     externalId: text('external_id'),
-    createdAt: at('created_at')
-      .notNull()
-      .default(sql`now()`),
+    createdAt: atNow('created_at'),
   },
   (t) => [
     index('contracts_payments_contract_idx').on(t.contractId),

@@ -5,20 +5,15 @@ import {
   date,
   doublePrecision,
   index,
-  integer,
   jsonb,
   pgTable,
   primaryKey,
   smallint,
   text,
-  timestamp,
 } from 'drizzle-orm/pg-core';
 import { CASE_STATES } from './logic/case.js';
 import { exceptionsCases } from './schema.js';
-
-const at = (name: string) => timestamp(name, { withTimezone: true });
-const count = (name: string) => integer(name).notNull().default(0);
-const total = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
+import { at, atNow, count, fen } from '../shared/columns.js';
 
 /**
  * What reports need of one case, rewritten in the same transaction as every change of the case
@@ -51,18 +46,16 @@ export const exceptionsCaseResults = pgTable(
     breachAt: at('breach_at'),
     // Milliseconds in each working state: all of them once finished; earlier states while open.
     msByState: jsonb('ms_by_state').$type<Record<string, number>>().notNull().default({}),
-    atRiskFen: total('at_risk_fen'),
-    refundedFen: total('refunded_fen'),
-    recoveredFen: total('recovered_fen'),
-    writtenOffFen: total('written_off_fen'),
-    outstandingFen: total('outstanding_fen'),
+    atRiskFen: fen('at_risk_fen'),
+    refundedFen: fen('refunded_fen'),
+    recoveredFen: fen('recovered_fen'),
+    writtenOffFen: fen('written_off_fen'),
+    outstandingFen: fen('outstanding_fen'),
     // Refund disputes: won | lost | pending; null for other kinds and cancelled disputes.
     dispute: text('dispute'),
     // case_id % 16: percentiles over large periods read a deterministic sample of buckets.
     sample: smallint('sample').notNull(),
-    computedAt: at('computed_at')
-      .notNull()
-      .default(sql`now()`),
+    computedAt: atNow('computed_at'),
   },
   (t) => [
     index('exceptions_case_results_open_idx')
@@ -93,22 +86,22 @@ export const exceptionsDailyRollup = pgTable(
     finished: count('finished'),
     slaBreached: count('sla_breached'),
     withinTarget: count('within_target'),
-    cycleMs: total('cycle_ms'),
-    atRiskFen: total('at_risk_fen'),
-    refundedFen: total('refunded_fen'),
-    recoveredFen: total('recovered_fen'),
-    writtenOffFen: total('written_off_fen'),
-    outstandingFen: total('outstanding_fen'),
+    cycleMs: fen('cycle_ms'),
+    atRiskFen: fen('at_risk_fen'),
+    refundedFen: fen('refunded_fen'),
+    recoveredFen: fen('recovered_fen'),
+    writtenOffFen: fen('written_off_fen'),
+    outstandingFen: fen('outstanding_fen'),
     disputesWon: count('disputes_won'),
     disputesLost: count('disputes_lost'),
     disputesPending: count('disputes_pending'),
-    msNew: total('ms_new'),
-    msAssigned: total('ms_assigned'),
-    msWaitingWarehouse: total('ms_waiting_warehouse'),
-    msWaitingCustomer: total('ms_waiting_customer'),
-    msWaitingPlatform: total('ms_waiting_platform'),
-    msInProgress: total('ms_in_progress'),
-    msPendingApproval: total('ms_pending_approval'),
+    msNew: fen('ms_new'),
+    msAssigned: fen('ms_assigned'),
+    msWaitingWarehouse: fen('ms_waiting_warehouse'),
+    msWaitingCustomer: fen('ms_waiting_customer'),
+    msWaitingPlatform: fen('ms_waiting_platform'),
+    msInProgress: fen('ms_in_progress'),
+    msPendingApproval: fen('ms_pending_approval'),
   },
   (t) => [
     primaryKey({ columns: [t.day, t.kind, t.teamKey, t.channel] }),

@@ -1,18 +1,8 @@
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  bigserial,
-  boolean,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { APPROVER_ROLES, CASE_STATES, PRIORITIES, TERMINAL_STATES } from './logic/case.js';
 import { ESCALATION_STEPS } from './logic/escalation.js';
+import { at, atNow, fen } from '../shared/columns.js';
 
 /**
  * The terminal states as SQL constants (a partial index's predicate cannot take parameters): 'resolved', 'closed',
@@ -20,12 +10,7 @@ import { ESCALATION_STEPS } from './logic/escalation.js';
  */
 export const TERMINAL_SQL = sql.raw(TERMINAL_STATES.map((s) => `'${s}'`).join(', '));
 
-const money = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
-const at = (name: string) => timestamp(name, { withTimezone: true });
-const createdAt = () =>
-  at('created_at')
-    .notNull()
-    .default(sql`now()`);
+const createdAt = () => atNow('created_at');
 
 /**
  * One exception case (退款纠纷/拒付, 丢件, 破损 …). Money is in fen. `version` rises on every change
@@ -55,10 +40,10 @@ export const exceptionsCases = pgTable(
     // Who the nudges go to while the case waits on the warehouse.
     warehouseOpenId: text('warehouse_open_id'),
     approverRole: text('approver_role', { enum: APPROVER_ROLES }),
-    amountAtRiskFen: money('amount_at_risk_fen'),
-    refundedFen: money('refunded_fen'),
-    recoveredFen: money('recovered_fen'),
-    writtenOffFen: money('written_off_fen'),
+    amountAtRiskFen: fen('amount_at_risk_fen'),
+    refundedFen: fen('refunded_fen'),
+    recoveredFen: fen('recovered_fen'),
+    writtenOffFen: fen('written_off_fen'),
     disputeOutcome: text('dispute_outcome'),
     resolution: text('resolution'),
     platformDueAt: at('platform_due_at'),
@@ -72,9 +57,7 @@ export const exceptionsCases = pgTable(
     bitableRecordId: text('bitable_record_id'),
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
-    updatedAt: at('updated_at')
-      .notNull()
-      .default(sql`now()`),
+    updatedAt: atNow('updated_at'),
   },
   (t) => [
     uniqueIndex('exceptions_cases_source_external_idx').on(t.source, t.externalId),
@@ -183,8 +166,8 @@ export const exceptionsRecoveryClaims = pgTable(
     counterpartyType: text('counterparty_type').notNull(),
     counterparty: text('counterparty').notNull().default(''),
     claimFen: bigint('claim_fen', { mode: 'number' }).notNull(),
-    recoveredFen: money('recovered_fen'),
-    writtenOffFen: money('written_off_fen'),
+    recoveredFen: fen('recovered_fen'),
+    writtenOffFen: fen('written_off_fen'),
     // open → partially_recovered → recovered | written_off
     state: text('state').notNull().default('open'),
     ownerOpenId: text('owner_open_id'),

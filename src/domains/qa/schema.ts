@@ -9,7 +9,6 @@ import {
   pgTable,
   real,
   text,
-  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { Criterion } from './logic/scorecard.js';
@@ -23,12 +22,9 @@ import {
   REVIEW_STATES,
   SAMPLE_REASONS,
 } from './logic/review.js';
+import { at, atNow } from '../shared/columns.js';
 
-const at = (name: string) => timestamp(name, { withTimezone: true });
-const createdAt = () =>
-  at('created_at')
-    .notNull()
-    .default(sql`now()`);
+const createdAt = () => atNow('created_at');
 
 /** A published scorecard: the criteria as they were; reviews keep the version they were scored with. */
 export const qaScorecardVersions = pgTable('qa_scorecard_versions', {
@@ -115,9 +111,7 @@ export const qaReviews = pgTable(
     bitableRecordId: text('bitable_record_id'),
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
-    updatedAt: at('updated_at')
-      .notNull()
-      .default(sql`now()`),
+    updatedAt: atNow('updated_at'),
   },
   (t) => [
     // Nothing is reviewed twice except for calibration.
