@@ -137,7 +137,7 @@ export function contractCards(cards: CardRenderer) {
       const message = md`**${what}**\n${
         c.autoRenew
           ? '到期将自动续约；不续签请点「不续签」。Auto-renews unless you choose Let expire.'
-          : '请决定是否续签。Decide whether to ' + 'renew.'
+          : '请决定是否续签。Decide whether to renew.'
       }`;
       return cards.render('contracts/reminder', {
         headline,

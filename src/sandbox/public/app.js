@@ -95,7 +95,7 @@ async function refreshChats() {
       const meta = document.createElement('div');
       meta.className = 'chat-meta';
       meta.innerHTML = `<div class="chat-name"><span>${escapeHtml(c.name)}${
-        kind === 'p2p' ? '<span class="badge-bot">机器人 ' + 'Bot</span>' : ''
+        kind === 'p2p' ? '<span class="badge-bot">机器人 Bot</span>' : ''
       }</span>${c.last ? `<time>${timeLabel(c.last.at)}</time>` : ''}</div>
         <div class="chat-last">${escapeHtml(c.last ? c.last.text : c.description)}</div>`;
       li.append(meta);

@@ -89,7 +89,7 @@ function editor(field, raw) {
         ? (field.property?.options || []).map((o) => [o.name, o.name])
         : s.users().map((u) => [u.open_id, `${u.name} ${u.en_name}`]);
     sel.innerHTML = `<option value="">（空 empty）</option>${options
-      .map(([v, t]) => `<option value="${escapeHtml(v)}` + `">${escapeHtml(t)}</option>`)
+      .map(([v, t]) => `<option value="${escapeHtml(v)}">${escapeHtml(t)}</option>`)
       .join('')}`;
     sel.value = field.type === 3 ? (raw ?? '') : (raw?.[0]?.id ?? '');
     return sel;
@@ -200,7 +200,7 @@ function renderGrid() {
   table.className = 'grid';
   table.setAttribute('data-testid', 'grid');
   table.innerHTML = `<thead><tr><th class="rownum">#</th>${fields
-    .map((f) => `<th><span class="ftype">${TYPE_LABEL[f.type] ?? f.type}` + `</span>${escapeHtml(f.field_name)}</th>`)
+    .map((f) => `<th><span class="ftype">${TYPE_LABEL[f.type] ?? f.type}</span>${escapeHtml(f.field_name)}</th>`)
     .join('')}<th></th></tr></thead>`;
   const tbody = document.createElement('tbody');
   records.forEach((r, i) => {
@@ -245,7 +245,7 @@ async function loadTable() {
     `<div><div class="conv-title">${escapeHtml(app?.name ?? '')} / ${escapeHtml(s.data.name)}</div>
     <div class="conv-sub">${
       app?.subscribed
-        ? `${icon('checkCircle')} 机器人已订阅，编辑会推送 record-changed 事件 · Bot ` + `subscribed: edits fire events`
+        ? `${icon('checkCircle')} 机器人已订阅，编辑会推送 record-changed 事件 · Bot subscribed: edits fire events`
         : `${icon('circle')} 未订阅，编辑不会通知机器人 · Not subscribed: edits are silent`
     }</div></div>`;
   const add = document.createElement('button');
@@ -272,7 +272,7 @@ export async function refreshBase(fromStream = false) {
     const box = document.createElement('div');
     box.className = 'base-app';
     box.innerHTML = `<div class="base-app-name">${icon('table')} ${escapeHtml(app.name)}${
-      app.subscribed ? '<span class="sub">已订阅 ' + 'subscribed</span>' : ''
+      app.subscribed ? '<span class="sub">已订阅 subscribed</span>' : ''
     }</div>`;
     for (const t of app.tables) {
       const item = document.createElement('div');

@@ -34,7 +34,7 @@ function describeFaults(f) {
       `• 接下来 ${r.remaining} 次 next ${r.remaining}: ${
         r.kind === 'rate-limit'
           ? `429 (reset ${r.resetSeconds}s)`
-          : `HTTP ${r.status}` + `${r.afterProcessing ? ' 处理后丢失响应 answer lost' : ''}`
+          : `HTTP ${r.status}${r.afterProcessing ? ' 处理后丢失响应 answer lost' : ''}`
       }${r.pathPrefix ? ` @ ${r.pathPrefix}` : ''}`,
   );
   if (f.latency)

@@ -43,7 +43,7 @@ export function renderMessage(m, { me, nameOf, users, onCardAction }) {
   const body = document.createElement('div');
   body.className = 'msg-body';
   body.innerHTML = `<div class="msg-sender">${escapeHtml(m.sender.name)} · ${timeLabel(m.create_time)}${
-    m.updated ? ' <span class="edited">已更新 ' + 'updated</span>' : ''
+    m.updated ? ' <span class="edited">已更新 updated</span>' : ''
   }</div>`;
   if (m.msg_type === 'interactive') {
     const ctx = {

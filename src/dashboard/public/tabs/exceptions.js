@@ -135,7 +135,7 @@ export default {
       })}
       ${panel({
         title: ['追款进度', 'Recovery claims'],
-        definition: '进行中的追款，未跟进 3 天以上标红。Open recovery claims; red ' + 'when idle for 3 days or more.',
+        definition: '进行中的追款，未跟进 3 天以上标红。Open recovery claims; red when idle for 3 days or more.',
         link: view.link('recovery_claims', 'all'),
         body: claims,
         testid: 'claims',
