@@ -11,22 +11,30 @@ const pct = (n: number | null | undefined) => trusted(n === null || n === undefi
 
 const totalsLine = (t: RollupRow | null) =>
   t
-    ? md`**质检 Reviews** ${trusted(String(t.reviews))} · **平均分 Avg** ${score(t.avgScore)}（加权 weighted ${score(
-        t.weightedScore,
-      )}） · **合格率 Pass** ${pct(t.passRate)} · **申诉 Appeals** ${trusted(String(t.appealed))}，改判 overturned ${trusted(
-        String(t.overturned),
-      )}`
+    ? joinMarkdown(
+        [
+          md`**质检 Reviews** ${trusted(String(t.reviews))}`,
+          md`**平均分 Avg** ${score(t.avgScore)}（加权 weighted ${score(t.weightedScore)}）`,
+          md`**合格率 Pass** ${pct(t.passRate)}`,
+          md`**申诉 Appeals** ${trusted(String(t.appealed))}，改判 overturned ${trusted(String(t.overturned))}`,
+        ],
+        ' · ',
+      )
     : md`
 期间内没有已评分的质检 · No scored reviews in the period
       `;
 
 /** `我的质检`: the agent's period figures and recent reviews (sent to them alone). */
 export function myResultsText(s: QaSummary, recent: ReviewRow[], timeZone: string): Markdown {
-  const lines = recent.map(
-    (r) =>
-      md`- ${trusted(`QA${String(r.id).padStart(6, '0')}`)} · ${trusted(
-        formatInZone(r.scoredAt!, timeZone, 'MM-dd'),
-      )} · **${score(r.score)}** ${trusted(r.result ? RESULT_NAME[r.result] : '')}`,
+  const lines = recent.map((r) =>
+    joinMarkdown(
+      [
+        md`- ${trusted(`QA${String(r.id).padStart(6, '0')}`)}`,
+        trusted(formatInZone(r.scoredAt!, timeZone, 'MM-dd')),
+        md`**${score(r.score)}** ${trusted(r.result ? RESULT_NAME[r.result] : '')}`,
+      ],
+      ' · ',
+    ),
   );
   const worst = [...s.byItem]
     .filter((i) => (i.deductionRate ?? 0) > 0)

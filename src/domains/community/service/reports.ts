@@ -13,11 +13,26 @@ import type { CommunityDeps } from './deps.js';
 
 const figures = (r: RollupRow | undefined): Markdown =>
   r
-    ? md`**净增长 Net growth** ${r.netGrowth} · **流失率 Churn** ${percent(r.churnRate)} · **活跃率 Activity** ${percent(
-        r.activityRate,
-      )} · **转化率 Conversion** ${percent(r.conversionRate)}\n**GMV** ${yuan(r.gmvFen)} · **人均 per member** ${yuan(
-        r.gmvPerMemberFen,
-      )} · **退款 Refunds** ${yuan(r.refundsFen)} · **社群 Communities** ${r.communities}`
+    ? joinMarkdown([
+        joinMarkdown(
+          [
+            md`**净增长 Net growth** ${r.netGrowth}`,
+            md`**流失率 Churn** ${percent(r.churnRate)}`,
+            md`**活跃率 Activity** ${percent(r.activityRate)}`,
+            md`**转化率 Conversion** ${percent(r.conversionRate)}`,
+          ],
+          ' · ',
+        ),
+        joinMarkdown(
+          [
+            md`**GMV** ${yuan(r.gmvFen)}`,
+            md`**人均 per member** ${yuan(r.gmvPerMemberFen)}`,
+            md`**退款 Refunds** ${yuan(r.refundsFen)}`,
+            md`**社群 Communities** ${r.communities}`,
+          ],
+          ' · ',
+        ),
+      ])
     : md`
 没有数据 · No data
       `;
@@ -28,11 +43,16 @@ const platformLines = (rows: RollupRow[]): Markdown =>
 没有数据 · No data
       `
     : joinMarkdown(
-        rows.map(
-          (r) =>
-            md`- **${platformName(r.key).zh} ${platformName(r.key).en}** 净增 ${r.netGrowth} · 活跃 ${percent(
-              r.activityRate,
-            )} · 转化 ${percent(r.conversionRate)} · GMV ${yuan(r.gmvFen)}`,
+        rows.map((r) =>
+          joinMarkdown(
+            [
+              md`- **${platformName(r.key).zh} ${platformName(r.key).en}** 净增 ${r.netGrowth}`,
+              md`活跃 ${percent(r.activityRate)}`,
+              md`转化 ${percent(r.conversionRate)}`,
+              md`GMV ${yuan(r.gmvFen)}`,
+            ],
+            ' · ',
+          ),
         ),
       );
 
