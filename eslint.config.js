@@ -45,6 +45,7 @@ export default tseslint.config(
         process: 'readonly',
         EventSource: 'readonly',
         URL: 'readonly',
+        URLSearchParams: 'readonly',
         setTimeout: 'readonly',
         localStorage: 'readonly',
         location: 'readonly',

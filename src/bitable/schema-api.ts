@@ -247,7 +247,40 @@ export function createSchemaApi(client: OpenApi, options: SchemaApiOptions = {})
       }
       return out;
     },
+    /**
+     * A link to the record for people (`shared_url`), or undefined when Feishu gives none. Per the
+     * record structure doc, `shared_url` (记录分享链接) is what batch_get returns when the body has
+     * `with_shared_url: true` (a flag the official SDK types also carry); `record_url` belongs to the
+     * single-record get and is taken only as a fallback. UNCONFIRMED: the URL's exact form and who
+     * can open it (the Base's own sharing settings apply); only an https link is ever kept.
+     */
+    async recordLink(appToken: string, tableId: string, recordId: string): Promise<string | undefined> {
+      const body = await client.request('bitable.records.batch_get', {
+        method: 'POST',
+        url: `${apps}/${enc(appToken)}/tables/${enc(tableId)}/records/batch_get`,
+        data: { record_ids: [recordId], with_shared_url: true },
+      });
+      const records = parse('bitable.records.batch_get', RecordLinks, body).data.records ?? [];
+      const record = records.find((r) => r.record_id === recordId);
+      const url = record?.shared_url ?? record?.record_url;
+      return url && HTTPS_LINK.test(url) ? url : undefined;
+    },
   };
 }
+
+const HTTPS_LINK = /^https:\/\/[^\s()<>"']+$/;
+const RecordLinks = z.object({
+  data: z.object({
+    records: z
+      .array(
+        z.object({
+          record_id: z.string().optional(),
+          shared_url: z.string().nullish(),
+          record_url: z.string().nullish(),
+        }),
+      )
+      .nullish(),
+  }),
+});
 
 export type SchemaApi = ReturnType<typeof createSchemaApi>;

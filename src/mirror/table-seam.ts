@@ -87,8 +87,19 @@ export class DeclaredTable<T> implements TableSeam<T> {
         await writeRecords(ctx, this.key, [{ recordId, values }], { key: `${this.key}:${no}:update` });
       written = { recordId, created: false };
     }
-    await this.spec.onWritten?.(entity, written);
+    await this.spec.onWritten?.(entity, written, { link: () => this.rowLink(table, written.recordId) });
     return written;
+  }
+
+  /** A link to the row for people; a failure is logged and gives no link (the row is written). */
+  private async rowLink(table: MirrorTable, recordId: string): Promise<string | undefined> {
+    const ctx = this.context();
+    try {
+      return await ctx.api.recordLink(table.ref.appToken, table.ref.tableId, recordId);
+    } catch (err) {
+      ctx.log.warn({ tableKey: this.key, recordId, err }, 'no link to the row: batch_get with_shared_url failed');
+      return undefined;
+    }
   }
 
   async repair(): Promise<number> {

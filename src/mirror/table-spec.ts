@@ -80,10 +80,18 @@ export interface TableSpec<T> {
   onEdit?(edit: TableEdit<T>): Promise<Refusal[] | void>;
   /** A person added a row without a record number: make it an entity (or leave it, undefined). */
   onAdd?(row: AddedRow): Promise<T | undefined>;
-  /** After the kit wrote the entity's row (first time or again). */
-  onWritten?(entity: T, written: { recordId: string; created: boolean }): Promise<void>;
+  /**
+   * After the kit wrote the entity's row (first time or again). `row.link()` asks Feishu once for a
+   * link people can open to the row (undefined when Feishu gives none or the call fails: a missing
+   * link never fails the write); call it only when the workflow has no link stored yet.
+   */
+  onWritten?(entity: T, written: { recordId: string; created: boolean }, row: RowLink): Promise<void>;
   /** Where the workflow's rows live for people (for the editor's DM), default the template's name. */
   label?: string;
+}
+
+export interface RowLink {
+  link(): Promise<string | undefined>;
 }
 
 /** A declared table: what the workflow calls to put an entity into Bitable. */

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { escapeMarkdown, md, mention, toMarkdownSource } from '../../src/core/cards/markdown.js';
 import { cardBodyBytes, CARD_BODY_LIMIT, type Card } from '../../src/core/cards/render.js';
 import { CardLibrary } from '../../src/feishu/cards.js';
-import { PEOPLE, renderAll } from './samples.js';
+import { PEOPLE, renderAll, sampleView } from './samples.js';
+import { exceptionCards } from '../../src/domains/exceptions/cards.js';
 
 const cards = new CardLibrary();
 
@@ -173,7 +174,22 @@ describe("Feishu's 30 KB card limit", () => {
   it('cuts a long description on the case card and says where the full text is', () => {
     const card = renderAll(cards, '问'.repeat(12_000))['exceptions/case (waiting)']!;
     const facts = texts(card).markdown[0]!;
-    expect(facts).toMatch(/\*\*描述 Description\*\* 问{299}…（已截断，全文见多维表格中 EX000048 这一行/);
+    expect(facts).toMatch(/\*\*描述 Description\*\* 问{299}…（已截断，全文见多维表格 · [^）]*EX000048 这一行/);
+    expect(facts).not.toContain('](');
     expect(size(card)).toBeLessThanOrEqual(CARD_BODY_LIMIT);
+  });
+
+  it('links the cut description to the case row once Feishu gave its link (https only)', () => {
+    const x = exceptionCards(cards);
+    const long = '问'.repeat(12_000);
+    const url = 'https://acme.feishu.cn/record/AbCdEf';
+    const linked = texts(x.caseCard(sampleView(long, { rowUrl: url }))).markdown[0]!;
+    expect(linked).toContain(`[EX000048 这一行 · row EX000048](${url})`);
+    // A short description is not cut, so it carries no link.
+    expect(texts(x.caseCard(sampleView('短', { rowUrl: url }))).markdown[0]!).not.toContain(url);
+    // Anything but a plain https URL stays text.
+    const plain = texts(x.caseCard(sampleView(long, { rowUrl: 'javascript:alert(1)' }))).markdown[0]!;
+    expect(plain).not.toContain('javascript:');
+    expect(plain).toContain('EX000048 这一行');
   });
 });

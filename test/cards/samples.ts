@@ -28,6 +28,7 @@ export function sampleView(text: string, over: Partial<CaseView> = {}): CaseView
     orderNo: text,
     channel: text,
     description: text,
+    rowUrl: null,
     fields: [{ id: 'tracking_number', label: bi('快递单号', 'Tracking no.'), value: text }],
     missing: [{ id: 'return_tracking_number', label: bi('退货单号', 'Return tracking no.') }],
     ownerOpenId: PEOPLE.owner,

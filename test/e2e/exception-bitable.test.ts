@@ -120,4 +120,93 @@ describe('exception cases in Bitable (sandbox)', () => {
     // written back into the same row
     expect(rows().filter((r) => JSON.stringify(r.fields['订单号'] ?? '').includes('JD2026120103'))).toHaveLength(1);
   });
+  it('links a case card whose description is cut to the row that holds the full text', async () => {
+    const description = `顾客说包裹外箱破损${'，内件缺少两罐奶粉'.repeat(40)}（完）`;
+    expect(description.length).toBeGreaterThan(300);
+    sandbox().actions.sendUserMessage({
+      userOpenId: agent,
+      chatId: sandbox().state.p2pChatOf(agent)!.chat_id,
+      text: `异常件 破损 TM2026120177 ¥99 ${description}`,
+    });
+    const c = await waitFor(async () => {
+      const { rows } = await product.deps.database.query<{
+        id: number;
+        bitable_record_id: string | null;
+        bitable_record_url: string | null;
+        card_message_id: string | null;
+      }>(
+        `select id, bitable_record_id, bitable_record_url, card_message_id from exceptions_cases where order_no = $1`,
+        ['TM2026120177'],
+      );
+      const found = rows[0];
+      return found?.bitable_record_url && found.card_message_id ? found : undefined;
+    }, 'the row link stored with the case');
+    // The link Feishu gave for that row (batch_get with_shared_url), asked for once and kept.
+    const url = new URL(c.bitable_record_url!);
+    expect(url.protocol).toBe('https:');
+    expect(url.searchParams.get('table')).toBe(table.tableId);
+    expect(url.searchParams.get('record')).toBe(c.bitable_record_id);
+    // The row itself keeps the whole description.
+    const row = rows().find((r) => r.record_id === c.bitable_record_id)!;
+    expect(JSON.stringify(row.fields)).toContain('（完）');
+    // The team's case card shows the cut text and a link to that row (the card sent before the row
+    // existed is updated once the link is known).
+    const no = `EX${String(c.id).padStart(6, '0')}`;
+    const card = () =>
+      sandbox()
+        .state.botMessages()
+        .find((m) => m.message_id === c.card_message_id);
+    await expect
+      .poll(() => card()?.content.includes(`](${c.bitable_record_url!})`) ?? false, { timeout: 15_000 })
+      .toBe(true);
+    const content = card()!.content;
+    expect(content).toContain('已截断');
+    expect(content).toContain(`${no} 这一行`);
+    expect(content).not.toContain('（完）');
+  });
+  it('writes the row even when Feishu gives no link, and asks again on the next write', async () => {
+    const batchGet = `/open-apis/bitable/v1/apps/${table.appToken}/tables/${table.tableId}/records/batch_get`;
+    sandbox().faults.failNext(1, { status: 400, pathPrefix: batchGet });
+    sandbox().actions.sendUserMessage({
+      userOpenId: agent,
+      chatId: sandbox().state.p2pChatOf(agent)!.chat_id,
+      text: `异常件 丢件 TM2026120178 ¥50 ${'包裹在中转站滞留超过三天，'.repeat(30)}`,
+    });
+    const query = async () =>
+      (
+        await product.deps.database.query<{
+          id: number;
+          bitable_record_id: string | null;
+          bitable_record_url: string | null;
+          card_message_id: string | null;
+          state: string;
+        }>(`select id, bitable_record_id, bitable_record_url, card_message_id, state from exceptions_cases
+            where order_no = 'TM2026120178'`)
+      ).rows[0];
+    const c = await waitFor(async () => {
+      const found = await query();
+      return found?.bitable_record_id && found.card_message_id ? found : undefined;
+    }, 'case written to Bitable');
+    expect(sandbox().faults.snapshot().rules).toHaveLength(0); // the failing link call happened
+    expect(c.bitable_record_url).toBeNull();
+    const card = () =>
+      sandbox()
+        .state.botMessages()
+        .find((m) => m.message_id === c.card_message_id)!;
+    expect(card().content).toContain('已截断');
+    expect(card().content).not.toContain('sandbox.feishu.invalid');
+
+    // The warehouse fills in the tracking number: the case moves on, its row is written again and
+    // the link is asked for again, so the card gets it.
+    await sandbox().actions.editRecord(demoOpenId('xiejun'), table.appToken, table.tableId, c.bitable_record_id!, {
+      物流单号: 'SF1234567890178',
+    });
+    const linked = await waitFor(async () => {
+      const now = await query();
+      return now?.state === 'in_progress' && now.bitable_record_url ? now : undefined;
+    }, 'link stored on the next write');
+    await expect
+      .poll(() => card().content.includes(`](${linked.bitable_record_url!})`), { timeout: 15_000 })
+      .toBe(true);
+  });
 });

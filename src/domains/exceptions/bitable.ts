@@ -201,8 +201,11 @@ export function caseRows(database: Db): TableSpec<CaseRow> {
       return { ...caseRow(c), ...clock, ...(team ? { team: [team] } : {}) };
     },
     recordIdOf: (c) => c.bitableRecordId ?? (c.source === 'bitable' ? c.externalId : null),
-    async onWritten(c, written) {
+    async onWritten(c, written, row) {
       if (written.recordId !== c.bitableRecordId) await repo.setBitableRecord(db(), c.id, written.recordId);
+      if (c.bitableRecordUrl) return;
+      const url = await row.link();
+      if (url) await repo.setBitableRecordUrl(db(), c.id, url);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { joinMarkdown, md, mention, shorten, trusted, type Markdown } from '../../core/cards/markdown.js';
+import { joinMarkdown, link, md, mention, shorten, trusted, type Markdown } from '../../core/cards/markdown.js';
 import { formatInZone } from '../../core/zoned-time.js';
 import type { Bilingual } from '../shared/bilingual.js';
 import { formatFen } from './logic/money.js';
@@ -41,10 +41,12 @@ const at = (openId: string | null): Markdown => mention(openId, '未分派 · un
 
 /** A case's description in a card: long text is cut, with where to read the rest. */
 export const DESCRIPTION_CHARS = 300;
+export const descriptionIsCut = (text: string): boolean => shorten(text, DESCRIPTION_CHARS) !== text;
 function description(v: CaseView): Markdown {
   const cut = shorten(v.description, DESCRIPTION_CHARS);
   if (cut === v.description) return md`${cut}`;
-  return md`${cut}（已截断，全文见多维表格中 ${v.no} 这一行 · cut short; the full text is in the Bitable row of ${v.no}）`;
+  const row = v.rowUrl ? link(`${v.no} 这一行 · row ${v.no}`, v.rowUrl) : md`${v.no} 这一行 · row ${v.no}`;
+  return md`${cut}（已截断，全文见多维表格 · cut short; full text in Bitable: ${row}）`;
 }
 
 /** The facts block every case card and DM shares. Every value here is user or Bitable text. */

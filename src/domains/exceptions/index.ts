@@ -32,7 +32,8 @@ import { exceptionRoutes } from './routes.js';
 import { exceptionDashboardRoutes } from './dashboard.js';
 import { dashboardAccess } from '../../dashboard/access.js';
 import { dashboardPrefix } from '../../dashboard/tabs.js';
-import { EFFECTS_JOB, type EffectsJob } from './service/context.js';
+import { caseNo, EFFECTS_JOB, type EffectsJob } from './service/context.js';
+import { descriptionIsCut } from './card-text.js';
 import { createExceptionService } from './service/index.js';
 import { USAGE } from './chat-args.js';
 import { declareExceptionSettings } from './settings/index.js';
@@ -62,6 +63,15 @@ export function exceptionsModule(options: ExceptionsOptions = {}): AppModule {
       const tableMirror: CaseMirror = {
         async onCaseChanged({ case: c }) {
           await table?.write(c);
+          // The first write fetched the row's link: a card already showing a cut description gets it.
+          if (table && !c.bitableRecordUrl && descriptionIsCut(c.description)) {
+            const latest = await repo.getCase(deps.database.db, c.id);
+            if (latest?.bitableRecordUrl && latest.cardMessageId)
+              await exceptions.runEffects(
+                { caseId: c.id, caseNo: caseNo(c.id), version: latest.version, effects: [{ type: 'card' }] },
+                deps.clock.now(),
+              );
+          }
           // 追款: the case's claims after the case (their rows link to its row).
           if (claims) for (const claim of await repo.claimsOf(deps.database.db, [c.id])) await claims.write(claim);
         },

@@ -104,6 +104,14 @@ export const repo = {
       .where(and(eq(exceptionsCases.id, id), isNull(exceptionsCases.bitableRecordId)));
   },
 
+  /** Stored once: a later write never replaces a link the cards already carry. */
+  async setBitableRecordUrl(db: Db, id: number, url: string): Promise<void> {
+    await db
+      .update(exceptionsCases)
+      .set({ bitableRecordUrl: url })
+      .where(and(eq(exceptionsCases.id, id), isNull(exceptionsCases.bitableRecordUrl)));
+  },
+
   async casesWithoutBitableRow(db: Db, limit: number): Promise<CaseRow[]> {
     return db
       .select()

@@ -55,6 +55,8 @@ export const exceptionsCases = pgTable(
     cardMessageId: text('card_message_id'),
     // The case's row in the 异常件工单 Bitable table, once the mirror wrote it.
     bitableRecordId: text('bitable_record_id'),
+    // A link people can open to that row (Feishu's shared_url), asked for once; cut card text points to it.
+    bitableRecordUrl: text('bitable_record_url'),
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: atNow('updated_at'),

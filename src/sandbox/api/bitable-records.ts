@@ -9,6 +9,12 @@ import type { BitableRecord, BitableTable } from '../state/types.js';
 import { page } from './contact.js';
 import { bitableError, parseWith, rateLimited } from './errors.js';
 
+/** The host of the sandbox's record links; the console turns such a link into its own Base view at the row. */
+export const SANDBOX_LINK_HOST = 'sandbox.feishu.invalid';
+export const sandboxRecordUrl = (appToken: string, tableId: string, recordId: string): string =>
+  `https://${SANDBOX_LINK_HOST}/base/${encodeURIComponent(appToken)}?` +
+  new URLSearchParams({ table: tableId, record: recordId }).toString();
+
 const bad = (detail: string) => bitableError(1254001, `WrongRequestBody: ${detail}`);
 const Fields = z.record(z.string(), z.unknown());
 const WriteQuery = z.object({ client_token: z.string().optional(), user_id_type: z.string().optional() });
@@ -128,16 +134,27 @@ export function bitableRecordRoutes(app: FastifyInstance, ctx: SandboxContext): 
 
   app.post(`${base}/batch_get`, async (request) => {
     const body = parseWith(
-      z.object({ record_ids: z.array(z.string()).min(1).max(100), automatic_fields: z.boolean().optional() }),
+      z.object({
+        record_ids: z.array(z.string()).min(1).max(100),
+        automatic_fields: z.boolean().optional(),
+        with_shared_url: z.boolean().optional(),
+      }),
       request.body,
       bad,
     );
-    const { table } = target(request);
+    const { app: baseApp, table } = target(request);
     const found = body.record_ids.map((id) => table.records.find((r) => r.record_id === id));
     return ok({
       records: found
         .filter((r): r is BitableRecord => Boolean(r))
-        .map((r) => readRecord(table, r, undefined, body.automatic_fields)),
+        .map((r) => ({
+          ...readRecord(table, r, undefined, body.automatic_fields),
+          // 记录分享链接, only when asked (with_shared_url; the record structure doc: batch_get returns it).
+          // The sandbox's own https form, which the console opens at the row; Feishu's real form is not modelled.
+          ...(body.with_shared_url
+            ? { shared_url: sandboxRecordUrl(baseApp.app_token, table.table_id, r.record_id) }
+            : {}),
+        })),
       absent_record_ids: body.record_ids.filter((_, i) => !found[i]),
       forbidden_record_ids: [],
     });

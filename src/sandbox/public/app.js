@@ -262,9 +262,10 @@ async function main() {
   initStream();
   const params = new URL(window.location.href).searchParams;
   setUser(params.get('user') || localStorage.getItem('sandbox.user') || state.boot.users[0].open_id);
-  // A dashboard chart's "open the rows" link: ?base=<app_token>&table=<table_id>&view=<view_id>.
+  // A dashboard chart's "open the rows" link: ?base=<app_token>&table=<table_id>&view=<view_id>;
+  // a card's record link adds &record=<record_id>.
   if (params.get('base') && params.get('table')) {
-    openBaseAt(params.get('base'), params.get('table'), params.get('view'));
+    openBaseAt(params.get('base'), params.get('table'), params.get('view'), params.get('record'));
     document.querySelector('.rail-item[data-view="base"]').click();
   }
 }

@@ -27,7 +27,17 @@ const TYPE_LABEL = {
   1005: '编号',
 };
 const EDITABLE = [1, 2, 3, 4, 5, 7, 11, 13, 15];
-const s = { apps: [], app: null, table: null, view: null, data: null, editing: false, getUser: null, nameOf: null };
+const s = {
+  apps: [],
+  app: null,
+  table: null,
+  view: null,
+  record: null,
+  data: null,
+  editing: false,
+  getUser: null,
+  nameOf: null,
+};
 
 const fmtDate = (ms) => {
   const text = new Date(ms).toLocaleString('zh-CN', {
@@ -206,6 +216,7 @@ function renderGrid() {
   records.forEach((r, i) => {
     const tr = document.createElement('tr');
     tr.dataset.recordId = r.record_id;
+    if (r.record_id === s.record) tr.classList.add('linked');
     tr.innerHTML = `<td class="rownum">${i + 1}</td>`;
     for (const f of fields) {
       const td = document.createElement('td');
@@ -234,6 +245,7 @@ function renderGrid() {
   });
   table.append(tbody);
   $('grid-wrap').replaceChildren(table);
+  table.querySelector('tr.linked')?.scrollIntoView({ block: 'center' });
   if (!records.length) $('grid-wrap').insertAdjacentHTML('beforeend', '<p class="muted">暂无记录 No records yet</p>');
 }
 
@@ -283,6 +295,7 @@ export async function refreshBase(fromStream = false) {
         s.app = app.app_token;
         s.table = t.table_id;
         s.view = null;
+        s.record = null;
         refreshBase();
       });
       box.append(item);
@@ -292,11 +305,15 @@ export async function refreshBase(fromStream = false) {
   await loadTable();
 }
 
-/** Opens a table (and view) when the console is opened from a dashboard's Bitable link (?base=&table=&view=). */
-export function openBaseAt(app, table, view) {
+/**
+ * Opens a table (and view) when the console is opened from a dashboard's Bitable link (?base=&table=&view=),
+ * or at one row from a card's record link (&record=, the row is highlighted).
+ */
+export function openBaseAt(app, table, view, record) {
   s.app = app;
   s.table = table;
   s.view = view || null;
+  s.record = record || null;
 }
 
 export function initBase(getUser, nameOf, users) {

@@ -19,7 +19,24 @@ export function httpUrl(url) {
   }
 }
 
+/** The sandbox's record links (https://sandbox.feishu.invalid/base/<app>?table=&record=) open this console at the row. */
+function consoleUrl(url) {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:' || parsed.hostname !== 'sandbox.feishu.invalid') return null;
+    const app = decodeURIComponent(parsed.pathname.replace(/^\/base\//, ''));
+    const params = new URLSearchParams({ base: app });
+    for (const k of ['table', 'view', 'record'])
+      if (parsed.searchParams.get(k)) params.set(k, parsed.searchParams.get(k));
+    return `/sandbox?${params.toString()}`;
+  } catch {
+    return null;
+  }
+}
+
 function safeUrl(url) {
+  const own = consoleUrl(url);
+  if (own) return own;
   return /^(https?:|mailto:|lark:|\/)/i.test(url) ? url : '#';
 }
 

@@ -27,6 +27,8 @@ export interface CaseView {
   orderNo: string | null;
   channel: string | null;
   description: string;
+  /** The case's Bitable row for people (https), where a cut description can be read in full. */
+  rowUrl: string | null;
   fields: Array<{ id: string; label: Bilingual; value: string }>;
   missing: Array<{ id: string; label: Bilingual }>;
   ownerOpenId: string | null;
@@ -85,6 +87,7 @@ export function buildView(
     orderNo: c.orderNo,
     channel: c.channel,
     description: c.description,
+    rowUrl: c.bitableRecordUrl,
     fields: Object.entries(c.fields).map(([id, value]) => ({ id, label: fieldLabel(rules.kinds, id), value })),
     missing: missing.map((id) => ({ id, label: fieldLabel(rules.kinds, id) })),
     ownerOpenId: c.ownerOpenId,

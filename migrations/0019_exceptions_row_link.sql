@@ -1,0 +1,1 @@
+ALTER TABLE "exceptions_cases" ADD COLUMN "bitable_record_url" text;
