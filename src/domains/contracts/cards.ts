@@ -181,6 +181,28 @@ export function contractCards(cards: CardRenderer) {
       });
     },
 
+    /**
+     * To the requester when a step of their contract is escalated: which step, who did not act since when, and who it
+     * went to. The title is user text (escaped); the people are @mentions from directory ids.
+     */
+    escalationNotice(v: ContractView, step: StepRow, timeZone: string): Card {
+      const c = v.contract;
+      const since = step.pendingSince ? formatInZone(step.pendingSince, timeZone) : '-';
+      const who = mention(step.approverOpenId, '未找到审批人 no approver');
+      const to = mention(step.escalatedTo, '-');
+      const content = joinMarkdown([
+        md`**${c.contractNo}** ${c.title}`,
+        md`**审批步骤 Step** ${roleText(step.role)} (${step.seq}/${v.steps.length})`,
+        md`${who} 自 ${since} 起未处理，已升级给 ${to}，两人都可以审批。`,
+        md`Undecided since ${since}; escalated as shown, and either of them may decide.`,
+      ]);
+      return cards.render('contracts/notice', {
+        title: `审批已升级 · Approval escalated: ${c.contractNo}`,
+        content,
+        color: 'orange',
+      });
+    },
+
     lookup: (query: string, results: Markdown): Card => cards.render('contracts/lookup', { query, results }),
 
     /** `content` as a string is shown as typed; as Markdown it keeps the bot's formatting. */

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBusinessCalendar } from '../../../src/domains/shared/business-calendar.js';
@@ -75,7 +76,9 @@ describe('approver reminders and escalation through the hourly schedule', () => 
 
   beforeAll(async () => {
     t = await contractsApp({ start: '2026-03-02T10:00' }); // a Monday
-    const res = await apiPost(t, '/api/contracts', body({ amountFen: 80_000_00, requesterOpenId: 'ou_req' }));
+    // A title with markup in it: shown as typed on every card, never a mention or bold text.
+    const title = '快递合同 <at id=all></at> **加急**';
+    const res = await apiPost(t, '/api/contracts', body({ amountFen: 80_000_00, requesterOpenId: 'ou_req', title }));
     expect(res.statusCode).toBe(201);
     id = res.json().contract.id;
     no = res.json().contract.contractNo;
@@ -126,6 +129,18 @@ describe('approver reminders and escalation through the hourly schedule', () => 
       [id],
     );
     expect(history.rows).toEqual([{ note: 'legal #1 → ou_mgr' }]);
+    // The requester is told once: the step, the approver who did not act, the manager it went to.
+    const told = cardsTo(t, 'ou_req', no, '审批已升级');
+    expect(told).toHaveLength(1);
+    const text = cardText(told[0]!.card);
+    expect(text).toContain('法务 Legal (1/');
+    expect(text).toContain('<at id=ou_legal></at> 自 2026-03-02 10:00 起未处理，已升级给 <at id=ou_mgr></at>');
+    expect(text).toContain('快递合同 <at id=all></at> **加急**');
+    const raw = JSON.stringify(told[0]!.card);
+    expect(raw).not.toContain('<at id=all>');
+    expect(raw).not.toContain('**加急**');
+    if (process.env.CONTRACT_CARDS_OUT)
+      writeFileSync(process.env.CONTRACT_CARDS_OUT, JSON.stringify(told[0]!.card, null, 1));
     // 待我审批 lists it for the manager too.
     const mine = await click(t, { action: 'contracts.my-approvals' }, { openId: 'ou_mgr' });
     expect(cardText(mine.card!.data)).toContain(no);

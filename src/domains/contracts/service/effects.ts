@@ -43,6 +43,15 @@ async function runEffect(x: ContractDeps, c: ContractRow, effect: Effect, now: D
         if (!step.escalatedTo) return;
         const card = cards.approval(view, step, { kind: 'escalated', timeZone: x.config.timeZone });
         await send.send({ to: { openId: step.escalatedTo }, card, key: keyOf(c, 'step', step.id, 'escalated') });
+        // The requester learns it once (a step escalates once; the key makes a retried job a no-op). The manager it
+        // went to already has the card above, so a requester who is that manager is not told twice.
+        const requester = c.requesterOpenId ?? c.ownerOpenId;
+        if (requester !== step.escalatedTo)
+          await send.send({
+            to: { openId: requester },
+            card: cards.escalationNotice(view, step, x.config.timeZone),
+            key: keyOf(c, 'step', step.id, 'escalated', 'requester'),
+          });
         return;
       }
       const card = cards.approval(view, step, { kind: 'reminder', timeZone: x.config.timeZone });
