@@ -80,6 +80,8 @@ const CHANNEL_OPTION: Readonly<Record<string, string>> = {
   wechat_mini: '微信小程序',
   offline_store: '线下门店',
   private_community: '私域社群',
+  wecom: '企业微信',
+  feishu_helpdesk: '飞书服务台',
 };
 const REASON_OPTION: Readonly<Record<string, string>> = {
   random: '随机抽样',
