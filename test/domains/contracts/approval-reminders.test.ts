@@ -3,7 +3,6 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBusinessCalendar } from '../../../src/domains/shared/business-calendar.js';
 import { ApprovalReminderPolicy, stepNudge } from '../../../src/domains/contracts/logic/approval-reminders.js';
-import { waitFor } from '../../helpers/app.js';
 import {
   apiPost,
   body,
@@ -14,25 +13,12 @@ import {
   one,
   settle,
   sh,
+  sweepApprovalsAt,
   type ContractsTestApp,
 } from './helpers.js';
 
 const SCHEDULE = 'contracts.approval-reminders';
-
-/** One slot of the hourly schedule at `at` (Asia/Shanghai), run by the job queue as in production, then follow-ups. */
-async function sweepAt(t: ContractsTestApp, at: string): Promise<void> {
-  t.clock.set(at);
-  await t.deps.jobs.tick(SCHEDULE, sh(at));
-  await waitFor(async () => {
-    t.deps.jobs.notify(`schedule.${SCHEDULE}`);
-    const { rows } = await t.database.query<{ n: number }>(
-      `select count(*)::int as n from pgboss.job where name = $1 and state in ('created', 'retry', 'active')`,
-      [`schedule.${SCHEDULE}`],
-    );
-    return rows[0]?.n === 0;
-  }, `approval sweep at ${at}`);
-  await settle(t);
-}
+const sweepAt = sweepApprovalsAt;
 
 interface StepState {
   id: number;

@@ -126,3 +126,19 @@ export async function addBudget(t: TestApp, code: string, yuanAmount: number, de
 
 export const one = async <T extends Record<string, unknown>>(t: TestApp, sql: string, params: unknown[] = []) =>
   (await t.database.query<T>(sql, params)).rows[0]!;
+
+/** One slot of the hourly approval-reminder schedule at `at` (Asia/Shanghai), run by the job queue, then follow-ups. */
+export async function sweepApprovalsAt(t: ContractsTestApp, at: string): Promise<void> {
+  const schedule = 'contracts.approval-reminders';
+  t.clock.set(at);
+  await t.deps.jobs.tick(schedule, sh(at));
+  await waitFor(async () => {
+    t.deps.jobs.notify(`schedule.${schedule}`);
+    const { rows } = await t.database.query<{ n: number }>(
+      `select count(*)::int as n from pgboss.job where name = $1 and state in ('created', 'retry', 'active')`,
+      [`schedule.${schedule}`],
+    );
+    return rows[0]?.n === 0;
+  }, `approval sweep at ${at}`);
+  await settle(t);
+}

@@ -4,24 +4,21 @@ import { fromRules, ruleProblem, ruleRows } from '../../directory/rules.js';
 import { CALENDAR_SETTING, CalendarSetting } from '../../shared/business-calendar-config.js';
 import { ApprovalReminderPolicy } from '../logic/approval-reminders.js';
 import { ApprovalChain, type ChainBand } from '../logic/chain.js';
-import { CONTRACT_TYPES, type ApproverRole, type ContractType } from '../logic/contract.js';
+import { CONTRACT_TYPES, type ContractType } from '../logic/contract.js';
 import { FxRates, NumberRule } from '../logic/number.js';
 import { ReminderPolicy } from '../logic/reminders.js';
 import { RiskPolicy } from '../logic/risk.js';
+import {
+  approvalRemindersFromRules,
+  contractReminderRows,
+  isApprovalTiming,
+  ROLE_OF_OPTION,
+} from './approval-reminders.js';
 
 export interface SettingsHost {
   settings<S extends z.ZodType>(key: string, schema: S, options?: SettingOptions<S>): Setting<z.infer<S>>;
   settingsStore: { snapshot(): Promise<SettingsSnapshot> };
 }
-
-/** 审批角色 option keys of 规则配置 → chain roles. */
-const ROLE_OF_OPTION: Readonly<Record<string, ApproverRole>> = {
-  legal: 'legal',
-  finance: 'finance',
-  manager: 'manager',
-  team_lead: 'manager',
-  general_manager: 'general_manager',
-};
 
 /**
  * 规则配置 rows of type 审批金额档 for 合同: one row per step — 合同类型 (empty = all types),
@@ -54,16 +51,22 @@ export function chainFromRules(input: SourceInput): z.input<typeof ApprovalChain
   return bands.length > 0 ? { bands } : undefined;
 }
 
-/** 提醒间隔 rows for 合同 with 单位 天: each row's 数值 is one reminder offset in days. */
+/**
+ * 提醒间隔 rows for 合同 with 单位 天: each row's 数值 is one expiry reminder offset in days. Rows counted in hours or
+ * naming a 升级对象 are the approvers' clock (approval-reminders.ts).
+ */
 export function remindersFromRules(input: SourceInput): z.input<typeof ReminderPolicy> | undefined {
-  const rows = ruleRows(input, 'contracts', 'reminder').filter(
-    (r) => input.optionKey('domain', r.row.domain) === 'contracts',
-  );
+  const rows = contractReminderRows(input).filter((r) => !isApprovalTiming(input, r));
   const offsets: number[] = [];
   for (const r of rows) {
     const unit = input.optionKey('unit', r.row.unit);
     if (unit !== 'days' || r.row.value === null || r.row.value < 0 || !Number.isInteger(r.row.value))
-      ruleProblem(input, r, '合同提醒须为整数天 a contract reminder is whole days (单位 天)');
+      ruleProblem(
+        input,
+        r,
+        '合同到期提醒须为整数天（单位 天），审批催办用工作小时（单位 工作小时） · ' +
+          'an expiry reminder is whole days; an approver reminder is business hours',
+      );
     else offsets.push(r.row.value);
   }
   return offsets.length > 0 ? { offsets: [...new Set(offsets)].sort((a, b) => b - a) } : undefined;
@@ -78,7 +81,9 @@ export function declareContractSettings(bot: SettingsHost) {
     reminders: bot.settings('contracts.reminders', ReminderPolicy, { source: fromRules(remindersFromRules) }),
     risk: bot.settings('contracts.risk', RiskPolicy),
     fx: bot.settings('contracts.fx', FxRates),
-    approvalReminders: bot.settings('contracts.approval_reminders', ApprovalReminderPolicy),
+    approvalReminders: bot.settings('contracts.approval_reminders', ApprovalReminderPolicy, {
+      source: fromRules(approvalRemindersFromRules),
+    }),
     /** The business calendar (工作日历) approval reminders count in; shared with the other workflows. */
     calendar: bot.settings(CALENDAR_SETTING, CalendarSetting),
   };

@@ -69,6 +69,8 @@ export const SettingRow = z.object({
   amount_max: Num,
   approver_role: Text,
   warn_at: Num,
+  // Optional: rows built before the column was read (and test rows) carry none.
+  escalate_to: Text.optional(),
   enabled: z.boolean(),
   effective_from: z.date().nullable(),
 });
