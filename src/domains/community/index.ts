@@ -87,7 +87,14 @@ export function communityModule(options: CommunityOptions = {}): AppModule {
 
       // 每日指标 in Bitable: the recent days (MIRROR_DAYS) whose figures changed since the last run.
       if (options.bitable) {
-        const metrics = options.bitable.table(METRICS_TABLE, metricTableSpec(deps.database, deps.config.timeZone));
+        const metrics = options.bitable.table(
+          METRICS_TABLE,
+          metricTableSpec(deps.database, deps.config.timeZone, {
+            database: deps.database,
+            ingest: (rows, source, now) => community.ingest(rows, source, now),
+            tell: async (openId, key, text) => void (await deps.feishu.messages.send({ to: { openId }, key, text })),
+          }),
+        );
         let since = new Date(0);
         bot.schedule('community.metrics-bitable', '*/10 * * * *', async (now) => {
           // The watermark is the clock the services stamp updated_at with, read before the query.
