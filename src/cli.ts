@@ -181,8 +181,8 @@ jobs
     });
   });
 
-mirrorCommands(program, withDatabase, (mirror, database) =>
-  declareTablesForSync(mirror, database.db, process.env.TZ_BUSINESS || 'Asia/Shanghai'),
+mirrorCommands(program, withDatabase, (mirror, database, feishu) =>
+  declareTablesForSync(mirror, database, process.env.TZ_BUSINESS || 'Asia/Shanghai', feishu),
 );
 communityCommands(program, withDatabase);
 qaCommands(program, withDatabase);

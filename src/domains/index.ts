@@ -2,7 +2,9 @@ import type { AppModule } from '../deps.js';
 import { createBitableMirror, mirrorModule, type MirrorModuleOptions } from '../mirror/index.js';
 import { directoryModule } from './directory/index.js';
 import type { BitableMirror } from '../mirror/index.js';
-import type { Db } from '../db/client.js';
+import type { Database } from '../db/client.js';
+import type { Feishu } from '../feishu/index.js';
+import { declareMetricsForSync } from './community/metrics-sync.js';
 import { caseRows, claimTableSpec, exceptionsModule } from './exceptions/index.js';
 import { declareExceptionSettings } from './exceptions/settings/index.js';
 import { declareQaTables, qaModule } from './qa/index.js';
@@ -31,13 +33,23 @@ export function createDomains(options: MirrorModuleOptions = {}): AppModule[] {
   ];
 }
 
-/** Every workflow's tables, rows only, for `feishu-ops sync` (which repairs bot-owned columns). */
-export function declareTablesForSync(mirror: BitableMirror, db: Db, timeZone = 'Asia/Shanghai'): void {
+/**
+ * Every workflow's tables, rows only, for `feishu-ops sync` (which repairs bot-owned columns); returns the
+ * passes that write rows a workflow holds after the reconcile (每日指标's window).
+ */
+export function declareTablesForSync(
+  mirror: BitableMirror,
+  database: Database,
+  timeZone = 'Asia/Shanghai',
+  feishu?: Feishu,
+): Array<() => Promise<string>> {
+  const db = database.db;
   mirror.table('exceptions', caseRows(db));
   mirror.table('recovery_claims', claimTableSpec(db, { withEdits: false }));
   declareQaTables(mirror, db);
   mirror.table(COMMUNITY_TABLE, communityTableSpec(db, { withEdits: false }));
   mirror.table('contracts', contractRows(db, timeZone));
+  return [declareMetricsForSync(mirror, database, timeZone, feishu)];
 }
 
 /**

@@ -14,8 +14,15 @@ import type { ReconcileReport } from './reconcile.js';
 type WithDatabase = <T>(fn: (database: Database, config: Config) => Promise<T>) => Promise<T>;
 
 /** `feishu-ops provision` and `feishu-ops sync`. */
-/** Declares the workflows' tables on a fresh mirror (src/domains), so sync repairs their bot-owned columns. */
-export type DeclareTables = (mirror: BitableMirror, database: Database) => void;
+/**
+ * Declares the workflows' tables on a fresh mirror (src/domains), so sync repairs their bot-owned columns; may
+ * return passes to run after the reconcile (each prints its one line), e.g. a workflow writing rows it holds.
+ */
+export type DeclareTables = (
+  mirror: BitableMirror,
+  database: Database,
+  feishu: Feishu,
+) => void | ReadonlyArray<() => Promise<string>>;
 
 export function mirrorCommands(
   program: Command,
@@ -83,8 +90,8 @@ export function mirrorCommands(
     .option('-t, --table <keys...>', 'only these template tables')
     .action((opts: { table?: string[] }) =>
       withDatabase((database, config) =>
-        withMirror(database, config, async (mirror) => {
-          declare(mirror, database);
+        withMirror(database, config, async (mirror, feishu) => {
+          const after = declare(mirror, database, feishu) ?? [];
           const bar = progressBar('{bar} {percentage}% | {value}/{total} records 条 | {table}');
           bar.start(1, 0, { table: '' });
           const report = await mirror
@@ -97,6 +104,7 @@ export function mirrorCommands(
             })
             .finally(() => bar.stop());
           printSync(report);
+          for (const pass of after) console.log(await pass());
           // The directory reads people, teams, calendar and rules from the mirror: bring it up to date too.
           const { createDirectorySync } = await import('../domains/directory/bitable-sync.js');
           const { directoryOf } = await import('../domains/directory/service.js');
@@ -139,7 +147,7 @@ function progressBar(format: string): cliProgress.SingleBar {
 async function withMirror(
   database: Database,
   config: Config,
-  fn: (mirror: BitableMirror) => Promise<void>,
+  fn: (mirror: BitableMirror, feishu: Feishu) => Promise<void>,
 ): Promise<void> {
   const log = createLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'warn');
   let close = async () => undefined as void;
@@ -158,7 +166,7 @@ async function withMirror(
   try {
     const mirror = createBitableMirror();
     await mirror.attach({ database, feishu, log: log as Logger, clock: systemClock, timeZone: config.timeZone });
-    await fn(mirror);
+    await fn(mirror, feishu);
   } finally {
     await close();
   }

@@ -1,0 +1,44 @@
+import { calendarDay } from '../../core/zoned-time.js';
+import type { Database } from '../../db/client.js';
+import type { Feishu } from '../../feishu/index.js';
+import type { BitableMirror } from '../../mirror/index.js';
+import { changedDays, METRICS_TABLE, metricTableSpec, MIRROR_DAYS } from './metrics-bitable.js';
+import { ingestMetrics } from './service/ingest.js';
+
+/**
+ * 每日指标 for `feishu-ops sync`, as the running bot keeps it: declared with people's rows (the reconcile
+ * takes rows added by hand that no event brought, puts typing in the bot's columns back), and a pass that
+ * writes every day of the window (rows the ten-minute schedule never wrote are created, changed figures
+ * written; the kit writes only what differs). Returns that pass, run after the reconcile.
+ */
+export function declareMetricsForSync(
+  mirror: BitableMirror,
+  database: Database,
+  timeZone: string,
+  feishu: Pick<Feishu, 'messages'> | undefined,
+  now: () => Date = () => new Date(),
+): () => Promise<string> {
+  const table = mirror.table(
+    METRICS_TABLE,
+    metricTableSpec(database, timeZone, {
+      database,
+      ingest: (rows, source, at) => ingestMetrics({ database, timeZone }, rows, source, at),
+      tell: async (openId, key, text) => void (await feishu?.messages.send({ to: { openId }, key, text })),
+    }),
+  );
+  return async () => {
+    let written = 0;
+    let created = 0;
+    const days = await changedDays(database, new Date(0), calendarDay(now(), timeZone));
+    for (const day of days) {
+      const done = await table.write(day);
+      if (!done) return '每日指标 community metrics: Bitable not provisioned, nothing written';
+      written++;
+      if (done.created) created++;
+    }
+    return (
+      `每日指标 community metrics: the last ${MIRROR_DAYS} days, ${written} rows checked ` +
+      `(${created} created 新建, the rest brought up to date 已核对)`
+    );
+  };
+}
