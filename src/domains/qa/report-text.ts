@@ -2,21 +2,31 @@ import { joinMarkdown, md, trusted, type Markdown } from '../../core/cards/markd
 import { formatInZone } from '../../core/zoned-time.js';
 import { RESULT_NAME } from './logic/review.js';
 import type { ReviewRow } from './repository.js';
-import type { RollupRow } from './rollup-repository.js';
-import type { Named, QaSummary } from './service/reports.js';
+import type { Figures, Named, QaSummary } from './service/reports.js';
 
 const score = (n: number | null | undefined) =>
   trusted(n === null || n === undefined ? '—' : (Math.round(n * 10) / 10).toFixed(1));
 const pct = (n: number | null | undefined) => trusted(n === null || n === undefined ? '—' : `${Math.round(n * 100)}%`);
 
-const totalsLine = (t: RollupRow | null) =>
+/** `90%（53–99%）`: the weighted pass rate with its interval, or 数据不足 when there is too little. */
+const passWithInterval = (f: Figures) =>
+  f.pass
+    ? trusted(
+        `${Math.round(f.pass.estimate * 100)}%（${Math.round(f.pass.low * 100)}–${Math.round(f.pass.high * 100)}%）`,
+      )
+    : md`${pct(f.passRate)}（数据不足 not enough data）`;
+/** `±4.2` after a weighted average, or nothing when there is too little data. */
+const plusMinus = (f: Figures) => trusted(f.scoreCi ? ` ±${((f.scoreCi.high - f.scoreCi.low) / 2).toFixed(1)}` : '');
+
+const totalsLine = (t: Figures | null, confidence: number) =>
   t
     ? joinMarkdown(
         [
           md`**质检 Reviews** ${trusted(String(t.reviews))}`,
-          md`**平均分 Avg** ${score(t.avgScore)}（加权 weighted ${score(t.weightedScore)}）`,
-          md`**合格率 Pass** ${pct(t.passRate)}`,
+          md`**平均分 Avg** ${score(t.avgScore)}（加权 weighted ${score(t.weightedScore)}${plusMinus(t)}）`,
+          md`**合格率 Pass** ${passWithInterval(t)}`,
           md`**申诉 Appeals** ${trusted(String(t.appealed))}，改判 overturned ${trusted(String(t.overturned))}`,
+          md`置信度 confidence ${trusted(`${Math.round(confidence * 1000) / 10}%`)}`,
         ],
         ' · ',
       )
@@ -43,7 +53,7 @@ export function myResultsText(s: QaSummary, recent: ReviewRow[], timeZone: strin
     md`
 **近 30 天 Last 30 days**
     `,
-    totalsLine(s.totals),
+    totalsLine(s.totals, s.confidence),
     ...(worst.length > 0
       ? [
           md`
@@ -73,9 +83,15 @@ const rows = (title: Markdown, list: Named[], max = 10) =>
         ...[...list]
           .sort((a, b) => (a.avgScore ?? 0) - (b.avgScore ?? 0))
           .slice(0, max)
-          .map(
-            (r) =>
-              md`- ${r.name}：${score(r.avgScore)} 分 · 合格 ${pct(r.passRate)} · ${trusted(String(r.reviews))} 条`,
+          .map((r) =>
+            joinMarkdown(
+              [
+                md`- ${r.name}：${score(r.weightedScore)}${plusMinus(r)} 分`,
+                md`合格 ${passWithInterval(r)}`,
+                md`${trusted(String(r.reviews))} 条`,
+              ],
+              ' · ',
+            ),
           ),
       ];
 
@@ -86,7 +102,7 @@ export function reportText(title: string, s: QaSummary): Markdown {
     .sort((a, b) => (b.deductionRate ?? 0) - (a.deductionRate ?? 0));
   return joinMarkdown([
     md`**${title}** · 近 30 天 Last 30 days`,
-    totalsLine(s.totals),
+    totalsLine(s.totals, s.confidence),
     ...rows(
       md`
 **按团队 By team**

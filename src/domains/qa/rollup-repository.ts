@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '../../db/client.js';
+import type { WeightedSums } from './logic/precision.js';
 
 /** Which scored reviews a rollup reads: scored in [from, to), narrowed by any of the rest. */
 export interface RollupFilter {
@@ -28,6 +29,9 @@ export interface RollupRow {
   overturned: number;
   /** Seconds an inspector spent per review, on average. */
   avgSeconds: number | null;
+  /** Sampling-weighted sums (w = 1/inclusion probability) for the intervals of the pass rate and the score. */
+  passSums: WeightedSums;
+  scoreSums: WeightedSums;
 }
 
 export interface ItemRow {
@@ -67,20 +71,34 @@ const params = (f: RollupFilter) => [
 ];
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
+const sumsOf = (r: Record<string, unknown>, wy: string, w2y: string): WeightedSums => ({
+  n: Number(r.reviews),
+  w: Number(r.sw),
+  w2: Number(r.sw2),
+  wy: Number(r[`sw_${wy}`]),
+  w2y: Number(r[`sw2_${w2y}`]),
+  // A 0/1 value is its own square.
+  w2y2: Number(r[`sw2_${w2y}`]),
+});
+
 /** Averages, pass rate, appeals and overturns of scored reviews, per `by`; in SQL, never after loading rows. */
 export async function rollupReviews(db: SqlExecutor, f: RollupFilter, by: RollupBy): Promise<RollupRow[]> {
   const { rows } = await db.query<Record<string, unknown>>(
     `select ${KEY[by]} as key, count(*)::int as reviews,
             avg(r.score)::float8 as avg_score,
-            (sum(r.score / coalesce(r.inclusion_probability, 1)) / sum(1 / coalesce(r.inclusion_probability,
-              1)))::float8
-              as weighted_score,
+            (sum(w * r.score) / sum(w))::float8 as weighted_score,
             avg(case when r.result = 'pass' then 1.0 else 0.0 end)::float8 as pass_rate,
             count(*) filter (where r.result <> 'pass')::int as failed,
             count(a.id)::int as appealed,
             count(a.id) filter (where a.state in ('overturned', 'adjusted'))::int as overturned,
-            avg(r.seconds_spent)::float8 as avg_seconds
+            avg(r.seconds_spent)::float8 as avg_seconds,
+            sum(w)::float8 as sw, sum(w * w)::float8 as sw2,
+            sum(w * pass)::float8 as sw_pass, sum(w * w * pass)::float8 as sw2_pass,
+            sum(w * r.score)::float8 as sw_score, sum(w * w * r.score)::float8 as sw2_score,
+            sum(w * w * r.score * r.score)::float8 as sw2_score2
        from qa_reviews r
+       cross join lateral (select 1.0 / coalesce(r.inclusion_probability, 1) as w,
+                                  case when r.result = 'pass' then 1.0 else 0.0 end as pass) v
        join qa_conversations c on c.id = r.conversation_id
        left join qa_appeals a on a.review_id = r.id
       where ${WHERE}
@@ -97,6 +115,8 @@ export async function rollupReviews(db: SqlExecutor, f: RollupFilter, by: Rollup
     appealed: Number(r.appealed),
     overturned: Number(r.overturned),
     avgSeconds: num(r.avg_seconds),
+    passSums: sumsOf(r, 'pass', 'pass'),
+    scoreSums: { ...sumsOf(r, 'score', 'score'), w2y2: Number(r.sw2_score2) },
   }));
 }
 

@@ -4,7 +4,7 @@ import { requireApiToken } from '../../core/api.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Clock } from '../../core/contexts.js';
 import type { QaService } from './service/index.js';
-import { ConversationsBody, PublishBody, SamplingBody } from './values.js';
+import { ConversationsBody, PublishBody, SampleSizesBody, SamplingBody } from './values.js';
 
 const ReviewParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 
@@ -43,6 +43,11 @@ export function qaRoutes(svc: QaService, options: { tokens: string[]; clock: Clo
     // Draws the sampling plan for a period and assigns the picks to inspectors (also scheduled daily).
     app.post('/sampling', { schema: { body: SamplingBody, tags: ['qa'] }, onRequest: auth }, async (req) =>
       svc.sample({ from: new Date(req.body.from), to: new Date(req.body.to), seed: req.body.seed }, now()),
+    );
+
+    // Reviews needed for a margin at a confidence level, per channel / team / agent, beside those picked.
+    app.post('/sampling/sizes', { schema: { body: SampleSizesBody, tags: ['qa'] }, onRequest: auth }, async (req) =>
+      svc.sizes({ ...req.body, from: new Date(req.body.from), to: new Date(req.body.to) }),
     );
 
     app.get('/scorecard', { schema: { tags: ['qa'] }, onRequest: auth }, async () => {

@@ -73,6 +73,18 @@ export const SamplingBody = z
     path: ['to'],
   });
 
+/** How many reviews a period needs per channel / team / agent for a margin at a confidence level. */
+export const SampleSizesBody = z
+  .object({
+    from: Instant,
+    to: Instant,
+    by: z.enum(['all', 'channel', 'team', 'agent']).default('channel'),
+    margin: z.number().gt(0).max(0.5).optional(),
+    confidence: z.number().min(0.5).max(0.999).optional(),
+    expectedRate: z.number().gt(0).lt(1).optional(),
+  })
+  .refine((b) => Date.parse(b.from) < Date.parse(b.to), { message: 'from must be before to', path: ['to'] });
+
 export const PublishBody = z.object({ by: Id(LIMITS.agent), note: z.string().max(LIMITS.note).optional() });
 
 /** The scoring form: `m_<code>` = points or `na`, `n_<code>` = the inspector's note, `comment`. */

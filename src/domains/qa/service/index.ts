@@ -3,6 +3,7 @@ import type { QaDeps } from './context.js';
 import { ingestConversations } from './ingest.js';
 import { nextReview, scoreReview, viewReview, type ScoreInput } from './review.js';
 import { runSampling } from './sampling.js';
+import { sampleSizes } from './sample-sizes.js';
 import { currentScorecard, publishAs } from './scorecard.js';
 
 /** The QA use cases, bound to their deps once (index.ts). */
@@ -18,6 +19,7 @@ export function createQaService(deps: QaDeps) {
     view: (id: number) => viewReview(deps, id),
     score: (input: ScoreInput, now: Date) => scoreReview(deps, input, now),
     sample: (input: Parameters<typeof runSampling>[1], now: Date) => runSampling(deps, input, now),
+    sizes: (input: Parameters<typeof sampleSizes>[1]) => sampleSizes(deps, input),
     async channelName(channel: string): Promise<string> {
       return (await deps.settings.channels.get()).names[channel] ?? channel;
     },

@@ -1,17 +1,28 @@
 import { ForbiddenError, NotFoundError } from '../../../core/errors.js';
 import type { Person } from '../../directory/service.js';
+import { meanInterval, rateInterval, type Interval } from '../logic/precision.js';
 import { qaRepo } from '../repository.js';
 import { rollupItems, rollupReviews, type RollupFilter, type RollupRow } from '../rollup-repository.js';
 import { isQaLead, type QaDeps } from './context.js';
 
-export interface Named extends RollupRow {
+/** A rollup with its sampling-weighted intervals (null: not enough data). */
+export interface Figures extends RollupRow {
+  /** Weighted pass rate (Hájek) with its Wilson interval. */
+  pass: Interval | null;
+  /** Weighted average score with its interval. */
+  scoreCi: Interval | null;
+}
+
+export interface Named extends Figures {
   name: string;
 }
 
 export interface QaSummary {
   from: string;
   to: string;
-  totals: RollupRow | null;
+  /** The confidence level of every interval. */
+  confidence: number;
+  totals: Figures | null;
   byAgent: Named[];
   byTeam: Named[];
   byChannel: Named[];
@@ -43,12 +54,19 @@ export async function summary(x: QaDeps, f: RollupFilter): Promise<QaSummary> {
   const criteria = new Map<string, string>();
   for (const v of new Set(items.map((i) => i.version)))
     for (const c of (await qaRepo.scorecard(db.db, v))?.criteria ?? []) criteria.set(`${v}:${c.code}`, c.name);
+  const precision = (await x.settings.policy.get()).precision;
+  const figures = (r: RollupRow): Figures => ({
+    ...r,
+    pass: rateInterval(r.passSums, precision),
+    scoreCi: meanInterval(r.scoreSums, precision),
+  });
   const name = (rows: RollupRow[], of: (k: string) => string | undefined) =>
-    rows.map((r) => ({ ...r, name: of(r.key) ?? (r.key || '—') }));
+    rows.map((r) => ({ ...figures(r), name: of(r.key) ?? (r.key || '—') }));
   return {
     from: f.from.toISOString(),
     to: f.to.toISOString(),
-    totals: totals[0] ?? null,
+    confidence: precision.confidence,
+    totals: totals[0] ? figures(totals[0]) : null,
     byAgent: name(agents, (k) => people.get(k)),
     byTeam: name(teams, (k) => teamNames.get(k)),
     byChannel: name(channels, (k) => channelNames[k]),

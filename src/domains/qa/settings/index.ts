@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Setting, SettingOptions, SettingsSnapshot } from '../../../core/settings.js';
 import { PrecheckPolicy } from '../logic/prechecks.js';
+import { PrecisionPolicy } from '../logic/precision.js';
 import { SamplingPolicy } from '../logic/sampling.js';
 import { ScorecardSetting } from '../logic/scorecard.js';
 import { SCORECARD_TABLE, scorecardFromTable } from './from-table.js';
@@ -34,6 +35,8 @@ export const QaPolicy = z.object({
   appealWindowDays: z.number().positive().max(60).default(7),
   prechecks: PrecheckPolicy.prefault({}),
   sampling: SamplingPolicy.prefault({}),
+  /** Margin and confidence: the sample sizes the plan asks for and the intervals reports show. */
+  precision: PrecisionPolicy.prefault({}),
 });
 export type QaPolicy = z.infer<typeof QaPolicy>;
 
