@@ -5,13 +5,14 @@ import { createContext, type BenchContext } from './context.js';
 import { createBenchDatabase } from './database.js';
 import { formatReport } from './report.js';
 import { target, type BenchResults, type ScenarioResult } from './results.js';
+import { dashboardScenario } from './scenarios/dashboard.js';
 import { backlogDrain, eventToEffect } from './scenarios/effect.js';
 import { DEFAULT_SIZES, exceptionsScenarios } from './scenarios/exceptions.js';
 import { intakeScenarios } from './scenarios/intake.js';
 import { qaImportScenario } from './scenarios/qa-import.js';
 
 /** Scenario groups `npm run bench -- --scenario a,b` can pick; all of them by default. */
-export const SCENARIOS = ['intake', 'effect', 'mirror', 'exceptions', 'qa-import'] as const;
+export const SCENARIOS = ['intake', 'effect', 'mirror', 'exceptions', 'qa-import', 'dashboard'] as const;
 export type ScenarioGroup = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -26,6 +27,8 @@ export interface BenchOptions {
   scenarios?: readonly ScenarioGroup[];
   /** Case counts for the exceptions scenario (default 10k, 50k, 200k; 2k in short mode). */
   exceptionSizes?: number[];
+  /** The dashboard scenario's data as a share of a year of a large retailer (default 1: 1M QA reviews). */
+  dashboardScale?: number;
 }
 
 /** Options a further bench (bench/mirror.ts) receives; it returns one or more ScenarioResult. */
@@ -71,6 +74,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
       scenarios.push(...ex.results);
     }
     if (runs.has('qa-import')) scenarios.push(...(await qaImportScenario(ctx)));
+    if (runs.has('dashboard')) {
+      const d = await dashboardScenario(ctx, o.dashboardScale ?? 1);
+      if (d.skipped) skipped.push({ name: 'dashboard', reason: d.skipped });
+      scenarios.push(...d.results);
+    }
     const peak = ctx.peakRssMb();
     scenarios.push({
       name: 'memory',

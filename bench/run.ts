@@ -1,5 +1,5 @@
-// npm run bench [-- --short] [--out file] [--rate N] [--scenario intake,effect,mirror,exceptions,qa-import]
-//                 [--sizes 10000,50000]
+// npm run bench [-- --short] [--out file] [--rate N]
+//                 [--scenario intake,effect,mirror,exceptions,qa-import,dashboard] [--sizes 10000,50000] [--scale 0.1]
 // e.g. a quick reports run: npm run bench -- --scenario exceptions --sizes 10000 --out /tmp/r.json
 // DATABASE_URL names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres);
 // each run creates its own database there and drops it afterwards.
@@ -14,6 +14,7 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     scenario: { type: 'string' },
     sizes: { type: 'string' },
+    scale: { type: 'string' },
   },
 });
 
@@ -36,6 +37,12 @@ if (sizes?.some((n) => !Number.isInteger(n) || n <= 0)) {
   process.exit(2);
 }
 
+const scale = values.scale === undefined ? undefined : Number(values.scale);
+if (scale !== undefined && !(scale > 0 && scale <= 1)) {
+  console.error('--scale takes a share of the dashboard data, e.g. --scale 0.1 (1 = 1M QA reviews)');
+  process.exit(2);
+}
+
 const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const results = await runBench({
   short: values.short ?? false,
@@ -44,6 +51,7 @@ const results = await runBench({
   messagesPerSecond: values.rate ? Number(values.rate) : 50,
   ...(scenarios ? { scenarios: scenarios as ScenarioGroup[] } : {}),
   ...(sizes ? { exceptionSizes: sizes } : {}),
+  ...(scale !== undefined ? { dashboardScale: scale } : {}),
 });
 const missed = results.scenarios.flatMap((s) => s.targets.filter((t) => !t.met).map((t) => `${s.name}: ${t.metric}`));
 if (missed.length > 0) console.log(`\ntargets missed: ${missed.join('; ')}`);

@@ -13,7 +13,7 @@ export interface Executor {
   transaction?: <T>(fn: (tx: Executor) => Promise<T>) => Promise<T>;
 }
 
-async function inTransaction(db: Executor, fn: (tx: Executor) => Promise<void>): Promise<void> {
+export async function inTransaction(db: Executor, fn: (tx: Executor) => Promise<void>): Promise<void> {
   if (db.transaction) return db.transaction(fn);
   await db.query('begin');
   try {
@@ -94,7 +94,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /** Small deterministic PRNG (mulberry32): the same seed makes the same history. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed | 0;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
@@ -104,7 +104,7 @@ function prng(seed: number): () => number {
   };
 }
 
-class Columns<T extends Record<string, string>> {
+export class Columns<T extends Record<string, string>> {
   readonly data: { [K in keyof T]: unknown[] };
   constructor(
     private readonly table: string,
