@@ -53,6 +53,14 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
   const db = drizzlePg(pool, { schema }) as unknown as Db;
+  // One drizzle instance per pooled client, made at its first transaction: building one walks the whole schema
+  // (every table's relations), which per transaction cost each card click CPU (docs/card-callbacks.md).
+  const perClient = new WeakMap<pg.PoolClient, Db>();
+  const dbOf = (client: pg.PoolClient) => {
+    let d = perClient.get(client);
+    if (!d) perClient.set(client, (d = drizzlePg(client, { schema }) as unknown as Db));
+    return d;
+  };
   const query = async <T>(text: string, params?: unknown[]) =>
     (await pool.query(text, params)) as unknown as SqlResult<T>;
   return {
@@ -68,7 +76,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       try {
         await client.query('begin');
         const tx: Tx = {
-          db: drizzlePg(client, { schema }) as unknown as Db,
+          db: dbOf(client),
           query: async <T>(text: string, params?: unknown[]) =>
             (await client.query(text, params)) as unknown as SqlResult<T>,
           exec: async (text) => {

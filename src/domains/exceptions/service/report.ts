@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createGate } from '../../../db/gate.js';
 import type { CaseState } from '../logic/case.js';
 import { ageBuckets, type AgeBucket } from '../logic/age-buckets.js';
 import { CYCLE_TARGET_MINUTES, STATE_COLUMNS, type Contribution } from '../logic/results.js';
@@ -84,11 +85,21 @@ export function claimAge(claim: ClaimRow, now: Date): ClaimAge {
 }
 
 /**
+ * One report computes at a time in this process: its six parallel statements take six of the pool's ten
+ * connections, so two at once can leave a card callback waiting for a connection (docs/card-callbacks.md).
+ */
+const oneReportAtATime = createGate(1);
+
+/**
  * The dashboard's and the daily card's numbers, read from stored results: finished cases from
  * the daily rollup (plus the period's first partial day), open cases from their results rows,
  * each a small aggregate query. Nothing here replays a history (docs/reports.md).
  */
-export async function report(x: ExceptionDeps, query: ReportQuery, now: Date): Promise<Report> {
+export function report(x: ExceptionDeps, query: ReportQuery, now: Date): Promise<Report> {
+  return oneReportAtATime(() => computeReport(x, query, now));
+}
+
+async function computeReport(x: ExceptionDeps, query: ReportQuery, now: Date): Promise<Report> {
   const db = x.database.db;
   const since = new Date(now.getTime() - query.days * DAY);
   const f: ReportFilter = { kind: query.kind, team: query.team, channel: query.channel };
