@@ -4,7 +4,7 @@ import { isIsoDate } from '../logic/dates.js';
 import { formatNumber, sequenceScope } from '../logic/number.js';
 import type { RiskSummary } from '../logic/risk.js';
 import { repo, type ContractRow } from '../repository.js';
-import { badInput, queueEffects, type ContractDeps } from './context.js';
+import { badInput, lostRace, queueEffects, type ContractDeps } from './context.js';
 import { checkRisk } from './risk.js';
 import { startApproval } from './approvals.js';
 
@@ -166,14 +166,23 @@ export async function createContract(x: ContractDeps, input: NewContractInput, n
       actorOpenId: input.requesterOpenId ?? null,
       at: now,
     });
+    // The submission is queued with the contract, whether or not its risk is known yet: a process that
+    // dies right after this commit still starts the approval (the queued job does it after a restart).
     if (input.submit === false) await queueEffects(x, tx, row, [{ type: 'requester_card' }]);
-    else if (!risk) await queueEffects(x, tx, row, [{ type: 'submit' }]);
+    else await queueEffects(x, tx, row, [{ type: 'submit' }]);
     return row;
   });
   if (!contract)
     return { created: false, contract: (await repo.bySourceExternal(db, input.source, input.externalId!))! };
   if (input.submit === false || !risk) return { created: true, contract, ...(risk ? { risk } : {}) };
-  return { created: true, contract: await startApproval(x, contract, input.requesterOpenId ?? null, now), risk };
+  // Risk known already: start at once so the answer shows the chain. The queued submit finds it started
+  // (or, if it was quicker, this finds the contract submitted and answers with it).
+  try {
+    return { created: true, contract: await startApproval(x, contract, input.requesterOpenId ?? null, now), risk };
+  } catch (err) {
+    if (!lostRace(err)) throw err;
+    return { created: true, contract: (await repo.get(db, contract.id)) ?? contract, risk };
+  }
 }
 
 export const todayOf = (x: ContractDeps, now: Date): string => calendarDay(now, x.config.timeZone);

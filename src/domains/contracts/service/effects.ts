@@ -2,7 +2,7 @@ import { calendarDay } from '../../../core/zoned-time.js';
 import { contractCards } from '../cards.js';
 import { repo, type ContractRow } from '../repository.js';
 import { approverFor, startApproval } from './approvals.js';
-import { commitChange, type ContractDeps, type Effect, type EffectsJob } from './context.js';
+import { commitChange, lostRace, type ContractDeps, type Effect, type EffectsJob } from './context.js';
 import { checkRisk } from './risk.js';
 import { viewOf } from './view.js';
 
@@ -108,7 +108,12 @@ async function submitChecked(x: ContractDeps, c: ContractRow, now: Date): Promis
       effects: [],
     });
   }
-  await startApproval(x, current, c.requesterOpenId, now);
+  try {
+    await startApproval(x, current, c.requesterOpenId, now);
+  } catch (err) {
+    // The intake started it meanwhile (create.ts, risk known at once): submitted once, nothing to do.
+    if (!lostRace(err)) throw err;
+  }
 }
 
 /** Owner first; then with the manager; then legal and finance too. */
