@@ -117,6 +117,7 @@ export const alertRepo = {
         community: communities.code,
         communityName: communities.name,
         platform: communities.platform,
+        team: communities.teamKey,
       })
       .from(communityAlerts)
       .innerJoin(communities, eq(communities.id, communityAlerts.communityId))

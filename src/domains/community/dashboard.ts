@@ -12,12 +12,13 @@ import { rollup } from './rollup-repository.js';
 export const CommunitySummaryQuery = dashboardQuery({
   operator: z.string().trim().max(64).optional(),
   community: z.string().trim().max(64).optional(),
+  team: z.string().trim().max(64).optional(),
 });
 
 /**
  * /api/dashboard/community/summary: the tab's figures for the period — totals, by platform, by
  * operator, the daily trend and open alerts — all from the rollup SQL, with the definitions. At
- * level `own` an operator sees only the communities they operate.
+ * level `own` an operator sees only the communities they operate; at `team` a lead those of their teams.
  */
 export function communityDashboardRoutes(
   database: Database,
@@ -30,14 +31,17 @@ export function communityDashboardRoutes(
       async (req) => {
         const scope = scopeOf(req);
         const period = periodOf(req.query, o.clock.now(), o.timeZone);
-        // Level `team` reads every operator for now: communities carry no team (noted in the issue).
+        // Level `team`: the communities of the lead's teams (one of them when asked; another team → 403).
         const operator = scope.level === 'own' ? scope.person(req.query.operator) : req.query.operator;
+        const team = scope.team(req.query.team);
+        const teams = team ? [team] : scope.level === 'team' ? scope.teams : undefined;
         const base = {
           from: period.from,
           to: period.to,
           platform: req.query.platform,
           operator,
           community: req.query.community,
+          teams,
         };
         const [totals] = await rollup(database, { ...base, grain: 'span', by: 'all' });
         const byPlatform = await rollup(database, { ...base, grain: 'span', by: 'platform' });
@@ -47,6 +51,7 @@ export function communityDashboardRoutes(
           .filter(
             (a) =>
               (!operator || a.operatorOpenId === operator) &&
+              (!teams || (a.team !== null && teams.includes(a.team))) &&
               (!req.query.platform || a.platform === req.query.platform),
           )
           .slice(0, 50);

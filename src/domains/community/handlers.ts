@@ -52,10 +52,12 @@ export function handleCommunityCommand(
       };
       return ctx.reply({ card: await svc.bindChat(input, ctx.now) }, 'bound');
     }
-    if (/^(周报|weekly|week)$/i.test(args)) return ctx.reply({ card: await svc.weeklyReport(ctx.now) }, 'weekly');
+    const viewer = ctx.sender.openId;
+    if (/^(周报|weekly|week)$/i.test(args))
+      return ctx.reply({ card: await svc.weeklyReport(ctx.now, viewer) }, 'weekly');
     if (args === '' || /^(日报|daily|digest)$/i.test(args))
-      return ctx.reply({ card: await svc.dailyDigest(ctx.now) }, 'digest');
-    await ctx.reply({ card: await svc.communityReport(args, ctx.now) }, 'community');
+      return ctx.reply({ card: await svc.dailyDigest(ctx.now, viewer) }, 'digest');
+    await ctx.reply({ card: await svc.communityReport(args, ctx.now, viewer) }, 'community');
   };
 }
 

@@ -59,10 +59,10 @@ export function communityModule(options: CommunityOptions = {}): AppModule {
       });
       // The help card's buttons: the report replaces the help card in place.
       bot.cardAction('community.digest', z.object({ action: z.literal('community.digest') }), async (ctx) => ({
-        card: await community.dailyDigest(ctx.now),
+        card: await community.dailyDigest(ctx.now, ctx.operator.openId),
       }));
       bot.cardAction('community.weekly', z.object({ action: z.literal('community.weekly') }), async (ctx) => ({
-        card: await community.weeklyReport(ctx.now),
+        card: await community.weeklyReport(ctx.now, ctx.operator.openId),
       }));
       bot.cardAction('community.ack', AckValue, handleDecision(community));
       bot.cardAction('community.mute', MuteValue, handleDecision(community));

@@ -23,6 +23,8 @@ export interface RollupQuery {
   platform?: string | undefined;
   operator?: string | undefined;
   community?: string | undefined;
+  /** Only communities of these directory teams (a team lead's reach); [] reads none. */
+  teams?: readonly string[] | undefined;
 }
 
 export interface RollupRow extends PeriodSums, PeriodRates {
@@ -46,6 +48,7 @@ export async function rollup(db: SqlExecutor, q: RollupQuery): Promise<RollupRow
   if (q.platform) where.push(`c.platform = $${params.push(q.platform)}`);
   if (q.operator) where.push(`c.operator_open_id = $${params.push(q.operator)}`);
   if (q.community) where.push(`c.code = $${params.push(q.community)}`);
+  if (q.teams) where.push(`c.team_key = any($${params.push([...q.teams])}::text[])`);
   const { rows } = await db.query<Record<string, string | number>>(
     `with m as (
        select m.*, ${KEY[q.by]} as key, ${period} as period

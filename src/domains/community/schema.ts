@@ -38,6 +38,8 @@ export const communities = pgTable(
     state: text('state', { enum: COMMUNITY_STATES }).notNull().default('active'),
     // A Feishu group chat that is itself the community: its member events feed the metrics.
     feishuChatId: text('feishu_chat_id'),
+    // The directory team (团队.团队编码) whose leads see the community on the dashboard and in reports.
+    teamKey: text('team_key'),
     bitableRecordId: text('bitable_record_id'),
     createdAt: atNow('created_at'),
     updatedAt: atNow('updated_at'),
@@ -48,6 +50,7 @@ export const communities = pgTable(
     uniqueIndex('community_communities_record_idx').on(t.bitableRecordId),
     index('community_communities_platform_idx').on(t.platform),
     index('community_communities_operator_idx').on(t.operatorOpenId),
+    index('community_communities_team_idx').on(t.teamKey),
   ],
 );
 

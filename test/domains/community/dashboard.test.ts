@@ -6,14 +6,21 @@ import { addCommunities, apiPost, communityApp, day, type CommunityTestApp } fro
 let t: CommunityTestApp;
 beforeAll(async () => {
   t = await communityApp({ workers: false });
-  await createDirectory({ db: t.deps.database.db }).upsertPeople([
+  const directory = createDirectory({ db: t.deps.database.db });
+  await directory.upsertTeams([
+    { key: 'comm_south', name: '华南社群组', chatId: 'oc_south', leadOpenId: 'ou_lead_s', managerOpenId: 'ou_mgr' },
+    { key: 'comm_north', name: '华北社群组', chatId: 'oc_north', leadOpenId: 'ou_lead_n', managerOpenId: 'ou_mgr' },
+  ]);
+  await directory.upsertPeople([
     { openId: 'ou_mgr', name: '经理', teams: [], roles: ['manager'] },
     { openId: 'ou_op_1', name: '运营一', teams: [], roles: ['community_operator'] },
     { openId: 'ou_agent', name: '客服', teams: [], roles: ['agent'] },
+    { openId: 'ou_lead_s', name: '华南组长', teams: ['comm_south'], roles: ['community_operator', 'lead'] },
+    { openId: 'ou_lead_x', name: '无组组长', teams: [], roles: ['community_operator', 'lead'] },
   ]);
   await addCommunities(t, [
-    { code: 'A1', operator: 'ou_op_1', platform: 'wecom' },
-    { code: 'B1', operator: 'ou_op_2', platform: 'douyin' },
+    { code: 'A1', operator: 'ou_op_1', platform: 'wecom', team: 'comm_south' },
+    { code: 'B1', operator: 'ou_op_2', platform: 'douyin', team: 'comm_north' },
   ]);
   await apiPost(t, '/api/community/metrics', {
     rows: [
@@ -63,6 +70,33 @@ describe('GET /api/dashboard/community/summary', () => {
     const own = (await summary('ou_op_1')).json() as { totals: Record<string, number> };
     expect(own.totals).toMatchObject({ communities: 1, joined: 10, left: 5 });
     expect((await summary('ou_op_1', 'days=30&operator=ou_op_2')).statusCode).toBe(403);
+  });
+
+  it('shows a team lead their teams’ communities only; another team is refused, none when they lead none', async () => {
+    const lead = (await summary('ou_lead_s')).json() as {
+      totals: Record<string, number>;
+      byOperator: Array<{ key: string }>;
+    };
+    expect(lead.totals).toMatchObject({ communities: 1, joined: 10, left: 5 });
+    expect(lead.byOperator.map((o) => o.key)).toEqual(['ou_op_1']);
+    expect((await summary('ou_lead_s', 'days=30&team=comm_south')).statusCode).toBe(200);
+    expect((await summary('ou_lead_s', 'days=30&team=comm_north')).statusCode).toBe(403);
+    expect(((await summary('ou_lead_x')).json() as { totals: unknown }).totals).toBeNull();
+    // A manager may ask for one team.
+    const north = (await summary('ou_mgr', 'from=2026-11-01&to=2026-11-30&team=comm_north')).json() as {
+      totals: Record<string, number>;
+    };
+    expect(north.totals).toMatchObject({ communities: 1, left: 30 });
+  });
+
+  it('keeps a community’s team when an update leaves it out, and clears it on null', async () => {
+    await addCommunities(t, [{ code: 'A1', operator: 'ou_op_1', platform: 'wecom' }]);
+    expect(((await summary('ou_lead_s')).json() as { totals: Record<string, number> }).totals).toMatchObject({
+      communities: 1,
+    });
+    await addCommunities(t, [{ code: 'A1', operator: 'ou_op_1', platform: 'wecom', team: null }]);
+    expect(((await summary('ou_lead_s')).json() as { totals: unknown }).totals).toBeNull();
+    await addCommunities(t, [{ code: 'A1', operator: 'ou_op_1', platform: 'wecom', team: 'comm_south' }]);
   });
 
   it('401 without a session, 403 without a community role, 400 for a bad period', async () => {

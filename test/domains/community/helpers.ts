@@ -28,7 +28,7 @@ export async function communityApp(options: { start?: string; workers?: boolean 
 /** Communities by code on a platform, run by `operator`. */
 export async function addCommunities(
   t: TestApp,
-  list: Array<{ code: string; platform?: string; operator?: string; name?: string }>,
+  list: Array<{ code: string; platform?: string; operator?: string; name?: string; team?: string | null }>,
 ): Promise<void> {
   const res = await apiPost(t, '/api/community/communities', {
     communities: list.map((c) => ({
@@ -36,6 +36,7 @@ export async function addCommunities(
       name: c.name ?? `社群 ${c.code}`,
       platform: c.platform ?? 'wecom',
       operatorOpenId: c.operator ?? 'ou_op_1',
+      ...(c.team !== undefined ? { team: c.team } : {}),
     })),
   });
   if (res.statusCode !== 200) throw new Error(`communities not created: ${res.body}`);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDirectory } from '../../../src/domains/directory/service.js';
 import {
   addCommunities,
   apiPost,
@@ -72,5 +73,31 @@ describe('community reports in chat', () => {
     const text = cardText(card);
     expect(text).toContain('社群日报');
     expect(text).toContain('数据未到 Data late** 抖音粉丝群');
+  });
+
+  it('a team lead’s 周报 and 日报 cover their teams’ communities; another team’s community is refused', async () => {
+    const directory = createDirectory({ db: t.deps.database.db });
+    await directory.upsertTeams([
+      { key: 'comm_south', name: '华南社群组', chatId: 'oc_south', leadOpenId: 'ou_lead_s' },
+    ]);
+    await directory.upsertPeople([
+      { openId: 'ou_lead_s', name: '华南组长', teams: ['comm_south'], roles: ['community_operator', 'lead'] },
+    ]);
+    await addCommunities(t, [
+      { code: 'WC-1', name: '宝妈福利群', operator: 'ou_op_1', platform: 'wechat', team: 'comm_south' },
+    ]);
+    await say(t, '社群 周报', 'ou_lead_s');
+    const text = cardText(lastReply().card);
+    expect(text).toContain('2026-11-23 – 2026-11-29 · 华南社群组');
+    // WC-1 alone: 7 days × (8 − 6).
+    expect(text).toContain('**净增长 Net growth** 14');
+    expect(text).not.toContain('抖音粉丝群 Douyin');
+    await say(t, '社群 日报', 'ou_lead_s');
+    expect(cardText(lastReply().card)).toContain('华南社群组');
+    await say(t, '社群 DY-1', 'ou_lead_s');
+    expect(cardText(lastReply().card)).toContain('不属于你的团队');
+    // Someone who is not a lead still sees every community.
+    await say(t, '社群 周报', 'ou_op_1');
+    expect(cardText(lastReply().card)).toContain('**净增长 Net growth** 26');
   });
 });

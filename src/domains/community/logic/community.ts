@@ -14,5 +14,7 @@ export const CommunityInput = z.object({
   tags: z.array(Text(32)).max(20).default([]),
   state: z.enum(COMMUNITY_STATES).default('active'),
   feishuChatId: Text(64).optional(),
+  /** The directory team (团队编码): its leads see the community. Left out: unchanged; null: no team. */
+  team: Text(64).nullable().optional(),
 });
 export type CommunityInput = z.infer<typeof CommunityInput>;

@@ -30,6 +30,8 @@ export async function upsertCommunities(
         tags: c.tags,
         state: c.state,
         feishuChatId: c.feishuChatId ?? null,
+        // '' marks "no team" on a conflict (null keeps the stored team); the stored value is null either way.
+        teamKey: c.team === undefined ? null : sql`${c.team ?? ''}`,
         ...(extra.bitableRecordId ? { bitableRecordId: extra.bitableRecordId } : {}),
         createdAt: now,
         updatedAt: now,
@@ -46,10 +48,20 @@ export async function upsertCommunities(
         tags: sql`excluded.tags`,
         state: sql`excluded.state`,
         feishuChatId: sql`coalesce(excluded.feishu_chat_id, ${communities.feishuChatId})`,
+        teamKey: sql`nullif(coalesce(excluded.team_key, ${communities.teamKey}), '')`,
         updatedAt: sql`excluded.updated_at`,
       },
     })
     // xmax = 0 only for a row this statement inserted (PostgreSQL's upsert idiom).
     .returning({ ...getTableColumns(communities), inserted: sql<boolean>`(xmax = 0)` });
-  return rows.map(({ inserted, ...community }) => ({ community, created: Boolean(inserted) }));
+  // A new row told "no team" holds '' from the statement above: stored as null like every other.
+  if (inputs.some((c) => c.team === null))
+    await db
+      .update(communities)
+      .set({ teamKey: null })
+      .where(sql`${communities.teamKey} = ''`);
+  return rows.map(({ inserted, teamKey, ...community }) => ({
+    community: { ...community, teamKey: teamKey || null },
+    created: Boolean(inserted),
+  }));
 }

@@ -4,6 +4,7 @@ import { upsertCommunities, type CommunityInput } from './communities.js';
 import { ingestMetrics } from './ingest.js';
 import { checkAlerts, decideAlert } from './alerts.js';
 import { communityReport, dailyDigest, weeklyReport } from './reports.js';
+import { reachOf } from './reach.js';
 import { bindChat, closeChatDay, recordChatFacts, setDigestChat, type BindInput } from './chat.js';
 import type { ChatFact } from '../logic/chat-events.js';
 
@@ -15,9 +16,11 @@ export function createCommunityService(deps: CommunityDeps) {
     deps,
     ingest: (rows: readonly unknown[], source: MetricSource, now: Date) => ingestMetrics(deps, rows, source, now),
     checkAlerts: (now: Date) => checkAlerts(deps, now),
-    dailyDigest: (now: Date) => dailyDigest(deps, now),
-    weeklyReport: (now: Date) => weeklyReport(deps, now),
-    communityReport: (needle: string, now: Date) => communityReport(deps, needle, now),
+    /** Reports as the person asking sees them (a team lead: their teams' communities); no one: everything. */
+    dailyDigest: async (now: Date, viewer?: string) => dailyDigest(deps, now, await reachOf(deps, viewer)),
+    weeklyReport: async (now: Date, viewer?: string) => weeklyReport(deps, now, await reachOf(deps, viewer)),
+    communityReport: async (needle: string, now: Date, viewer?: string) =>
+      communityReport(deps, needle, now, await reachOf(deps, viewer)),
     /** The digest to the operators' group (setting community.reporting); false when no group is set. */
     async sendDigest(now: Date): Promise<boolean> {
       const { digestChatId } = await deps.settings.reporting.get();

@@ -1,6 +1,6 @@
 import { joinMarkdown, md, type Markdown } from '../../../core/cards/markdown.js';
 import type { Card } from '../../../core/cards/render.js';
-import { NotFoundError } from '../../../core/errors.js';
+import { ForbiddenError, NotFoundError } from '../../../core/errors.js';
 import { isoDateOf } from '../../../core/zoned-time.js';
 import { communityCards } from '../cards.js';
 import { percent, yuan } from '../logic/definitions.js';
@@ -10,6 +10,7 @@ import { repo } from '../repository.js';
 import { rollup, type RollupRow } from '../rollup-repository.js';
 import { judgedDay } from './alerts.js';
 import type { CommunityDeps } from './deps.js';
+import { EVERY_COMMUNITY, type Reach } from './reach.js';
 
 const figures = (r: RollupRow | undefined): Markdown =>
   r
@@ -56,8 +57,11 @@ const platformLines = (rows: RollupRow[]): Markdown =>
         ),
       );
 
-async function openAlertsLine(x: CommunityDeps, since: string): Promise<Markdown> {
-  const open = (await alertRepo.open(x.database.db, 200)).filter((a) => a.day >= since);
+const inReach = (reach: Reach, team: string | null) => !reach.teams || (team !== null && reach.teams.includes(team));
+const scoped = (subtitle: string, reach: Reach) => (reach.label ? `${subtitle} · ${reach.label}` : subtitle);
+
+async function openAlertsLine(x: CommunityDeps, since: string, reach: Reach): Promise<Markdown> {
+  const open = (await alertRepo.open(x.database.db, 200)).filter((a) => a.day >= since && inReach(reach, a.team));
   if (open.length === 0)
     return md`
 **预警 Alerts** 无待处理 · none open
@@ -69,11 +73,12 @@ async function openAlertsLine(x: CommunityDeps, since: string): Promise<Markdown
 }
 
 /** 社群日报: yesterday, all communities and by platform, with the open alerts and which feeds are late. */
-export async function dailyDigest(x: CommunityDeps, now: Date): Promise<Card> {
+export async function dailyDigest(x: CommunityDeps, now: Date, reach: Reach = EVERY_COMMUNITY): Promise<Card> {
   const day = isoDateOf(judgedDay(now, x.timeZone));
-  const [all] = await rollup(x.database, { grain: 'day', by: 'all', from: day, to: day });
-  const byPlatform = await rollup(x.database, { grain: 'day', by: 'platform', from: day, to: day });
-  const communities = (await repo.all(x.database.db)).filter((c) => c.state === 'active');
+  const range = { from: day, to: day, teams: reach.teams };
+  const [all] = await rollup(x.database, { ...range, grain: 'day', by: 'all' });
+  const byPlatform = await rollup(x.database, { ...range, grain: 'day', by: 'platform' });
+  const communities = (await repo.all(x.database.db)).filter((c) => c.state === 'active' && inReach(reach, c.teamKey));
   const reported = new Set(byPlatform.map((r) => r.key));
   const silentPlatforms = [...new Set(communities.map((c) => c.platform))].filter((p) => !reported.has(p));
   const late =
@@ -84,32 +89,39 @@ export async function dailyDigest(x: CommunityDeps, now: Date): Promise<Card> {
       : md``;
   return communityCards(x.cards).digest({
     title: '社群日报 · Community digest',
-    subtitle: day,
+    subtitle: scoped(day, reach),
     overview: figures(all),
     breakdown: platformLines(byPlatform),
-    alerts: joinMarkdown([await openAlertsLine(x, day), late], ''),
+    alerts: joinMarkdown([await openAlertsLine(x, day, reach), late], ''),
   });
 }
 
 /** 社群 周报: the 7 days up to yesterday, by platform and by operator. */
-export async function weeklyReport(x: CommunityDeps, now: Date): Promise<Card> {
+export async function weeklyReport(x: CommunityDeps, now: Date, reach: Reach = EVERY_COMMUNITY): Promise<Card> {
   const end = judgedDay(now, x.timeZone);
   const [from, to] = [isoDateOf(end - 6), isoDateOf(end)];
-  const [all] = await rollup(x.database, { grain: 'span', by: 'all', from, to });
-  const byPlatform = await rollup(x.database, { grain: 'span', by: 'platform', from, to });
+  const [all] = await rollup(x.database, { grain: 'span', by: 'all', from, to, teams: reach.teams });
+  const byPlatform = await rollup(x.database, { grain: 'span', by: 'platform', from, to, teams: reach.teams });
   return communityCards(x.cards).digest({
     title: '社群周报 · Weekly community report',
-    subtitle: `${from} – ${to}`,
+    subtitle: scoped(`${from} – ${to}`, reach),
     overview: figures(all),
     breakdown: platformLines(byPlatform),
-    alerts: await openAlertsLine(x, from),
+    alerts: await openAlertsLine(x, from, reach),
   });
 }
 
 /** 社群 <名称|编码>: one community's last 28 days and its last day. */
-export async function communityReport(x: CommunityDeps, needle: string, now: Date): Promise<Card> {
+export async function communityReport(
+  x: CommunityDeps,
+  needle: string,
+  now: Date,
+  reach: Reach = EVERY_COMMUNITY,
+): Promise<Card> {
   const found = await repo.find(x.database.db, needle);
   if (!found) throw new NotFoundError('社群 community', needle);
+  if (!inReach(reach, found.teamKey))
+    throw new ForbiddenError('该社群不属于你的团队 · This community is not one of your teams’');
   const end = judgedDay(now, x.timeZone);
   const range = { by: 'community' as const, from: isoDateOf(end - 27), to: isoDateOf(end), community: found.code };
   const [span] = await rollup(x.database, { ...range, grain: 'span' });
@@ -133,6 +145,6 @@ export async function communityReport(x: CommunityDeps, needle: string, now: Dat
     subtitle: `${platformName(found.platform).zh} · 近 28 天 last 28 days`,
     overview: figures(span),
     breakdown: lastLine,
-    alerts: await openAlertsLine(x, isoDateOf(end - 27)),
+    alerts: await openAlertsLine(x, isoDateOf(end - 27), reach),
   });
 }
