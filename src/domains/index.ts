@@ -9,7 +9,7 @@ import { caseRows, claimTableSpec, exceptionsModule } from './exceptions/index.j
 import { declareExceptionSettings } from './exceptions/settings/index.js';
 import { declareQaTables, qaModule } from './qa/index.js';
 import { declareQaSettings } from './qa/settings/index.js';
-import { contractRows, contractsModule } from './contracts/index.js';
+import { contractRows, contractsModule, declareContractGrids } from './contracts/index.js';
 import { declareContractSettings } from './contracts/settings/index.js';
 import { settingsHost, type SettingsStore } from '../core/settings.js';
 import { COMMUNITY_TABLE, communityModule, communityTableSpec, declareCommunitySettings } from './community/index.js';
@@ -49,6 +49,7 @@ export function declareTablesForSync(
   declareQaTables(mirror, db);
   mirror.table(COMMUNITY_TABLE, communityTableSpec(db, { withEdits: false }));
   mirror.table('contracts', contractRows(db, timeZone));
+  declareContractGrids(mirror, db, timeZone);
   return [declareMetricsForSync(mirror, database, timeZone, feishu)];
 }
 

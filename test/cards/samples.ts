@@ -231,6 +231,7 @@ export function sampleContract(text: string, over: Partial<ContractRow> = {}): C
     steps: [step(1, 'legal', 'approved'), step(2, 'risk_override', 'pending'), step(3, 'finance', 'waiting')],
     budget: {
       id: 1,
+      bitableRecordId: null,
       code: text.slice(0, 40) || 'B',
       name: text,
       department: 'operations',

@@ -31,7 +31,7 @@ const TYPE_NAME: Record<string, string> = {
   other: '其他',
 };
 const CURRENCY_NAME: Record<string, string> = { CNY: '人民币 CNY', USD: '美元 USD', HKD: '港币 HKD', EUR: '欧元 EUR' };
-const DEPARTMENT_NAME: Record<string, string> = {
+export const DEPARTMENT_NAME: Record<string, string> = {
   operations: '运营',
   customer_service: '客服',
   logistics: '物流仓储',
@@ -40,7 +40,7 @@ const DEPARTMENT_NAME: Record<string, string> = {
   finance: '财务',
   admin: '行政',
 };
-const RISK_NAME: Record<string, string> = { low: '低', medium: '中', high: '高', blocked: '禁止合作' };
+export const RISK_NAME: Record<string, string> = { low: '低', medium: '中', high: '高', blocked: '禁止合作' };
 const LEVEL_NAME: Record<string, string> = {
   legal: '法务',
   finance: '财务',

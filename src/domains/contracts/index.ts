@@ -13,7 +13,9 @@ import {
   handleShortcut,
   USAGE,
 } from './handlers.js';
-import type { ContractRow } from './repository.js';
+import { repo, type ContractRow, type CounterpartyRow } from './repository.js';
+import { BUDGET_TABLE, budgetTableSpec } from './grid/budgets.js';
+import { COUNTERPARTY_TABLE, counterpartyTableSpec, type GridDeps } from './grid/counterparties.js';
 import { providerOf, registrationChecker, type RiskProvider } from './risk/index.js';
 import { dashboardAccess } from '../../dashboard/access.js';
 import { dashboardPrefix } from '../../dashboard/tabs.js';
@@ -34,6 +36,7 @@ import {
 } from './values.js';
 
 export { contractRows } from './bitable.js';
+export { declareContractGrids } from './grid/declare.js';
 export type { ContractService } from './service/index.js';
 export type { ContractMirror } from './service/context.js';
 
@@ -55,7 +58,15 @@ export function contractsModule(options: ContractsOptions = {}): AppModule {
     title: '合同 Contracts',
     setup(bot, deps) {
       let table: TableSeam<ContractRow> | undefined;
-      const tableMirror: ContractMirror = { onChanged: async (c) => void (await table?.write(c)) };
+      let parties: TableSeam<CounterpartyRow> | undefined;
+      const tableMirror: ContractMirror = {
+        async onChanged(c) {
+          // The counterparty's 相对方 row first, so the contract's row can link to it.
+          const cp = await repo.counterparty(deps.database.db, c.counterpartyId);
+          if (cp && !cp.bitableRecordId) await parties?.write(cp);
+          await table?.write(c);
+        },
+      };
       const settings = declareContractSettings(bot);
       const env = options.env ?? process.env;
       const contracts = createContractService({
@@ -74,7 +85,16 @@ export function contractsModule(options: ContractsOptions = {}): AppModule {
           (p) => options.riskProvider ?? providerOf(p, env),
         ),
       });
-      if (options.bitable) table = options.bitable.table(TABLE, contractRows(deps.database.db, deps.config.timeZone));
+      if (options.bitable) {
+        table = options.bitable.table(TABLE, contractRows(deps.database.db, deps.config.timeZone));
+        const grid: GridDeps = {
+          db: deps.database.db,
+          timeZone: deps.config.timeZone,
+          tell: async (openId, key, text) => void (await deps.feishu.messages.send({ to: { openId }, key, text })),
+        };
+        parties = options.bitable.table(COUNTERPARTY_TABLE, counterpartyTableSpec(grid));
+        options.bitable.table(BUDGET_TABLE, budgetTableSpec(grid));
+      }
 
       bot.command(['合同', 'contract', 'contracts'], handleContractCommand(contracts), {
         description: '新建、查询合同，查看待我审批 · New contract, look up by counterparty or number, my approvals',

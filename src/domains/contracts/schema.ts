@@ -41,9 +41,17 @@ export const contractsCounterparties = pgTable(
     listReason: text('list_reason'),
     riskLevel: text('risk_level'),
     checkedAt: at('checked_at'),
+    // What people typed in 相对方 (拉黑原因 / 观察原因), kept whichever list is ticked: `listReason` is the one in force.
+    blacklistReason: text('blacklist_reason'),
+    watchReason: text('watch_reason'),
+    // The 相对方 row (people add and edit the lists there).
+    bitableRecordId: text('bitable_record_id'),
     createdAt: atNow('created_at'),
   },
-  (t) => [uniqueIndex('contracts_counterparties_name_idx').on(t.name)],
+  (t) => [
+    uniqueIndex('contracts_counterparties_name_idx').on(t.name),
+    uniqueIndex('contracts_counterparties_record_idx').on(t.bitableRecordId),
+  ],
 );
 
 /** Budgets per department and period; committed by contracts, spent/reserved by payments. Money in fen. */
@@ -62,9 +70,12 @@ export const contractsBudgets = pgTable(
     reservedFen: fen('reserved_fen'),
     spentFen: fen('spent_fen'),
     version: integer('version').notNull().default(1),
+    // The 预算 row (finance adds and edits budget lines there).
+    bitableRecordId: text('bitable_record_id'),
   },
   (t) => [
     uniqueIndex('contracts_budgets_code_idx').on(t.code),
+    uniqueIndex('contracts_budgets_record_idx').on(t.bitableRecordId),
     index('contracts_budgets_department_idx').on(t.department, t.periodStart),
   ],
 );
