@@ -5,6 +5,8 @@ import { DEFAULT_SCORECARD } from '../../src/domains/qa/logic/scorecard.js';
 import type { ReviewView } from '../../src/domains/qa/service/review.js';
 import { myResultsText, reportText } from '../../src/domains/qa/report-text.js';
 import type { QaSummary } from '../../src/domains/qa/service/reports.js';
+import { calibrationText } from '../../src/domains/qa/calibration-text.js';
+import type { CalibrationReport } from '../../src/domains/qa/service/calibration.js';
 
 /** A period's rollup where every name is `text` (agent, team, channel, criterion names come from data). */
 function sampleSummary(text: string): QaSummary {
@@ -38,6 +40,28 @@ function sampleSummary(text: string): QaSummary {
   };
 }
 
+/** A calibration round's report where the round, inspector and criterion names are `text`. */
+function sampleCalibration(text: string): CalibrationReport {
+  return {
+    round: 3,
+    name: text || '2026-W48',
+    lead: 'ou_lead',
+    conversations: 5,
+    scored: 14,
+    expected: 15,
+    threshold: 0.1,
+    passKappa: 0.41,
+    inspectors: [
+      { inspector: 'ou_a', name: text, scored: 5, bias: -2.4, deviation: 4.1, passAgreement: 0.8, kappa: 0.52 },
+      { inspector: 'ou_b', name: text, scored: 4, bias: null, deviation: null, passAgreement: null, kappa: null },
+    ],
+    criteria: [
+      { code: 'ACC-01', name: text, kappa: 0.12, spread: 0.31, flagged: true },
+      { code: 'ATT-01', name: text, kappa: null, spread: 0, flagged: false },
+    ],
+  };
+}
+
 /** A review as the QA cards see it; every text field holds `text` (API, chat or Bitable text). */
 export function sampleReview(text: string, agentOpenId: string, over: Partial<ReviewView['review']> = {}): ReviewView {
   const at = new Date('2026-11-20T02:00:00Z');
@@ -53,6 +77,7 @@ export function sampleReview(text: string, agentOpenId: string, over: Partial<Re
       state: 'to_score',
       sampleReason: 'random',
       inclusionProbability: null,
+      calibrationRoundId: null,
       suggestions: [
         { check: 'first_response', code: 'PRO-01', points: 2, seq: 1, quote: text, detail: '首次响应 3 分 0 秒' },
       ],
@@ -160,6 +185,7 @@ export function renderQa(cards: CardRenderer, text: string, agentOpenId: string)
       ),
     ),
     'qa/notice (质检报告)': q.notice(`质检报告 QA report · ${text}`, reportText(text, sampleSummary(text))),
+    'qa/notice (校准报告)': q.notice('校准报告 Calibration · #3', calibrationText(sampleCalibration(text))),
     'qa/feedback (open)': q.feedback(sampleReview(text, agentOpenId, { state: 'feedback_sent' }), ctx),
     'qa/feedback (decided)': q.feedback(
       sampleReview(text, agentOpenId, { state: 'closed' }),

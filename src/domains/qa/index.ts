@@ -102,6 +102,10 @@ export function qaModule(options: QaOptions = {}): AppModule {
         description: '组长/质检主管：团队或客服近 30 天的质检汇总 · Leads: a team’s or agent’s QA summary',
         usage: '质检报告 [团队|客服]',
       });
+      bot.command(['校准报告', 'calibration-report'], r.calibration, {
+        description: '质检主管：校准轮次的质检员偏差与一致性 · QA lead: a calibration round’s deviations and agreement',
+        usage: '校准报告 [轮次编号]',
+      });
       bot.routes(
         dashboardPrefix('qa'),
         qaDashboardRoutes(qa, {

@@ -1,6 +1,8 @@
 import type { CommandContext } from '../../core/contexts.js';
+import { ValidationError } from '../../core/errors.js';
 import type { Card } from '../../core/cards/render.js';
 import type { QaCards } from './cards.js';
+import { calibrationText } from './calibration-text.js';
 import { myResultsText, reportText } from './report-text.js';
 import { reportScope, summary } from './service/reports.js';
 import type { QaService } from './service/index.js';
@@ -29,6 +31,12 @@ export function reportHandlers(qa: QaService, cards: QaCards) {
       const scope = await reportScope(x, ctx.sender.openId, ctx.args);
       const s = await summary(x, { ...period(ctx.now), ...scope.filter });
       await answer(ctx, cards.notice(`质检报告 QA report · ${scope.title}`, reportText(scope.title, s)), 'report');
+    },
+    async calibration(ctx: CommandContext): Promise<void> {
+      const n = /^\s*#?(\d{1,12})\s*$/.exec(ctx.args);
+      if (ctx.args.trim() && !n) throw new ValidationError('用法 usage：校准报告 [轮次编号 round number]', {});
+      const r = await qa.calibrationReport(n ? Number(n[1]) : null, ctx.sender.openId);
+      await answer(ctx, cards.notice(`校准报告 Calibration · #${r.round}`, calibrationText(r)), 'calibration');
     },
   };
 }

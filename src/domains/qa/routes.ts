@@ -4,7 +4,7 @@ import { requireApiToken } from '../../core/api.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Clock } from '../../core/contexts.js';
 import type { QaService } from './service/index.js';
-import { ConversationsBody, PublishBody, SampleSizesBody, SamplingBody } from './values.js';
+import { CalibrationBody, ConversationsBody, PublishBody, SampleSizesBody, SamplingBody } from './values.js';
 
 const ReviewParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 
@@ -48,6 +48,19 @@ export function qaRoutes(svc: QaService, options: { tokens: string[]; clock: Clo
     // Reviews needed for a margin at a confidence level, per channel / team / agent, beside those picked.
     app.post('/sampling/sizes', { schema: { body: SampleSizesBody, tags: ['qa'] }, onRequest: auth }, async (req) =>
       svc.sizes({ ...req.body, from: new Date(req.body.from), to: new Date(req.body.to) }),
+    );
+
+    // A calibration round (201; 200 when that round already exists) and its report.
+    app.post(
+      '/calibration',
+      { schema: { body: CalibrationBody, tags: ['qa'] }, onRequest: auth },
+      async (req, reply) => {
+        const r = await svc.startCalibration(req.body, now());
+        return reply.status(r.created > 0 ? 201 : 200).send(r);
+      },
+    );
+    app.get('/calibration/:id', { schema: { params: ReviewParams, tags: ['qa'] }, onRequest: auth }, async (req) =>
+      svc.calibrationReport(req.params.id, null),
     );
 
     app.get('/scorecard', { schema: { tags: ['qa'] }, onRequest: auth }, async () => {

@@ -78,6 +78,17 @@ export const qaMessages = pgTable(
   (t) => [uniqueIndex('qa_messages_conversation_seq_idx').on(t.conversationId, t.seq)],
 );
 
+/** A calibration round: the same conversations scored blind by several inspectors, the lead as reference. */
+export const qaCalibrationRounds = pgTable('qa_calibration_rounds', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  name: text('name').notNull(),
+  leadOpenId: text('lead_open_id'),
+  createdBy: text('created_by').notNull(),
+  conversationIds: jsonb('conversation_ids').$type<number[]>().notNull(),
+  inspectors: jsonb('inspectors').$type<string[]>().notNull(),
+  createdAt: createdAt(),
+});
+
 /**
  * One conversation scored by an inspector. `version` rises on every change so card buttons name
  * the state they act on; `scorecard_version` is the scorecard it is (and stays) scored with.
@@ -98,6 +109,8 @@ export const qaReviews = pgTable(
     sampleReason: text('sample_reason', { enum: SAMPLE_REASONS }).notNull(),
     /** The chance the sampling plan picked it (null: picked by hand); reports weight scores by its inverse. */
     inclusionProbability: real('inclusion_probability'),
+    /** The calibration round it belongs to (sample reason `calibration`). */
+    calibrationRoundId: bigint('calibration_round_id', { mode: 'number' }).references(() => qaCalibrationRounds.id),
     suggestions: jsonb('suggestions').$type<Suggestion[]>().notNull().default([]),
     score: real('score'),
     result: text('result', { enum: RESULTS }),
@@ -118,6 +131,10 @@ export const qaReviews = pgTable(
     uniqueIndex('qa_reviews_conversation_idx')
       .on(t.conversationId)
       .where(sql`sample_reason <> 'calibration'`),
+    // One review per inspector and conversation in a round: creating a round twice adds nothing.
+    uniqueIndex('qa_reviews_calibration_idx')
+      .on(t.calibrationRoundId, t.conversationId, t.inspectorOpenId)
+      .where(sql`calibration_round_id is not null`),
     index('qa_reviews_inspector_state_idx').on(t.inspectorOpenId, t.state, t.id),
     index('qa_reviews_agent_idx').on(t.agentOpenId, t.scoredAt),
   ],

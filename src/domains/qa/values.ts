@@ -85,6 +85,18 @@ export const SampleSizesBody = z
   })
   .refine((b) => Date.parse(b.from) < Date.parse(b.to), { message: 'from must be before to', path: ['to'] });
 
+/** A calibration round: the same conversations for several inspectors; the lead's scores are the reference. */
+export const CalibrationBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  conversations: z
+    .array(z.object({ channel: z.string().trim().min(1).max(40), externalId: z.string().trim().min(1).max(200) }))
+    .min(1)
+    .max(50),
+  inspectors: z.array(Id(LIMITS.agent)).min(1).max(30),
+  lead: Id(LIMITS.agent).optional(),
+  by: Id(LIMITS.agent),
+});
+
 export const PublishBody = z.object({ by: Id(LIMITS.agent), note: z.string().max(LIMITS.note).optional() });
 
 /** The scoring form: `m_<code>` = points or `na`, `n_<code>` = the inspector's note, `comment`. */

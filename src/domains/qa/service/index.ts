@@ -4,6 +4,7 @@ import { ingestConversations } from './ingest.js';
 import { nextReview, scoreReview, viewReview, type ScoreInput } from './review.js';
 import { runSampling } from './sampling.js';
 import { sampleSizes } from './sample-sizes.js';
+import { calibrationReport, startRound, type RoundInput } from './calibration.js';
 import { currentScorecard, publishAs } from './scorecard.js';
 
 /** The QA use cases, bound to their deps once (index.ts). */
@@ -19,6 +20,8 @@ export function createQaService(deps: QaDeps) {
     view: (id: number) => viewReview(deps, id),
     score: (input: ScoreInput, now: Date) => scoreReview(deps, input, now),
     sample: (input: Parameters<typeof runSampling>[1], now: Date) => runSampling(deps, input, now),
+    startCalibration: (input: RoundInput, now: Date) => startRound(deps, input, now),
+    calibrationReport: (round: number | null, who: string | null) => calibrationReport(deps, round, who),
     sizes: (input: Parameters<typeof sampleSizes>[1]) => sampleSizes(deps, input),
     async channelName(channel: string): Promise<string> {
       return (await deps.settings.channels.get()).names[channel] ?? channel;

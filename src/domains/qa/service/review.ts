@@ -44,6 +44,7 @@ export async function createReview(
   reason: SampleReason,
   now: Date,
   inclusionProbability: number | null = null,
+  calibrationRoundId: number | null = null,
 ): Promise<ReviewRow | undefined> {
   const card = await currentScorecard(x, now);
   const criteria = await criteriaOf(x, card.version, conversation.channel);
@@ -58,6 +59,7 @@ export async function createReview(
       inspectorOpenId: inspector,
       sampleReason: reason,
       inclusionProbability,
+      calibrationRoundId,
       suggestions,
       createdAt: now,
       updatedAt: now,
@@ -181,7 +183,9 @@ export async function scoreReview(
         };
       }),
     );
-    await queueEffects(x, tx, review.id, review.version + 1, [{ type: 'feedback' }]);
+    // A calibration review measures the inspector, not the agent: no feedback card.
+    const feedback = review.sampleReason === 'calibration' ? [] : [{ type: 'feedback' as const }];
+    await queueEffects(x, tx, review.id, review.version + 1, feedback);
   });
   return { view: await viewReview(x, review.id), score };
 }

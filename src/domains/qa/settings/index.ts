@@ -37,6 +37,8 @@ export const QaPolicy = z.object({
   sampling: SamplingPolicy.prefault({}),
   /** Margin and confidence: the sample sizes the plan asks for and the intervals reports show. */
   precision: PrecisionPolicy.prefault({}),
+  /** A criterion whose calibration spread (standard deviation / max points) is over this share is flagged. */
+  calibrationThreshold: z.number().gt(0).max(1).default(0.1),
 });
 export type QaPolicy = z.infer<typeof QaPolicy>;
 
