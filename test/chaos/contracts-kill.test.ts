@@ -77,7 +77,7 @@ describe('the contracts workflow with the bot killed at seeded random moments', 
   async function restartBot(): Promise<BotProcess> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await startBot({ sandbox, databaseUrl: database.url, lines, env });
+        return await startBot({ sandbox, databaseUrl: database.url, lines, env, readyTimeoutMs: 60_000 });
       } catch (err) {
         restartErrors.push(`${(err as Error).message}; last lines: ${lines.slice(-5).join('\n')}`);
         if (attempt >= 3) throw err;

@@ -16,6 +16,8 @@ export interface BotOptions {
   env?: Record<string, string>;
   /** Lines of every process started with the same array, for log assertions. */
   lines?: string[];
+  /** Give up (SIGKILL the child, reject naming its last lines) when it does not listen in time. */
+  readyTimeoutMs?: number;
 }
 
 /** Starts the real app in a child process against the stand-in and waits until it listens. */
@@ -52,6 +54,12 @@ export async function startBot(o: BotOptions): Promise<BotProcess> {
       }
     });
     child.once('exit', (code) => reject(new Error(`bot exited before listening (${code})`)));
+    if (o.readyTimeoutMs)
+      setTimeout(() => {
+        child.kill('SIGKILL');
+        const last = lines.slice(-8).map((l) => l.slice(0, 300));
+        reject(new Error(`bot not listening after ${o.readyTimeoutMs} ms; its last lines:\n${last.join('\n')}`));
+      }, o.readyTimeoutMs).unref();
   });
   return {
     url,
