@@ -4,6 +4,7 @@ import { OpenApiError, parseWith } from '../api/errors.js';
 import { findTable } from '../bitable/tables.js';
 import type { SandboxContext } from '../context.js';
 import type { ConsoleActions } from './actions.js';
+import { memberRoutes } from './members.js';
 import { chatView, messageView, nextStepsView, tableView } from './views.js';
 
 const consoleError = (detail: string) => new OpenApiError(400, `bad request: ${detail}`, 400);
@@ -28,6 +29,7 @@ type TableParams = { app_token: string; table_id: string };
 export function consoleRoutes(app: FastifyInstance, ctx: SandboxContext, actions: ConsoleActions): void {
   const { data } = ctx.store;
   const api = '/sandbox/api';
+  memberRoutes(app, ctx, actions);
 
   app.get(`${api}/bootstrap`, async () => ({
     tenant: data.tenant,

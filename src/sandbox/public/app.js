@@ -118,6 +118,7 @@ function openChat(chatId) {
     `${c.chat_type === 'group' ? ` · ${c.member_count} 人 members` : ''}` +
     `</div>`;
   header.append(title);
+  if (c.chat_type === 'group') header.append(...memberButtons(c));
   $('mention-toggle').classList.toggle('visible', c.chat_type === 'group');
   $('composer-input').placeholder =
     c.chat_type === 'group'
@@ -125,6 +126,26 @@ function openChat(chatId) {
       : `发消息给 ${c.name} · Message the bot（Enter 发送 Send，Shift+Enter 换行 New line）`;
   $('mention-toggle').classList.toggle('on', state.mention);
   refreshMessages();
+}
+
+/** 邀请入群 / 有人退群: Feishu's member events for this group (src/sandbox/console/members.ts). */
+function memberButtons(c) {
+  return [
+    ['added', '邀请入群 Invite someone'],
+    ['deleted', '有人退群 Someone leaves'],
+  ].map(([change, label]) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'chip';
+    b.textContent = label;
+    b.setAttribute('data-testid', `member-${change}`);
+    b.addEventListener('click', async () => {
+      await api('POST', `/chats/${c.chat_id}/members`, { user: state.user.open_id, change });
+      await refreshChats();
+      openChat(c.chat_id);
+    });
+    return b;
+  });
 }
 
 async function onCardAction(messageId, cardEl, action) {
