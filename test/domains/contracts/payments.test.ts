@@ -52,6 +52,21 @@ describe('payment requests: contract state, budget left, counterparty risk, extr
     expect((await budget(t, 'OPS-2026')).reserved_fen).toBe('2000000');
   });
 
+  it('refuses a payment dated outside the budget line’s period, with the reason; nothing is reserved', async () => {
+    const before = await budget(t, 'OPS-2026');
+    const res = await pay(t, id, 1_000_00, { externalId: 'PAY-LATE', plannedDate: '2027-01-15' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toContain('付款日期 2027-01-15 不在预算「operations 2026」（OPS-2026）的期间');
+    expect(res.json().error.message).toContain('2026-01-01 至 2026-12-31');
+    expect(await budget(t, 'OPS-2026')).toEqual(before);
+    const n = await one<{ n: number }>(t, `select count(*)::int as n from contracts_payments where external_id = $1`, [
+      'PAY-LATE',
+    ]);
+    expect(n.n).toBe(0);
+    // Inside the period it goes through.
+    expect((await pay(t, id, 1_000_00, { externalId: 'PAY-DEC', plannedDate: '2026-12-31' })).statusCode).toBe(201);
+  });
+
   it('the same externalId sent twice at once is one payment', async () => {
     const [a, b] = await Promise.all([
       pay(t, id, 1_000_00, { externalId: 'PAY-2' }),

@@ -1,4 +1,5 @@
 import { ConflictError, ForbiddenError, NotFoundError } from '../../../core/errors.js';
+import { calendarDay } from '../../../core/zoned-time.js';
 import { repo, type ContractRow, type PaymentRow } from '../repository.js';
 import { approverFor } from './approvals.js';
 import { badInput, queueEffects, type ContractDeps } from './context.js';
@@ -13,7 +14,8 @@ export interface PaymentRequest {
 /**
  * A payment request against a contract: the contract must be in force, the counterparty's risk
  * is checked again, the requested total stays within the contract, and the budget is reserved
- * by a conditional update (concurrent requests can never reserve more than the budget holds).
+ * by a conditional update (concurrent requests can never reserve more than the budget holds). The payment's date (the
+ * planned date, else today in the business zone) must lie in the budget line's period.
  * Over budget or a flagged counterparty: the request waits for finance's extra approval.
  */
 export async function requestPayment(
@@ -55,6 +57,16 @@ export async function requestPayment(
       );
     let reserved = false;
     if (locked.budgetId) {
+      // Read under the contract lock, after any grid edit of the budget's period that committed before.
+      const b = await repo.budget(tx.db, locked.budgetId);
+      const day = req.plannedDate ?? calendarDay(now, x.config.timeZone);
+      if (b && (day < b.periodStart || day > b.periodEnd))
+        throw badInput(
+          `付款日期 ${day} 不在预算「${b.name}」（${b.code}）的期间 ${b.periodStart} 至 ${b.periodEnd} 内，` +
+            `请改用该期间的预算或调整计划付款日 · The payment date ${day} is outside the budget line's period ` +
+            `${b.periodStart} – ${b.periodEnd}`,
+          'plannedDate',
+        );
       reserved = await repo.reserve(tx.db, locked.budgetId, req.amountFen);
       if (!reserved) flags.push('over_budget');
     }
