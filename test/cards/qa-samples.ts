@@ -3,7 +3,7 @@ import type { Card, CardRenderer } from '../../src/core/cards/render.js';
 import { qaCards } from '../../src/domains/qa/cards.js';
 import { DEFAULT_SCORECARD } from '../../src/domains/qa/logic/scorecard.js';
 import type { ReviewView } from '../../src/domains/qa/service/review.js';
-import { myResultsText, reportText } from '../../src/domains/qa/report-text.js';
+import { digestText, myResultsText, reportText } from '../../src/domains/qa/report-text.js';
 import type { QaSummary } from '../../src/domains/qa/service/reports.js';
 import { calibrationText } from '../../src/domains/qa/calibration-text.js';
 import type { CalibrationReport } from '../../src/domains/qa/service/calibration.js';
@@ -185,6 +185,10 @@ export function renderQa(cards: CardRenderer, text: string, agentOpenId: string)
       ),
     ),
     'qa/notice (质检报告)': q.notice(`质检报告 QA report · ${text}`, reportText(text, sampleSummary(text))),
+    'qa/notice (质检周报)': q.notice(
+      `质检周报 Weekly QA · ${text}`,
+      digestText(text, sampleSummary(text), sampleSummary(text), 3),
+    ),
     'qa/notice (校准报告)': q.notice('校准报告 Calibration · #3', calibrationText(sampleCalibration(text))),
     'qa/feedback (open)': q.feedback(sampleReview(text, agentOpenId, { state: 'feedback_sent' }), ctx),
     'qa/feedback (decided)': q.feedback(

@@ -9,6 +9,9 @@ import { feedbackHandlers, qaHandlers } from './handlers.js';
 import { sweepAppeals } from './service/appeals.js';
 import { qaRoutes } from './routes.js';
 import { reportHandlers } from './report-handlers.js';
+import { digestText } from './report-text.js';
+import { sendWeeklyDigest } from './service/digest.js';
+import type { QaSummary } from './service/reports.js';
 import { qaDashboardRoutes } from './dashboard.js';
 import { dashboardAccess } from '../../dashboard/access.js';
 import { dashboardPrefix } from '../../dashboard/tabs.js';
@@ -92,6 +95,14 @@ export function qaModule(options: QaOptions = {}): AppModule {
         const to = new Date(instantAtLocal(deps.config.timeZone, today, 0));
         const r = await qa.sample({ from, to, seed: from.toISOString().slice(0, 10) }, now);
         ctx.log.info({ picked: r.picked, created: r.created, candidates: r.candidates }, 'qa sampling plan drawn');
+      });
+      // Monday 09:00: last week's figures to each team lead (their team) and the QA lead (all teams).
+      bot.schedule('qa.weekly-digest', '0 9 * * 1', async (now, ctx) => {
+        const render = {
+          card: (title: string, week: QaSummary, previous: QaSummary | null, version: number | null) =>
+            cards.notice(title, digestText(title, week, previous, version)),
+        };
+        ctx.log.info(await sendWeeklyDigest(qa.deps, render, now), 'qa weekly digest sent');
       });
       const r = reportHandlers(qa, cards);
       bot.command(['我的质检', 'my-qa', 'my qa'], r.mine, {

@@ -96,12 +96,12 @@ const rows = (title: Markdown, list: Named[], max = 10) =>
       ];
 
 /** `质检报告`: a team's or agent's period, lowest averages first, and the criteria deducted most. */
-export function reportText(title: string, s: QaSummary): Markdown {
+export function reportText(title: string, s: QaSummary, period = '近 30 天 Last 30 days'): Markdown {
   const items = [...s.byItem]
     .filter((i) => (i.deductionRate ?? 0) > 0)
     .sort((a, b) => (b.deductionRate ?? 0) - (a.deductionRate ?? 0));
   return joinMarkdown([
-    md`**${title}** · 近 30 天 Last 30 days`,
+    md`**${title}** · ${trusted(period)}`,
     totalsLine(s.totals, s.confidence),
     ...rows(
       md`
@@ -130,4 +130,29 @@ export function reportText(title: string, s: QaSummary): Markdown {
         ]
       : []),
   ]);
+}
+
+const delta = (a: number | null, b: number | null) =>
+  trusted(a === null || b === null ? '' : `（${a - b >= 0 ? '+' : ''}${(a - b).toFixed(1)}）`);
+
+const shift = (a: Figures, b: Figures) => delta(a.weightedScore, b.weightedScore);
+
+/** 质检周报: last week against the week before on the same scorecard version, then the week's report. */
+export function digestText(title: string, week: QaSummary, previous: QaSummary | null, version: number | null) {
+  const now = week.totals;
+  const before = previous?.totals ?? null;
+  const trend =
+    now && before && version !== null
+      ? joinMarkdown(
+          [
+            md`**较上周 vs last week**（同一标准 same scorecard v${trusted(String(version))}）`,
+            md`加权均分 ${score(before.weightedScore)} → ${score(now.weightedScore)}${shift(now, before)}`,
+            md`合格 ${pct(before.pass?.estimate ?? before.passRate)} → ${pct(now.pass?.estimate ?? now.passRate)}`,
+          ],
+          ' · ',
+        )
+      : md`
+上周同一标准下没有可比数据 · Nothing comparable the week before
+        `;
+  return joinMarkdown([trend, reportText(title, week, '上周 Last week')]);
 }

@@ -11,6 +11,8 @@ export interface RollupFilter {
   /** At level `team`: only these teams (the conversation's team). */
   teams?: readonly string[];
   channel?: string;
+  /** Only reviews scored with this scorecard version (trends compare like with like). */
+  version?: number;
 }
 
 export interface RollupRow {
@@ -58,7 +60,8 @@ const WHERE = `r.scored_at >= $1 and r.scored_at < $2 and r.score is not null
   and ($4::text is null or r.inspector_open_id = $4)
   and ($5::text is null or c.team_key = $5)
   and ($6::text[] is null or c.team_key = any($6::text[]))
-  and ($7::text is null or c.channel = $7)`;
+  and ($7::text is null or c.channel = $7)
+  and ($8::int is null or r.scorecard_version = $8)`;
 
 const params = (f: RollupFilter) => [
   f.from.toISOString(),
@@ -68,6 +71,7 @@ const params = (f: RollupFilter) => [
   f.team ?? null,
   f.teams ? [...f.teams] : null,
   f.channel ?? null,
+  f.version ?? null,
 ];
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
