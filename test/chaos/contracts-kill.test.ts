@@ -85,8 +85,16 @@ describe('the contracts workflow with the bot killed at seeded random moments', 
     }
   }
 
-  const until = <T>(check: () => Promise<T | undefined | false>, what: string, ms = 120_000) =>
-    waitFor(check, `${what} (${tag}, kills after ${kills.join(', ')} ms)`, ms);
+  /** Polls until `check` holds; a timeout names the seed and every kill so far (read when it fails). */
+  const until = async <T>(check: () => Promise<T | undefined | false>, what: string, ms = 120_000): Promise<T> => {
+    try {
+      return await waitFor(check, `${what} (${tag})`, ms);
+    } catch (err) {
+      throw new Error(
+        `${(err as Error).message}; kills after ${kills.join(', ')} ms; restarts ${downMs.join(', ')} ms`,
+      );
+    }
+  };
 
   /** A call to the bot that survives its death: retried against the restarted process. */
   async function api(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {

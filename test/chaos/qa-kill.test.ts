@@ -77,8 +77,16 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
     }
   }
 
-  const until = <T>(check: () => Promise<T | undefined | false>, what: string, ms = 180_000) =>
-    waitFor(check, `${what} (${tag}, kills after ${kills.join(', ')} ms)`, ms);
+  /** Polls until `check` holds; a timeout names the seed and every kill so far (read when it fails). */
+  const until = async <T>(check: () => Promise<T | undefined | false>, what: string, ms = 180_000): Promise<T> => {
+    try {
+      return await waitFor(check, `${what} (${tag})`, ms);
+    } catch (err) {
+      throw new Error(
+        `${(err as Error).message}; kills after ${kills.join(', ')} ms; restarts ${downMs.join(', ')} ms`,
+      );
+    }
+  };
   const p2p = (openId: string) => sandbox.state.p2pChatOf(openId)!.chat_id;
 
   /** A call to the bot that survives its death: retried against the restarted process. */
@@ -203,7 +211,7 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
         return undefined;
       },
       'every result confirmed',
-      300_000,
+      540_000,
     );
   }
 
@@ -332,5 +340,5 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
       lines.some((l) => l.includes(API_TOKEN)),
       tag,
     ).toBe(false);
-  }, 600_000);
+  }, 900_000);
 });
