@@ -137,6 +137,10 @@ export const qaReviews = pgTable(
       .where(sql`calibration_round_id is not null`),
     index('qa_reviews_inspector_state_idx').on(t.inspectorOpenId, t.state, t.id),
     index('qa_reviews_agent_idx').on(t.agentOpenId, t.scoredAt),
+    // The QA tab's rollups read scored reviews by scored_at range (made by 0020; declared here since 0024).
+    index('qa_reviews_scored_idx')
+      .on(t.scoredAt)
+      .where(sql`score is not null`),
   ],
 );
 
