@@ -1,17 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoTenant, type CardActionResult } from '../../src/sandbox/index.js';
+import type { CardActionResult } from '../../src/sandbox/index.js';
 import { chainFor, DEFAULT_CHAIN } from '../../src/domains/contracts/logic/chain.js';
-import { waitFor } from '../helpers/app.js';
-import { pointSandboxAt, startBot, type BotProcess } from './support/bot.js';
-import { sleep, startChaosSandbox } from './support/feishu.js';
-import { freshDatabase, testPool } from './support/postgres.js';
+import { sleep } from './support/feishu.js';
 import { chaosSeed, seededRandom } from './support/seeded-random.js';
 import { linesWithSecrets } from './support/secrets.js';
-import { findButtonValue, sendsWithoutUuid, uuidsWithSeveralTargets } from './support/workflow.js';
+import {
+  contentUnderSeveralUuids,
+  findButtonValue,
+  sendsWithoutUuid,
+  uuidsWithSeveralTargets,
+} from './support/workflow.js';
+import { startWorkflowRun, type WorkflowRun } from './support/workflow-run.js';
 
 // The contracts workflow under kill -9: contracts sent in through the API (idempotent on source +
 // externalId) and approved step by step on the approvers' cards, while the bot is killed at seeded
@@ -41,86 +40,24 @@ interface Step {
 }
 
 describe('the contracts workflow with the bot killed at seeded random moments', () => {
-  let sandbox: Awaited<ReturnType<typeof startChaosSandbox>>;
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
-  let pool: pg.Pool;
-  let bot: BotProcess;
-  let tenantDir: string;
-  const lines: string[] = [];
-  const env = { CHAOS_WORKFLOWS: '1', API_TOKENS: API_TOKEN };
-  const kills: number[] = [];
-  const downMs: number[] = [];
+  let run: WorkflowRun;
   /** Steps the bot answered as decided (a success toast on the approver's card). */
   const acked: number[] = [];
-  let restarting: Promise<void> | undefined;
 
   beforeAll(async () => {
-    sandbox = await startChaosSandbox();
-    database = await freshDatabase();
-    pool = testPool(database.url);
-    tenantDir = mkdtempSync(join(tmpdir(), 'fo-chaos-tenant-'));
-    const tenantFile = join(tenantDir, 'tenant.json');
-    writeFileSync(tenantFile, JSON.stringify(demoTenant(sandbox.state)));
-    bot = await startBot({ sandbox, databaseUrl: database.url, lines, env: { ...env, CHAOS_DEMO_TENANT: tenantFile } });
-    pointSandboxAt(sandbox, bot.url);
+    run = await startWorkflowRun({ tag, apiToken: API_TOKEN, untilMs: 120_000 });
   }, 180_000);
-  afterAll(async () => {
-    await bot?.stop();
-    await sandbox?.dispose();
-    await pool?.end();
-    await database?.drop();
-    if (tenantDir) rmSync(tenantDir, { recursive: true, force: true });
-  });
+  afterAll(() => run?.close());
 
-  /** A bot that fails to come back after a kill is a finding: each failed start is kept and printed. */
-  const restartErrors: string[] = [];
-  async function restartBot(): Promise<BotProcess> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await startBot({ sandbox, databaseUrl: database.url, lines, env, readyTimeoutMs: 60_000 });
-      } catch (err) {
-        restartErrors.push(`${(err as Error).message}; last lines: ${lines.slice(-5).join('\n')}`);
-        if (attempt >= 3) throw err;
-      }
-    }
-  }
-
-  /** Polls until `check` holds; a timeout names the seed and every kill so far (read when it fails). */
-  const until = async <T>(check: () => Promise<T | undefined | false>, what: string, ms = 120_000): Promise<T> => {
-    try {
-      return await waitFor(check, `${what} (${tag})`, ms);
-    } catch (err) {
-      throw new Error(
-        `${(err as Error).message}; kills after ${kills.join(', ')} ms; restarts ${downMs.join(', ')} ms`,
-      );
-    }
-  };
-
-  /** A call to the bot that survives its death: retried against the restarted process. */
-  async function api(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-    return until(async () => {
-      await restarting;
-      try {
-        const res = await fetch(`${bot.url}${path}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(5000),
-        });
-        if (res.status >= 500) return undefined;
-        return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-      } catch {
-        await sleep(200);
-        return undefined;
-      }
-    }, `POST ${path} answered`);
-  }
+  const until = <T>(check: () => Promise<T | undefined | false>, what: string, ms?: number) =>
+    run.until(check, what, ms);
 
   const stateOf = async (id: number) =>
-    (await pool.query<{ state: string }>('select state from contracts_contracts where id = $1', [id])).rows[0]?.state;
+    (await run.pool.query<{ state: string }>('select state from contracts_contracts where id = $1', [id])).rows[0]
+      ?.state;
   const pendingStep = async (id: number) =>
     (
-      await pool.query<Step>(
+      await run.pool.query<Step>(
         `select s.id::int as id, s.contract_id::int as contract_id, s.round, s.seq, s.decision, s.approver_open_id
            from contracts_approval_steps s join contracts_contracts c on c.id = s.contract_id and c.round = s.round
           where s.contract_id = $1 and s.decision = 'pending'`,
@@ -130,23 +67,26 @@ describe('the contracts workflow with the bot killed at seeded random moments', 
 
   /** The approval card the bot sent for a step (its buttons name the step and the contract's version). */
   const approvalCard = (stepId: number) =>
-    sandbox.state
+    run.sandbox.state
       .botMessages()
       .filter((m) => m.content.includes('contracts.decide') && namesStep(m.content, stepId))
       .at(-1);
 
   async function approve(step: Step): Promise<void> {
     const decided = async () =>
-      (await pool.query<{ decision: string }>('select decision from contracts_approval_steps where id = $1', [step.id]))
-        .rows[0]!.decision !== 'pending';
+      (
+        await run.pool.query<{ decision: string }>('select decision from contracts_approval_steps where id = $1', [
+          step.id,
+        ])
+      ).rows[0]!.decision !== 'pending';
     await until(async () => {
       if (await decided()) return true;
-      await restarting;
+      await run.settled();
       const card = approvalCard(step.id);
       if (!card) return undefined;
       const value = findButtonValue(JSON.parse(card.content), (v) => v.decision === 'approve');
       if (!value) return undefined;
-      const r: CardActionResult | undefined = await sandbox.actions
+      const r: CardActionResult | undefined = await run.sandbox.actions
         .clickCard({
           operatorOpenId: step.approver_open_id!,
           messageId: card.message_id,
@@ -171,10 +111,10 @@ describe('the contracts workflow with the bot killed at seeded random moments', 
       startDate: '2026-04-01',
       endDate: '2028-03-31',
       noticeDays: 30,
-      ownerOpenId: sandbox.state.users()[0]!.open_id,
+      ownerOpenId: run.sandbox.state.users()[0]!.open_id,
       department: 'operations',
     };
-    const r = await api('/api/contracts', body);
+    const r = await run.api('/api/contracts', body);
     expect([200, 201], `${tag} ${JSON.stringify(r.json)}`).toContain(r.status);
     const id = (r.json.contract as { id: number }).id;
     // Step by step until the contract is active: each pending step approved on its card.
@@ -197,7 +137,7 @@ describe('the contracts workflow with the bot killed at seeded random moments', 
 
   /** What became of a contract: its row, steps, history, its jobs in pg-boss and the bot's lines about it. */
   async function story(id: number): Promise<string> {
-    const q = async (sql: string) => JSON.stringify((await pool.query(sql, [id])).rows);
+    const q = async (sql: string) => JSON.stringify((await run.pool.query(sql, [id])).rows);
     const jobs = await q(
       `select name, state, retry_count, created_on, started_on, completed_on, output, data from pgboss.job
         where data->>'contractId' = $1::text
@@ -205,7 +145,7 @@ describe('the contracts workflow with the bot killed at seeded random moments', 
        select name, state, retry_count, created_on, started_on, completed_on, output, data from pgboss.archive
         where data->>'contractId' = $1::text`,
     );
-    const cards = sandbox.state
+    const cards = run.sandbox.state
       .botMessages()
       .filter((m) => m.content.includes('contracts.decide'))
       .map((m) => /"stepId":\d+/.exec(m.content)?.[0]);
@@ -215,7 +155,7 @@ describe('the contracts workflow with the bot killed at seeded random moments', 
       `history: ${await q('select state, action, at from contracts_history where contract_id = $1 order by id')}`,
       `jobs: ${jobs}`,
       `approval cards sent: ${cards.join(', ')}`,
-      `bot log: ${lines
+      `bot log: ${run.lines
         .filter((l) => l.includes(`"contractId":${id}`) || l.includes(`contract ${id}`))
         .slice(-20)
         .join('\n  ')}`,
@@ -223,23 +163,7 @@ describe('the contracts workflow with the bot killed at seeded random moments', 
   }
 
   it('takes in and approves every contract once across kills, each effect exactly once', async () => {
-    let driving = true;
-    const killer = (async () => {
-      const started = Date.now();
-      while (driving) {
-        await sleep(Math.round(800 + killWaits() * 2500));
-        if (!driving) break;
-        kills.push(Date.now() - started);
-        restarting = (async () => {
-          await bot.kill9();
-          const down = Date.now();
-          bot = await restartBot();
-          pointSandboxAt(sandbox, bot.url);
-          downMs.push(Date.now() - down);
-        })();
-        await restarting;
-      }
-    })();
+    const stopKilling = run.killRepeatedly(() => Math.round(800 + killWaits() * 2500));
     let next = 0;
     const ids: number[] = [];
     const lane = async () => {
@@ -248,16 +172,17 @@ describe('the contracts workflow with the bot killed at seeded random moments', 
     try {
       await Promise.all(Array.from({ length: LANES }, lane));
     } finally {
-      driving = false;
-      await killer;
+      await stopKilling();
     }
-    process.stdout.write(`contracts-kill (${tag}): ${kills.length} kills, restarts took ${downMs.join(', ')} ms\n`);
-    expect(kills.length, `${tag}: the bot was killed during the run`).toBeGreaterThan(1);
-    expect(restartErrors, `${tag}: the bot came back after every kill`).toEqual([]);
+    process.stdout.write(
+      `contracts-kill (${tag}): ${run.kills.length} kills, restarts took ${run.downMs.join(', ')} ms\n`,
+    );
+    expect(run.kills.length, `${tag}: the bot was killed during the run`).toBeGreaterThan(1);
+    expect(run.restartErrors, `${tag}: the bot came back after every kill`).toEqual([]);
 
     await until(async () => {
-      await sandbox.state.idle();
-      const { rows } = await pool.query<{ n: number }>(
+      await run.sandbox.state.idle();
+      const { rows } = await run.pool.query<{ n: number }>(
         `select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active')
            and name like 'contracts%' and name not like '%sweep%' and name not like '%reminder%'`,
       );
@@ -267,7 +192,7 @@ describe('the contracts workflow with the bot killed at seeded random moments', 
     const amounts = new Map(PLAN.map((p, i) => [`chaos-${SEED}-${i}`, p.amountFen]));
     // One contract per intake, all active.
     const contracts = (
-      await pool.query<{ id: number; external_id: string; state: string; contract_no: string }>(
+      await run.pool.query<{ id: number; external_id: string; state: string; contract_no: string }>(
         `select id::int as id, external_id, state, contract_no from contracts_contracts where source = 'chaos'`,
       )
     ).rows;
@@ -281,7 +206,7 @@ describe('the contracts workflow with the bot killed at seeded random moments', 
 
     // Every step approved once, by its approver; every step the bot said was decided is decided.
     const steps = (
-      await pool.query<Step & { decided_by: string | null }>(
+      await run.pool.query<Step & { decided_by: string | null }>(
         `select id::int as id, contract_id::int as contract_id, round, seq, decision, approver_open_id, decided_by
            from contracts_approval_steps where contract_id = any($1) order by contract_id, round, seq`,
         [contracts.map((c) => c.id)],
@@ -309,7 +234,7 @@ describe('the contracts workflow with the bot killed at seeded random moments', 
     // The audit trail: each contract submitted once, each step's approval one entry (the last one is
     // the contract's own 'approved'); a retried click or a replayed job never recorded a decision twice.
     const history = (
-      await pool.query<{ contract_id: number; action: string; n: number }>(
+      await run.pool.query<{ contract_id: number; action: string; n: number }>(
         `select contract_id::int as contract_id, action, count(*)::int as n from contracts_history
           where contract_id = any($1) group by 1, 2`,
         [contracts.map((c) => c.id)],
@@ -330,7 +255,7 @@ describe('the contracts workflow with the bot killed at seeded random moments', 
     }
 
     // Each approval card went to its approver once, under one uuid, whatever the retries.
-    const attempts = sandbox.state.sendAttempts();
+    const attempts = run.sandbox.state.sendAttempts();
     expect(sendsWithoutUuid(attempts), tag).toEqual([]);
     expect(uuidsWithSeveralTargets(attempts), tag).toEqual([]);
     for (const s of steps) {
@@ -343,19 +268,11 @@ describe('the contracts workflow with the bot killed at seeded random moments', 
       expect({ step: s.id, cards: uuids.size }, tag).toEqual({ step: s.id, cards: 1 });
     }
     // No message was sent twice under two keys: the same content to the same place has one uuid.
-    const keys = new Map<string, Set<string | undefined>>();
-    for (const a of attempts.filter((x) => x.outcome !== 'refused')) {
-      const k = `${a.via} ${a.target} ${a.content}`;
-      keys.set(k, (keys.get(k) ?? new Set()).add(a.uuid));
-    }
-    expect(
-      [...keys].filter(([, u]) => u.size > 1).map(([k]) => k.slice(0, 200)),
-      tag,
-    ).toEqual([]);
+    expect(contentUnderSeveralUuids(attempts), tag).toEqual([]);
 
-    expect(linesWithSecrets(sandbox, lines), tag).toEqual([]);
+    expect(linesWithSecrets(run.sandbox, run.lines), tag).toEqual([]);
     expect(
-      lines.some((l) => l.includes(API_TOKEN)),
+      run.lines.some((l) => l.includes(API_TOKEN)),
       tag,
     ).toBe(false);
   }, 600_000);

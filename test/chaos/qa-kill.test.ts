@@ -1,16 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoOpenId, demoTenant } from '../../src/sandbox/index.js';
-import { waitFor } from '../helpers/app.js';
-import { pointSandboxAt, startBot, type BotProcess } from './support/bot.js';
-import { sleep, startChaosSandbox } from './support/feishu.js';
-import { freshDatabase, testPool } from './support/postgres.js';
+import { demoOpenId } from '../../src/sandbox/index.js';
+import { sleep } from './support/feishu.js';
 import { chaosSeed, seededRandom } from './support/seeded-random.js';
 import { linesWithSecrets } from './support/secrets.js';
-import { findButtonValue, sendsWithoutUuid, uuidsWithSeveralTargets } from './support/workflow.js';
+import {
+  contentUnderSeveralUuids,
+  findButtonValue,
+  sendsWithoutUuid,
+  uuidsWithSeveralTargets,
+} from './support/workflow.js';
+import { startWorkflowRun, type WorkflowRun } from './support/workflow-run.js';
 
 // Customer-service QA under kill -9: conversations sent in through the API (idempotent on channel +
 // external id), three inspectors asking for the next one in chat (质检) and scoring it on the card,
@@ -24,7 +23,7 @@ const tag = `CHAOS_SEED=${SEED}`;
 process.stdout.write(`qa-kill: ${tag}\n`);
 
 const API_TOKEN = 'chaos-qa-api-token-0123456789';
-const CONVERSATIONS = 9;
+const CONVERSATIONS = 18;
 const INSPECTORS = ['xujing', 'liangchen', 'songjia'].map(demoOpenId);
 const AGENT = demoOpenId('wangxiaoli');
 
@@ -33,81 +32,18 @@ const namesReview = (content: string, reviewId: number): boolean =>
   new RegExp(`"reviewId":${reviewId}[,}]`).test(content);
 
 describe('the QA workflow with the bot killed at seeded random moments', () => {
-  let sandbox: Awaited<ReturnType<typeof startChaosSandbox>>;
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
-  let pool: pg.Pool;
-  let bot: BotProcess;
-  let tenantDir: string;
-  const lines: string[] = [];
-  const env = { CHAOS_WORKFLOWS: '1', API_TOKENS: API_TOKEN };
-  const kills: number[] = [];
-  const downMs: number[] = [];
+  let run: WorkflowRun;
   /** Reviews the bot answered as scored (a success toast on the inspector's card). */
   const scoredAcks: number[] = [];
-  let restarting: Promise<void> | undefined;
+  const p2p = (openId: string) => run.sandbox.state.p2pChatOf(openId)!.chat_id;
 
   beforeAll(async () => {
-    sandbox = await startChaosSandbox();
-    database = await freshDatabase();
-    pool = testPool(database.url);
-    tenantDir = mkdtempSync(join(tmpdir(), 'fo-chaos-tenant-'));
-    const tenantFile = join(tenantDir, 'tenant.json');
-    writeFileSync(tenantFile, JSON.stringify(demoTenant(sandbox.state)));
-    bot = await startBot({ sandbox, databaseUrl: database.url, lines, env: { ...env, CHAOS_DEMO_TENANT: tenantFile } });
-    pointSandboxAt(sandbox, bot.url);
+    run = await startWorkflowRun({ tag, apiToken: API_TOKEN, untilMs: 180_000 });
   }, 180_000);
-  afterAll(async () => {
-    await bot?.stop();
-    await sandbox?.dispose();
-    await pool?.end();
-    await database?.drop();
-    if (tenantDir) rmSync(tenantDir, { recursive: true, force: true });
-  });
+  afterAll(() => run?.close());
 
-  /** A bot that fails to come back after a kill is a finding: each failed start is kept and printed. */
-  const restartErrors: string[] = [];
-  async function restartBot(): Promise<BotProcess> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await startBot({ sandbox, databaseUrl: database.url, lines, env, readyTimeoutMs: 60_000 });
-      } catch (err) {
-        restartErrors.push(`${(err as Error).message}; last lines: ${lines.slice(-5).join('\n')}`);
-        if (attempt >= 3) throw err;
-      }
-    }
-  }
-
-  /** Polls until `check` holds; a timeout names the seed and every kill so far (read when it fails). */
-  const until = async <T>(check: () => Promise<T | undefined | false>, what: string, ms = 180_000): Promise<T> => {
-    try {
-      return await waitFor(check, `${what} (${tag})`, ms);
-    } catch (err) {
-      throw new Error(
-        `${(err as Error).message}; kills after ${kills.join(', ')} ms; restarts ${downMs.join(', ')} ms`,
-      );
-    }
-  };
-  const p2p = (openId: string) => sandbox.state.p2pChatOf(openId)!.chat_id;
-
-  /** A call to the bot that survives its death: retried against the restarted process. */
-  async function api(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-    return until(async () => {
-      await restarting;
-      try {
-        const res = await fetch(`${bot.url}${path}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(5000),
-        });
-        if (res.status >= 500) return undefined;
-        return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-      } catch {
-        await sleep(200);
-        return undefined;
-      }
-    }, `POST ${path} answered`);
-  }
+  const until = <T>(check: () => Promise<T | undefined | false>, what: string, ms?: number) =>
+    run.until(check, what, ms);
 
   const conversation = (i: number) => {
     const at = (s: number) => new Date(Date.parse('2026-11-20T02:00:00Z') + i * 3_600_000 + s * 1000).toISOString();
@@ -127,7 +63,7 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
 
   const scored = async () =>
     (
-      await pool.query<{ n: number }>(
+      await run.pool.query<{ n: number }>(
         `select count(*)::int as n from qa_reviews where state <> 'to_score' and conversation_id in
            (select id from qa_conversations where external_id like $1)`,
         [`chaos-${SEED}-%`],
@@ -141,14 +77,18 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
    */
   async function inspect(inspector: string): Promise<void> {
     while ((await scored()) < CONVERSATIONS) {
-      await restarting;
-      const asked = sandbox.actions.sendUserMessage({ userOpenId: inspector, chatId: p2p(inspector), text: '质检' });
-      const reply = await waitFor(
+      await run.settled();
+      const asked = run.sandbox.actions.sendUserMessage({
+        userOpenId: inspector,
+        chatId: p2p(inspector),
+        text: '质检',
+      });
+      const reply = await until(
         async () => {
-          const r = sandbox.state.botMessages().find((m) => m.parent_id === asked.message_id);
+          const r = run.sandbox.state.botMessages().find((m) => m.parent_id === asked.message_id);
           if (r) return r;
           if ((await scored()) >= CONVERSATIONS) return 'done' as const;
-          const record = sandbox.state
+          const record = run.sandbox.state
             .deliveries()
             .find(
               (d) =>
@@ -156,7 +96,7 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
             );
           return record?.state === 'failed' ? ('lost' as const) : undefined;
         },
-        `reply to 质检 (${tag})`,
+        'reply to 质检',
         180_000,
       );
       if (reply === 'done') return;
@@ -165,12 +105,12 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
       if (!accept) continue; // nothing left for this inspector right now
       const reviewId = Number(accept.reviewId);
       const done = async () =>
-        (await pool.query<{ state: string }>('select state from qa_reviews where id = $1', [reviewId])).rows[0]
+        (await run.pool.query<{ state: string }>('select state from qa_reviews where id = $1', [reviewId])).rows[0]
           ?.state !== 'to_score';
       await until(async () => {
         if (await done()) return true;
-        await restarting;
-        const r = await sandbox.actions
+        await run.settled();
+        const r = await run.sandbox.actions
           .clickCard({
             operatorOpenId: inspector,
             messageId: reply.message_id,
@@ -188,7 +128,7 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
   async function confirmAll(): Promise<void> {
     await until(
       async () => {
-        const { rows } = await pool.query<{ id: number; state: string }>(
+        const { rows } = await run.pool.query<{ id: number; state: string }>(
           `select id::int as id, state from qa_reviews where conversation_id in
              (select id from qa_conversations where external_id like $1)`,
           [`chaos-${SEED}-%`],
@@ -196,14 +136,14 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
         const open = rows.filter((r) => r.state !== 'acknowledged');
         if (rows.length === CONVERSATIONS && open.length === 0) return true;
         for (const r of open.filter((x) => x.state === 'feedback_sent')) {
-          await restarting;
-          const card = sandbox.state
+          await run.settled();
+          const card = run.sandbox.state
             .botMessages()
             .filter((m) => m.chat_id === p2p(AGENT) && m.content.includes('qa.ack') && namesReview(m.content, r.id))
             .at(-1);
           const value = card && findButtonValue(JSON.parse(card.content), (v) => v.action === 'qa.ack');
           if (value)
-            await sandbox.actions
+            await run.sandbox.actions
               .clickCard({ operatorOpenId: AGENT, messageId: card.message_id, action: { tag: 'button', value } })
               .catch(() => undefined);
         }
@@ -216,45 +156,28 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
   }
 
   it('scores and confirms every conversation once across kills, each effect exactly once', async () => {
-    let driving = true;
-    const killer = (async () => {
-      const started = Date.now();
-      while (driving) {
-        await sleep(Math.round(1000 + killWaits() * 3000));
-        if (!driving) break;
-        kills.push(Date.now() - started);
-        restarting = (async () => {
-          await bot.kill9();
-          const down = Date.now();
-          bot = await restartBot();
-          pointSandboxAt(sandbox, bot.url);
-          downMs.push(Date.now() - down);
-        })();
-        await restarting;
-      }
-    })();
+    const stopKilling = run.killRepeatedly(() => Math.round(600 + killWaits() * 1800));
     try {
       // Two batches, the second repeating the first batch's last conversation (a re-sent export).
-      const first = await api('/api/qa/conversations', {
+      const first = await run.api('/api/qa/conversations', {
         conversations: Array.from({ length: 5 }, (_, i) => conversation(i)),
       });
-      const second = await api('/api/qa/conversations', {
+      const second = await run.api('/api/qa/conversations', {
         conversations: Array.from({ length: CONVERSATIONS - 4 }, (_, i) => conversation(i + 4)),
       });
       expect(first.status, `${tag} ${JSON.stringify(first.json)}`).toBeLessThan(300);
       expect(second.status, `${tag} ${JSON.stringify(second.json)}`).toBeLessThan(300);
       await Promise.all([...INSPECTORS.map(inspect), confirmAll()]);
     } finally {
-      driving = false;
-      await killer;
+      await stopKilling();
     }
-    process.stdout.write(`qa-kill (${tag}): ${kills.length} kills, restarts took ${downMs.join(', ')} ms\n`);
-    expect(kills.length, `${tag}: the bot was killed during the run`).toBeGreaterThan(1);
-    expect(restartErrors, `${tag}: the bot came back after every kill`).toEqual([]);
+    process.stdout.write(`qa-kill (${tag}): ${run.kills.length} kills, restarts took ${run.downMs.join(', ')} ms\n`);
+    expect(run.kills.length, `${tag}: the bot was killed during the run`).toBeGreaterThan(1);
+    expect(run.restartErrors, `${tag}: the bot came back after every kill`).toEqual([]);
 
     await until(async () => {
-      await sandbox.state.idle();
-      const { rows } = await pool.query<{ n: number }>(
+      await run.sandbox.state.idle();
+      const { rows } = await run.pool.query<{ n: number }>(
         `select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active')
            and name like 'qa%' and name not like '%sweep%' and name not like '%sampl%' and name not like '%digest%'`,
       );
@@ -263,7 +186,7 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
 
     // One conversation per external id, one review each, scored once, confirmed.
     const conversations = (
-      await pool.query<{ id: number; external_id: string }>(
+      await run.pool.query<{ id: number; external_id: string }>(
         'select id::int as id, external_id from qa_conversations where external_id like $1',
         [`chaos-${SEED}-%`],
       )
@@ -272,7 +195,7 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
       Array.from({ length: CONVERSATIONS }, (_, i) => `chaos-${SEED}-${i}`).sort(),
     );
     const messages = (
-      await pool.query<{ conversation_id: number; n: number }>(
+      await run.pool.query<{ conversation_id: number; n: number }>(
         `select conversation_id::int as conversation_id, count(*)::int as n from qa_messages
           where conversation_id = any($1) group by 1`,
         [conversations.map((c) => c.id)],
@@ -283,7 +206,7 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
       tag,
     ).toEqual([]);
     const reviews = (
-      await pool.query<{ id: number; conversation_id: number; state: string; inspector_open_id: string }>(
+      await run.pool.query<{ id: number; conversation_id: number; state: string; inspector_open_id: string }>(
         `select id::int as id, conversation_id::int as conversation_id, state, inspector_open_id from qa_reviews
           where conversation_id = any($1)`,
         [conversations.map((c) => c.id)],
@@ -301,7 +224,7 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
     ).toEqual([]);
     // One set of marks per review: a repeated score never added a second.
     const marks = (
-      await pool.query<{ review_id: number; n: number; codes: number }>(
+      await run.pool.query<{ review_id: number; n: number; codes: number }>(
         `select review_id::int as review_id, count(*)::int as n, count(distinct code)::int as codes
            from qa_review_items where review_id = any($1) group by 1`,
         [reviews.map((r) => r.id)],
@@ -314,7 +237,7 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
     ).toEqual([]);
 
     // One feedback card per review to the agent, under one uuid, whatever the retries.
-    const attempts = sandbox.state.sendAttempts();
+    const attempts = run.sandbox.state.sendAttempts();
     expect(sendsWithoutUuid(attempts), tag).toEqual([]);
     expect(uuidsWithSeveralTargets(attempts), tag).toEqual([]);
     for (const r of reviews) {
@@ -325,19 +248,11 @@ describe('the QA workflow with the bot killed at seeded random moments', () => {
       );
       expect({ review: r.id, feedback: uuids.size }, tag).toEqual({ review: r.id, feedback: 1 });
     }
-    const keys = new Map<string, Set<string | undefined>>();
-    for (const a of attempts.filter((x) => x.outcome !== 'refused')) {
-      const k = `${a.via} ${a.target} ${a.content}`;
-      keys.set(k, (keys.get(k) ?? new Set()).add(a.uuid));
-    }
-    expect(
-      [...keys].filter(([, u]) => u.size > 1).map(([k]) => k.slice(0, 200)),
-      tag,
-    ).toEqual([]);
+    expect(contentUnderSeveralUuids(attempts), tag).toEqual([]);
 
-    expect(linesWithSecrets(sandbox, lines), tag).toEqual([]);
+    expect(linesWithSecrets(run.sandbox, run.lines), tag).toEqual([]);
     expect(
-      lines.some((l) => l.includes(API_TOKEN)),
+      run.lines.some((l) => l.includes(API_TOKEN)),
       tag,
     ).toBe(false);
   }, 900_000);

@@ -75,3 +75,13 @@ export function duplicateIntents(attempts: SendAttempt[]): string[] {
         `${k}: ${s.size} uuids\n${[...s].map((u) => `    ${u} at ${first(u)?.at}: ${first(u)?.content}`).join('\n')}`,
     );
 }
+
+/** The same content sent to the same place under more than one uuid: a second, different send of one message. */
+export function contentUnderSeveralUuids(attempts: SendAttempt[]): string[] {
+  const keys = new Map<string, Set<string | undefined>>();
+  for (const a of attempts.filter((x) => x.outcome !== 'refused')) {
+    const k = `${a.via} ${a.target} ${a.content}`;
+    keys.set(k, (keys.get(k) ?? new Set()).add(a.uuid));
+  }
+  return [...keys].filter(([, u]) => u.size > 1).map(([k]) => k.slice(0, 200));
+}
