@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSafeLink } from '../core/cards/markdown.js';
 import { FeishuApiError } from '../feishu/errors.js';
 import { clientToken } from '../feishu/idempotency.js';
 import type { OpenApi } from '../feishu/index.js';
@@ -263,12 +264,11 @@ export function createSchemaApi(client: OpenApi, options: SchemaApiOptions = {})
       const records = parse('bitable.records.batch_get', RecordLinks, body).data.records ?? [];
       const record = records.find((r) => r.record_id === recordId);
       const url = record?.shared_url ?? record?.record_url;
-      return url && HTTPS_LINK.test(url) ? url : undefined;
+      return url && isSafeLink(url) ? url : undefined;
     },
   };
 }
 
-const HTTPS_LINK = /^https:\/\/[^\s()<>"']+$/;
 const RecordLinks = z.object({
   data: z.object({
     records: z

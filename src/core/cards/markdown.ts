@@ -100,9 +100,12 @@ export function shorten(text: string, max: number): string {
  * is not plain https (spaces, parentheses, another scheme) is dropped and only the text is shown.
  */
 export function link(text: string, url: string): Markdown {
-  if (!/^https:\/\/[^\s()<>"']+$/.test(url)) return md`${text}`;
+  if (!isSafeLink(url)) return md`${text}`;
   return trusted(`[${escapeMarkdown(text)}](${url})`);
 }
+
+/** An https URL with nothing that could end a markdown link or break out of it: the only links a card carries. */
+export const isSafeLink = (url: string): boolean => /^https:\/\/[^\s()<>"']+$/.test(url);
 
 /** One line of user text as card markdown that shows exactly as typed. */
 export function escapeMarkdown(text: string, max = Infinity): string {

@@ -3,7 +3,7 @@ import { calendarDay } from '../../core/zoned-time.js';
 import type { Database } from '../../db/client.js';
 import type { AddedRow, Refusal, TableEdit } from '../../mirror/index.js';
 import { mirrorTableName, quote } from '../../mirror/mirror-ddl.js';
-import type { MetricRow, MetricSource } from './logic/metrics.js';
+import type { DailyFigures, MetricRow, MetricSource } from './logic/metrics.js';
 import { repo } from './repository.js';
 import type { IngestResult } from './service/ingest.js';
 
@@ -24,18 +24,10 @@ const FIELD_OF_KEY = Object.fromEntries(Object.entries(FIGURE_FIELDS).map(([f, k
 >;
 
 /** What a stored day holds that a person's row is checked against (see metrics-bitable.ts MetricDay). */
-export interface HeldDay {
+export interface HeldDay extends DailyFigures {
   code: string;
   day: string;
   source: string;
-  membersTotal: number;
-  membersJoined: number;
-  membersLeft: number;
-  activeMembers: number;
-  messages: number;
-  orders: number;
-  gmvFen: number;
-  refundsFen: number;
 }
 
 export interface PeopleRowsDeps {
