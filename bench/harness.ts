@@ -10,9 +10,10 @@ import { backlogDrain, eventToEffect } from './scenarios/effect.js';
 import { DEFAULT_SIZES, exceptionsScenarios } from './scenarios/exceptions.js';
 import { intakeScenarios } from './scenarios/intake.js';
 import { qaImportScenario } from './scenarios/qa-import.js';
+import { workflowCardScenarios } from './scenarios/workflow-cards.js';
 
 /** Scenario groups `npm run bench -- --scenario a,b` can pick; all of them by default. */
-export const SCENARIOS = ['intake', 'effect', 'mirror', 'exceptions', 'qa-import', 'dashboard'] as const;
+export const SCENARIOS = ['intake', 'effect', 'mirror', 'exceptions', 'cards', 'qa-import', 'dashboard'] as const;
 export type ScenarioGroup = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -72,6 +73,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
       const ex = await exceptionsScenarios(ctx, o.exceptionSizes ?? (o.short ? [2_000] : DEFAULT_SIZES));
       if (ex.skipped) skipped.push({ name: 'exceptions', reason: ex.skipped });
       scenarios.push(...ex.results);
+    }
+    if (runs.has('cards')) {
+      const c = await workflowCardScenarios(ctx);
+      if (c.skipped) skipped.push({ name: 'cards', reason: c.skipped });
+      scenarios.push(...c.results);
     }
     if (runs.has('qa-import')) scenarios.push(...(await qaImportScenario(ctx)));
     if (runs.has('dashboard')) {

@@ -3,11 +3,20 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import { cardEnvelope, caseActEnvelope, messageEnvelope, seal, type Credentials, type SealedBody } from './payloads.js';
+import {
+  cardEnvelope,
+  caseActEnvelope,
+  clickEnvelope,
+  messageEnvelope,
+  seal,
+  type Click,
+  type Credentials,
+  type SealedBody,
+} from './payloads.js';
 
 export interface LoadJob {
   url: string;
-  kind: 'event' | 'card' | 'baseline' | 'case-act';
+  kind: 'event' | 'card' | 'baseline' | 'case-act' | 'click';
   mode: 'saturate' | 'rate';
   connections: number;
   durationMs: number;
@@ -19,6 +28,8 @@ export interface LoadJob {
   tickets?: number;
   /** For `case-act`: open cases in in_progress or waiting_customer, clicked in turn (wait_customer ⇄ resume). */
   cases?: CaseTarget[];
+  /** For `click`: workflow card clicks sent in this order, each once while there are more clicks than requests. */
+  clicks?: Click[];
 }
 
 export interface CaseTarget {
@@ -54,6 +65,8 @@ function makeBody(job: LoadJob, n: number): SealedBody {
     c.state = verb === 'resume' ? 'in_progress' : 'waiting_customer';
     return sealed;
   }
+  if (job.kind === 'click')
+    return seal(clickEnvelope(job.credentials, eventId, job.clicks![n % job.clicks!.length]!), job.credentials);
   if (job.kind === 'card') {
     const operators = job.operators ?? ['ou_bench_operator'];
     return seal(

@@ -91,3 +91,26 @@ export function caseActEnvelope(
     },
   };
 }
+
+/** One click on a workflow card: who clicks, the button's value as the card carries it, the form's fields if any. */
+export interface Click {
+  operator: string;
+  value: Record<string, unknown>;
+  messageId: string;
+  formValue?: Record<string, unknown>;
+}
+
+/** A button click on any card (FEISHU.md §b.1, card.action.trigger): the button value, form values beside it. */
+export function clickEnvelope(c: Credentials, eventId: string, click: Click) {
+  return {
+    schema: '2.0',
+    header: header(c, eventId, 'card.action.trigger'),
+    event: {
+      operator: { tenant_key: 'bench-tenant', open_id: click.operator, user_id: 'u_bench', union_id: 'on_bench' },
+      token: `c-${eventId}`,
+      action: { value: click.value, tag: 'button', ...(click.formValue ? { form_value: click.formValue } : {}) },
+      host: 'im_message',
+      context: { open_message_id: click.messageId, open_chat_id: 'oc_bench_p2p' },
+    },
+  };
+}

@@ -3,13 +3,12 @@
 // every exceptions read the API and dashboard offer, the 5-minute sweep, card callbacks on the
 // real exceptions.act path at 50/s alone and while 365-day reports run, and the bot's peak RSS.
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { BenchContext, RunningServer } from '../context.js';
 import { generateExceptions, type Generated } from '../exceptions/generate.js';
-import { runLoadProcess } from '../load/client.js';
-import type { CaseTarget, LoadStats } from '../load/loadgen.js';
+import { cardLoad, prefixed, queriesPerCallback } from '../load/card-load.js';
+import type { CaseTarget } from '../load/loadgen.js';
 import { summarise, target, type ScenarioResult } from '../results.js';
 import { BENCH_OPERATOR } from '../server/bench-module.js';
 
@@ -153,16 +152,20 @@ async function measureSize(
 
     // Card callbacks on the real path: exceptions.act (rules loaded, conditional update, history,
     // audit, results + rollup, effects queued) answered with the rebuilt case card.
-    const perCallback = await queriesPerCallback(ctx, bot, client);
+    const perCallback = await queriesPerCallback(ctx, bot, {
+      kind: 'case-act',
+      operators: [BENCH_OPERATOR],
+      cases: (await clickTargets(client)).slice(0, 20),
+    });
     metrics['card.queriesPerCallback'] = perCallback;
-    const alone = await cardLoad(ctx, bot, client);
+    const alone = await caseCardLoad(ctx, bot, client);
     Object.assign(metrics, prefixed('card.alone', alone.metrics));
     notes.push(...alone.notes.map((n) => `card alone: ${n}`));
 
     // The same load while 365-day reports run back to back on two connections.
     await bot.child.call('loopDelay');
     const reportLoop = startReportLoop(bot, token, 2);
-    const during = await cardLoad(ctx, bot, client);
+    const during = await caseCardLoad(ctx, bot, client);
     const reports = await reportLoop.stop();
     const loopDuring = await bot.child.call<{ maxMs: number }>('loopDelay');
     Object.assign(metrics, prefixed('card.duringReports', during.metrics));
@@ -276,81 +279,15 @@ async function stateChanges(client: pg.Client): Promise<number> {
   return rows[0]!.n;
 }
 
-async function cardLoad(ctx: BenchContext, bot: RunningServer, client: pg.Client) {
-  const cases = await clickTargets(client);
+/** The card load on the case path: the latest cases clicked in turn, and the cases it changed. */
+async function caseCardLoad(ctx: BenchContext, bot: RunningServer, client: pg.Client) {
   const before = await stateChanges(client);
-  // The machine's 1-minute load average around the run: on a shared machine the latencies mean little without it.
-  const loadBefore = loadavg()[0]!;
-  const stats = await runLoadProcess({
-    url: `${bot.url}/webhook/card`,
-    kind: 'case-act',
-    mode: 'rate',
-    rate: CARD_RATE,
-    connections: 50,
-    durationMs: ctx.short ? 3_000 : 20_000,
-    payloadBytes: 0,
-    credentials: ctx.sandbox.credentials,
-    operators: [BENCH_OPERATOR],
-    cases,
-  });
-  const loadAfter = loadavg()[0]!;
+  const r = await cardLoad(
+    ctx,
+    bot,
+    { kind: 'case-act', operators: [BENCH_OPERATOR], cases: await clickTargets(client) },
+    { rate: CARD_RATE, durationMs: ctx.short ? 3_000 : 20_000 },
+  );
   const changed = (await stateChanges(client)) - before;
-  const l = summarise(stats.latencies);
-  return {
-    p99: l.p99,
-    sent: stats.requests,
-    changed,
-    metrics: {
-      requests: stats.requests,
-      ok: stats.ok,
-      non2xx: stats.non2xx + stats.errors,
-      p50Ms: l.p50,
-      p99Ms: l.p99,
-      maxMs: l.max,
-      changed,
-      loadAvg1mBefore: Math.round(loadBefore * 100) / 100,
-      loadAvg1mAfter: Math.round(loadAfter * 100) / 100,
-    },
-    notes: errorNotes(stats),
-  };
-}
-
-/**
- * Queries the bot sends per exceptions.act callback: 20 clicks one after another, minus the idle rate over the same
- * time.
- */
-async function queriesPerCallback(ctx: BenchContext, bot: RunningServer, client: pg.Client): Promise<number> {
-  const count = async () => (await bot.child.call<{ queries: number }>('queries')).queries;
-  const cases = (await clickTargets(client)).slice(0, 20);
-  const q0 = await count();
-  const t0 = performance.now();
-  const stats = await runLoadProcess({
-    url: `${bot.url}/webhook/card`,
-    kind: 'case-act',
-    mode: 'rate',
-    rate: 10,
-    connections: 1,
-    durationMs: 2_000,
-    payloadBytes: 0,
-    credentials: ctx.sandbox.credentials,
-    operators: [BENCH_OPERATOR],
-    cases,
-  });
-  const busy = (await count()) - q0;
-  const elapsed = performance.now() - t0;
-  const i0 = await count();
-  await new Promise((r) => setTimeout(r, elapsed));
-  const idle = (await count()) - i0;
-  return Math.round(((busy - idle) / Math.max(1, stats.ok)) * 10) / 10;
-}
-
-function errorNotes(s: LoadStats): string[] {
-  const notes: string[] = [];
-  if (s.non2xx > 0) notes.push(`statuses: ${JSON.stringify(s.statuses)}`);
-  if (s.firstError) notes.push(`first connection error: ${s.firstError}`);
-  return notes;
-}
-
-function prefixed(prefix: string, m: Record<string, number | null>): Record<string, number | null> {
-  return Object.fromEntries(Object.entries(m).map(([k, v]) => [`${prefix}.${k}`, v]));
+  return { ...r, changed, metrics: { ...r.metrics, changed } };
 }

@@ -1,11 +1,16 @@
 // The bot under test, in its own process: the real app (createDeps + buildApp + domains) plus the
 // bench card action. BENCH_WORKERS=0 runs intake only (events are stored and queued, not worked).
+// BENCH_WORKFLOWS=1 provisions the Base at start as the sandbox product does, and BENCH_DEMO_TENANT
+// (a JSON file of the stand-in's people and chats) seeds the demo directory, rules and scorecard
+// before the bot reports ready: the workflow card scenario clicks on real QA reviews and contract steps.
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pg from 'pg';
 import pino from 'pino';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/core/logger.js';
+import { runSeeds, type SeedContext } from '../../src/core/seed.js';
 import { createDomains } from '../../src/domains/index.js';
 import { createDeps } from '../../src/runtime.js';
 import { serveIpc } from '../child.js';
@@ -28,10 +33,17 @@ const log = createLogger(
   pino.destination({ dest: process.env.BENCH_LOG_FILE ?? '/dev/null', sync: false, mkdir: true }),
 );
 const deps = await createDeps({ config, log });
-const { app, registry } = await buildApp(deps, [...createDomains(), benchModule()]);
+const domains = createDomains(
+  process.env.BENCH_WORKFLOWS === '1' ? { provisionOnStart: true, schemaWritesPerSecond: 50 } : {},
+);
+const { app, registry } = await buildApp(deps, [...domains, benchModule()]);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const workers = process.env.BENCH_WORKERS !== '0';
 await deps.jobs.start({ workers, cron: false });
+if (process.env.BENCH_DEMO_TENANT) {
+  const tenant = JSON.parse(readFileSync(process.env.BENCH_DEMO_TENANT, 'utf8')) as SeedContext['tenant'];
+  await runSeeds(registry.seeds, { now: deps.clock.now(), log, tenant, history: false });
+}
 const { port } = app.server.address() as { port: number };
 
 const one = async <T>(sql: string, params: unknown[] = []) => (await deps.database.query<T>(sql, params)).rows[0]!;
