@@ -5,6 +5,7 @@ import * as exceptions from '../domains/exceptions/schema.js';
 import * as exceptionReports from '../domains/exceptions/report-schema.js';
 import * as mirror from '../mirror/schema.js';
 import * as community from '../domains/community/schema.js';
+import * as communityRollups from '../domains/community/rollup-schema.js';
 import * as qa from '../domains/qa/schema.js';
 import * as contracts from '../domains/contracts/schema.js';
 
@@ -15,6 +16,7 @@ export const schema = {
   ...exceptionReports,
   ...mirror,
   ...community,
+  ...communityRollups,
   ...qa,
   ...contracts,
 };
@@ -24,5 +26,6 @@ export * from '../domains/exceptions/schema.js';
 export * from '../mirror/schema.js';
 export * from '../domains/exceptions/report-schema.js';
 export * from '../domains/community/schema.js';
+export * from '../domains/community/rollup-schema.js';
 export * from '../domains/qa/schema.js';
 export * from '../domains/contracts/schema.js';

@@ -1,109 +1,17 @@
 import type { SqlExecutor } from '../../db/client.js';
-import { ratesOf, type PeriodRates, type PeriodSums } from './logic/definitions.js';
+import type { RollupQuery, RollupRow } from './rollup-query.js';
+import { rollupFromRows } from './rollup-rows.js';
+import { rollupFromStore } from './rollup-stored.js';
 
-/** `span`: the whole range [from, to] as one period (a 7-day or 28-day report). */
-export const GRAINS = ['day', 'week', 'month', 'span'] as const;
-export type Grain = (typeof GRAINS)[number];
-export const DIMENSIONS = ['all', 'platform', 'operator', 'community'] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
-
-const KEY: Record<Dimension, string> = {
-  all: `'all'`,
-  platform: 'c.platform',
-  operator: `coalesce(c.operator_open_id, '')`,
-  community: 'c.code',
-};
-
-export interface RollupQuery {
-  grain: Grain;
-  by: Dimension;
-  /** ISO dates, inclusive. */
-  from: string;
-  to: string;
-  platform?: string | undefined;
-  operator?: string | undefined;
-  community?: string | undefined;
-  /** Only communities of these directory teams (a team lead's reach); [] reads none. */
-  teams?: readonly string[] | undefined;
-}
-
-export interface RollupRow extends PeriodSums, PeriodRates {
-  /** First day of the period: the day, the ISO week's Monday, the month's 1st. */
-  period: string;
-  key: string;
-  communities: number;
-}
+export { DIMENSIONS, GRAINS, type Dimension, type Grain, type RollupQuery, type RollupRow } from './rollup-query.js';
 
 /**
- * Rollups by day / ISO week / month × platform / operator / community, in one query over the
- * daily rows, exactly as logic/definitions.ts defines the figures: sums over the rows in the
- * period, opening members from each community's first row in it, closing from its last, days =
- * distinct days with a row. Rates are taken from the sums by `ratesOf` (one formula for SQL and cards).
+ * Rollups by day / ISO week / month / span × platform / operator / community, exactly as
+ * logic/definitions.ts defines the figures. Across communities they come from the stored rollups
+ * (rollup-stored.ts: a year reads thousands of rows, not the 730,000 daily ones); one community, or a
+ * row per community, from its daily rows (rollup-rows.ts: a few hundred rows by the primary key).
+ * Both give the same answer (test/domains/community/rollup-stored.test.ts).
  */
 export async function rollup(db: SqlExecutor, q: RollupQuery): Promise<RollupRow[]> {
-  const params: unknown[] = [q.grain === 'span' ? 'day' : q.grain, q.from, q.to];
-  const period =
-    q.grain === 'span' ? 'date_trunc($1, $2::date::timestamp)::date' : 'date_trunc($1, m.day::timestamp)::date';
-  const where: string[] = ['m.day between $2::date and $3::date'];
-  if (q.platform) where.push(`c.platform = $${params.push(q.platform)}`);
-  if (q.operator) where.push(`c.operator_open_id = $${params.push(q.operator)}`);
-  if (q.community) where.push(`c.code = $${params.push(q.community)}`);
-  if (q.teams) where.push(`c.team_key = any($${params.push([...q.teams])}::text[])`);
-  const { rows } = await db.query<Record<string, string | number>>(
-    `with m as (
-       select m.*, ${KEY[q.by]} as key, ${period} as period
-         from community_daily_metrics m join community_communities c on c.id = m.community_id
-        where ${where.join(' and ')}
-     ),
-     per_community as (
-       select period, key, community_id,
-              (array_agg(members_total - members_joined + members_left order by day))[1] as opening,
-              (array_agg(members_total order by day desc))[1] as closing
-         from m group by period, key, community_id
-     ),
-     ends as (
-       select period, key, count(*) as communities, sum(opening) as opening, sum(closing) as closing from
-         per_community group by period, key
-     ),
-     sums as (
-       select period, key, count(*) as rows, count(distinct day) as days,
-              sum(members_joined) as joined, sum(members_left) as "left", sum(members_total) as member_days,
-              sum(active_members) as active_days, sum(messages) as messages, sum(orders) as orders,
-              sum(gmv_fen) as gmv_fen, sum(refunds_fen) as refunds_fen
-         from m group by period, key
-     )
-     select to_char(s.period, 'YYYY-MM-DD') as period, s.key, e.communities::float8 as communities, s.rows::float8 as
-       rows, s.days::float8 as days,
-            s.joined::float8 as joined, s."left"::float8 as "left", s.member_days::float8 as member_days,
-              s.active_days::float8 as active_days,
-            s.messages::float8 as messages, s.orders::float8 as orders, s.gmv_fen::float8 as gmv_fen,
-              s.refunds_fen::float8 as refunds_fen,
-            e.opening::float8 as opening, e.closing::float8 as closing
-       from sums s join ends e using (period, key)
-      order by s.period, s.key`,
-    params,
-  );
-  return rows.map((r) => {
-    const sums: PeriodSums = {
-      rows: Number(r.rows),
-      days: Number(r.days),
-      joined: Number(r.joined),
-      left: Number(r.left),
-      memberDays: Number(r.member_days),
-      activeDays: Number(r.active_days),
-      openingMembers: Number(r.opening),
-      closingMembers: Number(r.closing),
-      messages: Number(r.messages),
-      orders: Number(r.orders),
-      gmvFen: Number(r.gmv_fen),
-      refundsFen: Number(r.refunds_fen),
-    };
-    return {
-      period: String(r.period),
-      key: String(r.key),
-      communities: Number(r.communities),
-      ...sums,
-      ...ratesOf(sums),
-    };
-  });
+  return q.community || q.by === 'community' ? rollupFromRows(db, q) : rollupFromStore(db, q);
 }

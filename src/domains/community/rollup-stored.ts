@@ -1,0 +1,109 @@
+import type { SqlExecutor } from '../../db/client.js';
+import { rollupRowOf, type RollupQuery, type RollupRow } from './rollup-query.js';
+
+// The rollup across communities from community_metric_rollups (sums per day × platform × team × operator) and
+// community_metric_gaps (rollup-schema.ts), never from the daily rows in bulk. Sums, rows and days with data add
+// up from the stored days. Opening and closing members and the number of communities are not sums over days:
+// a community opens a period on its first row in it and closes on its last. For almost every community that is
+// the period's first and last day (the stored days' figures); a community with no row on the first day opens on
+// the day after the gap that holds it — one GiST lookup per period, reading one daily row per such community —
+// and likewise closes on the day before the gap that holds the last day.
+
+type Where = { rollup: string[]; community: string[]; params: unknown[] };
+
+/** The query's filters on the stored groups (`r`) and on communities (`c`), both against the same parameters. */
+function filtersOf(q: RollupQuery, params: unknown[]): Where {
+  const w: Where = { rollup: [], community: [], params };
+  const both = (rollupColumn: string, communityColumn: string, test: string) => {
+    w.rollup.push(`r.${rollupColumn} ${test}`);
+    w.community.push(`c.${communityColumn} ${test}`);
+  };
+  if (q.platform) both('platform', 'platform', `= $${params.push(q.platform)}`);
+  if (q.operator) both('operator_open_id', 'operator_open_id', `= $${params.push(q.operator)}`);
+  if (q.teams) both('team_key', 'team_key', `= any($${params.push([...q.teams])}::text[])`);
+  return w;
+}
+
+const ROLLUP_KEY = { all: `'all'`, platform: 'r.platform', operator: 'r.operator_open_id' } as const;
+const COMMUNITY_KEY = { all: `'all'`, platform: 'c.platform', operator: `coalesce(c.operator_open_id, '')` } as const;
+type StoredDimension = keyof typeof ROLLUP_KEY;
+
+const SUMS = `sum(r.rows)::float8 as rows, sum(r.joined)::float8 as joined, sum(r."left")::float8 as "left",
+  sum(r.member_days)::float8 as member_days, sum(r.active_days)::float8 as active_days,
+  sum(r.messages)::float8 as messages, sum(r.orders)::float8 as orders, sum(r.gmv_fen)::float8 as gmv_fen,
+  sum(r.refunds_fen)::float8 as refunds_fen`;
+
+const and = (list: string[]) => list.map((c) => ` and ${c}`).join('');
+
+/** The rollup of `q` across communities (no single community, not by community) from the stored tables. */
+export async function rollupFromStore(db: SqlExecutor, q: RollupQuery): Promise<RollupRow[]> {
+  if (q.community || q.by === 'community') throw new Error('rollupFromStore: one community reads its daily rows');
+  const by: StoredDimension = q.by;
+  const { rows } = q.grain === 'day' ? await byDay(db, q, by) : await byPeriod(db, q, by);
+  return rows.map(rollupRowOf);
+}
+
+/** A day is its own period: every community with a row opens and closes on it. */
+function byDay(db: SqlExecutor, q: RollupQuery, by: StoredDimension) {
+  const w = filtersOf(q, [q.from, q.to]);
+  return db.query<Record<string, string | number>>(
+    `select to_char(r.day, 'YYYY-MM-DD') as period, ${ROLLUP_KEY[by]} as key, sum(r.rows)::float8 as communities,
+            1 as days, ${SUMS},
+            sum(r.member_days - r.joined + r."left")::float8 as opening, sum(r.member_days)::float8 as closing
+       from community_metric_rollups r
+      where r.day between $1::date and $2::date${and(w.rollup)}
+      group by r.day, 2 order by r.day, 2`,
+    w.params,
+  );
+}
+
+/** Weeks, months or the whole span: each period clipped to [from, to], its ends from the gaps. */
+function byPeriod(db: SqlExecutor, q: RollupQuery, by: StoredDimension) {
+  const w = filtersOf(q, [q.from, q.to]);
+  const periods =
+    q.grain === 'span'
+      ? `select $1::date as period, $1::date as pf, $2::date as pt`
+      : `select g::date as period, greatest(g::date, $1::date) as pf,
+                least((g + interval '1 ${q.grain}' - interval '1 day')::date, $2::date) as pt
+           from generate_series(date_trunc('${q.grain}', $1::date::timestamp), $2::date::timestamp,
+                                interval '1 ${q.grain}') g`;
+  const community = COMMUNITY_KEY[by];
+  return db.query<Record<string, string | number>>(
+    `with periods as (${periods}),
+     sums as (
+       select p.period, ${ROLLUP_KEY[by]} as key, count(distinct r.day) as days, ${SUMS},
+              coalesce(sum(r.rows) filter (where r.day = p.pf), 0) as first_rows,
+              coalesce(sum(r.member_days - r.joined + r."left") filter (where r.day = p.pf), 0) as opening,
+              coalesce(sum(r.member_days) filter (where r.day = p.pt), 0) as closing
+         from periods p join community_metric_rollups r on r.day between p.pf and p.pt${and(w.rollup)}
+        group by p.period, 2
+     ),
+     opened as (
+       select p.period, ${community} as key, count(*) as communities,
+              sum(m.members_total - m.members_joined + m.members_left) as opening
+         from periods p
+         join community_metric_gaps g
+           on daterange(g.prev_day, g.next_day, '()') @> p.pf and g.next_day <= p.pt
+         join community_communities c on c.id = g.community_id${and(w.community)}
+         join community_daily_metrics m on m.community_id = g.community_id and m.day = g.next_day
+        group by p.period, 2
+     ),
+     closed as (
+       select p.period, ${community} as key, sum(m.members_total) as closing
+         from periods p
+         join community_metric_gaps g
+           on daterange(g.prev_day, g.next_day, '()') @> p.pt and g.prev_day >= p.pf
+         join community_communities c on c.id = g.community_id${and(w.community)}
+         join community_daily_metrics m on m.community_id = g.community_id and m.day = g.prev_day
+        group by p.period, 2
+     )
+     select to_char(s.period, 'YYYY-MM-DD') as period, s.key,
+            (s.first_rows + coalesce(o.communities, 0))::float8 as communities, s.days::float8 as days,
+            s.rows, s.joined, s."left", s.member_days, s.active_days, s.messages, s.orders, s.gmv_fen, s.refunds_fen,
+            (s.opening + coalesce(o.opening, 0))::float8 as opening,
+            (s.closing + coalesce(x.closing, 0))::float8 as closing
+       from sums s left join opened o using (period, key) left join closed x using (period, key)
+      order by s.period, s.key`,
+    w.params,
+  );
+}
