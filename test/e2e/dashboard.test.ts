@@ -275,6 +275,54 @@ describe('the workbench dashboard', () => {
     await context.close();
   });
 
+  it('shows the QA tab as the API answers it, to the QA lead and to an agent (their own), with charts', async () => {
+    // The demo seed scored three weeks of the demo agents' conversations.
+    for (const person of ['zhengxue', 'wangxiaoli']) {
+      const { context, page, errors } = await signedIn(person, person === 'zhengxue' ? DESKTOP : PHONE);
+      await page.goto(`${product.url}/dashboard?tab=qa&days=30`);
+      await expect.poll(() => stateOf(page), { timeout: 30_000 }).toBe('ready');
+      const r = await apiJson<{
+        level: string;
+        totals: { reviews: number; avgScore: number | null; passRate: number | null };
+        byChannel: Array<{ name: string; avgScore: number | null; passRate: number | null }>;
+        byAgent: Array<{ key: string }>;
+        byItem: Array<{ deductionRate: number | null }>;
+      }>(page, '/api/dashboard/qa/summary?days=30');
+      expect(r.level).toBe(person === 'zhengxue' ? 'all' : 'own');
+      expect(r.totals.reviews).toBeGreaterThan(person === 'zhengxue' ? 300 : 10);
+      if (person === 'wangxiaoli') expect(r.byAgent.map((a) => a.key)).toEqual([demoOpenId('wangxiaoli')]);
+      await expect
+        .poll(() => shownKpis(page), { timeout: 30_000 })
+        .toMatchObject({
+          reviews: r.totals.reviews.toLocaleString('zh-CN'),
+          'avg-score': (Math.round(r.totals.avgScore! * 10) / 10).toFixed(1),
+          'pass-rate': pct(r.totals.passRate),
+        });
+      for (const id of ['chart-qa-channels', 'chart-qa-criteria']) await page.locator(`#${id} canvas`).waitFor();
+      // The channel chart plots the API's averages, one bar per channel, its legend above the plot.
+      const plotted = await page.evaluate(() => {
+        const charts = (
+          window as unknown as {
+            dashboard: {
+              charts(): Map<string, { getOption(): { xAxis: { data: string[] }[]; series: { data: unknown[] }[] } }>;
+            };
+          }
+        ).dashboard.charts();
+        const o = charts.get('chart-qa-channels')!.getOption();
+        return { channels: o.xAxis[0]!.data, avg: o.series[0]!.data };
+      });
+      expect(plotted.channels).toEqual(r.byChannel.map((c) => c.name));
+      expect(plotted.avg).toEqual(
+        r.byChannel.map((c) => (c.avgScore === null ? null : Math.round(c.avgScore * 10) / 10)),
+      );
+      await expectLegendClearOfAxes(page, 'chart-qa-channels');
+      await page.waitForTimeout(600);
+      await page.screenshot({ path: `${ARTIFACTS}/dashboard-qa-${person}.png`, fullPage: true });
+      expect(errors).toEqual([]);
+      await context.close();
+    }
+  }, 120_000); // two sign-ins: a cap, not a timed assertion
+
   it('opened directly without a session, offers the console sign-in instead of a bare error', async () => {
     const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
     const page = await context.newPage();

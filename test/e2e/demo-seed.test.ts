@@ -66,6 +66,40 @@ describe('the sandbox demo tenant', () => {
     for (const r of rows) expect(r).toMatchObject({ communities: 12, days: 12 * 365, last: '2026-11-24' });
   });
 
+  it('plays three weeks of QA: every agent sampled each day, scored by the inspectors, yesterday left to score', async () => {
+    const { rows } = await product.deps.database.query<{
+      agents: number;
+      days: number;
+      scored: number;
+      waiting: number;
+      deducted: number;
+      timed: number;
+      first: string;
+      last: string;
+    }>(
+      `select count(distinct c.agent_open_id)::int as agents,
+              count(distinct (c.started_at at time zone 'Asia/Shanghai')::date)::int as days,
+              count(*) filter (where r.state = 'scored')::int as scored,
+              count(*) filter (where r.state = 'to_score' and r.inspector_open_id is not null)::int as waiting,
+              count(*) filter (where r.score < 100)::int as deducted,
+              count(*) filter (where r.seconds_spent between 60 and 600)::int as timed,
+              to_char(min(r.scored_at at time zone 'Asia/Shanghai'), 'YYYY-MM-DD') as first,
+              to_char(max(r.scored_at at time zone 'Asia/Shanghai'), 'YYYY-MM-DD') as last
+         from qa_conversations c join qa_reviews r on r.conversation_id = c.id
+        where c.external_id like 'demo-%'`,
+    );
+    const agents = await product.deps.database.query<{ n: number }>(
+      `select count(*)::int as n from directory_people where 'agent' = any(roles) and channel is not null`,
+    );
+    const r = rows[0]!;
+    expect(r.agents).toBe(agents.rows[0]!.n);
+    expect(r).toMatchObject({ days: 21, first: '2026-11-05', last: '2026-11-24' }); // yesterday's conversations wait
+    expect(r.scored).toBeGreaterThan(r.agents * 30); // 2 a weekday, 1 a weekend day, all sampled
+    expect(r.waiting).toBeGreaterThan(r.agents); // yesterday's sample
+    expect(r.deducted).toBeGreaterThan(r.scored / 5);
+    expect(r.timed).toBe(r.scored);
+  });
+
   it('sends nothing to Feishu for the history itself', async () => {
     // Asked once whatever the history queued has run, not while it may still be on its way.
     await settled(product, 'the history played');

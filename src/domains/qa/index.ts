@@ -19,6 +19,7 @@ import { EFFECTS_JOB, noMirror, type EffectsJob, type ReviewMirror } from './ser
 import { runEffects } from './service/effects.js';
 import { HELPDESK_MESSAGE_EVENT, helpdeskMessageOf, receiveHelpdeskMessage } from './service/helpdesk.js';
 import { createQaService } from './service/index.js';
+import { qaSeed } from './seed.js';
 import { declareQaSettings } from './settings/index.js';
 import { AckValue, AppealOpenValue, AppealValue, DecideValue, NextValue, ScoreValue } from './values.js';
 
@@ -83,6 +84,7 @@ export function qaModule(options: QaOptions = {}): AppModule {
         const r = await receiveHelpdeskMessage(qa.deps, m);
         if (r.status === 'waiting') ctx.log.info({ ticketId: m.ticketId, reason: r.reason }, 'helpdesk ticket waits');
       });
+      bot.seed(qaSeed(qa));
       bot.job<EffectsJob>(EFFECTS_JOB, (job, ctx) => runEffects(qa.deps, cards, job, ctx.now), { concurrency: 2 });
       bot.schedule('qa.appeal-deadlines', '15 * * * *', async (now, ctx) => {
         const r = await sweepAppeals(qa.deps, now);

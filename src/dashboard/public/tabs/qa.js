@@ -1,5 +1,6 @@
 // 质检 QA tab: GET /api/dashboard/qa/summary (src/domains/qa/dashboard.ts).
-import { count, esc, kpis, panel, pct, table } from '../ui.js';
+import { chart, chartBox, count, esc, kpis, panel, pct, table } from '../ui.js';
+import { channelOption, criteriaOption } from './qa-charts.js';
 
 const score = (x) => (x === null || x === undefined ? '—' : (Math.round(x * 10) / 10).toFixed(1));
 const minutes = (s) => (s === null || s === undefined ? '—' : `${(s / 60).toFixed(1)} min`);
@@ -21,6 +22,7 @@ const rowsOf = (list) =>
     pct(r.passRate),
     `${count(r.appealed)} / ${count(r.overturned)}`,
   ]);
+const NO_DATA = '暂无数据 · No data';
 const WEIGHTED =
   '按抽样概率的倒数加权（Hájek），抵消风险抽样的偏向；手工抽取的质检权重为 1。Weighted by 1 / the chance the sampling plan picked the conversation,' +
   ' so risk picks do not drag the average; hand-picked reviews weigh 1.';
@@ -32,6 +34,9 @@ export default {
     const r = await view.api('summary');
     const byChannel = table(COLUMNS, rowsOf(r.byChannel), '暂无数据 · No data');
     const t = r.totals ?? {};
+    // Seeing only their own: an inspector opens their tasks, an agent their results; the rest every review.
+    const inspector = view.viewer?.roles?.includes('qa_inspector');
+    const reviewsLink = view.link('qa_reviews', r.level !== 'own' ? 'all' : inspector ? 'my_tasks' : 'my_results');
     const rate = t.reviews ? t.overturned / t.reviews : null;
     view.el.innerHTML =
       kpis([
@@ -71,11 +76,25 @@ export default {
         },
       ]) +
       `<div class="grid">
-      ${panel({ title: ['按渠道', 'By channel'], definition: WEIGHTED, body: byChannel })}
-      ${panel({ title: ['按团队', 'By team'], body: table(COLUMNS, rowsOf(r.byTeam), '暂无数据 · No data') })}
-      ${panel({ title: ['按客服', 'By agent'], body: table(COLUMNS, rowsOf(r.byAgent), '暂无数据 · No data') })}
+      ${panel({
+        title: ['各渠道得分与合格率', 'Score and pass rate by channel'],
+        definition: `柱：平均分与加权平均分（满分 100）；线：合格率。Bars: average and weighted score (of 100); line: pass rate. ${WEIGHTED}`,
+        link: reviewsLink,
+        body: chartBox('chart-qa-channels'),
+      })}
+      ${panel({
+        title: ['扣分最多的评分项', 'Criteria deducted most'],
+        definition:
+          '扣分率最高的 10 个评分项（同一评分标准版本内）。The 10 criteria with the highest deduction rate, per scorecard version.',
+        link: view.link('qa_review_items', 'all'),
+        body: chartBox('chart-qa-criteria'),
+      })}
+      ${panel({ title: ['按渠道', 'By channel'], definition: WEIGHTED, link: reviewsLink, body: byChannel })}
+      ${panel({ title: ['按团队', 'By team'], link: reviewsLink, body: table(COLUMNS, rowsOf(r.byTeam), NO_DATA) })}
+      ${panel({ title: ['按客服', 'By agent'], link: reviewsLink, body: table(COLUMNS, rowsOf(r.byAgent), NO_DATA) })}
       ${panel({
         title: ['按评分项', 'By criterion'],
+        link: view.link('qa_review_items', 'all'),
         definition:
           '同一评分标准版本内比较：扣分率 = 该项有扣分的质检占比。Compared within a scorecard version: deduction rate = share of reviews ' +
           'with a deduction on it.',
@@ -90,8 +109,14 @@ export default {
           '暂无数据 · No data',
         ),
       })}
-      ${panel({ title: ['按质检员', 'By inspector'], body: table(COLUMNS, rowsOf(r.byInspector), '暂无数据 · No data') })}
+      ${panel({
+        title: ['按质检员', 'By inspector'],
+        link: reviewsLink,
+        body: table(COLUMNS, rowsOf(r.byInspector), '暂无数据 · No data'),
+      })}
     </div>`;
+    chart('chart-qa-channels', channelOption(r.byChannel));
+    chart('chart-qa-criteria', criteriaOption(r.byItem));
     view.updated(r.generatedAt);
   },
 };
