@@ -4,7 +4,7 @@ import { directoryModule } from './directory/index.js';
 import type { BitableMirror } from '../mirror/index.js';
 import type { Database } from '../db/client.js';
 import type { Feishu } from '../feishu/index.js';
-import { declareMetricsForSync } from './community/metrics-sync.js';
+import { declareMetricsForSync, rollupsForSync } from './community/metrics-sync.js';
 import { caseRows, claimTableSpec, exceptionsModule } from './exceptions/index.js';
 import { declareExceptionSettings } from './exceptions/settings/index.js';
 import { declareQaTables, qaModule } from './qa/index.js';
@@ -35,7 +35,7 @@ export function createDomains(options: MirrorModuleOptions = {}): AppModule[] {
 
 /**
  * Every workflow's tables, rows only, for `feishu-ops sync` (which repairs bot-owned columns); returns the
- * passes that write rows a workflow holds after the reconcile (每日指标's window).
+ * passes that write rows a workflow holds after the reconcile (the community rollups, 每日指标's window).
  */
 export function declareTablesForSync(
   mirror: BitableMirror,
@@ -50,7 +50,7 @@ export function declareTablesForSync(
   mirror.table(COMMUNITY_TABLE, communityTableSpec(db, { withEdits: false }));
   mirror.table('contracts', contractRows(db, timeZone));
   declareContractGrids(mirror, db, timeZone);
-  return [declareMetricsForSync(mirror, database, timeZone, feishu)];
+  return [rollupsForSync(database), declareMetricsForSync(mirror, database, timeZone, feishu)];
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Database } from '../../db/client.js';
 import type { Feishu } from '../../feishu/index.js';
 import type { BitableMirror } from '../../mirror/index.js';
 import { changedDays, METRICS_TABLE, metricTableSpec, MIRROR_DAYS } from './metrics-bitable.js';
+import { rebuildRollups } from './rollup-stored.js';
 import { ingestMetrics } from './service/ingest.js';
 
 /**
@@ -39,6 +40,17 @@ export function declareMetricsForSync(
     return (
       `每日指标 community metrics: the last ${MIRROR_DAYS} days, ${written} rows checked ` +
       `(${created} created 新建, the rest brought up to date 已核对)`
+    );
+  };
+}
+
+/** `feishu-ops sync`: the dashboard's stored rollups rebuilt from the daily rows (the triggers keep them otherwise). */
+export function rollupsForSync(database: Database): () => Promise<string> {
+  return async () => {
+    const r = await database.transaction((tx) => rebuildRollups(tx));
+    return (
+      `社群汇总 community rollups: rebuilt from ${r.days} daily rows 每日指标 ` +
+      `(${r.groups} day groups 日汇总, ${r.gaps} gaps 缺数区间)`
     );
   };
 }

@@ -118,6 +118,20 @@ export const repo = {
   },
 
   /**
+   * Holds the communities for the rest of the transaction, in code order — the order a batch of community updates
+   * takes them in (upsertCommunities) — so that a writer of their days runs alone from here (the rollup trigger
+   * would take the same locks one statement at a time, in whatever sets each statement touches: a deadlock between
+   * two batches). FOR NO KEY UPDATE: other rows' foreign-key checks still pass.
+   */
+  async lockCommunities(tx: SqlExecutor, ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.query(
+      'select id from community_communities where id = any($1::bigint[]) order by code for no key update',
+      [[...new Set(ids)]],
+    );
+  },
+
+  /**
    * The stored days among `keys`, locked for the rest of the transaction (a correction is read and replaced at once).
    */
   async lockDays(tx: SqlExecutor, keys: readonly { communityId: number; day: string }[]): Promise<StoredDay[]> {

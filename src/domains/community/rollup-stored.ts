@@ -107,3 +107,19 @@ function byPeriod(db: SqlExecutor, q: RollupQuery, by: StoredDimension) {
     w.params,
   );
 }
+
+/**
+ * Both stored tables again from the daily rows (community_rollups_rebuild(), migration 0026), inside `tx`:
+ * for `feishu-ops sync`, and a database whose rows arrived past the triggers (a restore with triggers disabled).
+ */
+export async function rebuildRollups(tx: SqlExecutor): Promise<{ days: number; groups: number; gaps: number }> {
+  // Writers of daily rows wait until this transaction ends (their triggers would change the tables mid-rebuild).
+  await tx.query('lock table community_daily_metrics in share mode');
+  await tx.query('select community_rollups_rebuild()');
+  const { rows } = await tx.query<{ days: number; groups: number; gaps: number }>(
+    `select (select coalesce(sum(rows), 0) from community_metric_rollups)::float8 as days,
+            (select count(*) from community_metric_rollups)::float8 as groups,
+            (select count(*) from community_metric_gaps)::float8 as gaps`,
+  );
+  return rows[0]!;
+}

@@ -186,6 +186,26 @@ describe('stored community rollups', () => {
     expect(await stored()).toEqual(kept);
   });
 
+  it('stay right when writers of the same communities run at once (one writer per community at a time)', async () => {
+    // Eight batches in parallel, each a scatter of days over the same communities: on PostgreSQL they overlap in
+    // time (separate connections); the gaps each one leaves must still be what the rows say.
+    const batches = Array.from({ length: 8 }, () =>
+      Array.from({ length: 12 }, () => metricRow(pick(CODES.slice(0, 5)), DAYS + int(15))).filter(
+        (r, i, all) => all.findIndex((x) => x.community === r.community && x.date === r.date) === i,
+      ),
+    );
+    const answers = await Promise.all(batches.map((rows) => apiPost(t, '/api/community/metrics', { rows })));
+    expect(
+      answers.map((a) => a.statusCode),
+      answers.map((a) => a.body).join('\n'),
+    ).toEqual(batches.map(() => 200));
+    const kept = await stored();
+    await t.database.query('select community_rollups_rebuild()');
+    expect(await stored()).toEqual(kept);
+    for (const q of randomQueries(10).map((q) => ({ ...q, to: iso(DAYS + 15) })))
+      expect(await rollupFromStore(t.database, q)).toEqual(await rollupFromRows(t.database, q));
+  });
+
   it('follow a truncate of the daily rows', async () => {
     await t.database.query('truncate community_daily_metrics');
     expect(await stored()).toEqual({ rollups: [], gaps: [] });

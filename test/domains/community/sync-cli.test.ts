@@ -46,6 +46,10 @@ describe('feishu-ops sync repairs 每日指标', { timeout: 300_000 }, () => {
 
   it('writes the window the schedule never wrote, once; the older days stay in Postgres only', async () => {
     const { stdout } = await cli('sync');
+    // The dashboard's stored rollups from the three days (one group each, one gap between them and on each side).
+    expect(stdout).toContain(
+      '社群汇总 community rollups: rebuilt from 3 daily rows 每日指标 (3 day groups 日汇总, 3 gaps',
+    );
     expect(stdout).toContain('每日指标 community metrics: the last 14 days, 2 rows checked (2 created');
     const rows = await grid();
     const mine = rows.filter((r) => no(r).includes('SYNC-1@'));

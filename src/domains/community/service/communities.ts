@@ -17,10 +17,13 @@ export async function upsertCommunities(
   extra: { bitableRecordId?: string } = {},
 ): Promise<Array<{ community: CommunityRow; created: boolean }>> {
   if (inputs.length === 0) return [];
+  // In code order: the rows are locked in the order written, the order every writer of their days takes them in
+  // (repo.lockCommunities), so a batch of updates and a batch of days never wait on each other in a circle.
+  const ordered = [...inputs].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   const rows = await db
     .insert(communities)
     .values(
-      inputs.map((c) => ({
+      ordered.map((c) => ({
         code: c.code,
         name: c.name,
         platform: c.platform,
@@ -60,8 +63,12 @@ export async function upsertCommunities(
       .update(communities)
       .set({ teamKey: null })
       .where(sql`${communities.teamKey} = ''`);
-  return rows.map(({ inserted, teamKey, ...community }) => ({
-    community: { ...community, teamKey: teamKey || null },
-    created: Boolean(inserted),
-  }));
+  const byCode = new Map(
+    rows.map(({ inserted, teamKey, ...community }) => [
+      community.code,
+      { community: { ...community, teamKey: teamKey || null }, created: Boolean(inserted) },
+    ]),
+  );
+  // In the caller's order again.
+  return inputs.map((c) => byCode.get(c.code)!);
 }

@@ -99,6 +99,10 @@ async function store(
 ): Promise<Omit<IngestResult, 'received' | 'rejected'>> {
   if (rows.length === 0) return { created: 0, corrected: 0, unchanged: 0 };
   return database.transaction(async (tx) => {
+    await repo.lockCommunities(
+      tx,
+      rows.map((r) => r.communityId),
+    );
     const stored = new Map((await repo.lockDays(tx, rows)).map((s) => [`${s.communityId}\n${s.day}`, s]));
     const fresh: DayToStore[] = [];
     const changed: Array<{ before: StoredDay; after: DayToStore }> = [];
