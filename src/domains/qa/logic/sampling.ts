@@ -1,11 +1,21 @@
 import { z } from 'zod';
 import type { SampleReason } from './review.js';
 import { seededRandomFrom } from '../../shared/seeded-random.js';
+import { sampleSize } from './precision.js';
+
+/** Margin, confidence and expected rate (qa.policy.precision) a margin-sized plan aims for. */
+type Precision = Parameters<typeof sampleSize>[0];
 
 /** Which conversations get reviewed: a quota per agent, spread over their channels, tilted towards risk. */
 export const SamplingPolicy = z.object({
-  /** Conversations reviewed per agent and period (fewer when the agent had fewer). */
+  /** Conversations reviewed per agent and period (fewer when the agent had fewer); with `size: margin`, the most. */
   perAgent: z.number().int().min(0).max(200).default(5),
+  /**
+   * How many per agent: `fixed` takes `perAgent`; `margin` takes what the agent's conversations of the
+   * period need for a rate within ±margin at the confidence level (qa.policy.precision, finite population
+   * corrected), never more than `perAgent` (the inspectors' capacity).
+   */
+  size: z.enum(['fixed', 'margin']).default('fixed'),
   /** A CSAT at or below this is a bad rating. */
   lowCsat: z.number().int().min(1).max(5).default(2),
   /** A tag containing one of these marks a refund or complaint. */
@@ -79,12 +89,23 @@ export function allocate(total: number, sizes: readonly number[]): number[] {
   return out;
 }
 
+/** Reviews for an agent with `conversations` in the period: fixed, or what the margin needs (capped by perAgent). */
+export function agentQuota(policy: SamplingPolicy, conversations: number, precision?: Precision): number {
+  if (policy.size === 'margin' && precision) return Math.min(policy.perAgent, sampleSize(precision, conversations));
+  return Math.min(policy.perAgent, conversations);
+}
+
 /**
  * The plan: per agent `perAgent` conversations, allocated over their channels in proportion to
  * volume, drawn within each agent × channel stratum by weighted sampling without replacement
  * (Efraimidis–Spirakis keys u^(1/w)) from a generator seeded by `seed` and the stratum.
  */
-export function samplePlan(candidates: readonly Candidate[], policy: SamplingPolicy, seed: string): Pick[] {
+export function samplePlan(
+  candidates: readonly Candidate[],
+  policy: SamplingPolicy,
+  seed: string,
+  precision?: Precision,
+): Pick[] {
   const byAgent = new Map<string, Map<string, Candidate[]>>();
   for (const c of candidates) {
     const channels = byAgent.get(c.agent) ?? new Map<string, Candidate[]>();
@@ -94,9 +115,14 @@ export function samplePlan(candidates: readonly Candidate[], policy: SamplingPol
   const picks: Pick[] = [];
   for (const [agent, channels] of [...byAgent].sort((a, b) => a[0].localeCompare(b[0]))) {
     const strata = [...channels].sort((a, b) => a[0].localeCompare(b[0]));
+    const sizes = strata.map(([, cs]) => cs.length);
     const quota = allocate(
-      policy.perAgent,
-      strata.map(([, cs]) => cs.length),
+      agentQuota(
+        policy,
+        sizes.reduce((a, b) => a + b, 0),
+        precision,
+      ),
+      sizes,
     );
     strata.forEach(([channel, cs], s) => {
       const k = quota[s]!;

@@ -106,7 +106,8 @@ export async function runSampling(
     tags: c.tags,
     precheckHits: hits.get(c.id) ?? 0,
   }));
-  const picks = samplePlan(candidates, (await x.settings.policy.get()).sampling, seed);
+  const policy = await x.settings.policy.get();
+  const picks = samplePlan(candidates, policy.sampling, seed, policy.precision);
   const to = assign(picks, await inspectors(x), seed);
   const byId = new Map(rows.map((r) => [r.id, r]));
   const result: SamplingResult = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  agentQuota,
   allocate,
   assign,
   samplePlan,
@@ -86,6 +87,29 @@ describe('the sampling plan', () => {
     expect(totalEstimate / all.length).toBeLessThan(1.15);
     expect(riskyEstimate / all.filter(risky).length).toBeGreaterThan(0.8);
     expect(riskyEstimate / all.filter(risky).length).toBeLessThan(1.2);
+  });
+
+  it('sized by margin: each agent gets what ±10 points at 95 % needs of their conversations, capped', () => {
+    const precision = { margin: 0.1, confidence: 0.95, expectedRate: 0.5 };
+    const count = (picks: Pick[]) =>
+      Object.fromEntries(['ou_a', 'ou_b', 'ou_c', 'ou_d'].map((a) => [a, picks.filter((p) => p.agent === a).length]));
+    // n0 = 1.96² · 0.25 / 0.1² = 96.04; of 80 conversations: 96.04 / (1 + 95.04 / 80) = 43.9 → 44.
+    const byMargin = SamplingPolicy.parse({ perAgent: 200, size: 'margin' });
+    expect(agentQuota(byMargin, 80, precision)).toBe(44);
+    expect(count(samplePlan(all, byMargin, 's1', precision))).toEqual({ ou_a: 44, ou_b: 44, ou_c: 44, ou_d: 44 });
+    // A small period: 10 conversations need 9.1 → 10, all of them; none need none.
+    expect(agentQuota(byMargin, 10, precision)).toBe(10);
+    expect(agentQuota(byMargin, 0, precision)).toBe(0);
+    // The inspectors' capacity caps it; a narrower margin asks for more.
+    expect(count(samplePlan(all, { ...byMargin, perAgent: 30 }, 's1', precision)).ou_a).toBe(30);
+    expect(agentQuota(byMargin, 80, { ...precision, margin: 0.05 })).toBeGreaterThan(44);
+    // Fixed sizing ignores the margin.
+    expect(count(samplePlan(all, policy, 's1', precision)).ou_a).toBe(8);
+    // Probabilities stay right: Σ 1/p over an agent's picks ≈ their 80 conversations.
+    const picks = samplePlan(all, byMargin, 's2', precision).filter((p) => p.agent === 'ou_a');
+    const estimate = picks.reduce((sum, p) => sum + 1 / p.probability, 0);
+    expect(estimate).toBeGreaterThan(60);
+    expect(estimate).toBeLessThan(100);
   });
 
   it('allocates a quota proportionally, largest remainder first, never beyond a stratum', () => {
