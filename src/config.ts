@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { Secret } from './core/secret.js';
 import { isTimeZone } from './core/zoned-time.js';
 
 const optionalText = z
@@ -80,6 +81,15 @@ export const EnvSchema = z.object({
   API_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   SANDBOX_PORT: port.default(3100),
   SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
+  // The optional AI pre-score of QA reviews: any OpenAI-compatible endpoint; all three or none.
+  LLM_BASE_URL: optionalText.pipe(
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.openai.com/v1' })
+      .transform((v) => v.replace(/\/+$/, ''))
+      .optional(),
+  ),
+  LLM_API_KEY: optionalText,
+  LLM_MODEL: optionalText.pipe(z.string().max(200).optional()),
 });
 export type Env = z.input<typeof EnvSchema>;
 
@@ -93,6 +103,13 @@ export interface FeishuConfig {
   messagesPerSecond: number;
   /** LARK_BITABLE_APP_TOKEN: the Base provisioning always uses. */
   bitableAppToken?: string | undefined;
+}
+
+/** The AI pre-score's endpoint (`POST {baseUrl}/chat/completions`); the key prints as [redacted]. */
+export interface LlmConfig {
+  baseUrl: string;
+  apiKey: Secret;
+  model: string;
 }
 
 export interface Config {
@@ -116,6 +133,8 @@ export interface Config {
   jobs: { retryLimit: number; expireInSeconds: number };
   /** `enabled`: the offline sandbox plays Feishu (loadConfig then leaves `feishu` null). */
   sandbox: { port: number; mode: 'auto' | 'on' | 'off'; enabled: boolean };
+  /** null (the default): no AI pre-score. */
+  llm: LlmConfig | null;
 }
 
 export class ConfigError extends Error {
@@ -185,7 +204,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     intake: { maxAgeSeconds: e.EVENT_MAX_AGE_SECONDS, retentionDays: e.EVENT_RETENTION_DAYS },
     jobs: { retryLimit: e.JOB_RETRY_LIMIT, expireInSeconds: e.JOB_EXPIRE_SECONDS },
     sandbox: { port: e.SANDBOX_PORT, mode: e.SANDBOX, enabled: sandbox },
+    llm: llmConfig(e),
   };
+}
+
+/** Fail closed: the AI pre-score runs with all three settings; one or two of them is a mistake, not "off". */
+function llmConfig(e: z.infer<typeof EnvSchema>): LlmConfig | null {
+  const set = { LLM_BASE_URL: e.LLM_BASE_URL, LLM_API_KEY: e.LLM_API_KEY, LLM_MODEL: e.LLM_MODEL };
+  const missing = Object.entries(set).filter(([, v]) => !v);
+  if (missing.length === 3) return null;
+  if (missing.length > 0) {
+    const given = Object.keys(set).filter((k) => !missing.some(([m]) => m === k));
+    throw new ConfigError(`${missing[0]![0]}: required when ${given.join(' and ')} is set (AI pre-score)`);
+  }
+  return { baseUrl: e.LLM_BASE_URL!, apiKey: new Secret(e.LLM_API_KEY!), model: e.LLM_MODEL! };
 }
 
 /**

@@ -7,6 +7,7 @@ import * as mirror from '../mirror/schema.js';
 import * as community from '../domains/community/schema.js';
 import * as communityRollups from '../domains/community/rollup-schema.js';
 import * as qa from '../domains/qa/schema.js';
+import * as qaLlm from '../domains/qa/llm/schema.js';
 import * as contracts from '../domains/contracts/schema.js';
 
 export const schema = {
@@ -18,6 +19,7 @@ export const schema = {
   ...community,
   ...communityRollups,
   ...qa,
+  ...qaLlm,
   ...contracts,
 };
 export * from '../core/tables.js';
@@ -28,4 +30,5 @@ export * from '../domains/exceptions/report-schema.js';
 export * from '../domains/community/schema.js';
 export * from '../domains/community/rollup-schema.js';
 export * from '../domains/qa/schema.js';
+export * from '../domains/qa/llm/schema.js';
 export * from '../domains/contracts/schema.js';

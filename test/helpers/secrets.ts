@@ -19,6 +19,7 @@ export function watchConfig(config: Config): void {
     config.feishu?.encryptKey,
     config.feishu?.verificationToken,
     config.sessionSecret,
+    config.llm?.apiKey.reveal(),
     ...config.apiTokens,
   );
 }

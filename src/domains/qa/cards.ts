@@ -1,6 +1,7 @@
 import { joinMarkdown, md, mention, shorten, trusted, type Markdown } from '../../core/cards/markdown.js';
 import type { Card, CardPart, CardRenderer } from '../../core/cards/render.js';
 import { formatInZone } from '../../core/zoned-time.js';
+import type { Suggestion } from './logic/prechecks.js';
 import type { Criterion } from './logic/scorecard.js';
 import { RESULT_NAME, STATE_NAME, SYSTEM_DECIDER, type AppealStep, type AuditedDecision } from './logic/review.js';
 import type { AppealRow, AppealDecisionRow } from './repository.js';
@@ -66,19 +67,34 @@ function transcript(v: ReviewView, c: CardContext): Markdown {
 }
 
 function prechecks(v: ReviewView): Markdown {
-  if (v.suggestions.length === 0)
-    return md`
-**预检 Pre-checks** 未发现问题 · nothing found
-    `;
   const names = new Map(v.criteria.map((c) => [c.code, c.name]));
+  const line = (s: Suggestion) =>
+    md`- **${names.get(s.code) ?? s.code}** -${pts(s.points)}：${s.detail}\n  > ${shorten(s.quote, MESSAGE_CHARS)}`;
+  const rules = v.suggestions.filter((s) => s.check !== 'ai_prescore');
+  // The AI's deductions (qa/llm): model text, escaped like any user text; the inspector checks them.
+  const ai = v.suggestions.filter((s) => s.check === 'ai_prescore');
+  const aiPart =
+    ai.length === 0
+      ? []
+      : [
+          md`
+**AI 预评分建议 AI suggestions**（请核对后采纳 · check before accepting）
+          `,
+          ...ai.map(line),
+        ];
+  if (rules.length === 0)
+    return joinMarkdown([
+      md`
+**预检 Pre-checks** 未发现问题 · nothing found
+      `,
+      ...aiPart,
+    ]);
   return joinMarkdown([
     md`
 **预检建议扣分 Suggested deductions**
     `,
-    ...v.suggestions.map(
-      (s) =>
-        md`- **${names.get(s.code) ?? s.code}** -${pts(s.points)}：${s.detail}\n  > ${shorten(s.quote, MESSAGE_CHARS)}`,
-    ),
+    ...rules.map(line),
+    ...aiPart,
   ]);
 }
 

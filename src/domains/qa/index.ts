@@ -21,6 +21,14 @@ import { HELPDESK_MESSAGE_EVENT, helpdeskMessageOf, receiveHelpdeskMessage } fro
 import { createQaService } from './service/index.js';
 import { qaSeed } from './seed.js';
 import { declareQaSettings } from './settings/index.js';
+import {
+  agreementFor,
+  aiAgreementText,
+  aiRoutes,
+  createLlmClient,
+  prescorePending,
+  type LlmClient,
+} from './llm/index.js';
 import { AckValue, AppealOpenValue, AppealValue, DecideValue, NextValue, ScoreValue } from './values.js';
 
 export type { QaService } from './service/index.js';
@@ -31,6 +39,8 @@ export interface QaOptions {
   bitable?: BitableMirror;
   /** Replaces the Bitable writer (tests). */
   mirror?: ReviewMirror;
+  /** Replaces the AI pre-score's client built from LLM_* (tests). */
+  llm?: LlmClient;
 }
 
 /** Customer-service QA: one versioned scorecard for every channel, pre-checks, scoring, feedback, appeals. */
@@ -106,6 +116,26 @@ export function qaModule(options: QaOptions = {}): AppModule {
         };
         ctx.log.info(await sendWeeklyDigest(qa.deps, render, now), 'qa weekly digest sent');
       });
+      // The optional AI pre-score (LLM_*): new reviews scored by the model before the inspector opens them.
+      const llm = options.llm ?? (deps.config.llm ? createLlmClient(deps.config.llm) : null);
+      if (llm)
+        bot.schedule('qa.ai-prescore', '* * * * *', async (now, ctx) => {
+          const run = await prescorePending(qa.deps, llm, now, ctx.log);
+          if (run.claimed > 0) ctx.log.info(run, 'qa ai pre-score run');
+        });
+      bot.command(
+        ['AI一致性', 'ai-agreement'],
+        async (ctx) => {
+          const a = await agreementFor(qa.deps, ctx.sender.openId, ctx.now);
+          await ctx.reply({ card: cards.notice('AI 预评分一致性 AI agreement', aiAgreementText(a, !!llm)) }, 'ai');
+        },
+        {
+          description:
+            '质检主管：AI 预评分与质检员的一致性（按评分项） · QA lead: AI pre-score vs inspectors per criterion',
+          usage: 'AI一致性',
+        },
+      );
+      bot.routes('/api/qa/ai', aiRoutes(qa.deps, { tokens: deps.config.apiTokens, clock: deps.clock }));
       const r = reportHandlers(qa, cards);
       bot.command(['我的质检', 'my-qa', 'my qa'], r.mine, {
         description: '客服：我最近的质检结果（私信） · Agents: your recent QA results (by DM)',

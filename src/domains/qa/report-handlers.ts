@@ -3,6 +3,8 @@ import { ValidationError } from '../../core/errors.js';
 import type { Card } from '../../core/cards/render.js';
 import type { QaCards } from './cards.js';
 import { calibrationText } from './calibration-text.js';
+import { joinMarkdown } from '../../core/cards/markdown.js';
+import { agreementFor, aiAgreementText } from './llm/index.js';
 import { myResultsText, reportText } from './report-text.js';
 import { reportScope, summary } from './service/reports.js';
 import type { QaService } from './service/index.js';
@@ -36,7 +38,10 @@ export function reportHandlers(qa: QaService, cards: QaCards) {
       const n = /^\s*#?(\d{1,12})\s*$/.exec(ctx.args);
       if (ctx.args.trim() && !n) throw new ValidationError('用法 usage：校准报告 [轮次编号 round number]', {});
       const r = await qa.calibrationReport(n ? Number(n[1]) : null, ctx.sender.openId);
-      await answer(ctx, cards.notice(`校准报告 Calibration · #${r.round}`, calibrationText(r)), 'calibration');
+      // Beside the inspectors' agreement: the AI pre-score's, per criterion (qa/llm).
+      const ai = await agreementFor(x, ctx.sender.openId, ctx.now);
+      const text = joinMarkdown([calibrationText(r), aiAgreementText(ai, x.config.llm !== null)]);
+      await answer(ctx, cards.notice(`校准报告 Calibration · #${r.round}`, text), 'calibration');
     },
   };
 }

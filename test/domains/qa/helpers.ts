@@ -35,7 +35,7 @@ export interface QaTestApp extends TestApp {
 }
 
 /** The real app with the QA module, queue workers on, Feishu recorded, a settable clock. */
-export async function qaApp(options: { start?: string } = {}): Promise<QaTestApp> {
+export async function qaApp(options: { start?: string; env?: Record<string, string> } = {}): Promise<QaTestApp> {
   blockNetwork();
   const clock = new TestClock(sh(options.start ?? '2026-11-23T10:00'));
   const feishu = feishuRecorder();
@@ -45,7 +45,7 @@ export async function qaApp(options: { start?: string } = {}): Promise<QaTestApp
     modules: [qaModule({ mirror })],
     workers: true,
     clock,
-    env: { API_TOKENS: 'tok-ops', LOG_LEVEL: 'warn' },
+    env: { API_TOKENS: 'tok-ops', LOG_LEVEL: 'warn', ...options.env },
   });
   await seedQaDirectory(t);
   return Object.assign(t, { feishu, clock, mirrored });

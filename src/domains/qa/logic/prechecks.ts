@@ -35,6 +35,8 @@ export const CHECKS = [
   'forbidden_phrase',
   'missing_greeting',
   'missing_closing',
+  // The optional AI pre-score's deductions (qa/llm), offered beside the rule checks.
+  'ai_prescore',
 ] as const;
 export type CheckKind = (typeof CHECKS)[number];
 

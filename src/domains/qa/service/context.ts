@@ -37,7 +37,7 @@ export interface QaDeps {
   feishu: Feishu;
   cards: CardRenderer;
   jobs: Pick<JobQueue, 'send'>;
-  config: Pick<Config, 'timeZone'>;
+  config: Pick<Config, 'timeZone' | 'llm'>;
   log: Logger;
   mirror: ReviewMirror;
 }
