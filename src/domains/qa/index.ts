@@ -11,6 +11,7 @@ import { qaRoutes } from './routes.js';
 import { reportHandlers } from './report-handlers.js';
 import { digestText } from './report-text.js';
 import { sendWeeklyDigest } from './service/digest.js';
+import { remindCalibration, startWeeklyRound } from './service/calibration-schedule.js';
 import type { QaSummary } from './service/reports.js';
 import { qaDashboardRoutes } from './dashboard.js';
 import { dashboardAccess } from '../../dashboard/access.js';
@@ -136,6 +137,24 @@ export function qaModule(options: QaOptions = {}): AppModule {
         },
       );
       bot.routes('/api/qa/ai', aiRoutes(qa.deps, { tokens: deps.config.apiTokens, clock: deps.clock }));
+      // Monday 08:00: a blind calibration round from last week's reviews; weekdays 10:00: who still has one to score.
+      bot.schedule('qa.calibration-round', '0 8 * * 1', async (now, ctx) => {
+        ctx.log.info(await startWeeklyRound(qa.deps, now), 'qa weekly calibration round');
+      });
+      bot.schedule('qa.calibration-reminders', '0 10 * * 1-5', async (now, ctx) => {
+        const render = {
+          card: (waiting: number) =>
+            cards.notice(
+              '校准待评分 · Calibration waiting',
+              `你有 ${waiting} 条校准会话待评分：发送「质检」逐条打开（盲评，不会发给客服）。\n` +
+                `${waiting} calibration conversation(s) wait for your score: send 质检 to open them (blind; ` +
+                'nothing goes to the agent).',
+              'orange',
+            ),
+        };
+        const r = await remindCalibration(qa.deps, render, now);
+        if (Object.keys(r.reminded).length > 0) ctx.log.info(r, 'qa calibration reminders sent');
+      });
       const r = reportHandlers(qa, cards);
       bot.command(['我的质检', 'my-qa', 'my qa'], r.mine, {
         description: '客服：我最近的质检结果（私信） · Agents: your recent QA results (by DM)',

@@ -3,10 +3,12 @@ import { z } from 'zod';
 import { requireApiToken } from '../../core/api.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Clock } from '../../core/contexts.js';
+import { alignmentOverTime } from './service/calibration-schedule.js';
 import type { QaService } from './service/index.js';
 import { CalibrationBody, ConversationsBody, PublishBody, SampleSizesBody, SamplingBody } from './values.js';
 
 const ReviewParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+const AlignmentQuery = z.object({ rounds: z.coerce.number().int().min(1).max(52).default(8) });
 
 /**
  * /api/qa: conversations in from any channel (batch, idempotent on channel + external id), the
@@ -58,6 +60,12 @@ export function qaRoutes(svc: QaService, options: { tokens: string[]; clock: Clo
         const r = await svc.startCalibration(req.body, now());
         return reply.status(r.created > 0 ? 201 : 200).send(r);
       },
+    );
+    // Each inspector's alignment with the reference, round by round (the last `rounds`, default 8).
+    app.get(
+      '/calibration/alignment',
+      { schema: { querystring: AlignmentQuery, tags: ['qa'] }, onRequest: auth },
+      async (req) => alignmentOverTime(svc.deps, req.query.rounds),
     );
     app.get('/calibration/:id', { schema: { params: ReviewParams, tags: ['qa'] }, onRequest: auth }, async (req) =>
       svc.calibrationReport(req.params.id, null),
