@@ -7,7 +7,8 @@ import type { Database } from '../../db/client.js';
 import { alertRepo } from './alert-repository.js';
 import { DEFINITIONS } from './logic/definitions.js';
 import { platformName } from './logic/platforms.js';
-import { rollup } from './rollup-repository.js';
+import { rollup, type RollupQuery, type RollupRow } from './rollup-repository.js';
+import { rollupsFromStore } from './rollup-stored.js';
 
 export const CommunitySummaryQuery = dashboardQuery({
   operator: z.string().trim().max(64).optional(),
@@ -43,10 +44,7 @@ export function communityDashboardRoutes(
           community: req.query.community,
           teams,
         };
-        const [totals] = await rollup(database, { ...base, grain: 'span', by: 'all' });
-        const byPlatform = await rollup(database, { ...base, grain: 'span', by: 'platform' });
-        const byOperator = await rollup(database, { ...base, grain: 'span', by: 'operator' });
-        const trend = await rollup(database, { ...base, grain: 'day', by: 'all' });
+        const { totals, byPlatform, byOperator, trend } = await summaryRollups(database, base);
         const alerts = (await alertRepo.open(database.db, 200))
           .filter(
             (a) =>
@@ -58,7 +56,7 @@ export function communityDashboardRoutes(
         return {
           period,
           definitions: DEFINITIONS,
-          totals: totals ?? null,
+          totals,
           byPlatform: byPlatform.map((r) => ({ ...r, name: platformName(r.key) })),
           byOperator,
           trend,
@@ -68,4 +66,26 @@ export function communityDashboardRoutes(
       },
     );
   };
+}
+
+/**
+ * The period's totals, by platform, by operator, and the daily trend: two statements on the stored rollups
+ * (the span's three groupings read the period's rows once); one community reads its own daily rows.
+ */
+async function summaryRollups(database: Database, base: Omit<RollupQuery, 'grain' | 'by'>) {
+  let span: Record<'all' | 'platform' | 'operator', RollupRow[]>;
+  let trend: RollupRow[];
+  if (base.community) {
+    const of = (grain: 'span' | 'day', by: 'all' | 'platform' | 'operator') => rollup(database, { ...base, grain, by });
+    span = {
+      all: await of('span', 'all'),
+      platform: await of('span', 'platform'),
+      operator: await of('span', 'operator'),
+    };
+    trend = await of('day', 'all');
+  } else {
+    span = await rollupsFromStore(database, { ...base, grain: 'span' }, ['all', 'platform', 'operator']);
+    trend = (await rollupsFromStore(database, { ...base, grain: 'day' }, ['all'])).all;
+  }
+  return { totals: span.all[0] ?? null, byPlatform: span.platform, byOperator: span.operator, trend };
 }

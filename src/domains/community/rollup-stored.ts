@@ -12,7 +12,7 @@ import { rollupRowOf, type RollupQuery, type RollupRow } from './rollup-query.js
 type Where = { rollup: string[]; community: string[]; params: unknown[] };
 
 /** The query's filters on the stored groups (`r`) and on communities (`c`), both against the same parameters. */
-function filtersOf(q: RollupQuery, params: unknown[]): Where {
+function filtersOf(q: Omit<RollupQuery, 'by' | 'community'>, params: unknown[]): Where {
   const w: Where = { rollup: [], community: [], params };
   const both = (rollupColumn: string, communityColumn: string, test: string) => {
     w.rollup.push(`r.${rollupColumn} ${test}`);
@@ -26,39 +26,73 @@ function filtersOf(q: RollupQuery, params: unknown[]): Where {
 
 const ROLLUP_KEY = { all: `'all'`, platform: 'r.platform', operator: 'r.operator_open_id' } as const;
 const COMMUNITY_KEY = { all: `'all'`, platform: 'c.platform', operator: `coalesce(c.operator_open_id, '')` } as const;
-type StoredDimension = keyof typeof ROLLUP_KEY;
+export type StoredDimension = keyof typeof ROLLUP_KEY;
 
-const SUMS = `sum(r.rows)::float8 as rows, sum(r.joined)::float8 as joined, sum(r."left")::float8 as "left",
-  sum(r.member_days)::float8 as member_days, sum(r.active_days)::float8 as active_days,
-  sum(r.messages)::float8 as messages, sum(r.orders)::float8 as orders, sum(r.gmv_fen)::float8 as gmv_fen,
-  sum(r.refunds_fen)::float8 as refunds_fen`;
+/**
+ * GROUP BY grouping sets, one per dimension asked, and the columns naming which one a result row belongs to
+ * (`dim`) and its key: several dimensions read the stored rows once (the dashboard's totals, by platform and
+ * by operator in one statement).
+ */
+function groupsOf(dims: readonly StoredDimension[], keys: Record<StoredDimension, string>) {
+  const keyed = dims.filter((d) => d !== 'all');
+  const sets = dims.map((d) => (d === 'all' ? '()' : `(${keys[d]})`)).join(', ');
+  const when = (pick: (d: StoredDimension) => string) =>
+    keyed.length === 0
+      ? pick('all')
+      : `case ${keyed.map((d) => `when grouping(${keys[d]}) = 0 then ${pick(d)}`).join(' ')} else ${pick('all')} end`;
+  return {
+    groupBy: `grouping sets (${sets})`,
+    dim: `${when((d) => `'${d}'`)} as dim`,
+    key: `${when((d) => (d === 'all' ? `'all'` : keys[d]))} as key`,
+  };
+}
+
+// As float8 from the start: whole numbers add exactly in float8 up to 2^53 (GMV in fen: ¥90 trillion), and float8
+// sums are cheaper than numeric ones (sum of bigint): a year's span by three groupings, median of 15 EXPLAIN ANALYZE
+// runs at load 7.9, 28 ms this way; summing per day first and then per period (no count(distinct)) took 42 ms.
+const SUMS = ['rows', 'joined', '"left"', 'member_days', 'active_days', 'messages', 'orders', 'gmv_fen', 'refunds_fen']
+  .map((c) => `sum(r.${c}::float8) as ${c}`)
+  .join(', ');
 
 const and = (list: string[]) => list.map((c) => ` and ${c}`).join('');
 
 /** The rollup of `q` across communities (no single community, not by community) from the stored tables. */
 export async function rollupFromStore(db: SqlExecutor, q: RollupQuery): Promise<RollupRow[]> {
   if (q.community || q.by === 'community') throw new Error('rollupFromStore: one community reads its daily rows');
-  const by: StoredDimension = q.by;
-  const { rows } = q.grain === 'day' ? await byDay(db, q, by) : await byPeriod(db, q, by);
-  return rows.map(rollupRowOf);
+  return (await rollupsFromStore(db, q, [q.by]))[q.by];
 }
 
+/** `q` by each of `dims` at once (q.by is not read), in one statement. */
+export async function rollupsFromStore<D extends StoredDimension>(
+  db: SqlExecutor,
+  q: Omit<RollupQuery, 'by' | 'community'>,
+  dims: readonly D[],
+): Promise<Record<D, RollupRow[]>> {
+  const { rows } = q.grain === 'day' ? await byDay(db, q, dims) : await byPeriod(db, q, dims);
+  const out = Object.fromEntries(dims.map((d) => [d, [] as RollupRow[]])) as Record<D, RollupRow[]>;
+  for (const r of rows) out[r.dim as D].push(rollupRowOf(r));
+  return out;
+}
+
+type Query = Omit<RollupQuery, 'by' | 'community'>;
+
 /** A day is its own period: every community with a row opens and closes on it. */
-function byDay(db: SqlExecutor, q: RollupQuery, by: StoredDimension) {
+function byDay(db: SqlExecutor, q: Query, dims: readonly StoredDimension[]) {
   const w = filtersOf(q, [q.from, q.to]);
+  const g = groupsOf(dims, ROLLUP_KEY);
   return db.query<Record<string, string | number>>(
-    `select to_char(r.day, 'YYYY-MM-DD') as period, ${ROLLUP_KEY[by]} as key, sum(r.rows)::float8 as communities,
+    `select to_char(r.day, 'YYYY-MM-DD') as period, ${g.dim}, ${g.key}, sum(r.rows::float8) as communities,
             1 as days, ${SUMS},
-            sum(r.member_days - r.joined + r."left")::float8 as opening, sum(r.member_days)::float8 as closing
+            sum((r.member_days - r.joined + r."left")::float8) as opening, sum(r.member_days::float8) as closing
        from community_metric_rollups r
       where r.day between $1::date and $2::date${and(w.rollup)}
-      group by r.day, 2 order by r.day, 2`,
+      group by r.day, ${g.groupBy} order by r.day, 3`,
     w.params,
   );
 }
 
 /** Weeks, months or the whole span: each period clipped to [from, to], its ends from the gaps. */
-function byPeriod(db: SqlExecutor, q: RollupQuery, by: StoredDimension) {
+function byPeriod(db: SqlExecutor, q: Query, dims: readonly StoredDimension[]) {
   const w = filtersOf(q, [q.from, q.to]);
   const periods =
     q.grain === 'span'
@@ -67,42 +101,44 @@ function byPeriod(db: SqlExecutor, q: RollupQuery, by: StoredDimension) {
                 least((g + interval '1 ${q.grain}' - interval '1 day')::date, $2::date) as pt
            from generate_series(date_trunc('${q.grain}', $1::date::timestamp), $2::date::timestamp,
                                 interval '1 ${q.grain}') g`;
-  const community = COMMUNITY_KEY[by];
+  const stored = groupsOf(dims, ROLLUP_KEY);
+  const community = groupsOf(dims, COMMUNITY_KEY);
   return db.query<Record<string, string | number>>(
     `with periods as (${periods}),
      sums as (
-       select p.period, ${ROLLUP_KEY[by]} as key, count(distinct r.day) as days, ${SUMS},
-              coalesce(sum(r.rows) filter (where r.day = p.pf), 0) as first_rows,
-              coalesce(sum(r.member_days - r.joined + r."left") filter (where r.day = p.pf), 0) as opening,
-              coalesce(sum(r.member_days) filter (where r.day = p.pt), 0) as closing
+       select p.period, ${stored.dim}, ${stored.key}, count(distinct r.day) as days, ${SUMS},
+              coalesce(sum(r.rows::float8) filter (where r.day = p.pf), 0) as first_rows,
+              coalesce(sum((r.member_days - r.joined + r."left")::float8) filter (where r.day = p.pf), 0) as opening,
+              coalesce(sum(r.member_days::float8) filter (where r.day = p.pt), 0) as closing
          from periods p join community_metric_rollups r on r.day between p.pf and p.pt${and(w.rollup)}
-        group by p.period, 2
+        where r.day between $1::date and $2::date
+        group by p.period, ${stored.groupBy}
      ),
      opened as (
-       select p.period, ${community} as key, count(*) as communities,
+       select p.period, ${community.dim}, ${community.key}, count(*) as communities,
               sum(m.members_total - m.members_joined + m.members_left) as opening
          from periods p
          join community_metric_gaps g
            on daterange(g.prev_day, g.next_day, '()') @> p.pf and g.next_day <= p.pt
          join community_communities c on c.id = g.community_id${and(w.community)}
          join community_daily_metrics m on m.community_id = g.community_id and m.day = g.next_day
-        group by p.period, 2
+        group by p.period, ${community.groupBy}
      ),
      closed as (
-       select p.period, ${community} as key, sum(m.members_total) as closing
+       select p.period, ${community.dim}, ${community.key}, sum(m.members_total) as closing
          from periods p
          join community_metric_gaps g
            on daterange(g.prev_day, g.next_day, '()') @> p.pt and g.prev_day >= p.pf
          join community_communities c on c.id = g.community_id${and(w.community)}
          join community_daily_metrics m on m.community_id = g.community_id and m.day = g.prev_day
-        group by p.period, 2
+        group by p.period, ${community.groupBy}
      )
-     select to_char(s.period, 'YYYY-MM-DD') as period, s.key,
+     select to_char(s.period, 'YYYY-MM-DD') as period, s.dim, s.key,
             (s.first_rows + coalesce(o.communities, 0))::float8 as communities, s.days::float8 as days,
             s.rows, s.joined, s."left", s.member_days, s.active_days, s.messages, s.orders, s.gmv_fen, s.refunds_fen,
             (s.opening + coalesce(o.opening, 0))::float8 as opening,
             (s.closing + coalesce(x.closing, 0))::float8 as closing
-       from sums s left join opened o using (period, key) left join closed x using (period, key)
+       from sums s left join opened o using (period, dim, key) left join closed x using (period, dim, key)
       order by s.period, s.key`,
     w.params,
   );

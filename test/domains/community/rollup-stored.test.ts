@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RollupQuery } from '../../../src/domains/community/rollup-repository.js';
 import { rollupFromRows } from '../../../src/domains/community/rollup-rows.js';
-import { rollupFromStore } from '../../../src/domains/community/rollup-stored.js';
+import { rollupFromStore, rollupsFromStore } from '../../../src/domains/community/rollup-stored.js';
 import type { ChatFact } from '../../../src/domains/community/logic/chat-events.js';
 import { addCommunities, apiPost, communityApp, serviceOf, sh, type CommunityTestApp } from './helpers.js';
 
@@ -171,6 +171,11 @@ describe('stored community rollups', () => {
         const actual = await rollupFromStore(t.database, q);
         expect(actual, `after ${done.join('; ')}\nquery ${JSON.stringify(q)}`).toEqual(expected);
       }
+      // Several dimensions in one statement (the dashboard's totals, by platform and by operator).
+      const [q] = randomQueries(1);
+      const together = await rollupsFromStore(t.database, q!, ['all', 'platform', 'operator']);
+      for (const by of ['all', 'platform', 'operator'] as const)
+        expect(together[by], `${by} of ${JSON.stringify(q)}`).toEqual(await rollupFromRows(t.database, { ...q!, by }));
     }
     const { rows } = await t.database.query<{ n: number }>('select count(*)::int as n from community_daily_metrics');
     expect(rows[0]!.n).toBeGreaterThan(60);
