@@ -128,6 +128,23 @@ describe('who sees what on the dashboard', () => {
     expect(other.json().error.message).toBe("你无权查看团队 warehouse 的数据 · You may not see team warehouse's data");
   });
 
+  it('shows a lead of two teams both together, or the one they pick', async () => {
+    await createDirectory({ db: t.deps.database.db }).upsertPeople([
+      { openId: 'ou_lead_two', name: '双组组长', teams: ['logistics', 'warehouse'], roles: ['lead'] },
+    ]);
+    const cookie = await as('ou_lead_two');
+    expect((await report(cookie)).json()).toMatchObject({
+      openCount: 3,
+      scope: { level: 'team', team: null, teams: ['logistics', 'warehouse'] },
+      claims: null,
+    });
+    expect((await report(cookie, '?team=warehouse')).json()).toMatchObject({
+      openCount: 1,
+      scope: { team: 'warehouse' },
+    });
+    expect((await report(cookie, '?team=refund_dispute')).statusCode).toBe(403);
+  });
+
   it('shows an agent and a warehouse clerk their own team only', async () => {
     expect((await report(await as('ou_agent_1'))).json()).toMatchObject({
       openCount: 2,

@@ -8,6 +8,8 @@ export type ResultRow = typeof results.$inferSelect;
 export interface ReportFilter {
   kind?: string | undefined;
   team?: string | undefined;
+  /** Any of these teams (a lead of several teams sees them together). */
+  teams?: readonly string[] | undefined;
   channel?: string | undefined;
 }
 interface RollupKey {
@@ -34,6 +36,7 @@ function filters(
   const out: SQL[] = [];
   if (f.kind) out.push(eq(t.kind, f.kind));
   if (f.team) out.push(eq(t.teamKey, f.team));
+  if (f.teams) out.push(f.teams.length > 0 ? inArray(t.teamKey, [...f.teams]) : sql`false`);
   if (f.channel !== undefined) out.push(eq(t.channel, f.channel));
   return out;
 }
@@ -98,24 +101,37 @@ export const reportRepo = {
   },
 
   /** Finished cases opened on or after `since`: whole days from the rollup, the first partial day from the results. */
-  async finishedTotals(db: Db, since: Date, f: ReportFilter): Promise<Contribution> {
+  /**
+   * Finished cases opened in [since, until) (until: open-ended when left out): whole days from the
+   * rollup, the partial first and last days from the results rows.
+   */
+  async finishedTotals(db: Db, since: Date, f: ReportFilter, until?: Date): Promise<Contribution> {
     const dayStart = new Date(Math.ceil(since.getTime() / 86_400_000) * 86_400_000);
+    const dayEnd = until
+      ? new Date(Math.max(dayStart.getTime(), Math.floor(until.getTime() / 86_400_000) * 86_400_000))
+      : null;
     const sums = Object.fromEntries(CONTRIBUTION_KEYS.map((k) => [k, sql<string>`coalesce(sum(${rollup[k]}), 0)`]));
     const [whole] = await db
       .select(sums)
       .from(rollup)
-      .where(and(gte(rollup.day, dayStart.toISOString().slice(0, 10)), ...filters(rollup, f)));
-    const partial = await db
-      .select()
-      .from(results)
       .where(
         and(
-          sql`not ${results.open}`,
-          gte(results.openedAt, since),
-          lt(results.openedAt, dayStart),
-          ...filters(results, f),
+          gte(rollup.day, dayStart.toISOString().slice(0, 10)),
+          ...(dayEnd ? [lt(rollup.day, dayEnd.toISOString().slice(0, 10))] : []),
+          ...filters(rollup, f),
         ),
       );
+    const edge = (from: Date, to: Date) =>
+      db
+        .select()
+        .from(results)
+        .where(
+          and(sql`not ${results.open}`, gte(results.openedAt, from), lt(results.openedAt, to), ...filters(results, f)),
+        );
+    const partial = [
+      ...(await edge(since, until && until < dayStart ? until : dayStart)),
+      ...(dayEnd && until && until > dayEnd ? await edge(dayEnd, until) : []),
+    ];
     let total: Contribution = { ...ZERO };
     for (const k of CONTRIBUTION_KEYS) total[k] = Number(whole?.[k] ?? 0);
     for (const r of partial) total = addContributions(total, contributionOf(r));
@@ -133,6 +149,7 @@ export const reportRepo = {
     f: ReportFilter,
     finished: number,
     exactUpTo = 20_000,
+    until?: Date,
   ): Promise<{ median: number | null; p90: number | null; sampled: boolean }> {
     if (finished === 0) return { median: null, p90: null, sampled: false };
     const buckets = finished <= exactUpTo ? 16 : Math.max(1, Math.ceil((16 * exactUpTo) / finished));
@@ -149,6 +166,7 @@ export const reportRepo = {
           sql`${results.finishedAt} is not null`,
           inArray(results.sample, sample),
           gte(results.openedAt, since),
+          ...(until ? [lt(results.openedAt, until)] : []),
           ...filters(results, f),
         ),
       );

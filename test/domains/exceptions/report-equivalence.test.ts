@@ -114,12 +114,14 @@ describe('the report from stored results', () => {
   async function reference(
     query: { days: number; kind?: string },
     now: Date,
+    window?: { since: Date; until: Date },
   ): Promise<CaseSummary & { openCount: number }> {
     const rules = await rulesOf(serviceOf(t).deps);
-    const since = now.getTime() - query.days * 86_400_000;
+    const since = window?.since.getTime() ?? now.getTime() - query.days * 86_400_000;
+    const until = window?.until.getTime() ?? Infinity;
+    const inPeriod = (at: Date) => at.getTime() >= since && at.getTime() < until;
     const cases = (await t.deps.database.db.select().from(exceptionsCases)).filter(
-      (c) =>
-        (!TERMINAL_STATES.includes(c.state) || c.openedAt.getTime() >= since) && (!query.kind || c.kind === query.kind),
+      (c) => (!TERMINAL_STATES.includes(c.state) || inPeriod(c.openedAt)) && (!query.kind || c.kind === query.kind),
     );
     const history = await t.deps.database.db.select().from(exceptionsStateHistory);
     history.sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
@@ -176,6 +178,32 @@ describe('the report from stored results', () => {
         expectSame(await svc.report(query, now), want);
       }
     }
+  });
+
+  it('answers a period that ends before now: finished cases opened in it, open ones as of now', async () => {
+    const svc = serviceOf(t);
+    const ago = (days: number) => new Date(now0.getTime() - days * 1440 * MIN);
+    // Whole weeks, periods inside one day, across a midnight, ending on a day boundary, a year back.
+    for (const [from, to] of [
+      [30, 7],
+      [10.3, 3.3],
+      [2.5, 2.2],
+      [4.9, 4.1],
+      [366, 180],
+    ] as const) {
+      const window = { since: ago(from), until: ago(to) };
+      const want = await reference({ days: 1 }, now0, window);
+      expectSame(await svc.report({ days: 1 }, now0, window), want);
+      if (from === 30) {
+        // Not vacuous: the window holds finished cases, and fewer than the same start up to now.
+        const toNow = await reference({ days: 30 }, now0);
+        expect(want.sla.finished).toBeGreaterThan(0);
+        expect(want.sla.finished).toBeLessThan(toNow.sla.finished);
+      }
+    }
+    // An end after now is no end.
+    const open = { since: ago(7), until: new Date(now0.getTime() + 1440 * MIN) };
+    expectSame(await svc.report({ days: 1 }, now0, open), await reference({ days: 7 }, now0));
   });
 
   it('stays the same after changes through the workflow (money on open and finished cases)', async () => {

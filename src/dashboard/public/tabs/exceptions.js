@@ -90,7 +90,8 @@ export default {
     const r = await view.api('report');
     const note = r.period.endsToday
       ? ''
-      : `<p class="note" data-testid="note">异常件报表统计到今天：所选结束日期之后创建的异常件也计入在办。The exceptions report runs up to today.</p>`;
+      : '<p class="note" data-testid="note">已办结的数字为所选期间内创建的异常件；在办与追款为当前情况。' +
+        'Finished figures cover cases opened in the period; open cases and claims are as of now.</p>';
     const claims =
       r.claims === null
         ? '<p class="empty">追款进度仅对管理者显示 · Recovery claims are shown to managers</p>'

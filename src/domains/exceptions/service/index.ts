@@ -16,7 +16,7 @@ import { escalateByHand, sweepEscalations } from './escalate.js';
 import { fillFields, fillFromChat } from './fill.js';
 import { openClaim, recordMoney, recordRecovery, type MoneyEntry, type NewClaim, type Recovery } from './money.js';
 import { sweepNudges } from './nudge.js';
-import { claimsPage, lookup, report, type ClaimsQuery, type ReportQuery } from './report.js';
+import { claimsPage, lookup, report, type ClaimsQuery, type ReportQuery, type ReportScope } from './report.js';
 import { backfillResults } from './results.js';
 import { editFromTable, type TableEdits } from './table-edit.js';
 import { viewOf } from './view.js';
@@ -67,7 +67,7 @@ export function createExceptionService(x: ExceptionDeps) {
     openClaim: (id: number, input: NewClaim, by: string, now: Date) => openClaim(x, id, input, by, now),
     recordRecovery: (claimId: number, input: Recovery, by: string, now: Date) =>
       recordRecovery(x, claimId, input, by, now),
-    report: (query: ReportQuery, now: Date) => report(x, query, now),
+    report: (query: ReportQuery, now: Date, scope?: ReportScope) => report(x, query, now, scope),
     claims: (query: ClaimsQuery, now: Date) => claimsPage(x, query, now),
     /** Stores results for cases that have none yet (cases from before the results table). */
     backfillResults: async (now: Date) => backfillResults(x, await rulesOf(x), now),

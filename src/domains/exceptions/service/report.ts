@@ -95,25 +95,36 @@ const oneReportAtATime = createGate(1);
  * the daily rollup (plus the period's first partial day), open cases from their results rows,
  * each a small aggregate query. Nothing here replays a history (docs/reports.md).
  */
-export function report(x: ExceptionDeps, query: ReportQuery, now: Date): Promise<Report> {
-  return oneReportAtATime(() => computeReport(x, query, now));
+export function report(x: ExceptionDeps, query: ReportQuery, now: Date, scope: ReportScope = {}): Promise<Report> {
+  return oneReportAtATime(() => computeReport(x, query, now, scope));
 }
 
-async function computeReport(x: ExceptionDeps, query: ReportQuery, now: Date): Promise<Report> {
+/**
+ * What the dashboard narrows beyond the API's query: a period that ends before now (finished cases
+ * opened in [since, until); open cases are always as of now) and several teams at once.
+ */
+export interface ReportScope {
+  since?: Date;
+  until?: Date;
+  teams?: readonly string[];
+}
+
+async function computeReport(x: ExceptionDeps, query: ReportQuery, now: Date, scope: ReportScope): Promise<Report> {
   const db = x.database.db;
-  const since = new Date(now.getTime() - query.days * DAY);
-  const f: ReportFilter = { kind: query.kind, team: query.team, channel: query.channel };
+  const since = scope.since ?? new Date(now.getTime() - query.days * DAY);
+  const until = scope.until && scope.until.getTime() < now.getTime() ? scope.until : undefined;
+  const f: ReportFilter = { kind: query.kind, team: query.team, teams: scope.teams, channel: query.channel };
   const buckets = ageBuckets();
   const bounds = buckets.slice(1).map((b) => b.fromHours);
   const [done, openAges, open, openMs, claimPage, claimCounts] = await Promise.all([
-    reportRepo.finishedTotals(db, since, f),
+    reportRepo.finishedTotals(db, since, f, until),
     reportRepo.openByKindAndAge(db, now, bounds, f),
     reportRepo.openTotals(db, now, f),
     reportRepo.openMsByState(db, now, f),
     reportRepo.openClaimsPage(db, 100),
     reportRepo.openClaimCounts(db, new Date(now.getTime() - STALE_CLAIM_DAYS * DAY)),
   ]);
-  const cycle = await reportRepo.cyclePercentiles(db, since, f, done.finished);
+  const cycle = await reportRepo.cyclePercentiles(db, since, f, done.finished, undefined, until);
 
   const byKind: Record<string, number[]> = {};
   const total = buckets.map(() => 0);
