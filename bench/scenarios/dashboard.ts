@@ -34,13 +34,24 @@ export async function dashboardScenario(
 ): Promise<{ results: ScenarioResult[]; skipped?: string }> {
   const url = ctx.database.appEnv.DATABASE_URL;
   if (!url) return { results: [], skipped: 'needs PostgreSQL (DATABASE_URL): the sizes are for a server database' };
-  const size = ctx.short
+  // BENCH_DASHBOARD_TABS=qa: only that tab's data, GETs and paint (a quicker run when one tab changed).
+  const only = process.env.BENCH_DASHBOARD_TABS?.split(',').filter(Boolean);
+  const endpoints = only ? ENDPOINTS.filter((e) => e.name === 'me' || only.includes(e.name.split('.')[0]!)) : ENDPOINTS;
+  const tabs = only ? TABS.filter((t) => only.includes(t)) : TABS;
+  const sized = ctx.short
     ? { reviews: 5_000, contracts: 500, communityDays: 7_300 }
     : {
         reviews: Math.round(FULL.reviews * scale),
         contracts: Math.round(FULL.contracts * scale),
         communityDays: Math.round(FULL.communityDays * scale),
       };
+  const size = only
+    ? {
+        reviews: only.includes('qa') ? sized.reviews : 0,
+        contracts: only.includes('contracts') ? sized.contracts : 0,
+        communityDays: only.includes('community') ? sized.communityDays : 0,
+      }
+    : sized;
   const secret = randomBytes(24).toString('hex');
   const env = { SESSION_SECRET: secret, SESSION_COOKIE_SECURE: 'false', SESSION_COOKIE_SAMESITE: 'lax' };
   const client = new pg.Client({ connectionString: url });
@@ -79,7 +90,7 @@ export async function dashboardScenario(
       };
       let worst = 0;
       const samples = ctx.short ? 5 : SAMPLES;
-      for (const e of ENDPOINTS) {
+      for (const e of endpoints) {
         const r = await timeGets(bot, cookie, e.path, samples);
         const s = summarise(r.ms);
         metrics[`${e.name}.p50Ms`] = s.p50;
@@ -89,7 +100,7 @@ export async function dashboardScenario(
         if (r.failed > 0) notes.push(`${e.name}: ${r.failed} of ${samples} answered ${r.firstStatus}`);
       }
       metrics.loadAvg1mAfterGets = round(loadavg()[0]!);
-      const paint = await firstPaint(bot, cookie, ctx.short ? 2 : 5, notes);
+      const paint = await firstPaint(bot, cookie, ctx.short ? 2 : 5, notes, tabs);
       Object.assign(metrics, paint.metrics);
       metrics.loadAvg1mAfter = round(loadavg()[0]!);
       metrics.peakRssMb = bot.child.peakRssMb();
@@ -164,6 +175,7 @@ async function firstPaint(
   cookie: { name: string; value: string },
   runs: number,
   notes: string[],
+  tabs: readonly (typeof TABS)[number][],
 ): Promise<{ metrics: Record<string, number | null>; worst: number | null }> {
   if (!existsSync(CHROMIUM)) {
     notes.push(`first paint not measured: no Chromium at ${CHROMIUM}`);
@@ -177,7 +189,7 @@ async function firstPaint(
   const metrics: Record<string, number | null> = {};
   let worst: number | null = null;
   try {
-    for (const tab of TABS) {
+    for (const tab of tabs) {
       const fcp: number[] = [];
       const ready: number[] = [];
       for (let i = 0; i < runs + 1; i++) {
