@@ -1,12 +1,12 @@
 // Synthetic year of a large retailer for the dashboard bench (issue 13 "Numbers"): QA reviews (one conversation
 // each, with their criterion marks and a few appeals), contracts with their counterparties, and community-day rows
 // (communities × 365 days), written straight into the domains' tables with unnest inserts, like
-// bench/exceptions/generate.ts. The dashboard reads these tables with GROUP BY at request time, so nothing else is
-// derived here.
+// bench/exceptions/generate.ts. The QA tab's stored rollups are rebuilt from the reviews afterwards (rebuildRollup).
 //
 // Run on its own: `npx tsx bench/dashboard/generate.ts --reviews 10000 --contracts 1000 --community-days 7300`
 // (DATABASE_URL, already migrated by the app).
 import { Columns, inTransaction, prng, type Executor } from '../exceptions/generate.js';
+import { rebuildRollup } from '../../src/domains/qa/rollup-store.js';
 
 export interface DashboardDataOptions {
   /** QA reviews to add (each with its own conversation). */
@@ -365,11 +365,17 @@ export async function generateDashboardData(db: Executor, o: DashboardDataOption
     ms: 0,
   };
   await seedPeople(db);
-  if (o.reviews > 0) await addQa(db, o, out, random);
+  if (o.reviews > 0) {
+    await addQa(db, o, out, random);
+    // The rows went straight into the tables, past the service that keeps the QA tab's stored rollups.
+    await rebuildRollup(db);
+    o.onProgress?.('qa rollups rebuilt', o.reviews, o.reviews);
+  }
   if (o.contracts > 0) await addContracts(db, o, out, random);
   if (o.communityDays > 0) await addCommunity(db, o, out, random);
   await db.query(
-    'analyze qa_conversations, qa_reviews, qa_review_items, qa_appeals, contracts_contracts, ' +
+    'analyze qa_conversations, qa_reviews, qa_review_items, qa_appeals, qa_rollup_reviews, qa_rollup_items, ' +
+      'contracts_contracts, ' +
       'contracts_counterparties, community_communities, community_daily_metrics',
   );
   out.ms = Date.now() - started;

@@ -5,9 +5,31 @@ import { directoryOf } from '../directory/service.js';
 import { addFileImport, type WithDatabase } from '../shared/import-command.js';
 import { importConversationsFile, type ImportProgress, type RejectedLine } from './import/file.js';
 import { declareQaSettings } from './settings/index.js';
+import { rebuildRollup } from './rollup-store.js';
 
-/** `feishu-ops import qa-conversations FILE` (docs/qa-import.md; see addFileImport for how imports behave). */
+/**
+ * `feishu-ops import qa-conversations FILE` (docs/qa-import.md; see addFileImport for how imports behave) and
+ * `feishu-ops qa-rollup rebuild` (the QA tab's stored rollups from the reviews, days in TZ_BUSINESS).
+ */
 export function qaCommands(program: Command, withDatabase: WithDatabase): void {
+  program
+    .command('qa-rollup')
+    .description('QA dashboard rollups · 质检汇总')
+    .command('rebuild')
+    .description(
+      'recompute the stored QA rollups from every scored review, days in TZ_BUSINESS (after changing TZ_BUSINESS ' +
+        'or writing reviews straight into the tables) · 重建质检汇总',
+    )
+    .action(async () => {
+      await withDatabase(async (database, config) => {
+        const started = Date.now();
+        const r = await rebuildRollup(database, config.timeZone);
+        console.log(
+          `qa rollups rebuilt in ${r.timeZone}: ${r.reviewRows} review rows, ${r.itemRows} item rows, ` +
+            `${Math.round((Date.now() - started) / 1000)} s`,
+        );
+      });
+    });
   addFileImport<ImportProgress, RejectedLine>(program, withDatabase, {
     name: 'qa-conversations',
     description:

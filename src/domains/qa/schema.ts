@@ -239,3 +239,4 @@ export const qaHelpdeskMessages = pgTable(
   },
   (t) => [index('qa_helpdesk_messages_ticket_idx').on(t.ticketId, t.at)],
 );
+export * from './rollup-schema.js';

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { rebuildRollup } from '../../../src/domains/qa/rollup-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../helpers/app.js';
 import { apiPost, conversation, qaApp, sh, type QaTestApp } from './helpers.js';
@@ -28,6 +29,8 @@ describe('the weekly QA digest: last week against the week before, to team leads
            from qa_conversations c where c.id = r.conversation_id and c.external_id = $1`,
         [ext, score, result, sh(at).toISOString()],
       );
+    // Scored straight in qa_reviews, past the service that keeps the stored rollups: rebuild them.
+    await rebuildRollup(t.database);
   });
   afterAll(async () => {
     await t.close();

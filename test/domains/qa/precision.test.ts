@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { rebuildRollup } from '../../../src/domains/qa/rollup-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardGet, signInAs } from '../../helpers/dashboard.js';
 import { apiPost, conversation, qaApp, say, type QaTestApp } from './helpers.js';
@@ -90,6 +91,9 @@ describe('sample sizes for a margin, and every rate with its sampling-weighted i
         [r.id, p, score, result, t.clock.now().toISOString()],
       );
     }
+    // Written straight into qa_reviews, past the service that keeps the stored rollups: rebuild them, as
+    // `feishu-ops qa-rollup rebuild` does.
+    await rebuildRollup(t.database);
 
     const cookie = await signInAs(t, 'ou_qa_lead');
     const res = await dashboardGet(t, '/api/dashboard/qa/summary?days=30', cookie);

@@ -8,6 +8,7 @@ import { qaRepo, type AppealRow } from '../repository.js';
 import { qaAppealDecisions, qaAppeals, qaReviewItems, qaReviews } from '../schema.js';
 import { appealNo, isQaLead, reviewNo, type QaDeps } from './context.js';
 import { queueEffects, STALE, viewReview, type ReviewView } from './review.js';
+import { touchRollup } from '../rollup-store.js';
 
 const DAY = 86_400_000;
 
@@ -106,6 +107,8 @@ export async function submitAppeal(
         submittedAt: now,
       })
       .returning();
+    // Appealed counts on the review's day.
+    await touchRollup(tx, [view.review.id]);
     await queueEffects(x, tx, view.review.id, view.review.version + 1, [
       { type: 'appeal_step', appealId: appeal!.id, step: 'team_lead' },
     ]);
@@ -227,6 +230,8 @@ export async function decideAppeal(x: QaDeps, input: DecideInput, now: Date): Pr
         .where(eq(qaReviews.id, view.review.id))
         .returning({ version: qaReviews.version });
       reviewVersion = r[0]!.version;
+      // The outcome (overturned / adjusted) and any new score and marks, on the review's day.
+      await touchRollup(tx, [view.review.id]);
     }
     await queueEffects(
       x,

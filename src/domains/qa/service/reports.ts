@@ -2,7 +2,7 @@ import { ForbiddenError, NotFoundError } from '../../../core/errors.js';
 import type { Person } from '../../directory/service.js';
 import { meanInterval, rateInterval, type Interval } from '../logic/precision.js';
 import { qaRepo } from '../repository.js';
-import { rollupItems, rollupReviews, type RollupFilter, type RollupRow } from '../rollup-repository.js';
+import { rollupItems, rollupReviews, rollupSpan, type RollupFilter, type RollupRow } from '../rollup-repository.js';
 import { isQaLead, type QaDeps } from './context.js';
 
 /** A rollup with its sampling-weighted intervals (null: not enough data). */
@@ -37,16 +37,20 @@ export interface QaSummary {
   }>;
 }
 
-/** Every rollup of a period with the names people know (agents, teams, channels, criteria). */
+/**
+ * Every rollup of a period with the names people know (agents, teams, channels, criteria), read from the stored
+ * rollups (whole days) and the period's partial days.
+ */
 export async function summary(x: QaDeps, f: RollupFilter): Promise<QaSummary> {
   const db = x.database;
+  const span = await rollupSpan(db, f);
   const [totals, agents, teams, channels, inspectors, items] = await Promise.all([
-    rollupReviews(db, f, 'all'),
-    rollupReviews(db, f, 'agent'),
-    rollupReviews(db, f, 'team'),
-    rollupReviews(db, f, 'channel'),
-    rollupReviews(db, f, 'inspector'),
-    rollupItems(db, f),
+    rollupReviews(db, f, 'all', span),
+    rollupReviews(db, f, 'agent', span),
+    rollupReviews(db, f, 'team', span),
+    rollupReviews(db, f, 'channel', span),
+    rollupReviews(db, f, 'inspector', span),
+    rollupItems(db, f, span),
   ]);
   const people = new Map((await x.directory.people()).map((p) => [p.openId, p.name]));
   const teamNames = new Map((await x.directory.teams()).map((t) => [t.key, t.name]));

@@ -1,0 +1,88 @@
+import { sql } from 'drizzle-orm';
+import { bigint, date, doublePrecision, index, integer, pgTable, smallint, text } from 'drizzle-orm/pg-core';
+import { at } from '../shared/columns.js';
+
+/**
+ * Stored rollups of scored reviews for the QA tab and the chat reports (rollup-store.ts keeps them,
+ * rollup-repository.ts reads them): additive sums per business day and `grain`, a bit set of the dimensions the row
+ * is grouped by besides day and scorecard version (1 team, 2 channel, 4 agent, 8 inspector); a dimension outside the
+ * grain is null, one inside it the review's own value (team may be null: a conversation without a team). A rebuild
+ * writes the rows in (grain, day) order, so a grain's days are read from few pages.
+ */
+const dimensions = {
+  grain: smallint('grain').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  version: integer('version').notNull(),
+  team: text('team'),
+  channel: text('channel'),
+  agent: text('agent'),
+  inspector: text('inspector'),
+};
+
+export const qaRollupReviews = pgTable(
+  'qa_rollup_reviews',
+  {
+    ...dimensions,
+    reviews: integer('reviews').notNull(),
+    scoreSum: doublePrecision('score_sum').notNull(),
+    passes: integer('passes').notNull(),
+    failed: integer('failed').notNull(),
+    appealed: integer('appealed').notNull(),
+    overturned: integer('overturned').notNull(),
+    secondsSum: bigint('seconds_sum', { mode: 'number' }).notNull(),
+    secondsN: integer('seconds_n').notNull(),
+    // Σw, Σw², Σw·pass, Σw²·pass, Σw·score, Σw²·score, Σw²·score² (w = 1/inclusion probability): WeightedSums.
+    sw: doublePrecision('sw').notNull(),
+    sw2: doublePrecision('sw2').notNull(),
+    swPass: doublePrecision('sw_pass').notNull(),
+    sw2Pass: doublePrecision('sw2_pass').notNull(),
+    swScore: doublePrecision('sw_score').notNull(),
+    sw2Score: doublePrecision('sw2_score').notNull(),
+    sw2Score2: doublePrecision('sw2_score2').notNull(),
+  },
+  (t) => [
+    index('qa_rollup_reviews_day_idx').on(t.grain, t.day),
+    // A lead's teams, a team and channel: the rows of those teams only.
+    index('qa_rollup_reviews_team_idx').on(t.grain, t.team, t.channel, t.day),
+    index('qa_rollup_reviews_agent_idx')
+      .on(t.grain, t.agent, t.day)
+      .where(sql`agent is not null`),
+    index('qa_rollup_reviews_inspector_idx')
+      .on(t.grain, t.inspector, t.day)
+      .where(sql`inspector is not null`),
+  ],
+);
+
+/** Criterion marks of scored reviews, per day, grain and criterion code. */
+export const qaRollupItems = pgTable(
+  'qa_rollup_items',
+  {
+    ...dimensions,
+    code: text('code').notNull(),
+    items: integer('items').notNull(),
+    /** Points deducted and how many marks were not N/A (the average deduction leaves N/A out). */
+    pointsSum: doublePrecision('points_sum').notNull(),
+    pointsN: integer('points_n').notNull(),
+    /** Marks that deducted anything. */
+    deducted: integer('deducted').notNull(),
+  },
+  (t) => [
+    index('qa_rollup_items_day_idx').on(t.grain, t.day),
+    index('qa_rollup_items_agent_idx')
+      .on(t.grain, t.agent, t.day)
+      .where(sql`agent is not null`),
+    index('qa_rollup_items_inspector_idx')
+      .on(t.grain, t.inspector, t.day)
+      .where(sql`inspector is not null`),
+  ],
+);
+
+/**
+ * The one row saying in which time zone the rollups' days are (set by migration 0028 and by a rebuild). Without it
+ * the rollups are not kept and reads count every review from qa_reviews.
+ */
+export const qaRollupState = pgTable('qa_rollup_state', {
+  id: smallint('id').primaryKey().default(1),
+  timeZone: text('time_zone').notNull(),
+  builtAt: at('built_at').notNull(),
+});

@@ -1,0 +1,176 @@
+/** The app's Database or transaction, or a pg Client (the bench's generator). */
+type Query = { query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }> };
+
+/**
+ * The stored QA rollups (rollup-schema.ts): how a scored review counts, how a day's rows are recomputed in the
+ * transaction that changed a review, and the rebuild. The dimensions of a grain are bits: 1 team, 2 channel,
+ * 4 agent, 8 inspector (day and scorecard version are always there).
+ */
+export const GRAIN = { team: 1, channel: 2, agent: 4, inspector: 8 } as const;
+/** The grains kept, smallest first (reads take the first that has every dimension they filter or group by). */
+export const REVIEW_GRAINS = [3, 8, 9, 5, 11, 7, 15] as const;
+/** Marks with both an agent and an inspector dimension are never asked for by the tab: no full grain for them. */
+export const ITEM_GRAINS = [3, 8, 5, 11, 7] as const;
+
+const SETS: Record<number, string> = {
+  3: 'team, channel',
+  5: 'team, agent',
+  7: 'team, channel, agent',
+  8: 'inspector',
+  9: 'team, inspector',
+  11: 'team, channel, inspector',
+  15: 'team, channel, agent, inspector',
+};
+
+/** One scored review `r` (conversation `c`, appeal `a` or none) as the rollups' measures. */
+export const REVIEW_MEASURES = `1 as reviews, r.score::float8 as score_sum,
+  case when r.result = 'pass' then 1 else 0 end as passes,
+  case when r.result <> 'pass' then 1 else 0 end as failed,
+  case when a.id is not null then 1 else 0 end as appealed,
+  case when a.state in ('overturned', 'adjusted') then 1 else 0 end as overturned,
+  r.seconds_spent::bigint as seconds_sum, case when r.seconds_spent is not null then 1 else 0 end as seconds_n,
+  v.w as sw, v.w * v.w as sw2, v.w * v.pass as sw_pass, v.w * v.w * v.pass as sw2_pass,
+  v.w * r.score as sw_score, v.w * v.w * r.score as sw2_score, v.w * v.w * r.score * r.score as sw2_score2`;
+export const REVIEW_FROM = `qa_reviews r
+  cross join lateral (select 1.0 / coalesce(r.inclusion_probability, 1) as w,
+                             case when r.result = 'pass' then 1.0 else 0.0 end as pass) v
+  join qa_conversations c on c.id = r.conversation_id
+  left join qa_appeals a on a.review_id = r.id`;
+export const REVIEW_SUMS = `sum(reviews)::int as reviews, sum(score_sum)::float8 as score_sum,
+  sum(passes)::int as passes, sum(failed)::int as failed, sum(appealed)::int as appealed,
+  sum(overturned)::int as overturned, coalesce(sum(seconds_sum), 0)::bigint as seconds_sum,
+  sum(seconds_n)::int as seconds_n, sum(sw)::float8 as sw, sum(sw2)::float8 as sw2, sum(sw_pass)::float8 as sw_pass,
+  sum(sw2_pass)::float8 as sw2_pass, sum(sw_score)::float8 as sw_score, sum(sw2_score)::float8 as sw2_score,
+  sum(sw2_score2)::float8 as sw2_score2`;
+const REVIEW_COLUMNS = `reviews, score_sum, passes, failed, appealed, overturned, seconds_sum, seconds_n, sw, sw2,
+  sw_pass, sw2_pass, sw_score, sw2_score, sw2_score2`;
+
+/** One mark `i` of a scored review. */
+export const ITEM_MEASURES = `1 as items, case when not i.na then i.points::float8 else 0 end as points_sum,
+  case when not i.na then 1 else 0 end as points_n, case when i.points > 0 then 1 else 0 end as deducted`;
+export const ITEM_FROM = `qa_review_items i
+  join qa_reviews r on r.id = i.review_id
+  join qa_conversations c on c.id = r.conversation_id`;
+export const ITEM_SUMS = `sum(items)::int as items, sum(points_sum)::float8 as points_sum,
+  sum(points_n)::int as points_n, sum(deducted)::int as deducted`;
+
+const DIMS = `(r.scored_at at time zone $3)::date as day, r.scorecard_version as version, c.team_key as team,
+  c.channel as channel, r.agent_open_id as agent, r.inspector_open_id as inspector`;
+const GRAIN_OF = `15 - grouping(inspector, agent, channel, team)`;
+const sets = (grains: readonly number[], extra = '') =>
+  grains.map((g) => `(day, version, ${SETS[g]}${extra})`).join(', ');
+
+/**
+ * The touched reviews' own dimensions ($4: their ids, scored in [$1, $2)): the cells a change to them alters are the
+ * rows of every grain that match them, and only reviews sharing a team and channel, an agent or an inspector with
+ * one of them count in those cells.
+ */
+const TOUCHED = `k as (select distinct r.scorecard_version as version, c.team_key as team, c.channel as channel,
+                              r.agent_open_id as agent, r.inspector_open_id as inspector
+                         from qa_reviews r join qa_conversations c on c.id = r.conversation_id
+                        where r.id = any($4::bigint[]) and r.scored_at >= $1 and r.scored_at < $2)`;
+const NEAR = `exists (select 1 from k where k.version = r.scorecard_version
+  and ((k.team is not distinct from c.team_key and k.channel = c.channel) or k.agent = r.agent_open_id
+       or k.inspector is not distinct from r.inspector_open_id))`;
+/** Row `g` (with its grain) is one of the touched cells. */
+const CELL = (g: string) => `exists (select 1 from k where k.version = ${g}.version
+  and (${g}.grain & 1 = 0 or k.team is not distinct from ${g}.team) and (${g}.grain & 2 = 0 or k.channel = ${g}.channel)
+  and (${g}.grain & 4 = 0 or k.agent = ${g}.agent)
+  and (${g}.grain & 8 = 0 or k.inspector is not distinct from ${g}.inspector))`;
+
+/**
+ * Inserts the rollup rows of the reviews scored in [$1, $2), days in zone $3; with `touched`, only the cells of the
+ * reviews $4.
+ */
+const insertReviews = (touched: boolean) => `${touched ? `with ${TOUCHED} ` : ''}insert into qa_rollup_reviews
+    (grain, day, version, team, channel, agent, inspector, ${REVIEW_COLUMNS})
+  select * from (
+    select ${GRAIN_OF} as grain, day, version, team, channel, agent, inspector, ${REVIEW_SUMS}
+      from (select ${DIMS}, ${REVIEW_MEASURES} from ${REVIEW_FROM}
+             where r.score is not null and r.scored_at >= $1 and r.scored_at < $2${touched ? ` and ${NEAR}` : ''}) x
+     group by grouping sets (${sets(REVIEW_GRAINS)})) g
+  ${touched ? `where ${CELL('g')}` : ''}
+  order by 1, 2`;
+const insertItems = (touched: boolean) => `${touched ? `with ${TOUCHED} ` : ''}insert into qa_rollup_items
+    (grain, day, version, team, channel, agent, inspector, code, items, points_sum, points_n, deducted)
+  select * from (
+    select ${GRAIN_OF} as grain, day, version, team, channel, agent, inspector, code, ${ITEM_SUMS}
+      from (select ${DIMS}, i.code, ${ITEM_MEASURES} from ${ITEM_FROM}
+             where r.score is not null and r.scored_at >= $1 and r.scored_at < $2${touched ? ` and ${NEAR}` : ''}) x
+     group by grouping sets (${sets(ITEM_GRAINS, ', code')})) g
+  ${touched ? `where ${CELL('g')}` : ''}
+  order by 1, 2`;
+const INSERT_REVIEWS = insertReviews(false);
+const INSERT_ITEMS = insertItems(false);
+/** The day of [$1, $2) in zone $3: its rows that are cells of the touched reviews, recomputed. */
+const TOUCH_SQL = [
+  `with ${TOUCHED} delete from qa_rollup_reviews u
+    where u.day = ($1::timestamptz at time zone $3)::date and ${CELL('u')}`,
+  `with ${TOUCHED} delete from qa_rollup_items u
+    where u.day = ($1::timestamptz at time zone $3)::date and ${CELL('u')}`,
+  insertReviews(true),
+  insertItems(true),
+];
+
+/** The statements that rebuild every day from scratch in zone $3 (also migration 0028's backfill). */
+export const REBUILD_SQL = [INSERT_REVIEWS, INSERT_ITEMS];
+
+/** The zone of the rollups' days, locked against a rebuild until the transaction ends; null: none kept. */
+async function zoneOf(tx: Query, lock: 'share' | 'update'): Promise<string | null> {
+  const { rows } = await tx.query(`select time_zone from qa_rollup_state for ${lock}`);
+  return (rows[0] as { time_zone: string } | undefined)?.time_zone ?? null;
+}
+
+/**
+ * Recomputes the rollup rows these reviews count in (every grain's cell of their day, scorecard version, team,
+ * channel, agent, inspector), from the reviews: call it in the transaction that scored, re-scored, appealed or
+ * decided them, after the change. Each day is locked (transaction advisory lock) first, so two transactions changing
+ * reviews of one day recompute one after the other and the second sees the first's commit (READ COMMITTED): the rows
+ * never drift from the reviews. A review's dimensions never change once it is scored, so its cells stay the same.
+ */
+export async function touchRollup(tx: Query, reviewIds: readonly number[]): Promise<void> {
+  if (reviewIds.length === 0) return;
+  const zone = await zoneOf(tx, 'share');
+  if (!zone) return;
+  const { rows } = (await tx.query(
+    `select d::text as day, d::timestamp at time zone $2 as since, (d + 1)::timestamp at time zone $2 as until
+       from (select distinct (scored_at at time zone $2)::date as d
+               from qa_reviews where id = any($1::bigint[]) and scored_at is not null) x
+      order by d`,
+    [reviewIds.map(Number), zone],
+  )) as { rows: Array<{ day: string; since: Date; until: Date }> };
+  for (const d of rows) {
+    await tx.query(`select pg_advisory_xact_lock(hashtext('qa_rollup'), $1::date - date '2000-01-01')`, [d.day]);
+    for (const s of TOUCH_SQL) await tx.query(s, [d.since, d.until, zone, reviewIds.map(Number)]);
+  }
+}
+
+/**
+ * Rebuilds every rollup row from the reviews, with days in `timeZone` (default: the zone they are kept in, else
+ * Asia/Shanghai); run it after changing TZ_BUSINESS (`feishu-ops qa-rollup rebuild`) or after writing reviews
+ * straight into the tables (the bench). Answers the rows written.
+ */
+export async function rebuildRollup(
+  db: Query & { transaction?: <T>(fn: (tx: Query) => Promise<T>) => Promise<T> },
+  timeZone?: string,
+): Promise<{ timeZone: string; reviewRows: number; itemRows: number }> {
+  const run = async (tx: Query) => {
+    await tx.query(
+      `insert into qa_rollup_state (id, time_zone, built_at) values (1, $1, now())
+       on conflict (id) do update set time_zone = coalesce($2, qa_rollup_state.time_zone), built_at = now()`,
+      [timeZone ?? 'Asia/Shanghai', timeZone ?? null],
+    );
+    const zone = (await zoneOf(tx, 'update'))!;
+    await tx.query('delete from qa_rollup_reviews');
+    await tx.query('delete from qa_rollup_items');
+    const all = [new Date('1970-01-01T00:00:00Z'), new Date('9999-01-01T00:00:00Z'), zone];
+    const count = async (insert: string) =>
+      (
+        (await tx.query(`with x as (${insert} returning 1) select count(*)::int as n from x`, all)).rows[0] as {
+          n: number;
+        }
+      ).n;
+    return { timeZone: zone, reviewRows: await count(INSERT_REVIEWS), itemRows: await count(INSERT_ITEMS) };
+  };
+  return db.transaction ? db.transaction(run) : run(db);
+}
