@@ -228,7 +228,7 @@ describe('the workbench dashboard', () => {
     }
   }, 300_000); // eight sign-ins, two widths each: a long walk, not a timed assertion
 
-  it('shows the community tab: KPIs as the API answers them, and growth, activity and conversion charts', async () => {
+  it('shows the community tab: KPIs as the API answers them, charts, and a team chosen in the URL', async () => {
     // The demo seed holds a year of ~60 communities; a manager sees all of them.
     const { context, page, errors } = await signedIn('yangfan', DESKTOP);
     await page.goto(`${product.url}/dashboard?tab=community&days=30`);
@@ -271,6 +271,26 @@ describe('the workbench dashboard', () => {
     await expectLegendClearOfAxes(page, 'chart-growth');
     await page.waitForTimeout(600);
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-community.png`, fullPage: true });
+
+    // The team selector: the communities of one directory team (two in three demo communities), kept in the URL.
+    type Summary = { totals: { netGrowth: number; gmvFen: number; communities: number } };
+    await page.locator('[data-testid=filter-team]').selectOption('community');
+    await expect.poll(() => new URL(page.url()).searchParams.get('team')).toBe('community');
+    const team = await apiJson<Summary>(page, '/api/dashboard/community/summary?days=30&team=community');
+    const all = await apiJson<Summary>(page, '/api/dashboard/community/summary?days=30');
+    expect(team.totals.communities).toBeGreaterThan(0);
+    expect(team.totals.communities).toBeLessThan(all.totals.communities);
+    const teamKpis = {
+      'net-growth': String(team.totals.netGrowth),
+      gmv: `¥${Math.round(team.totals.gmvFen / 100).toLocaleString('zh-CN')}`,
+    };
+    await expect.poll(() => shownKpis(page), { timeout: 30_000 }).toMatchObject(teamKpis);
+    // The link opens on the same team.
+    const shared = await context.newPage();
+    await shared.goto(page.url());
+    await expect.poll(() => stateOf(shared), { timeout: 30_000 }).toBe('ready');
+    expect(await shared.locator('[data-testid=filter-team]').inputValue()).toBe('community');
+    await expect.poll(() => shownKpis(shared), { timeout: 30_000 }).toMatchObject(teamKpis);
     expect(errors).toEqual([]);
     await context.close();
   });

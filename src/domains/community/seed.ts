@@ -11,7 +11,7 @@ const CITIES = ['上海', '杭州', '南京', '苏州', '成都', '武汉', '广
 export const DEMO_COMMUNITIES = 60;
 export const DEMO_DAYS = 365;
 
-/** ~60 communities on five platforms, run by the demo tenant's community operators. */
+/** ~60 communities on five platforms, run by the demo tenant's community operators, most in its community team. */
 export function demoCommunities(operators: readonly string[]): CommunityInput[] {
   return Array.from({ length: DEMO_COMMUNITIES }, (_, i) => {
     const platform = PLATFORMS[i % PLATFORMS.length]!;
@@ -26,6 +26,9 @@ export function demoCommunities(operators: readonly string[]): CommunityInput[] 
       storeCode: kind === 'store' ? `S${String((i % 12) + 1).padStart(3, '0')}` : undefined,
       tags: i % 3 === 0 ? ['复购'] : i % 7 === 0 ? ['高价值'] : [],
       state: 'active',
+      // Two in three belong to the demo directory's team 社群运营 (团队编码 community), the rest to no team yet:
+      // the dashboard's team filter then shows a part of the whole.
+      team: i % 3 === 2 ? null : 'community',
     };
   });
 }

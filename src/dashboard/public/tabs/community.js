@@ -8,7 +8,8 @@ const defOf = (r, key) => {
 };
 
 export default {
-  filters: ['platform'],
+  // The directory team (团队编码) a community belongs to: a lead sees their teams', a manager may pick one.
+  filters: ['team', 'platform'],
 
   async render(view) {
     const r = await view.api('summary');
