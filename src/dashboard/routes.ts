@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import helmet from '@fastify/helmet';
 import type { FastifyPluginAsync } from 'fastify';
@@ -54,7 +54,16 @@ const attribute = (s: string) =>
 export function dashboardRoutes(options: DashboardOptions): FastifyPluginAsync {
   const html = readFileSync(new URL('index.html', publicDir), 'utf8')
     .replace('__APP_ID__', attribute(options.appId))
-    .replace('__SIGN_IN_URL__', attribute(options.signInUrl ?? ''));
+    .replace('__SIGN_IN_URL__', attribute(options.signInUrl ?? ''))
+    // Every tab's files preloaded with the page: opening a tab imports nothing more.
+    .replace(
+      '<!-- __TAB_PRELOADS__ -->',
+      readdirSync(tabsDir)
+        .filter((name) => TAB_FILE.test(name))
+        .sort()
+        .map((name) => `<link rel="modulepreload" href="/dashboard/assets/tabs/${attribute(name)}" />`)
+        .join('\n    '),
+    );
   const access = createDashboardAccess(options.directory);
   return async (app) => {
     // Registered inside this plugin, helmet's headers cover the dashboard's routes only.

@@ -12,6 +12,8 @@ const NEXT = 'dashboard.next';
 
 let me = null;
 let links = {};
+/** The Bitable links, fetched beside the first tab's numbers (a tab waits for them only to render). */
+let linksLoaded = Promise.resolve();
 let state = readState();
 let shown = null; // { key, module }
 let loading = 0;
@@ -207,6 +209,7 @@ async function openTab(key, { keepFilters = false } = {}) {
   };
   body.dataset.state = 'loading';
   try {
+    await linksLoaded;
     await module.render(view);
     if (run === loading) body.dataset.state = 'ready';
   } catch (err) {
@@ -228,7 +231,11 @@ async function main() {
     return;
   }
   if (!me) return showSignIn();
-  links = (await api('GET', '/api/dashboard/links').catch(() => ({ links: {} }))).links;
+  linksLoaded = api('GET', '/api/dashboard/links')
+    .catch(() => ({ links: {} }))
+    .then((r) => {
+      links = r.links;
+    });
   me.teamsKnown = me.teams.map((t) => ({ value: t.key, label: t.name }));
   $('me').textContent = me.viewer.name;
   $('board').hidden = false;

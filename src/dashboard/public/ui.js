@@ -95,8 +95,28 @@ export function legendSafe(option) {
 
 const charts = new Map();
 
-/** Draws `option` into the element `id` (replacing what it showed); returns the ECharts instance. */
+/**
+ * ECharts loads with `async` (index.html): the page signs in and fetches its numbers meanwhile. Resolves once
+ * `window.echarts` is there.
+ */
+const echartsReady = new Promise((resolve) => {
+  if (window.echarts) return resolve();
+  document.getElementById('echarts-script')?.addEventListener('load', () => resolve(), { once: true });
+});
+let drawing = 0;
+
+/**
+ * Draws `option` into the element `id` (replacing what it showed), at once when ECharts has loaded, else as soon
+ * as it has (a draw asked for later wins: a tab left meanwhile draws nothing).
+ */
 export function chart(id, option) {
+  if (!window.echarts) {
+    const run = drawing;
+    void echartsReady.then(() => {
+      if (run === drawing && document.getElementById(id)) chart(id, option);
+    });
+    return;
+  }
   const el = document.getElementById(id);
   let c = charts.get(id);
   if (!c || c.getDom() !== el) {
@@ -105,11 +125,11 @@ export function chart(id, option) {
     charts.set(id, c);
   }
   c.setOption(legendSafe(option), true);
-  return c;
 }
 
 /** Forgets the charts of a tab that is no longer shown. */
 export function disposeCharts() {
+  drawing++;
   for (const c of charts.values()) c.dispose();
   charts.clear();
 }
