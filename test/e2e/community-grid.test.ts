@@ -4,7 +4,7 @@ import { waitFor } from '../helpers/app.js';
 import { START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // 社群 through the kit's seam (mirror.table): communities the API makes get their row; rows people
-// add become communities; a refused edit is put back and the editor told why.
+// add become communities; a refused edit is put back and the editor told why; 团队 moves a community to a team.
 describe('the 社群 grid and the community workflow agree', () => {
   let product: TestProduct;
   const operator = demoOpenId('wangxiaoli');
@@ -37,6 +37,7 @@ describe('the 社群 grid and the community workflow agree', () => {
         name: string;
         platform: string;
         operator_open_id: string | null;
+        team_key: string | null;
         bitable_record_id: string | null;
       }>(`select * from community_communities where code = $1`, [code])
     ).rows[0];
@@ -109,5 +110,40 @@ describe('the 社群 grid and the community workflow agree', () => {
     );
     expect(dm.content).toContain('WC-XYZ');
     expect((await community('WC-001'))?.name).toBe('宝妈福利群 1');
+  });
+
+  it('takes a 团队 typed in 社群: the community moves to that team, its dashboard rollups with it', async () => {
+    const c = (await community('WC-001'))!;
+    const row = () => rows().find((r) => r.record_id === c.bitable_record_id)!;
+    await sandbox().actions.editRecord(operator, table.appToken, table.tableId, c.bitable_record_id!, {
+      团队: 'community',
+    });
+    await waitFor(async () => (await community('WC-001'))?.team_key === 'community', 'the team taken', 60_000);
+    const { rows: groups } = await product.deps.database.query<{ team_key: string; rows: number }>(
+      `select team_key, sum(rows)::int as rows from community_metric_rollups where day = '2026-01-05' group by 1`,
+    );
+    expect(groups).toEqual([{ team_key: 'community', rows: 1 }]);
+    expect(text(row().fields['团队'])).toBe('community');
+
+    // A team code longer than the API takes is put back, and the editor told why.
+    const long = 'x'.repeat(65);
+    await sandbox().actions.editRecord(operator, table.appToken, table.tableId, c.bitable_record_id!, {
+      团队: long,
+    });
+    await waitFor(async () => text(row().fields['团队']) === 'community', 'the team put back', 60_000);
+    const dm = await waitFor(
+      async () =>
+        sandbox()
+          .state.messages({ chatId: sandbox().state.p2pChatOf(operator)!.chat_id, fromBot: true })
+          .find((m) => m.content.includes('团队编码最多 64 个字符')),
+      'the editor told',
+      60_000,
+    );
+    expect(dm.content).toContain('团队');
+    expect((await community('WC-001'))?.team_key).toBe('community');
+
+    // Emptied: no team.
+    await sandbox().actions.editRecord(operator, table.appToken, table.tableId, c.bitable_record_id!, { 团队: null });
+    await waitFor(async () => (await community('WC-001'))?.team_key === null, 'the team cleared', 60_000);
   });
 });

@@ -19,6 +19,7 @@ export const COMMUNITY_OWNERS: Record<string, FieldOwner> = {
   community_type: 'people',
   store: 'people',
   owner: 'people',
+  team: 'people',
   assistants: 'people',
   launched_on: 'people',
   state: 'people',
@@ -52,6 +53,7 @@ export function communityRow(c: CommunityRow): Record<string, unknown> {
     community_type: c.kind ? (TYPE_OPTIONS[c.kind] ?? null) : null,
     store: c.storeCode,
     owner: c.operatorOpenId ? [c.operatorOpenId] : [],
+    team: c.teamKey,
     // Tags outside the select's options stay in Postgres only (the bot adds no options).
     tags: c.tags.filter((t) => TAG_OPTIONS.includes(t)),
     state: STATE_OPTIONS[c.state],
@@ -76,6 +78,8 @@ function inputOf(values: Record<string, FieldValue | null | undefined>, current?
     tags: Array.isArray(values.tags) ? values.tags.filter((t): t is string => typeof t === 'string') : [],
     state: keyOf(STATE_OPTIONS, values.state) ?? 'active',
     feishuChatId: current?.feishuChatId ?? undefined,
+    // An emptied 团队 cell: no team (the dashboard's team leads no longer see it).
+    team: typeof values.team === 'string' && values.team.trim() ? values.team : null,
   });
 }
 
@@ -88,6 +92,7 @@ const FIELD_OF_INPUT: Record<string, string> = {
   tags: 'tags',
   state: 'state',
   kind: 'community_type',
+  team: 'team',
 };
 
 /** The declaration of 社群: people add and edit communities there; a bad value is refused and put back. */

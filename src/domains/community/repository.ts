@@ -92,6 +92,8 @@ export const repo = {
         storeCode: c.storeCode ?? null,
         tags: c.tags,
         state: c.state,
+        // Left out: unchanged (as in the API); null: no team.
+        ...(c.team !== undefined ? { teamKey: c.team } : {}),
         updatedAt: at,
       })
       .where(eq(communities.id, id));

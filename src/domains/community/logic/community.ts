@@ -15,6 +15,15 @@ export const CommunityInput = z.object({
   state: z.enum(COMMUNITY_STATES).default('active'),
   feishuChatId: Text(64).optional(),
   /** The directory team (团队编码): its leads see the community. Left out: unchanged; null: no team. */
-  team: Text(64).nullable().optional(),
+  team: z
+    .string()
+    .trim()
+    .min(1, '团队编码不能为空 · The team code is empty')
+    .max(
+      64,
+      '团队编码最多 64 个字符（填 团队 表里的团队编码） · A team code has at most 64 characters (the 团队编码 in 团队)',
+    )
+    .nullable()
+    .optional(),
 });
 export type CommunityInput = z.infer<typeof CommunityInput>;
