@@ -5,6 +5,7 @@ import { RESULT_NAME, STATE_NAME, type AppealState } from './logic/review.js';
 import { qaRepo, type AppealRow, type ReviewItemRow, type ReviewRow } from './repository.js';
 import { qaAppeals, qaReviewItems, qaReviews } from './schema.js';
 import { appealNo, parseReviewNo, reviewNo, type ReviewMirror } from './service/context.js';
+import { itemDraftIntake, itemEdit, ITEM_PEOPLE, REVIEW_PEOPLE, reviewIntake, type QaGridIntake } from './grid.js';
 
 /**
  * 质检记录, 评分明细 and 申诉, declared once: the bot owns what the workflow decides (scores,
@@ -17,40 +18,35 @@ export const APPEALS_TABLE = 'qa_appeals';
 const owners = (people: readonly string[], bot: readonly string[]): Record<string, FieldOwner> =>
   Object.fromEntries([...people.map((k) => [k, 'people' as const]), ...bot.map((k) => [k, 'bot' as const])]);
 
-const REVIEW_OWNERS = owners(
-  ['training_topics'],
-  [
-    'review_no',
-    'conversation_id',
-    'conversation_url',
-    'channel',
-    'shop',
-    'agent',
-    'agent_team',
-    'inspector',
-    'conversation_at',
-    'sampled_at',
-    'due_date',
-    'sample_reason',
-    'state',
-    'score',
-    'result',
-    'red_line_hit',
-    'scorecard_version',
-    'seconds_spent',
-    'items',
-    'comments',
-    'acknowledged_at',
-    'appeals',
-    'calibration_batch',
-    'created_at',
-    'updated_at',
-  ],
-);
-const ITEM_OWNERS = owners(
-  ['evidence'],
-  ['item_no', 'review', 'criterion', 'deducted', 'red_line_hit', 'comment', 'inspector', 'created_at'],
-);
+const REVIEW_OWNERS = owners(REVIEW_PEOPLE, [
+  'review_no',
+  'conversation_id',
+  'conversation_url',
+  'channel',
+  'shop',
+  'agent',
+  'agent_team',
+  'inspector',
+  'conversation_at',
+  'sampled_at',
+  'due_date',
+  'sample_reason',
+  'state',
+  'score',
+  'result',
+  'red_line_hit',
+  'scorecard_version',
+  'seconds_spent',
+  'items',
+  'comments',
+  'acknowledged_at',
+  'appeals',
+  'calibration_batch',
+  'created_at',
+  'updated_at',
+]);
+// 扣分 / 不适用 / 说明 are the inspector's: typed in the rows they add to score from the grid (grid.ts).
+const ITEM_OWNERS = owners(ITEM_PEOPLE, ['item_no', 'review', 'criterion', 'red_line_hit', 'inspector', 'created_at']);
 const APPEAL_OWNERS = owners(
   ['evidence'],
   [
@@ -100,7 +96,7 @@ const APPEAL_STATE: Readonly<Record<AppealState, string>> = {
 
 const itemNo = (i: Pick<ReviewItemRow, 'reviewId' | 'code'>) => `${reviewNo(i.reviewId)}-${i.code}`;
 
-function reviewSpec(db: Db): TableSpec<ReviewRow> {
+function reviewSpec(db: Db, grid?: QaGridIntake & { mirror: BitableMirror }): TableSpec<ReviewRow> {
   return {
     owner: REVIEW_OWNERS,
     recordNo: 'review_no',
@@ -133,8 +129,11 @@ function reviewSpec(db: Db): TableSpec<ReviewRow> {
         seconds_spent: r.secondsSpent,
         comments: r.comment,
         acknowledged_at: r.acknowledgedAt,
+        // Ticked once scored (from the grid or the card): a tick on a scored review changes nothing.
+        grid_submit: r.state !== 'to_score',
       };
     },
+    ...(grid ? { onEdit: reviewIntake(grid, grid.mirror) } : {}),
     recordIdOf: (r) => r.bitableRecordId,
     async onWritten(r, written) {
       if (written.recordId !== r.bitableRecordId)
@@ -143,7 +142,7 @@ function reviewSpec(db: Db): TableSpec<ReviewRow> {
   };
 }
 
-function itemSpec(db: Db): TableSpec<ReviewItemRow> {
+function itemSpec(db: Db, grid?: QaGridIntake & { mirror: BitableMirror }): TableSpec<ReviewItemRow> {
   return {
     owner: ITEM_OWNERS,
     recordNo: 'item_no',
@@ -163,8 +162,12 @@ function itemSpec(db: Db): TableSpec<ReviewItemRow> {
         ...(review ? { review: [review] } : {}),
         ...(criterion ? { criterion: [criterion] } : {}),
         deducted: i.points,
+        na: i.na,
         red_line_hit: i.redLineHit,
-        comment: [i.note, i.quote ? `「${i.quote}」` : null].filter(Boolean).join('\n') || null,
+        // 说明 is the person's once the row exists (a row they added, or one the bot made with it).
+        ...(i.bitableRecordId
+          ? {}
+          : { comment: [i.note, i.quote ? `「${i.quote}」` : null].filter(Boolean).join('\n') || null }),
         inspector: r?.inspectorOpenId ? [r.inspectorOpenId] : [],
       };
     },
@@ -173,6 +176,7 @@ function itemSpec(db: Db): TableSpec<ReviewItemRow> {
       if (written.recordId !== i.bitableRecordId)
         await db.update(qaReviewItems).set({ bitableRecordId: written.recordId }).where(eq(qaReviewItems.id, i.id));
     },
+    ...(grid ? { onEdit: async (edit) => itemEdit(edit), onAdd: itemDraftIntake(grid, grid.mirror) } : {}),
   };
 }
 
@@ -211,11 +215,16 @@ function appealSpec(db: Db): TableSpec<AppealRow> {
   };
 }
 
-/** Rows only (write and repair): what the module and `feishu-ops sync` declare. */
-export function declareQaTables(mirror: BitableMirror, db: Db) {
+/**
+ * Rows only (write and repair) for `feishu-ops sync`; with `grid` (the running module) inspectors'
+ * scoring in 质检记录 / 评分明细 is taken in too (grid.ts).
+ */
+export function declareQaTables(mirror: BitableMirror, db: Db, grid?: QaGridIntake) {
+  const intake = grid ? { ...grid, mirror } : undefined;
   return {
-    reviews: mirror.table(REVIEWS_TABLE, reviewSpec(db)),
-    items: mirror.table(ITEMS_TABLE, itemSpec(db)),
+    mirror,
+    reviews: mirror.table(REVIEWS_TABLE, reviewSpec(db, intake)),
+    items: mirror.table(ITEMS_TABLE, itemSpec(db, intake)),
     appeals: mirror.table(APPEALS_TABLE, appealSpec(db)),
   };
 }
@@ -224,13 +233,25 @@ export function declareQaTables(mirror: BitableMirror, db: Db) {
 export function tableMirror(
   db: Db,
   tables: { reviews: TableSeam<ReviewRow>; items: TableSeam<ReviewItemRow>; appeals: TableSeam<AppealRow> },
+  /** The row an inspector added in the grid for a review's criterion (numbered in place, not duplicated). */
+  draftOf?: (reviewRecordId: string, code: string) => Promise<string | undefined>,
 ): ReviewMirror {
   return {
     async onReviewChanged(reviewId) {
       const review = await qaRepo.review(db, reviewId);
       if (!review) return;
       await tables.reviews.write(review);
-      for (const item of await qaRepo.items(db, reviewId)) if (item.points > 0) await tables.items.write(item);
+      const reviewRecord = (await qaRepo.review(db, reviewId))?.bitableRecordId;
+      for (const item of await qaRepo.items(db, reviewId)) {
+        if (item.points <= 0) continue;
+        const draft =
+          !item.bitableRecordId && reviewRecord && draftOf ? await draftOf(reviewRecord, item.code) : undefined;
+        if (draft) {
+          // The person's row becomes the deduction's row: recorded first, so their 说明 is left as typed.
+          await db.update(qaReviewItems).set({ bitableRecordId: draft }).where(eq(qaReviewItems.id, item.id));
+          await tables.items.write({ ...item, bitableRecordId: draft });
+        } else await tables.items.write(item);
+      }
       const appeal = await qaRepo.appealOfReview(db, reviewId);
       if (appeal) await tables.appeals.write(appeal);
     },

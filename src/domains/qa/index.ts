@@ -4,6 +4,7 @@ import type { AppModule } from '../../deps.js';
 import { directoryOf } from '../directory/service.js';
 import type { BitableMirror } from '../../mirror/index.js';
 import { declareQaTables, tableMirror } from './bitable.js';
+import { draftRecordOf } from './grid.js';
 import { qaCards } from './cards.js';
 import { feedbackHandlers, qaHandlers } from './handlers.js';
 import { sweepAppeals } from './service/appeals.js';
@@ -50,6 +51,10 @@ export function qaModule(options: QaOptions = {}): AppModule {
     name: 'qa',
     title: '质检 Customer-service QA',
     setup(bot, deps) {
+      // With Bitable, inspectors also score in 质检记录 / 评分明细 (grid.ts); the tables take the service late.
+      const tables = options.bitable
+        ? declareQaTables(options.bitable, deps.database.db, { deps: () => qa.deps })
+        : undefined;
       const qa = createQaService({
         database: deps.database,
         directory: directoryOf(deps.database),
@@ -61,8 +66,8 @@ export function qaModule(options: QaOptions = {}): AppModule {
         log: deps.log,
         mirror:
           options.mirror ??
-          (options.bitable
-            ? tableMirror(deps.database.db, declareQaTables(options.bitable, deps.database.db))
+          (tables
+            ? tableMirror(deps.database.db, tables, (record, code) => draftRecordOf(deps, tables.mirror, record, code))
             : noMirror),
       });
       const cards = qaCards(deps.cards);

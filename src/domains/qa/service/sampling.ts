@@ -3,7 +3,7 @@ import { precheck } from '../logic/prechecks.js';
 import { assign, samplePlan, type Candidate, type Inspector } from '../logic/sampling.js';
 import type { ConversationRow } from '../repository.js';
 import { qaConversations, qaMessages, qaReviews } from '../schema.js';
-import { isInspector, type QaDeps } from './context.js';
+import { EFFECTS_JOB, isInspector, type EffectsJob, type QaDeps } from './context.js';
 import { createReview } from './review.js';
 import { criteriaOf, currentScorecard } from './scorecard.js';
 
@@ -124,6 +124,12 @@ export async function runSampling(
     const inspector = to.get(p.id) ?? null;
     const review = await createReview(x, byId.get(p.id)!, inspector, p.reason, now, p.probability);
     if (!review) continue;
+    // Its 质检记录 row now, so the inspector can score it in Bitable too (grid.ts).
+    await x.jobs.send<EffectsJob>(EFFECTS_JOB, {
+      reviewId: review.id,
+      version: review.version,
+      effects: [{ type: 'mirror' }],
+    });
     result.created++;
     if (inspector) result.byInspector[inspector] = (result.byInspector[inspector] ?? 0) + 1;
     result.byReason[p.reason] = (result.byReason[p.reason] ?? 0) + 1;

@@ -1,0 +1,215 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoOpenId } from '../../../src/sandbox/index.js';
+import { waitFor } from '../../helpers/app.js';
+import { settled, START_BUDGET_MS, startTestProduct, type TestProduct } from '../../helpers/product.js';
+
+const TOKEN = 'qa-grid-api-token-0123456789';
+const agent = demoOpenId('wangxiaoli');
+const qaLead = demoOpenId('zhengxue');
+
+// Scoring in the Bitable review view (issue 10 point 5) through the kit's seam, the whole product on the
+// sandbox: the inspector adds 评分明细 rows and ticks 提交评分 on 质检记录; the bot scores through the card's
+// scoreReview and writes its fields back. Someone else's tick, a second submit, N/A where the scorecard does
+// not allow it: put back, the editor told why by DM, the review scored once.
+describe('scoring a review from 质检记录 / 评分明细', () => {
+  let product: TestProduct;
+  const now = new Date('2026-11-30T10:00:00+08:00');
+  const tables: Record<string, { appToken: string; tableId: string }> = {};
+  const reviews: Array<{ id: number; no: string; inspector: string; recordId: string }> = [];
+  const criteria: Record<string, string> = {};
+  let scoredVersion = 0;
+
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${product.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    return res.json();
+  };
+  const sandbox = () => product.sandbox!;
+  const add = (who: string, table: string, fields: Record<string, unknown>) =>
+    sandbox().actions.addRecord(who, tables[table]!.appToken, tables[table]!.tableId, fields);
+  const edit = (who: string, table: string, recordId: string, fields: Record<string, unknown>) =>
+    sandbox().actions.editRecord(who, tables[table]!.appToken, tables[table]!.tableId, recordId, fields);
+  const rows = (table: string) => sandbox().state.records(tables[table]!.appToken, tables[table]!.tableId);
+  const cell = (table: string, recordId: string, name: string): unknown => {
+    const v = rows(table).find((r) => r.record_id === recordId)?.fields[name];
+    return Array.isArray(v) && v.every((s) => typeof s === 'object' && s && 'text' in s)
+      ? v.map((s: { text?: string }) => s.text ?? '').join('')
+      : v;
+  };
+  const dm = (to: string, needle: string) =>
+    waitFor(
+      async () =>
+        sandbox()
+          .state.messages({ chatId: sandbox().state.p2pChatOf(to)!.chat_id, fromBot: true })
+          .find((m) => m.content.includes(needle)),
+      `a DM to ${to} mentioning ${needle}`,
+      60_000,
+    );
+  const review = async (id: number) =>
+    (
+      await product.deps.database.query<{
+        state: string;
+        score: number | null;
+        result: string | null;
+        version: number;
+        seconds_spent: number | null;
+        items: number;
+      }>(
+        `select state, score, result, version, seconds_spent,
+                (select count(*)::int from qa_review_items i where i.review_id = r.id) as items
+           from qa_reviews r where id = $1`,
+        [id],
+      )
+    ).rows[0]!;
+
+  beforeAll(async () => {
+    product = await startTestProduct({ clock: { now: () => now }, cron: false, env: { API_TOKENS: TOKEN } });
+    for (const [key, name] of [
+      ['reviews', '质检记录'],
+      ['items', '评分明细'],
+      ['scorecard', '评分标准'],
+    ] as const)
+      tables[key] = await waitFor(
+        async () => {
+          const app = sandbox().state.apps()[0];
+          const t = app?.tables.find((x) => x.name === name);
+          return app && t ? { appToken: app.app_token, tableId: t.table_id } : undefined;
+        },
+        `${name} provisioned at start`,
+        120_000,
+      );
+    const at = (s: number) => new Date(Date.parse('2026-11-29T14:00:00+08:00') + s * 1000).toISOString();
+    await post('/api/qa/conversations', {
+      conversations: ['GRID-A', 'GRID-B', 'GRID-C'].map((externalId, i) => ({
+        channel: 'tmall',
+        externalId,
+        shop: '天猫旗舰店',
+        agent,
+        messages: [
+          { role: 'customer', at: at(i * 1000), text: '在吗，订单什么时候发货' },
+          { role: 'agent', at: at(i * 1000 + 20), text: '您好，今天下午发货' },
+          { role: 'agent', at: at(i * 1000 + 40), text: '感谢您的耐心，祝您生活愉快' },
+        ],
+      })),
+    });
+    await post('/api/qa/sampling', {
+      from: '2026-11-29T00:00:00+08:00',
+      to: '2026-11-30T00:00:00+08:00',
+      seed: 'grid',
+    });
+    const { rows: drawn } = await product.deps.database.query<{ id: number; inspector_open_id: string }>(
+      `select id::int as id, inspector_open_id from qa_reviews where state = 'to_score' order by id`,
+    );
+    expect(drawn.length).toBeGreaterThanOrEqual(3);
+    for (const r of drawn.slice(0, 3)) {
+      const recordId = await waitFor(
+        async () =>
+          (
+            await product.deps.database.query<{ bitable_record_id: string | null }>(
+              'select bitable_record_id from qa_reviews where id = $1',
+              [r.id],
+            )
+          ).rows[0]?.bitable_record_id ?? undefined,
+        'the review row written',
+        60_000,
+      );
+      reviews.push({ id: r.id, no: `QA${String(r.id).padStart(6, '0')}`, inspector: r.inspector_open_id, recordId });
+    }
+    // The QA lead keeps 评分标准 in Bitable: rows for the criteria used here (the reviews keep version 1).
+    for (const [code, name, weight, max, na] of [
+      ['ATT-01', '问候与称呼 Greeting', 10, 2, false],
+      ['ATT-02', '服务态度 Courtesy', 15, 5, false],
+      ['ACC-01', '信息准确 Accuracy', 25, 5, true],
+    ] as const)
+      criteria[code] = (
+        await add(qaLead, 'scorecard', { 标准项: name, 编码: code, 分值: weight, 满分档: max, 允许不适用: na })
+      ).record_id;
+    await settled(product, 'the grid ready');
+  }, START_BUDGET_MS);
+  afterAll(() => product?.close());
+
+  it('scores a review from the rows the inspector adds and the 提交评分 tick, and writes the result back', async () => {
+    const r = reviews[0]!;
+    const deduction = await add(r.inspector, 'items', {
+      质检记录: [r.recordId],
+      标准项: [criteria['ATT-02']],
+      扣分: 2,
+      说明: '语气生硬 <b>不耐烦</b>',
+    });
+    await add(r.inspector, 'items', { 质检记录: [r.recordId], 标准项: [criteria['ACC-01']], 不适用: true });
+    await settled(product, 'the rows taken in');
+    expect((await review(r.id)).state).toBe('to_score');
+    await edit(r.inspector, 'reviews', r.recordId, { 提交评分: true });
+    await waitFor(async () => (await review(r.id)).state !== 'to_score', 'the review scored', 60_000);
+    await settled(product, 'the result written back');
+    const scored = await review(r.id);
+    // ATT-02: 2 of 5 off a weight of 15 = 6; ACC-01 (25) N/A: 75 − 6 of 75 left, rescaled to 100 → 92.0.
+    expect(scored).toMatchObject({ score: 92, result: 'pass', items: 9 });
+    scoredVersion = scored.version;
+    expect(scored.seconds_spent).not.toBeNull();
+    expect(scored.seconds_spent).toBeGreaterThanOrEqual(0);
+    const { rows: items } = await product.deps.database.query<{ code: string; points: number; na: boolean }>(
+      `select code, points, na from qa_review_items where review_id = $1 and (points > 0 or na) order by code`,
+      [r.id],
+    );
+    expect(items).toEqual([
+      { code: 'ACC-01', points: 0, na: true },
+      { code: 'ATT-02', points: 2, na: false },
+    ]);
+    expect(cell('reviews', r.recordId, '得分')).toBe(92);
+    expect(cell('reviews', r.recordId, '提交评分')).toBe(true);
+    expect(cell('reviews', r.recordId, '质检用时(秒)')).toBe(scored.seconds_spent);
+    // The person's row is numbered in place (no second row for ATT-02); what they typed in 说明 stays.
+    await waitFor(async () => cell('items', deduction.record_id, '明细编号') === `${r.no}-ATT-02`, 'numbered', 60_000);
+    expect(cell('items', deduction.record_id, '说明')).toBe('语气生硬 <b>不耐烦</b>');
+    expect(rows('items').filter((x) => JSON.stringify(x.fields).includes(`${r.no}-ATT-02`))).toHaveLength(1);
+  });
+
+  it('a second submit of a scored review scores nothing again: tick put back, the inspector told', async () => {
+    const r = reviews[0]!;
+    await edit(r.inspector, 'reviews', r.recordId, { 提交评分: false });
+    await waitFor(async () => cell('reviews', r.recordId, '提交评分') === true, 'the tick put back', 60_000);
+    expect((await dm(r.inspector, '已评分')).content).toContain(r.no);
+    await settled(product, 'the refusal done');
+    // Scored once: no new version, no second set of items.
+    expect(await review(r.id)).toMatchObject({ score: 92, version: scoredVersion, items: 9 });
+    // A deducted row of a scored review is the workflow's: its points are put back too.
+    const row = rows('items').find((x) => JSON.stringify(x.fields).includes(`${r.no}-ATT-02`))!;
+    await edit(r.inspector, 'items', row.record_id, { 扣分: 0 });
+    await waitFor(async () => cell('items', row.record_id, '扣分') === 2, 'the points put back', 60_000);
+    expect((await review(r.id)).score).toBe(92);
+  });
+
+  it('refuses a tick by someone who is not the inspector of the review: unticked, a DM, nothing scored', async () => {
+    const r = reviews[1]!;
+    await edit(agent, 'reviews', r.recordId, { 提交评分: true });
+    await waitFor(async () => cell('reviews', r.recordId, '提交评分') === false, 'the tick put back', 60_000);
+    expect((await dm(agent, '分配给了其他质检员')).content).toContain(r.no);
+    await settled(product, 'the refusal done');
+    expect(await review(r.id)).toMatchObject({ state: 'to_score', score: null, version: 1 });
+  });
+
+  it('refuses N/A where the scorecard does not allow it, at the row and at the submit', async () => {
+    const r = reviews[2]!;
+    await add(r.inspector, 'items', { 质检记录: [r.recordId], 标准项: [criteria['ATT-01']], 不适用: true });
+    expect((await dm(r.inspector, '不允许选「不适用」')).content).toContain(r.no);
+    await edit(r.inspector, 'reviews', r.recordId, { 提交评分: true });
+    await waitFor(async () => cell('reviews', r.recordId, '提交评分') === false, 'the tick put back', 60_000);
+    // One DM for the row, one for the refused submit (it names 提交评分).
+    await waitFor(
+      async () =>
+        sandbox()
+          .state.messages({ chatId: sandbox().state.p2pChatOf(r.inspector)!.chat_id, fromBot: true })
+          .filter((m) => m.content.includes('不允许选「不适用」')).length >= 2,
+      'the submit refused',
+      60_000,
+    );
+    expect((await dm(r.inspector, '提交评分')).content).toContain('不允许选「不适用」');
+    await settled(product, 'the refusal done');
+    expect(await review(r.id)).toMatchObject({ state: 'to_score', score: null, version: 1 });
+  });
+});
