@@ -1,7 +1,8 @@
 // Synthetic year of a large retailer for the dashboard bench (issue 13 "Numbers"): QA reviews (one conversation
 // each, with their criterion marks and a few appeals), contracts with their counterparties, and community-day rows
 // (communities × 365 days), written straight into the domains' tables with unnest inserts, like
-// bench/exceptions/generate.ts. The QA tab's stored rollups are rebuilt from the reviews afterwards (rebuildRollup).
+// bench/exceptions/generate.ts. The QA tab's stored rollups are rebuilt from the reviews afterwards (rebuildRollup);
+// the community ones are kept by the daily rows' triggers as the rows go in.
 //
 // Run on its own: `npx tsx bench/dashboard/generate.ts --reviews 10000 --contracts 1000 --community-days 7300`
 // (DATABASE_URL, already migrated by the app).
@@ -12,7 +13,7 @@ export interface DashboardDataOptions {
   /** QA reviews to add (each with its own conversation). */
   reviews: number;
   contracts: number;
-  /** Community-day rows: communities of 365 days each (the last community may have fewer). */
+  /** Community-day rows: communities of a year each, about one day in a hundred missing (see addCommunity). */
   communityDays: number;
   now: Date;
   /** Criterion marks per scored review (default 3). */
