@@ -46,7 +46,7 @@ export class DeclaredTable<T> implements TableSeam<T> {
 
   async write(
     entity: T,
-    options: { recordId?: string; force?: readonly string[] } = {},
+    options: { recordId?: string; force?: readonly string[]; only?: readonly string[] } = {},
   ): Promise<{ recordId: string; created: boolean } | undefined> {
     const ctx = this.context();
     let table: MirrorTable;
@@ -76,7 +76,9 @@ export class DeclaredTable<T> implements TableSeam<T> {
     } else {
       const held = (await readRows(ctx.deps.database, table.template, [recordId])).get(recordId)?.values ?? {};
       const force = new Set(options.force ?? []);
+      const only = options.only ? new Set(options.only) : undefined;
       const values = this.writable(table.template, desired, (field, value) => {
+        if (only && !only.has(field.key)) return false;
         if (force.has(field.key)) return true;
         if (same(field, value, held[field.key])) return false;
         // Never an empty value over what a person typed in their own column.

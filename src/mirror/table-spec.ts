@@ -100,9 +100,10 @@ export interface TableSeam<T> {
   /**
    * Writes the entity's row: created with its record number the first time (client_token by
    * record number, so racing writers make one row), afterwards only the fields that changed.
-   * Undefined when Bitable is not provisioned yet.
+   * Undefined when Bitable is not provisioned yet. `only`: an existing row gets just these fields (when changed),
+   * e.g. the bot's totals after a payment, so a person's edit still on its way is never overwritten.
    */
-  write(entity: T): Promise<{ recordId: string; created: boolean } | undefined>;
+  write(entity: T, options?: { only?: readonly string[] }): Promise<{ recordId: string; created: boolean } | undefined>;
   /** Rewrites the bot-owned fields of every row that differs from the workflow (reconcile does this too). */
   repair(): Promise<number>;
 }

@@ -7,6 +7,8 @@ import type { CaseView } from '../../src/domains/exceptions/service/view.js';
 import { renderQa } from './qa-samples.js';
 import { contractCards } from '../../src/domains/contracts/cards.js';
 import type { ContractView } from '../../src/domains/contracts/service/view.js';
+import { paymentPlanText } from '../../src/domains/contracts/questions.js';
+import type { PaymentPlan } from '../../src/domains/contracts/service/payment-plan.js';
 import type { ContractRow, PaymentRow, StepRow } from '../../src/domains/contracts/repository.js';
 
 /** Directory ids the workflow chose: the only people a rendered card may mention. */
@@ -241,6 +243,10 @@ export function sampleContract(text: string, over: Partial<ContractRow> = {}): C
       committedFen: 100_000_00,
       reservedFen: 50_000_00,
       spentFen: 0,
+      fiscalYear: 2026,
+      category: 'logistics',
+      ownerOpenId: PEOPLE.owner,
+      state: 'active',
       version: 1,
     },
     similar: [{ ...contract, id: 9, contractNo: 'HT-2026-WL-0009', state: 'active' }],
@@ -259,6 +265,7 @@ function contractSamples(cards: CardRenderer, text: string): Record<string, Card
     amountFen: 60_000_00,
     state: 'pending_approval',
     flags: ['over_budget', 'risk'],
+    paidDate: null,
     reserved: false,
     plannedDate: '2026-05-01',
     requestedBy: PEOPLE.requester,
@@ -282,6 +289,36 @@ function contractSamples(cards: CardRenderer, text: string): Record<string, Card
     'contracts/payment-approval': c.paymentApproval(v, payment),
     'contracts/create-form': c.createForm({ title: text, counterparty: text }),
     'contracts/lookup': c.lookup(text, md`**HT-2026-WL-0012** ${text}`),
+    'contracts/lookup (payment plan)': c.lookup('付款计划', paymentPlanText(samplePlan(text))),
     'contracts/notice': c.notice(text, text, 'green'),
+  };
+}
+
+/** A payment plan with user text in every name (counterparty, title, budget). */
+function samplePlan(text: string): PaymentPlan {
+  const item = (i: number, dueDate: string | null, overdue: boolean) => ({
+    paymentId: i,
+    contractId: 12,
+    contractNo: `HT-2026-WL-00${i}`,
+    title: text,
+    counterparty: text,
+    budgetCode: text.slice(0, 40),
+    budgetName: text,
+    amountFen: 12_000_00 * i,
+    state: 'approved' as const,
+    dueDate,
+    overdue,
+    ownerOpenId: PEOPLE.requester,
+  });
+  const total = { key: text, label: text, payments: 2, totalFen: 36_000_00, overdueFen: 12_000_00 };
+  return {
+    today: '2026-03-02',
+    definition: '',
+    totalFen: 36_000_00,
+    overdue: { payments: 1, totalFen: 12_000_00 },
+    items: [item(1, '2026-02-20', true), item(2, null, false)],
+    byContract: [total],
+    byCounterparty: [total],
+    byBudget: [total],
   };
 }

@@ -7,6 +7,7 @@ import {
   type ContractState,
   type ContractType,
 } from './logic/contract.js';
+import { BUDGET_CATEGORY_LABELS, BUDGET_STATE_LABELS } from './logic/budget.js';
 import type { RiskLevel, RiskSummary } from './logic/risk.js';
 import { noticeDeadline } from './logic/reminders.js';
 import type { BudgetRow, ContractRow, StepRow } from './repository.js';
@@ -132,5 +133,18 @@ export function budgetLine(b: BudgetRow | undefined): Markdown | null {
   const left = b.amountFen - b.reservedFen;
   return md`**预算 Budget** ${b.name}（${b.code}）剩余 left ${yuan(left)} / ${yuan(b.amountFen)} · 已占用 committed ${yuan(
     b.committedFen,
-  )}`;
+  )}${budgetTermsOf(b)}`;
+}
+
+/** A line's state when not in force, its year and category, and its owner (@mention): after the amounts. */
+export function budgetTermsOf(b: BudgetRow): Markdown {
+  const parts: Markdown[] = [];
+  if (b.state !== 'active') {
+    const l = BUDGET_STATE_LABELS[b.state];
+    parts.push(md`**${l.zh} ${l.en}**`);
+  }
+  if (b.fiscalYear !== null) parts.push(md`${b.fiscalYear} 年度`);
+  if (b.category) parts.push(md`${BUDGET_CATEGORY_LABELS[b.category].zh}`);
+  if (b.ownerOpenId) parts.push(md`负责人 Owner ${mention(b.ownerOpenId)}`);
+  return parts.length ? md` · ${joinMarkdown(parts, ' · ')}` : md``;
 }

@@ -35,5 +35,28 @@ export function contractDashboardRoutes(
         };
       },
     );
+
+    app.get(
+      '/payment-plan',
+      {
+        schema: {
+          querystring: ContractsSummaryQuery,
+          tags: ['dashboard'],
+          summary: '付款计划 · Payment plan: what is due when, overdue first, by contract / counterparty / budget',
+        },
+        onRequest: o.access.guard('contracts'),
+      },
+      async (req) => {
+        const scope = scopeOf(req);
+        const department = scope.team(req.query.team);
+        const owner = scope.level === 'own' ? scope.person(undefined) : undefined;
+        const now = o.clock.now();
+        return {
+          ...(await svc.paymentPlan(now, { department, owner })),
+          level: scope.level,
+          generatedAt: now.toISOString(),
+        };
+      },
+    );
   };
 }

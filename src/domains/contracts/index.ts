@@ -13,8 +13,8 @@ import {
   handleShortcut,
   USAGE,
 } from './handlers.js';
-import { repo, type ContractRow, type CounterpartyRow } from './repository.js';
-import { BUDGET_TABLE, budgetTableSpec } from './grid/budgets.js';
+import { repo, type BudgetRow, type ContractRow, type CounterpartyRow } from './repository.js';
+import { BUDGET_TABLE, BUDGET_TOTALS, budgetTableSpec } from './grid/budgets.js';
 import { COUNTERPARTY_TABLE, counterpartyTableSpec, type GridDeps } from './grid/counterparties.js';
 import { providerOf, registrationChecker, type RiskProvider } from './risk/index.js';
 import { dashboardAccess } from '../../dashboard/access.js';
@@ -59,12 +59,17 @@ export function contractsModule(options: ContractsOptions = {}): AppModule {
     setup(bot, deps) {
       let table: TableSeam<ContractRow> | undefined;
       let parties: TableSeam<CounterpartyRow> | undefined;
+      let budgets: TableSeam<BudgetRow> | undefined;
       const tableMirror: ContractMirror = {
         async onChanged(c) {
           // The counterparty's 相对方 row first, so the contract's row can link to it.
           const cp = await repo.counterparty(deps.database.db, c.counterpartyId);
           if (cp && !cp.bitableRecordId) await parties?.write(cp);
           await table?.write(c);
+        },
+        async onBudgetChanged(budgetId) {
+          const b = await repo.budget(deps.database.db, budgetId);
+          if (b) await budgets?.write(b, { only: BUDGET_TOTALS });
         },
       };
       const settings = declareContractSettings(bot);
@@ -93,7 +98,7 @@ export function contractsModule(options: ContractsOptions = {}): AppModule {
           tell: async (openId, key, text) => void (await deps.feishu.messages.send({ to: { openId }, key, text })),
         };
         parties = options.bitable.table(COUNTERPARTY_TABLE, counterpartyTableSpec(grid));
-        options.bitable.table(BUDGET_TABLE, budgetTableSpec(grid));
+        budgets = options.bitable.table(BUDGET_TABLE, budgetTableSpec(grid));
       }
 
       bot.command(['合同', 'contract', 'contracts'], handleContractCommand(contracts), {
@@ -124,7 +129,7 @@ export function contractsModule(options: ContractsOptions = {}): AppModule {
         if (r.reminded > 0 || r.escalated > 0) ctx.log.info(r, 'contract approvals reminded');
       });
 
-      const routeOptions = { tokens: deps.config.apiTokens, clock: deps.clock };
+      const routeOptions = { tokens: deps.config.apiTokens, clock: deps.clock, timeZone: deps.config.timeZone };
       bot.routes('/api/contracts', contractRoutes(contracts, routeOptions));
       bot.routes(
         dashboardPrefix('contracts'),

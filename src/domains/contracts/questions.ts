@@ -1,8 +1,9 @@
 import { joinMarkdown, md, mention, type Markdown } from '../../core/cards/markdown.js';
 import { calendarDay } from '../../core/zoned-time.js';
-import { roleText, stateText, yuan } from './card-text.js';
+import { budgetTermsOf, roleText, stateText, yuan } from './card-text.js';
 import type { Question } from './logic/questions.js';
 import type { ContractService } from './service/index.js';
+import type { PaymentPlan, PlanTotal } from './service/payment-plan.js';
 
 /** The answer to a plain-word question (待我审批, 下月到期的合同, 运营本季度预算还剩多少) as card markdown. */
 export async function answer(svc: ContractService, q: Question, openId: string, now: Date): Promise<Markdown> {
@@ -20,6 +21,7 @@ export async function answer(svc: ContractService, q: Question, openId: string, 
     );
     return joinMarkdown(lines);
   }
+  if (q.kind === 'payments') return paymentPlanText(await svc.paymentPlanFor(openId, now));
   if (q.kind === 'expiring') {
     const found = await svc.endingBetween(q.from, q.to);
     const head = md`**${q.label}** ${q.from} → ${q.to}`;
@@ -58,7 +60,46 @@ export async function answer(svc: ContractService, q: Question, openId: string, 
           b.amountFen,
         )} · 已用 used ${yuan(b.reservedFen)} · 已承诺 committed ${yuan(b.committedFen)} · ${b.periodStart} → ${
           b.periodEnd
-        }${b.periodEnd < today ? ' · 已结束 ended' : ''}`,
+        }${b.periodEnd < today ? ' · 已结束 ended' : ''}${budgetTermsOf(b)}`,
     ),
+  ]);
+}
+
+const SHOWN = 15;
+
+/** 付款计划: overdue first, then by due date; totals by counterparty and budget line below. */
+export function paymentPlanText(plan: PaymentPlan): Markdown {
+  const head = md`**付款计划 Payment plan** ${plan.today} · 待付 to pay ${yuan(plan.totalFen)} · 逾期 overdue **${
+    plan.overdue.payments
+  }** 笔 ${yuan(plan.overdue.totalFen)}`;
+  if (plan.items.length === 0)
+    return joinMarkdown([
+      head,
+      md`
+没有待付款项 · Nothing to pay
+      `,
+    ]);
+  const lines = plan.items.slice(0, SHOWN).map((p) => {
+    const parts: Markdown[] = [
+      p.overdue ? md`**逾期 overdue** ${p.dueDate ?? ''}` : md`${p.dueDate ?? '未排期 unscheduled'}`,
+      md`**${p.contractNo}** ${p.counterparty}`,
+      md`${yuan(p.amountFen)}`,
+      md`${p.state === 'approved' ? '已批准 approved' : '待审批 pending'}`,
+      ...(p.budgetCode ? [md`${p.budgetCode}`] : []),
+    ];
+    return md`- ${joinMarkdown(parts, ' · ')}`;
+  });
+  const more = plan.items.length - SHOWN;
+  const totals = (title: string, rows: PlanTotal[]) =>
+    md`**${title}** ${rows
+      .slice(0, 5)
+      .map((r) => `${r.label} ${yuan(r.totalFen)}${r.overdueFen ? `（逾期 ${yuan(r.overdueFen)}）` : ''}`)
+      .join('；')}`;
+  return joinMarkdown([
+    head,
+    ...lines,
+    ...(more > 0 ? [md`…另有 ${more} 笔 · ${more} more`] : []),
+    totals('按相对方 By counterparty', plan.byCounterparty),
+    totals('按预算 By budget', plan.byBudget),
   ]);
 }

@@ -339,6 +339,13 @@ export const repo = {
       .set({ reservedFen: sql`greatest(0, ${contractsBudgets.reservedFen} - ${fen})` })
       .where(eq(contractsBudgets.id, budgetId));
   },
+  /** A payment made: spent (已支付) on the line; it stays reserved (what the next request is checked against). */
+  async spend(db: Db, budgetId: number, fen: number): Promise<void> {
+    await db
+      .update(contractsBudgets)
+      .set({ spentFen: sql`${contractsBudgets.spentFen} + ${fen}` })
+      .where(eq(contractsBudgets.id, budgetId));
+  },
   async commit(db: Db, budgetId: number, fen: number): Promise<void> {
     await db
       .update(contractsBudgets)

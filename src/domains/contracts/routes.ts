@@ -3,7 +3,16 @@ import { NotFoundError } from '../../core/errors.js';
 import { requireApiToken } from '../../core/api.js';
 import type { Clock } from '../../core/contexts.js';
 import type { ContractService } from './service/index.js';
-import { ContractParams, CreateContractBody, newContractFromApi, NoParams, PaymentBody } from './values.js';
+import { calendarDay } from '../../core/zoned-time.js';
+import {
+  ContractParams,
+  CreateContractBody,
+  newContractFromApi,
+  NoParams,
+  PaidBody,
+  PaymentBody,
+  PaymentParams,
+} from './values.js';
 
 /**
  * /api/contracts: intake for other systems (idempotent on source + externalId: 201 new, 200 the
@@ -11,7 +20,7 @@ import { ContractParams, CreateContractBody, newContractFromApi, NoParams, Payme
  */
 export function contractRoutes(
   svc: ContractService,
-  options: { tokens: string[]; clock: Clock },
+  options: { tokens: string[]; clock: Clock; timeZone: string },
 ): FastifyPluginAsyncZod {
   const auth = requireApiToken(options.tokens);
   const now = () => options.clock.now();
@@ -71,6 +80,24 @@ export function contractRoutes(
           now(),
         );
         return reply.status(r.created ? 201 : 200).send(r);
+      },
+    );
+
+    app.post(
+      '/payments/:paymentId/paid',
+      {
+        schema: {
+          params: PaymentParams,
+          body: PaidBody,
+          tags: ['contracts'],
+          summary: '付款已支付 · An approved payment was made (counts as spent on its budget; idempotent)',
+        },
+        onRequest: auth,
+      },
+      async (req) => {
+        const at = now();
+        const paidDate = req.body.paidDate ?? calendarDay(at, options.timeZone);
+        return svc.markPaid(req.params.paymentId, paidDate, at);
       },
     );
   };

@@ -14,6 +14,8 @@ import {
 } from 'drizzle-orm/pg-core';
 import {
   APPROVER_ROLES,
+  BUDGET_CATEGORIES,
+  BUDGET_STATES,
   CONTRACT_STATES,
   CURRENCIES,
   LIST_STATES_FOR_SCHEMA,
@@ -65,6 +67,11 @@ export const contractsBudgets = pgTable(
     periodStart: day('period_start').notNull(),
     periodEnd: day('period_end').notNull(),
     amountFen: fen('amount_fen'),
+    // 年度 / 类别 / 负责人 / 状态 as finance keeps them in 预算: a payment is checked against them.
+    fiscalYear: integer('fiscal_year'),
+    category: text('category', { enum: BUDGET_CATEGORIES }),
+    ownerOpenId: text('owner_open_id'),
+    state: text('state', { enum: BUDGET_STATES }).notNull().default('active'),
     committedFen: fen('committed_fen'),
     // Requested and approved payments not yet cancelled: what a new payment request is checked against.
     reservedFen: fen('reserved_fen'),
@@ -216,6 +223,8 @@ export const contractsPayments = pgTable(
     flags: jsonb('flags').$type<string[]>().notNull().default([]),
     reserved: boolean('reserved').notNull().default(false),
     plannedDate: day('planned_date'),
+    // When finance's system reported it paid (POST /api/contracts/payments/:id/paid).
+    paidDate: day('paid_date'),
     requestedBy: text('requested_by').notNull(),
     decidedBy: text('decided_by'),
     externalId: text('external_id'),

@@ -54,6 +54,9 @@ export const PaymentBody = z.object({
   by: Text(64).default('api'),
 });
 
+export const PaymentParams = z.object({ paymentId: Id });
+export const PaidBody = z.object({ paidDate: Text(10).optional() });
+
 export const DecideValue = z.object({
   action: z.literal('contracts.decide'),
   stepId: Id,

@@ -166,4 +166,84 @@ describe('the 相对方 and 预算 grids and the contract workflow agree', () =>
     expect((await dm('重复编码')).content).toContain('预算编码「MKT-2026」已被其他预算使用');
     expect((await budget('MKT-2026'))?.name).toBe('2026 市场推广');
   });
+
+  it('reads 年度, 类别, 负责人 and 状态 of a budget line; a bad year is put back with a DM, 冻结 is taken', async () => {
+    const row = await add('budgets', {
+      预算名称: '2026 物流快递',
+      预算编码: 'LOG-2026',
+      年度: 2026,
+      部门: '物流仓储',
+      类别: '物流',
+      负责人: [{ id: editor }],
+      预算金额: 100000,
+      开始日期: day('2026-01-01'),
+      结束日期: day('2026-12-31'),
+      备注: '财务自己的备注',
+    });
+    const terms = () =>
+      query<{ fiscal_year: number | null; category: string | null; owner_open_id: string | null; state: string }>(
+        'select fiscal_year, category, owner_open_id, state from contracts_budgets where code = $1',
+        ['LOG-2026'],
+      );
+    // An empty 状态 counts as 生效 (active).
+    expect(await waitFor(async () => terms(), 'the budget taken in', 60_000)).toEqual({
+      fiscal_year: 2026,
+      category: 'logistics',
+      owner_open_id: editor,
+      state: 'active',
+    });
+    await edit('budgets', row.record_id, { 年度: 26 });
+    await waitFor(async () => cell('budgets', row.record_id, '年度') === 2026, 'the year put back', 60_000);
+    expect((await dm('年度')).content).toContain('年度须为四位年份');
+    await edit('budgets', row.record_id, { 状态: '冻结' });
+    await waitFor(async () => (await terms())?.state === 'frozen', 'frozen', 60_000);
+    expect((await terms())?.fiscal_year).toBe(2026);
+  });
+
+  it('a payment made writes 已支付 and 使用率 to the budget row, and only those cells', async () => {
+    const recordId = (await query<{ r: string }>(
+      'select bitable_record_id as r from contracts_budgets where code = $1',
+      ['LOG-2026'],
+    ))!.r;
+    const api = (path: string, body: unknown) =>
+      fetch(`${product.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer grid-test-token' },
+        body: JSON.stringify(body),
+      });
+    const created = await api('/api/contracts', {
+      externalId: 'GRID-PAY',
+      title: '快递服务',
+      counterparty: '顺丰速运有限公司',
+      type: 'logistics',
+      amountFen: 50_000_00,
+      currency: 'CNY',
+      startDate: '2026-01-01',
+      endDate: '2026-12-31',
+      ownerOpenId: editor,
+      budgetCode: 'LOG-2026',
+      submit: false,
+    });
+    const id = (await created.json()).contract.id as number;
+    // Made active here (the chain is tested elsewhere): the payment is what this test follows.
+    await product.deps.database.query(`update contracts_contracts set state = 'active' where id = $1`, [id]);
+    // A person's own column, typed just before: the bot's totals leave it as typed.
+    const version = async () =>
+      (await query<{ v: number }>('select version as v from contracts_budgets where code = $1', ['LOG-2026']))!.v;
+    const before = await version();
+    await edit('budgets', recordId, { 备注: '三月对账' });
+    await waitFor(async () => (await version()) > before, 'the edit taken', 60_000);
+    await new Promise((r) => setTimeout(r, 1_000)); // the kit's write after the edit
+    // The workflow now holds 生效 where the row says 冻结: a write of the totals must leave 状态 alone.
+    await product.deps.database.query(`update contracts_budgets set state = 'active' where code = 'LOG-2026'`);
+    const paid = await api(`/api/contracts/${id}/payments`, { amountFen: 25_000_00, plannedDate: '2026-03-05' });
+    expect(paid.status).toBe(201);
+    const payment = (await paid.json()).payment as { id: number; state: string };
+    expect(payment.state).toBe('approved');
+    expect((await api(`/api/contracts/payments/${payment.id}/paid`, { paidDate: '2026-03-06' })).status).toBe(200);
+    await waitFor(async () => cell('budgets', recordId, '已支付') === 25000, '已支付 written', 60_000);
+    expect(cell('budgets', recordId, '使用率')).toBe(0.25);
+    expect(cell('budgets', recordId, '备注')).toBe('三月对账');
+    expect(cell('budgets', recordId, '状态')).toBe('冻结');
+  });
 });

@@ -67,6 +67,61 @@ describe('payment requests: contract state, budget left, counterparty risk, extr
     expect((await pay(t, id, 1_000_00, { externalId: 'PAY-DEC', plannedDate: '2026-12-31' })).statusCode).toBe(201);
   });
 
+  it('refuses a payment against a frozen, closed or draft line, or one of another year or category', async () => {
+    await addBudget(t, 'TERMS', 100_000);
+    const c = await activeContract(t, { budgetCode: 'TERMS', amountFen: 50_000_00 });
+    const terms = (set: string) => t.database.query(`update contracts_budgets set ${set} where code = 'TERMS'`);
+    const refused = async (externalId: string, plannedDate = '2026-05-01') => {
+      const res = await pay(t, c, 1_000_00, { externalId, plannedDate });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.details).toMatchObject({ field: 'budget' });
+      return res.json().error.message as string;
+    };
+    await terms(`state = 'frozen', owner_open_id = 'ou_fin'`);
+    expect(await refused('T-1')).toBe(
+      '预算「operations 2026」（TERMS）已冻结，不能付款 · The budget line is frozen; it takes no payments' +
+        '（预算负责人 Budget owner: 财务）',
+    );
+    await terms(`state = 'closed'`);
+    expect(await refused('T-2')).toContain('（TERMS）已关闭，不能付款');
+    await terms(`state = 'draft'`);
+    expect(await refused('T-3')).toContain('（TERMS）尚为草稿，不能付款');
+    await terms(`state = 'active', fiscal_year = 2025`);
+    expect(await refused('T-4')).toContain('属于 2025 年度，付款日期 2026-05-01 在 2026 年');
+    // A logistics contract spends from 物流 (or 其他, or a line with no category).
+    await terms(`fiscal_year = 2026, category = 'marketing'`);
+    expect(await refused('T-5')).toContain('的类别是「营销推广」，该合同应使用「物流」类预算');
+    expect((await budget(t, 'TERMS')).reserved_fen).toBe('0');
+    const n = await one<{ n: number }>(t, `select count(*)::int as n from contracts_payments where contract_id = $1`, [
+      c,
+    ]);
+    expect(n.n).toBe(0);
+    await terms(`category = 'logistics'`);
+    expect((await pay(t, c, 1_000_00, { externalId: 'T-6', plannedDate: '2026-05-01' })).statusCode).toBe(201);
+    await terms(`category = 'other'`);
+    expect((await pay(t, c, 1_000_00, { externalId: 'T-7', plannedDate: '2026-05-01' })).statusCode).toBe(201);
+    expect((await budget(t, 'TERMS')).reserved_fen).toBe('200000');
+  });
+
+  it('an approved payment reported paid counts as spent on its line once; an unapproved one cannot be', async () => {
+    const before = await one<{ spent_fen: string }>(
+      t,
+      `select spent_fen::text from contracts_budgets where code = $1`,
+      ['OPS-2026'],
+    );
+    const p = (await pay(t, id, 500_00, { externalId: 'PAY-PAID' })).json().payment as { id: number };
+    const paid = () => apiPost(t, `/api/contracts/payments/${p.id}/paid`, { paidDate: '2026-03-05' });
+    const first = await paid();
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ changed: true, payment: { state: 'paid', paidDate: '2026-03-05' } });
+    expect((await paid()).json()).toMatchObject({ changed: false });
+    const after = await one<{ spent_fen: string }>(t, `select spent_fen::text from contracts_budgets where code = $1`, [
+      'OPS-2026',
+    ]);
+    expect(Number(after.spent_fen) - Number(before.spent_fen)).toBe(500_00);
+    expect((await apiPost(t, '/api/contracts/payments/999999/paid', {})).statusCode).toBe(404);
+  });
+
   it('the same externalId sent twice at once is one payment', async () => {
     const [a, b] = await Promise.all([
       pay(t, id, 1_000_00, { externalId: 'PAY-2' }),

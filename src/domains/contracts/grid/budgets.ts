@@ -1,8 +1,9 @@
-import type { FieldOwner, Refusal, TableSpec } from '../../../mirror/index.js';
+import type { FieldOwner, TableSpec } from '../../../mirror/index.js';
 import { DEPARTMENT_NAME } from '../bitable.js';
 import type { BudgetRow } from '../repository.js';
 import { yuan } from '../card-text.js';
-import { dateCell, dayOf, merged, refusedAdd, textOf, type Cells } from './cells.js';
+import { budgetLineOf, CATEGORY_NAME, STATE_NAME } from './budget-cells.js';
+import { dateCell, merged, refusedAdd } from './cells.js';
 import type { GridDeps } from './counterparties.js';
 import { gridRepo } from './repository.js';
 
@@ -23,24 +24,12 @@ const PEOPLE = [
   'note',
 ] as const;
 const BOT = ['committed', 'spent', 'remaining', 'utilization', 'payments', 'updated_at'] as const;
+/** The bot's cells the workflow writes after a contract or payment changes the line (the rest are formulas/links). */
+export const BUDGET_TOTALS: readonly string[] = ['committed', 'spent', 'utilization'];
 export const BUDGET_OWNERS: Record<string, FieldOwner> = Object.fromEntries([
   ...PEOPLE.map((k) => [k, 'people']),
   ...BOT.map((k) => [k, 'bot']),
 ]);
-const DEPARTMENT_OF_NAME: Record<string, string> = Object.fromEntries(
-  Object.entries(DEPARTMENT_NAME).map(([k, n]) => [n, k]),
-);
-// Without these a row is not a budget line yet (a person fills a new row cell by cell: no message meanwhile).
-const REQUIRED = ['budget_name', 'code', 'department', 'amount', 'period_start', 'period_end'] as const;
-const REQUIRED_NAME: Record<(typeof REQUIRED)[number], string> = {
-  budget_name: '预算名称',
-  code: '预算编码',
-  department: '部门',
-  amount: '预算金额',
-  period_start: '开始日期',
-  period_end: '结束日期',
-};
-
 /** A budget line as its row (codec input form). */
 export function budgetRow(b: BudgetRow, timeZone: string): Record<string, unknown> {
   return {
@@ -50,44 +39,13 @@ export function budgetRow(b: BudgetRow, timeZone: string): Record<string, unknow
     amount: b.amountFen / 100,
     period_start: dateCell(b.periodStart, timeZone),
     period_end: dateCell(b.periodEnd, timeZone),
+    fiscal_year: b.fiscalYear,
+    category: b.category ? CATEGORY_NAME(b.category) : null,
+    owner: b.ownerOpenId ? [b.ownerOpenId] : [],
+    state: STATE_NAME(b.state),
     committed: b.committedFen / 100,
     spent: b.spentFen / 100,
     utilization: b.amountFen > 0 ? Math.round((b.spentFen / b.amountFen) * 10_000) / 10_000 : 0,
-  };
-}
-
-type Line = Pick<BudgetRow, 'code' | 'name' | 'department' | 'periodStart' | 'periodEnd' | 'amountFen'>;
-
-/** The row's cells → a budget line, or why not (by field). */
-function lineOf(cells: Cells, timeZone: string): { line: Line; refusals: Refusal[]; missing: string[] } {
-  const refusals: Refusal[] = [];
-  const missing = REQUIRED.filter((k) => cells[k] === null || cells[k] === undefined || cells[k] === '');
-  for (const k of missing) refusals.push({ key: k, reason: `${REQUIRED_NAME[k]}不能为空 · This column is required` });
-  const departmentName = textOf(cells.department);
-  const department = departmentName ? DEPARTMENT_OF_NAME[departmentName] : undefined;
-  if (departmentName && !department)
-    refusals.push({
-      key: 'department',
-      reason: `部门须为 ${Object.values(DEPARTMENT_NAME).join('、')} 之一 · Pick one of the departments`,
-    });
-  const amount = typeof cells.amount === 'number' ? cells.amount : null;
-  if (amount !== null && (!Number.isFinite(amount) || amount < 0))
-    refusals.push({ key: 'amount', reason: '预算金额不能为负数 · The amount cannot be negative' });
-  const start = dayOf(cells.period_start, timeZone);
-  const end = dayOf(cells.period_end, timeZone);
-  if (start && end && end < start)
-    refusals.push({ key: 'period_end', reason: '结束日期早于开始日期 · The period ends before it starts' });
-  return {
-    line: {
-      code: textOf(cells.code) ?? '',
-      name: textOf(cells.budget_name) ?? '',
-      department: department ?? '',
-      periodStart: start ?? '',
-      periodEnd: end ?? '',
-      amountFen: Math.round((amount ?? 0) * 100),
-    },
-    refusals,
-    missing,
   };
 }
 
@@ -112,13 +70,13 @@ export function budgetTableSpec(
           async onEdit(edit) {
             const keys = new Set(edit.fields.map((f) => f.key));
             const current = budgetRow(edit.entity, timeZone);
-            const first = lineOf(merged(current, edit.fields), timeZone);
+            const first = budgetLineOf(merged(current, edit.fields), timeZone);
             const refusals = first.refusals.filter((r) => keys.has(r.key));
             if (first.line.code && first.line.code !== edit.entity.code)
               if (await gridRepo.codeTaken(db, first.line.code, edit.entity.id))
                 refusals.push({ key: 'code', reason: '预算编码已被其他预算使用 · Another budget line has this code' });
             const kept = edit.fields.filter((f) => !refusals.some((r) => r.key === f.key));
-            const { line } = lineOf(merged(current, kept), timeZone);
+            const { line } = budgetLineOf(merged(current, kept), timeZone);
             const saved = await gridRepo.updateBudget(db, edit.entity.id, line);
             if (!saved && keys.has('amount'))
               return [
@@ -133,7 +91,7 @@ export function budgetTableSpec(
             return refusals;
           },
           async onAdd(row) {
-            const { line, refusals, missing } = lineOf(row.values, timeZone);
+            const { line, refusals, missing } = budgetLineOf(row.values, timeZone);
             if (missing.length > 0) return undefined; // not a budget line yet: the row waits for its cells
             if (await gridRepo.codeTaken(db, line.code, null))
               refusals.push({

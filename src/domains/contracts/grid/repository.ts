@@ -1,6 +1,7 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import type { BudgetRow, CounterpartyRow } from '../repository.js';
+import type { BudgetLine } from './budget-cells.js';
 import { contractsBudgets, contractsCounterparties } from '../schema.js';
 
 /** What people keep in 相对方 and 预算, and the rows' record ids. */
@@ -73,11 +74,7 @@ export const gridRepo = {
    * A budget line as 预算 says, only while the new amount still covers what payments reserved and contracts
    * committed (checked in the same statement, so a payment reserved meanwhile is never left uncovered).
    */
-  async updateBudget(
-    db: Db,
-    id: number,
-    v: Pick<BudgetRow, 'code' | 'name' | 'department' | 'periodStart' | 'periodEnd' | 'amountFen'>,
-  ): Promise<BudgetRow | undefined> {
+  async updateBudget(db: Db, id: number, v: BudgetLine): Promise<BudgetRow | undefined> {
     const [row] = await db
       .update(contractsBudgets)
       .set({ ...v, version: sql`${contractsBudgets.version} + 1` })

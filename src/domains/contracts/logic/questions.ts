@@ -3,6 +3,7 @@ import { addDays, addMonths } from './dates.js';
 /** A question in plain words after `合同`, or null when the text is a lookup (number or counterparty). */
 export type Question =
   | { kind: 'pending' }
+  | { kind: 'payments' }
   | { kind: 'expiring'; from: string; to: string; label: string }
   | { kind: 'budget'; department: string | null; from: string; to: string; label: string };
 
@@ -16,12 +17,13 @@ export function quarterOf(today: string): { from: string; to: string } {
 }
 
 /**
- * 待我审批 · 下月到期的合同 / 本月到期 / 30天内到期 · 运营本季度预算还剩多少 / 预算 运营 / 本季度预算 —
+ * 待我审批 · 付款计划 · 下月到期的合同 / 本月到期 / 30天内到期 · 运营本季度预算还剩多少 / 预算 运营 / 本季度预算 —
  * read against `today` (a business-time-zone calendar day). Pure.
  */
 export function parseQuestion(text: string, today: string): Question | null {
   const t = text.trim().replace(/[?？!！。]+$/, '');
   if (/^(待我审批|我的审批|pending|to approve)$/i.test(t)) return { kind: 'pending' };
+  if (/^(付款计划|待付款|付款|payment plan|payments)$/i.test(t)) return { kind: 'payments' };
   if (/^(下个?月到期(的合同)?|expiring next month)$/i.test(t)) {
     const from = addMonths(monthStart(today), 1);
     return { kind: 'expiring', from, to: addDays(addMonths(from, 1), -1), label: '下月到期 Expiring next month' };

@@ -149,7 +149,11 @@ export async function decide(
       if (decision !== 'approve')
         for (const s of steps.filter((s) => s.decision === 'waiting'))
           await repo.decideStep(tx.db, s.id, 'waiting', { decision: 'cancelled' });
-      if (to === 'active' && c.budgetId) await repo.commit(tx.db, c.budgetId, c.amountCnyFen);
+      if (to === 'active' && c.budgetId) {
+        await repo.commit(tx.db, c.budgetId, c.amountCnyFen);
+        return [{ type: 'budget', budgetId: c.budgetId }];
+      }
+      return [];
     },
   }).catch(async (err: unknown) => {
     // The other click of a double click committed first: nothing changed twice.

@@ -16,8 +16,10 @@ export const EFFECTS_JOB = 'contracts.effects';
 /** Writes a contract's row to 合同台账 (the mirror.table seam), or nothing in tests. */
 export interface ContractMirror {
   onChanged(c: ContractRow): Promise<void>;
+  /** A budget line's 已占用 / 已支付 / 使用率 changed: its 预算 row's bot-owned cells are written (only those). */
+  onBudgetChanged(budgetId: number): Promise<void>;
 }
-export const noMirror: ContractMirror = { onChanged: async () => undefined };
+export const noMirror: ContractMirror = { onChanged: async () => undefined, onBudgetChanged: async () => undefined };
 
 /** What the contract use cases need, built once in index.ts. */
 export interface ContractDeps {
@@ -46,6 +48,8 @@ export type Effect =
   | { type: 'step_escalated'; stepId: number }
   | { type: 'reminder'; key: string; level: number; daysLeft: number; kind: 'notice' | 'end'; target: string }
   | { type: 'payment_card'; paymentId: number }
+  /** What contracts and payments use of a budget line changed: its 预算 row follows. */
+  | { type: 'budget'; budgetId: number }
   | { type: 'mirror' };
 
 export interface EffectsJob {

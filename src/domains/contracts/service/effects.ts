@@ -85,6 +85,9 @@ async function runEffect(x: ContractDeps, c: ContractRow, effect: Effect, now: D
       });
       return;
     }
+    case 'budget':
+      await x.mirror.onBudgetChanged(effect.budgetId);
+      return;
     case 'mirror':
       await x.mirror.onChanged(c);
       return;

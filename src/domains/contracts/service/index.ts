@@ -1,15 +1,17 @@
-import { NotFoundError } from '../../../core/errors.js';
+import { ForbiddenError, NotFoundError } from '../../../core/errors.js';
+import { levelOf } from '../../../dashboard/access.js';
 import { repo } from '../repository.js';
 import { decide, resubmit, type Decision } from './approvals.js';
 import type { ContractDeps, EffectsJob } from './context.js';
 import { createContract, type NewContractInput } from './create.js';
 import { runEffects } from './effects.js';
 import { chooseRenewal, closeRenewed, sweepExpiry, type RenewalChoice } from './expiry.js';
-import { decidePayment, requestPayment, type PaymentRequest } from './payments.js';
+import { decidePayment, markPaid, requestPayment, type PaymentRequest } from './payments.js';
 import { sweepApprovals } from './approval-reminders.js';
 import { checkRisk } from './risk.js';
 import { viewOf } from './view.js';
 import { dashboard, type DashboardFilter } from './dashboard.js';
+import { paymentPlan } from './payment-plan.js';
 
 /** The contract use cases, each taking `now`; handlers, jobs and routes call only these. */
 export function createContractService(x: ContractDeps) {
@@ -39,6 +41,7 @@ export function createContractService(x: ContractDeps) {
     requestPayment: (id: number, req: PaymentRequest, by: string, now: Date) => requestPayment(x, id, req, by, now),
     decidePayment: (paymentId: number, decision: 'approve' | 'reject', operator: string) =>
       decidePayment(x, paymentId, decision, operator),
+    markPaid: (paymentId: number, paidDate: string, now: Date) => markPaid(x, paymentId, paidDate, now),
     riskOf: async (counterparty: string, now: Date) => {
       const cp = await repo.counterpartyByName(x.database.db, counterparty);
       return cp ? checkRisk(x, cp, now) : undefined;
@@ -56,6 +59,18 @@ export function createContractService(x: ContractDeps) {
       return repo.budgetsFor(x.database.db, [department, ...keys], department, from, to);
     },
     dashboard: (now: Date, filter?: DashboardFilter) => dashboard(x, now, filter),
+    paymentPlan: (now: Date, filter?: DashboardFilter) => paymentPlan(x, now, filter),
+    /**
+     * The plan as `openId` may see it, by the contracts tab's roles (legal, finance, managers: all; a handler: the
+     * contracts they own); anyone else is refused.
+     */
+    paymentPlanFor: async (openId: string, now: Date) => {
+      const person = await x.directory.person(openId);
+      const level = person?.active ? levelOf('contracts', person.roles) : null;
+      if (!level)
+        throw new ForbiddenError('付款计划仅限法务、财务、管理者及合同经办人查看 · Legal, finance and managers only');
+      return paymentPlan(x, now, level === 'own' ? { owner: openId } : {});
+    },
     runEffects: (job: EffectsJob, now: Date) => runEffects(x, job, now),
   };
 }

@@ -1,8 +1,10 @@
 import { ConflictError, ForbiddenError, NotFoundError } from '../../../core/errors.js';
 import { calendarDay } from '../../../core/zoned-time.js';
+import { isIsoDate } from '../logic/dates.js';
+import { budgetRefusal } from '../logic/budget.js';
 import { repo, type ContractRow, type PaymentRow } from '../repository.js';
 import { approverFor } from './approvals.js';
-import { badInput, queueEffects, type ContractDeps } from './context.js';
+import { badInput, queueEffects, type ContractDeps, type Effect } from './context.js';
 import { checkRisk } from './risk.js';
 
 export interface PaymentRequest {
@@ -16,6 +18,8 @@ export interface PaymentRequest {
  * is checked again, the requested total stays within the contract, and the budget is reserved
  * by a conditional update (concurrent requests can never reserve more than the budget holds). The payment's date (the
  * planned date, else today in the business zone) must lie in the budget line's period.
+ * The line must take payments: not frozen, closed or a draft, of the payment's year and of the contract's category
+ * (logic/budget.ts); a refusal names the line's owner to ask.
  * Over budget or a flagged counterparty: the request waits for finance's extra approval.
  */
 export async function requestPayment(
@@ -42,6 +46,8 @@ export async function requestPayment(
   const risk = await checkRisk(x, cp, now, c.id);
   const flags: string[] = [];
   if (risk.level === 'high' || risk.level === 'blocked') flags.push('risk');
+  // Read before the transaction (the embedded database has one connection: no reads beside it inside).
+  const names = await ownerNames(x, c.budgetId);
   return x.database.transaction(async (tx) => {
     const locked = (await repo.lockContract(tx.db, contractId))!;
     // Requests on one contract queue at the lock: the same request sent twice at once finds the first here.
@@ -67,6 +73,8 @@ export async function requestPayment(
             `${b.periodStart} – ${b.periodEnd}`,
           'plannedDate',
         );
+      const refused = b ? budgetRefusal(b, locked.type, day) : null;
+      if (refused) throw badInput(`${refused}${b!.ownerOpenId ? ownerNote(b!.ownerOpenId, names) : ''}`, 'budget');
       reserved = await repo.reserve(tx.db, locked.budgetId, req.amountFen);
       if (!reserved) flags.push('over_budget');
     }
@@ -82,7 +90,9 @@ export async function requestPayment(
       externalId: req.externalId ?? null,
       createdAt: now,
     });
-    if (flags.length) await queueEffects(x, tx, locked, [{ type: 'payment_card', paymentId: p.id }]);
+    const effects: Effect[] = flags.length ? [{ type: 'payment_card', paymentId: p.id }] : [];
+    if (reserved && locked.budgetId) effects.push({ type: 'budget', budgetId: locked.budgetId });
+    if (effects.length) await queueEffects(x, tx, locked, effects);
     return { created: true, payment: p };
   });
 }
@@ -113,7 +123,50 @@ export async function decidePayment(
     if (!ok) return false;
     if (p.budgetId && decision === 'approve' && !p.reserved) await repo.forceReserve(tx.db, p.budgetId, p.amountFen);
     if (p.budgetId && decision === 'reject' && p.reserved) await repo.release(tx.db, p.budgetId, p.amountFen);
+    if (p.budgetId && (decision === 'approve') !== p.reserved)
+      await queueEffects(x, tx, c, [{ type: 'budget', budgetId: p.budgetId }]);
     return true;
   });
   return { changed, payment: (await repo.payment(db, p.id))!, contract: c };
+}
+
+/** The budget line's owner by open_id → their directory name (for the refusal's 「预算负责人」). */
+async function ownerNames(x: ContractDeps, budgetId: number | null): Promise<Map<string, string>> {
+  const b = budgetId ? await repo.budget(x.database.db, budgetId) : undefined;
+  const person = b?.ownerOpenId ? await x.directory.person(b.ownerOpenId) : null;
+  return new Map(person ? [[person.openId, person.name]] : []);
+}
+const ownerNote = (openId: string, names: Map<string, string>): string =>
+  `（预算负责人 Budget owner: ${names.get(openId) ?? openId}）`;
+
+/**
+ * Finance's system reports an approved payment made: it counts as spent (已支付) on its budget line. A repeat, or a
+ * payment not approved, changes nothing (409 for the latter: only an approved payment can be paid).
+ */
+export async function markPaid(
+  x: ContractDeps,
+  paymentId: number,
+  paidDate: string,
+  now: Date,
+): Promise<{ changed: boolean; payment: PaymentRow }> {
+  const db = x.database.db;
+  const p = await repo.payment(db, paymentId);
+  if (!p) throw new NotFoundError('付款 payment', String(paymentId));
+  if (p.state === 'paid') return { changed: false, payment: p };
+  if (p.state !== 'approved')
+    throw new ConflictError(`付款尚未批准，不能标记为已付款（${p.state}） · Only an approved payment can be paid`, {
+      state: p.state,
+    });
+  if (!isIsoDate(paidDate)) throw badInput('付款日期格式应为 YYYY-MM-DD · paidDate is YYYY-MM-DD', 'paidDate');
+  const changed = await x.database.transaction(async (tx) => {
+    if (!(await repo.setPayment(tx.db, p.id, 'approved', { state: 'paid', paidDate }))) return false;
+    if (p.budgetId) {
+      await repo.spend(tx.db, p.budgetId, p.amountFen);
+      const c = (await repo.get(tx.db, p.contractId))!;
+      await queueEffects(x, tx, c, [{ type: 'budget', budgetId: p.budgetId }]);
+    }
+    return true;
+  });
+  void now;
+  return { changed, payment: (await repo.payment(db, p.id))! };
 }
