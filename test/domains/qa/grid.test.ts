@@ -89,11 +89,18 @@ describe('scoring a review from 质检记录 / 评分明细', () => {
         externalId,
         shop: '天猫旗舰店',
         agent,
-        messages: [
-          { role: 'customer', at: at(i * 1000), text: '在吗，订单什么时候发货' },
-          { role: 'agent', at: at(i * 1000 + 20), text: '您好，今天下午发货' },
-          { role: 'agent', at: at(i * 1000 + 40), text: '感谢您的耐心，祝您生活愉快' },
-        ],
+        // GRID-B: a slow first reply without a greeting, so the pre-checks suggest deductions.
+        messages:
+          externalId === 'GRID-B'
+            ? [
+                { role: 'customer', at: at(i * 1000), text: '在吗，订单什么时候发货' },
+                { role: 'agent', at: at(i * 1000 + 600), text: '在查' },
+              ]
+            : [
+                { role: 'customer', at: at(i * 1000), text: '在吗，订单什么时候发货' },
+                { role: 'agent', at: at(i * 1000 + 20), text: '您好，今天下午发货' },
+                { role: 'agent', at: at(i * 1000 + 40), text: '感谢您的耐心，祝您生活愉快' },
+              ],
       })),
     });
     await post('/api/qa/sampling', {
@@ -102,9 +109,11 @@ describe('scoring a review from 质检记录 / 评分明细', () => {
       seed: 'grid',
     });
     const { rows: drawn } = await product.deps.database.query<{ id: number; inspector_open_id: string }>(
-      `select id::int as id, inspector_open_id from qa_reviews where state = 'to_score' order by id`,
+      `select r.id::int as id, r.inspector_open_id from qa_reviews r
+         join qa_conversations c on c.id = r.conversation_id
+        where r.state = 'to_score' order by c.external_id`,
     );
-    expect(drawn.length).toBeGreaterThanOrEqual(3);
+    expect(drawn).toHaveLength(3); // GRID-A, GRID-B, GRID-C
     for (const r of drawn.slice(0, 3)) {
       const recordId = await waitFor(
         async () =>
@@ -143,6 +152,12 @@ describe('scoring a review from 质检记录 / 评分明细', () => {
     await add(r.inspector, 'items', { 质检记录: [r.recordId], 标准项: [criteria['ACC-01']], 不适用: true });
     await settled(product, 'the rows taken in');
     expect((await review(r.id)).state).toBe('to_score');
+    // The inspector's first row starts the review's clock (the card path starts it when the card is shown).
+    const opened = await product.deps.database.query<{ opened_at: Date | null }>(
+      'select opened_at from qa_reviews where id = $1',
+      [r.id],
+    );
+    expect(opened.rows[0]!.opened_at).not.toBeNull();
     await edit(r.inspector, 'reviews', r.recordId, { 提交评分: true });
     await waitFor(async () => (await review(r.id)).state !== 'to_score', 'the review scored', 60_000);
     await settled(product, 'the result written back');
@@ -193,7 +208,31 @@ describe('scoring a review from 质检记录 / 评分明细', () => {
     expect(await review(r.id)).toMatchObject({ state: 'to_score', score: null, version: 1 });
   });
 
-  it('refuses N/A where the scorecard does not allow it, at the row and at the submit', async () => {
+  it('the QA lead may score any review; 采纳预检建议 with 提交评分 takes every suggested deduction', async () => {
+    const r = reviews[1]!; // GRID-B, the one the agent's tick was refused on
+    const suggested = (
+      await product.deps.database.query<{ n: number }>(
+        `select jsonb_array_length(suggestions)::int as n from qa_reviews where id = $1`,
+        [r.id],
+      )
+    ).rows[0]!.n;
+    expect(suggested).toBeGreaterThan(0);
+    await edit(qaLead, 'reviews', r.recordId, { 采纳预检建议: true, 提交评分: true });
+    await waitFor(async () => (await review(r.id)).state !== 'to_score', 'the review scored', 60_000);
+    await settled(product, 'the result written back');
+    const scored = await review(r.id);
+    expect(scored.score).toBeLessThan(100);
+    expect(cell('reviews', r.recordId, '得分')).toBe(scored.score);
+    // The person's own tick stays as they left it.
+    expect(cell('reviews', r.recordId, '采纳预检建议')).toBe(true);
+    const { rows: taken } = await product.deps.database.query<{ n: number }>(
+      'select count(*)::int as n from qa_review_items where review_id = $1 and from_suggestion',
+      [r.id],
+    );
+    expect(taken[0]!.n).toBeGreaterThan(0);
+  });
+
+  it('refuses N/A where not allowed (row and submit), and a criterion not on the review scorecard', async () => {
     const r = reviews[2]!;
     await add(r.inspector, 'items', { 质检记录: [r.recordId], 标准项: [criteria['ATT-01']], 不适用: true });
     expect((await dm(r.inspector, '不允许选「不适用」')).content).toContain(r.no);
@@ -210,6 +249,11 @@ describe('scoring a review from 质检记录 / 评分明细', () => {
     );
     expect((await dm(r.inspector, '提交评分')).content).toContain('不允许选「不适用」');
     await settled(product, 'the refusal done');
+    // A criterion the QA lead added to 评分标准 after the review was drawn is not on its scorecard version.
+    const added = await add(qaLead, 'scorecard', { 标准项: '新标准', 编码: 'NEW-01', 分值: 5, 满分档: 1 });
+    await settled(product, 'the new criterion in the draft');
+    await add(r.inspector, 'items', { 质检记录: [r.recordId], 标准项: [added.record_id], 扣分: 1 });
+    expect((await dm(r.inspector, 'NEW-01')).content).toContain('不在本次评分标准中');
     expect(await review(r.id)).toMatchObject({ state: 'to_score', score: null, version: 1 });
   });
 });
