@@ -86,3 +86,12 @@ export const qaRollupState = pgTable('qa_rollup_state', {
   timeZone: text('time_zone').notNull(),
   builtAt: at('built_at').notNull(),
 });
+
+/**
+ * Reviews whose rollup cells are stale: marked in the transaction that scored, appealed or decided them, taken and
+ * recomputed by the follow-up job (rollup-store.ts refreshDirtyRollup), so a card callback never waits for it and a
+ * burst of clicks is folded in one recompute per day.
+ */
+export const qaRollupDirty = pgTable('qa_rollup_dirty', {
+  reviewId: bigint('review_id', { mode: 'number' }).primaryKey(),
+});

@@ -145,6 +145,44 @@ export async function touchRollup(tx: Query, reviewIds: readonly number[]): Prom
   }
 }
 
+/** Marks reviews' rollup cells stale, in the transaction that changed them; refreshDirtyRollup folds them in. */
+export async function markRollupDirty(tx: Query, reviewIds: readonly number[]): Promise<void> {
+  if (reviewIds.length === 0) return;
+  await tx.query('insert into qa_rollup_dirty (review_id) select unnest($1::bigint[]) on conflict do nothing', [
+    reviewIds.map(Number),
+  ]);
+}
+
+/**
+ * Recomputes the cells of every review marked stale, `batch` at a time, each batch in its own transaction (taken
+ * with SKIP LOCKED: two workers never take the same review; a failed batch leaves its reviews marked). Run by the
+ * QA follow-up job after each change, so a burst of clicks costs one recompute per day and batch, not one per click.
+ * Answers how many reviews were folded in.
+ */
+export async function refreshDirtyRollup(
+  db: Query & { transaction<T>(fn: (tx: Query) => Promise<T>): Promise<T> },
+  batch = 500,
+): Promise<number> {
+  let done = 0;
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      const { rows } = (await tx.query(
+        `delete from qa_rollup_dirty where review_id in
+           (select review_id from qa_rollup_dirty order by review_id limit $1 for update skip locked)
+         returning review_id`,
+        [batch],
+      )) as { rows: Array<{ review_id: string | number }> };
+      await touchRollup(
+        tx,
+        rows.map((r) => Number(r.review_id)),
+      );
+      return rows.length;
+    });
+    done += n;
+    if (n < batch) return done;
+  }
+}
+
 /**
  * Rebuilds every rollup row from the reviews, with days in `timeZone` (default: the zone they are kept in, else
  * Asia/Shanghai); run it after changing TZ_BUSINESS (`feishu-ops qa-rollup rebuild`) or after writing reviews
@@ -163,6 +201,7 @@ export async function rebuildRollup(
     const zone = (await zoneOf(tx, 'update'))!;
     await tx.query('delete from qa_rollup_reviews');
     await tx.query('delete from qa_rollup_items');
+    await tx.query('delete from qa_rollup_dirty');
     const all = [new Date('1970-01-01T00:00:00Z'), new Date('9999-01-01T00:00:00Z'), zone];
     const count = async (insert: string) =>
       (

@@ -2,6 +2,7 @@ import type { SeedContext } from '../../core/seed.js';
 import { instantAtLocal, isoDateOf, localDayNumber, weekdayOf } from '../../core/zoned-time.js';
 import { seededRandom } from '../shared/seeded-random.js';
 import type { Mark } from './logic/score.js';
+import { refreshDirtyRollup } from './rollup-store.js';
 import { isInspector, isQaLead, noMirror } from './service/context.js';
 import { createQaService, type QaService } from './service/index.js';
 import type { ConversationInput } from './values.js';
@@ -117,6 +118,8 @@ export function qaSeed(qa: QaService) {
         }
       }
     }
+    // The quiet service queues no follow-ups: the stored rollups take the history in here, in one go.
+    await refreshDirtyRollup(db);
     ctx.log.info({ days: DEMO_QA_DAYS, agents: agents.length, scored }, 'qa demo history seeded');
   };
 }

@@ -8,7 +8,7 @@ import { qaRepo, type AppealRow } from '../repository.js';
 import { qaAppealDecisions, qaAppeals, qaReviewItems, qaReviews } from '../schema.js';
 import { appealNo, isQaLead, reviewNo, type QaDeps } from './context.js';
 import { queueEffects, STALE, viewReview, type ReviewView } from './review.js';
-import { touchRollup } from '../rollup-store.js';
+import { markRollupDirty } from '../rollup-store.js';
 
 const DAY = 86_400_000;
 
@@ -108,9 +108,10 @@ export async function submitAppeal(
       })
       .returning();
     // Appealed counts on the review's day.
-    await touchRollup(tx, [view.review.id]);
+    await markRollupDirty(tx, [view.review.id]);
     await queueEffects(x, tx, view.review.id, view.review.version + 1, [
       { type: 'appeal_step', appealId: appeal!.id, step: 'team_lead' },
+      { type: 'rollup' },
     ]);
     return appeal!.id;
   });
@@ -231,14 +232,16 @@ export async function decideAppeal(x: QaDeps, input: DecideInput, now: Date): Pr
         .returning({ version: qaReviews.version });
       reviewVersion = r[0]!.version;
       // The outcome (overturned / adjusted) and any new score and marks, on the review's day.
-      await touchRollup(tx, [view.review.id]);
+      await markRollupDirty(tx, [view.review.id]);
     }
     await queueEffects(
       x,
       tx,
       view.review.id,
       reviewVersion,
-      final ? [{ type: 'appeal_decided', appealId: a.id }] : [{ type: 'appeal_step', appealId: a.id, step: 'qa_lead' }],
+      final
+        ? [{ type: 'appeal_decided', appealId: a.id }, { type: 'rollup' }]
+        : [{ type: 'appeal_step', appealId: a.id, step: 'qa_lead' }],
     );
   });
   return appealView(x, a.id);

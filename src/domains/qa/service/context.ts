@@ -13,6 +13,8 @@ export const EFFECTS_JOB = 'qa.effects';
 export type Effect =
   | { type: 'feedback' }
   | { type: 'mirror' }
+  /** The stored rollups: fold in every review marked stale (rollup-store.ts refreshDirtyRollup). */
+  | { type: 'rollup' }
   | { type: 'appeal_step'; appealId: number; step: string }
   | { type: 'appeal_decided'; appealId: number }
   /** An overdue step's daily reminder; `day` (UTC date) keys the message, so a retry sends it once. */

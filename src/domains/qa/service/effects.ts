@@ -4,6 +4,7 @@ import { appealView, deciderOf } from './appeals.js';
 import type { EffectsJob, QaDeps } from './context.js';
 import { cardContext, sendFeedback } from './feedback.js';
 import { viewReview } from './review.js';
+import { refreshDirtyRollup } from '../rollup-store.js';
 
 /** Runs a committed change's follow-ups; each send has a deterministic key, so a retry sends nothing twice. */
 export async function runEffects(x: QaDeps, cards: QaCards, job: EffectsJob, now: Date): Promise<void> {
@@ -31,6 +32,7 @@ export async function runEffects(x: QaDeps, cards: QaCards, job: EffectsJob, now
     }
     if (effect.type === 'appeal_reminder') await sendAppealReminder(x, cards, effect.appealId, effect.day);
     if (effect.type === 'mirror') await x.mirror.onReviewChanged(job.reviewId);
+    if (effect.type === 'rollup') await refreshDirtyRollup(x.database);
   }
 }
 

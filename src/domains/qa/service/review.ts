@@ -9,7 +9,7 @@ import { qaRepo, type ConversationRow, type MessageRow, type ReviewItemRow, type
 import { qaReviewItems, qaReviews } from '../schema.js';
 import { EFFECTS_JOB, isInspector, isQaLead, reviewNo, type Effect, type EffectsJob, type QaDeps } from './context.js';
 import { criteriaOf, currentScorecard } from './scorecard.js';
-import { touchRollup } from '../rollup-store.js';
+import { markRollupDirty } from '../rollup-store.js';
 
 /** Everything the scoring and feedback cards show about one review. */
 export interface ReviewView {
@@ -186,8 +186,8 @@ export async function scoreReview(
     );
     // A calibration review measures the inspector, not the agent: no feedback card.
     const feedback = review.sampleReason === 'calibration' ? [] : [{ type: 'feedback' as const }];
-    await touchRollup(tx, [review.id]);
-    await queueEffects(x, tx, review.id, review.version + 1, feedback);
+    await markRollupDirty(tx, [review.id]);
+    await queueEffects(x, tx, review.id, review.version + 1, [...feedback, { type: 'rollup' }]);
   });
   return { view: await viewReview(x, review.id), score };
 }
