@@ -46,7 +46,15 @@ const REVIEW_OWNERS = owners(REVIEW_PEOPLE, [
   'updated_at',
 ]);
 // 扣分 / 不适用 / 说明 are the inspector's: typed in the rows they add to score from the grid (grid.ts).
-const ITEM_OWNERS = owners(ITEM_PEOPLE, ['item_no', 'review', 'criterion', 'red_line_hit', 'inspector', 'created_at']);
+const ITEM_OWNERS = owners(ITEM_PEOPLE, [
+  'item_no',
+  'review',
+  'criterion',
+  'red_line_hit',
+  'inspector',
+  'created_at',
+  'updated_by',
+]);
 const APPEAL_OWNERS = owners(
   ['evidence'],
   [

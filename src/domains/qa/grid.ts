@@ -45,6 +45,8 @@ interface Draft {
   points: number | null;
   na: boolean;
   note: string | null;
+  /** 修改人 (Feishu fills it; UNCONFIRMED that the mirror's copy is always current when the submit arrives). */
+  editor: string | null;
 }
 
 const numberOf = (v: FieldValue | null | undefined): number | null =>
@@ -64,9 +66,10 @@ async function draftsOf(x: QaDeps, mirror: BitableMirror, reviewRecordId: string
     deducted: number | null;
     na: boolean | null;
     comment: string | null;
+    editor: string | null;
   }>(
     `select i.record_id, (select s.code from ${scorecard} s where s.record_id = i.criterion[1]) as code,
-            i.deducted::float8 as deducted, i.na, i.comment::text as comment
+            i.deducted::float8 as deducted, i.na, i.comment::text as comment, i.updated_by->>'id' as editor
        from ${items} i
       where $1 = any(i.review) and coalesce(i.item_no, '') = ''
       order by i.record_id`,
@@ -78,6 +81,7 @@ async function draftsOf(x: QaDeps, mirror: BitableMirror, reviewRecordId: string
     points: r.deducted === null ? null : Number(r.deducted),
     na: r.na === true,
     note: r.comment?.trim() || null,
+    editor: r.editor,
   }));
 }
 
@@ -121,6 +125,12 @@ export function reviewIntake(intake: QaGridIntake, mirror: BitableMirror) {
     if (submit.after !== true) return []; // unticked before submitting: nothing to do
     await mayScore(x, review, edit.operatorOpenId);
     const drafts = await draftsOf(x, mirror, review.bitableRecordId ?? edit.recordId);
+    // A row someone else last changed is not the inspector's judgement: the submit waits until it is removed.
+    for (const editor of new Set(drafts.map((d) => d.editor)))
+      if (editor && editor !== review.inspectorOpenId && !isQaLead(await x.directory.person(editor)))
+        throw new ForbiddenError(
+          `评分明细中有一行由无权评分的人修改，请删除或重填 · a row in 评分明细 was last changed by someone who may not score ${no}`,
+        );
     const unknown = drafts.filter((d) => d.code === null);
     if (unknown.length > 0)
       throw new ValidationError(

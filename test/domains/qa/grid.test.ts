@@ -208,7 +208,7 @@ describe('scoring a review from 质检记录 / 评分明细', () => {
     expect(await review(r.id)).toMatchObject({ state: 'to_score', score: null, version: 1 });
   });
 
-  it('the QA lead may score any review; 采纳预检建议 with 提交评分 takes every suggested deduction', async () => {
+  it("an agent's row blocks the submit until removed; the QA lead then scores with 采纳预检建议 (accept all)", async () => {
     const r = reviews[1]!; // GRID-B, the one the agent's tick was refused on
     const suggested = (
       await product.deps.database.query<{ n: number }>(
@@ -217,6 +217,23 @@ describe('scoring a review from 质检记录 / 评分明细', () => {
       )
     ).rows[0]!.n;
     expect(suggested).toBeGreaterThan(0);
+    // The agent slips a row of their own into the review: told at once, and the submit will not take it.
+    const slipped = await add(agent, 'items', { 质检记录: [r.recordId], 标准项: [criteria['ATT-02']], 扣分: 0 });
+    await waitFor(
+      async () =>
+        sandbox()
+          .state.messages({ chatId: sandbox().state.p2pChatOf(agent)!.chat_id, fromBot: true })
+          .filter((m) => m.content.includes('分配给了其他质检员')).length >= 2,
+      'the row refused',
+      60_000,
+    );
+    await edit(qaLead, 'reviews', r.recordId, { 提交评分: true });
+    await waitFor(async () => cell('reviews', r.recordId, '提交评分') === false, 'the tick put back', 60_000);
+    expect((await dm(qaLead, '无权评分的人修改')).content).toContain(r.no);
+    await settled(product, 'the refusal done');
+    expect((await review(r.id)).state).toBe('to_score');
+    await sandbox().actions.deleteRecord(agent, tables.items!.appToken, tables.items!.tableId, slipped.record_id);
+    await settled(product, 'the row removed');
     await edit(qaLead, 'reviews', r.recordId, { 采纳预检建议: true, 提交评分: true });
     await waitFor(async () => (await review(r.id)).state !== 'to_score', 'the review scored', 60_000);
     await settled(product, 'the result written back');
