@@ -66,7 +66,7 @@ describe('the sandbox demo tenant', () => {
     for (const r of rows) expect(r).toMatchObject({ communities: 12, days: 12 * 365, last: '2026-11-24' });
   });
 
-  it('plays three weeks of QA: every agent sampled each day, scored by the inspectors, yesterday left to score', async () => {
+  it('plays three weeks of QA: each agent sampled daily, scored by the inspectors, yesterday to score', async () => {
     const { rows } = await product.deps.database.query<{
       agents: number;
       days: number;
