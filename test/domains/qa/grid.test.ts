@@ -84,7 +84,7 @@ describe('scoring a review from 质检记录 / 评分明细', () => {
       );
     const at = (s: number) => new Date(Date.parse('2026-11-29T14:00:00+08:00') + s * 1000).toISOString();
     await post('/api/qa/conversations', {
-      conversations: ['GRID-A', 'GRID-B', 'GRID-C'].map((externalId, i) => ({
+      conversations: ['GRID-A', 'GRID-B', 'GRID-C', 'GRID-D'].map((externalId, i) => ({
         channel: 'tmall',
         externalId,
         shop: '天猫旗舰店',
@@ -113,8 +113,8 @@ describe('scoring a review from 质检记录 / 评分明细', () => {
          join qa_conversations c on c.id = r.conversation_id
         where r.state = 'to_score' order by c.external_id`,
     );
-    expect(drawn).toHaveLength(3); // GRID-A, GRID-B, GRID-C
-    for (const r of drawn.slice(0, 3)) {
+    expect(drawn).toHaveLength(4); // GRID-A … GRID-D
+    for (const r of drawn) {
       const recordId = await waitFor(
         async () =>
           (
@@ -206,6 +206,34 @@ describe('scoring a review from 质检记录 / 评分明细', () => {
     expect((await dm(agent, '分配给了其他质检员')).content).toContain(r.no);
     await settled(product, 'the refusal done');
     expect(await review(r.id)).toMatchObject({ state: 'to_score', score: null, version: 1 });
+  });
+
+  it('a double submit (inspector and QA lead tick at once) scores once, never twice', async () => {
+    const r = reviews[3]!;
+    await add(r.inspector, 'items', { 质检记录: [r.recordId], 标准项: [criteria['ATT-01']], 扣分: 1 });
+    await settled(product, 'the row taken in');
+    await Promise.all([
+      edit(r.inspector, 'reviews', r.recordId, { 提交评分: true }),
+      edit(qaLead, 'reviews', r.recordId, { 提交评分: true }),
+    ]);
+    await waitFor(async () => (await review(r.id)).state !== 'to_score', 'the review scored', 60_000);
+    await settled(product, 'both submits handled');
+    // ATT-01: 1 of 2 off a weight of 10 → 95, once.
+    expect(await review(r.id)).toMatchObject({ score: 95, items: 9 });
+    const told = [r.inspector, qaLead].flatMap((who) =>
+      sandbox()
+        .state.messages({ chatId: sandbox().state.p2pChatOf(who)!.chat_id, fromBot: true })
+        .filter((m) => m.content.includes(`${r.no} 已评分`)),
+    );
+    // The second tick either arrives after the score (the row already says 提交评分: nothing to say) or races
+    // it (scoreReview's version check refuses it: one DM). Never a second score.
+    expect(told.length).toBeLessThanOrEqual(1);
+    expect(cell('reviews', r.recordId, '提交评分')).toBe(true);
+    const { rows: scoredAt } = await product.deps.database.query<{ n: number }>(
+      `select count(*)::int as n from qa_review_items where review_id = $1 and points > 0`,
+      [r.id],
+    );
+    expect(scoredAt[0]!.n).toBe(1);
   });
 
   it("an agent's row blocks the submit until removed; the QA lead then scores with 采纳预检建议 (accept all)", async () => {
