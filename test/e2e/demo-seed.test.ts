@@ -38,6 +38,25 @@ describe('the sandbox demo tenant', () => {
     expect(count('异常类型配置')).toBe(8);
   });
 
+  it('holds contracts in every state, made through the workflow, charged to budget lines with an owner', async () => {
+    const { rows } = await product.deps.database.query<{ state: string }>(
+      'select distinct state from contracts_contracts order by state',
+    );
+    expect(rows.map((r) => r.state)).toEqual([
+      'active',
+      'draft',
+      'expired',
+      'expiring',
+      'in_approval',
+      'renewed',
+      'terminated',
+    ]);
+    const lines = await product.deps.database.query<{ n: number }>(
+      'select count(*)::int as n from contracts_budgets where owner_open_id is not null and fiscal_year = 2026',
+    );
+    expect(lines.rows[0]!.n).toBe(2);
+  });
+
   it('plays two weeks of exception history: mostly closed, recent ones still open', async () => {
     const { rows } = await product.deps.database.query<{ state: string; n: number }>(
       'select state, count(*)::int as n from exceptions_cases group by state',

@@ -23,6 +23,7 @@ import { contractDashboardRoutes } from './dashboard.js';
 import { contractRoutes } from './routes.js';
 import { EFFECTS_JOB, noMirror, type ContractMirror, type EffectsJob } from './service/context.js';
 import { createContractService } from './service/index.js';
+import { contractsSeed } from './seed.js';
 import { declareContractSettings } from './settings/index.js';
 import {
   CreateValue,
@@ -100,6 +101,8 @@ export function contractsModule(options: ContractsOptions = {}): AppModule {
         parties = options.bitable.table(COUNTERPARTY_TABLE, counterpartyTableSpec(grid));
         budgets = options.bitable.table(BUDGET_TABLE, budgetTableSpec(grid));
       }
+
+      bot.seed(contractsSeed(contracts));
 
       bot.command(['合同', 'contract', 'contracts'], handleContractCommand(contracts), {
         description: '新建、查询合同，查看待我审批 · New contract, look up by counterparty or number, my approvals',
