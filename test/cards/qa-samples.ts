@@ -37,6 +37,12 @@ function sampleSummary(text: string): QaSummary {
     byChannel: [row('tmall')],
     byInspector: [row('ou_i')],
     byItem: [{ version: 3, code: 'PRO-01', name: text, reviews: 12, avgDeduction: 2.5, deductionRate: 0.5 }],
+    training: {
+      repeat: 2,
+      groups: [
+        { version: 3, code: 'PRO-01', name: text, agents: [{ key: 'ou_a', name: text, deducted: 3, reviews: 6 }] },
+      ],
+    },
   };
 }
 

@@ -307,6 +307,7 @@ describe('the workbench dashboard', () => {
         byChannel: Array<{ name: string; avgScore: number | null; passRate: number | null }>;
         byAgent: Array<{ key: string }>;
         byItem: Array<{ deductionRate: number | null }>;
+        training: { groups: Array<{ agents: unknown[] }> };
       }>(page, '/api/dashboard/qa/summary?days=30');
       expect(r.level).toBe(person === 'zhengxue' ? 'all' : 'own');
       expect(r.totals.reviews).toBeGreaterThan(person === 'zhengxue' ? 300 : 10);
@@ -319,6 +320,10 @@ describe('the workbench dashboard', () => {
           'pass-rate': pct(r.totals.passRate),
         });
       for (const id of ['chart-qa-channels', 'chart-qa-criteria']) await page.locator(`#${id} canvas`).waitFor();
+      // Training needs: one row per suggested group, as the API answered (the seed makes repeated deductions).
+      if (person === 'zhengxue') expect(r.training.groups.length).toBeGreaterThan(0);
+      const groups = page.locator('[data-testid=training] tbody tr:not(:has(td.empty))');
+      expect(await groups.count()).toBe(r.training.groups.length);
       // The channel chart plots the API's averages, one bar per channel, its legend above the plot.
       const plotted = await page.evaluate(() => {
         const charts = (

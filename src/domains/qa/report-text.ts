@@ -129,7 +129,23 @@ export function reportText(title: string, s: QaSummary, period = '近 30 天 Las
           ...items.slice(0, 5).map((i) => md`- ${i.name}（v${trusted(String(i.version))}）：${pct(i.deductionRate)}`),
         ]
       : []),
+    ...trainingLines(s),
   ]);
+}
+
+/** Suggested training groups: per criterion, the agents deducted on it repeatedly (most agents first, top 5). */
+function trainingLines(s: QaSummary): Markdown[] {
+  if (s.training.groups.length === 0) return [];
+  return [
+    md`
+**培训建议（期间内同一项被扣分 ≥ ${trusted(String(s.training.repeat))} 次） Training: repeated deductions**
+    `,
+    ...s.training.groups.slice(0, 5).map((g) => {
+      const people = g.agents.slice(0, 8).map((a) => md`${a.name}×${trusted(String(a.deducted))}`);
+      const more = g.agents.length > 8 ? [trusted(`… +${g.agents.length - 8}`)] : [];
+      return md`- ${g.name}（v${trusted(String(g.version))}）：${joinMarkdown([...people, ...more], '、')}`;
+    }),
+  ];
 }
 
 const delta = (a: number | null, b: number | null) =>

@@ -286,3 +286,58 @@ export async function rollupItems(db: SqlExecutor, f: RollupFilter, span?: Rollu
   );
   return rows.map(itemRow);
 }
+
+/** Marks per agent and criterion (like with like: per scorecard version): how often each was deducted. */
+export interface AgentItemRow {
+  agent: string;
+  version: number;
+  code: string;
+  reviews: number;
+  deducted: number;
+}
+
+/**
+ * Per agent × criterion, the reviews and how many deducted it: from the stored item rollups with an agent dimension
+ * (and the period's partial days), or from the marks themselves when no stored grain covers the filter (an
+ * inspector's own view). scanItemsByAgent is the definition the tests compare with.
+ */
+export async function rollupItemsByAgent(db: SqlExecutor, f: RollupFilter, span?: RollupSpan): Promise<AgentItemRow[]> {
+  const grain = grainFor(ITEM_GRAINS, needs(f, 'agent'));
+  if (grain === undefined) return scanItemsByAgent(db, f);
+  const s = span ?? (await rollupSpan(db, f));
+  const edge = (range: string) =>
+    `select r.agent_open_id as agent, r.scorecard_version as version, i.code, ${ITEM_MEASURES} from ${ITEM_FROM}
+      where ${range} and r.score is not null and ${FILTERS}`;
+  const { rows } = await db.query<Record<string, unknown>>(
+    `select agent, version, code, sum(items)::int as reviews, sum(deducted)::int as deducted
+       from (select u.agent, u.version, u.code, items, points_sum, points_n, deducted
+               from qa_rollup_items u where ${ROLLUP_WHERE}
+             union all ${edge(EDGES[0]!)}
+             union all ${edge(EDGES[1]!)}) x
+      group by 1, 2, 3 order by 1, 2, 3`,
+    spanParams(f, grain, s),
+  );
+  return rows.map(agentItemRow);
+}
+
+export async function scanItemsByAgent(db: SqlExecutor, f: RollupFilter): Promise<AgentItemRow[]> {
+  const { rows } = await db.query<Record<string, unknown>>(
+    `select r.agent_open_id as agent, r.scorecard_version as version, i.code, count(*)::int as reviews,
+            count(*) filter (where i.points > 0)::int as deducted
+       from qa_review_items i
+       join qa_reviews r on r.id = i.review_id
+       join qa_conversations c on c.id = r.conversation_id
+      where ${WHERE}
+      group by 1, 2, 3 order by 1, 2, 3`,
+    params(f),
+  );
+  return rows.map(agentItemRow);
+}
+
+const agentItemRow = (r: Record<string, unknown>): AgentItemRow => ({
+  agent: String(r.agent),
+  version: Number(r.version),
+  code: String(r.code),
+  reviews: Number(r.reviews),
+  deducted: Number(r.deducted),
+});

@@ -86,6 +86,11 @@ describe('QA results: rollups, 我的质检, 质检报告 and the dashboard tab'
       expect(r.byInspector).toEqual([expect.objectContaining({ name: '徐静', reviews: 3 })]);
       const first = r.byItem.find((i: Json) => i.code === 'PRO-01');
       expect(first).toMatchObject({ version: 1, reviews: 3, deductionRate: expect.closeTo(2 / 3, 3) });
+      // Training needs: 小王 was deducted on PRO-01 in both reviews (≥ 2, the default repeat); 小李 never.
+      expect(r.training.repeat).toBe(2);
+      const pro = r.training.groups.find((g: Json) => g.code === 'PRO-01');
+      expect(pro).toMatchObject({ version: 1, agents: [{ key: 'ou_agent_1', name: '小王', deducted: 2, reviews: 2 }] });
+      for (const g of r.training.groups) expect(g.agents.map((a: Json) => a.name)).not.toContain('小李');
     }
     const jd = (await summary('ou_qa_lead', 'days=30&channel=jd')).json();
     expect(jd.totals).toMatchObject({ reviews: 1, avgScore: 100 });
@@ -133,6 +138,8 @@ describe('QA results: rollups, 我的质检, 质检报告 and the dashboard tab'
   it('质检报告: the QA lead any team or agent, a team lead their own team only, an agent nothing', async () => {
     const all = text(t.feishu.replies(await say(t, '质检报告', 'ou_qa_lead')).at(-1)!.card);
     expect(all).toContain('全部 All teams');
+    expect(all).toContain('Training: repeated deductions');
+    expect(all).toContain('小王×2');
     expect(all).toContain('天猫客服组');
     expect(all).toContain('京东客服组');
     expect(all).toContain('小王');

@@ -110,6 +110,28 @@ export default {
         ),
       })}
       ${panel({
+        title: ['培训建议', 'Training needs'],
+        definition:
+          `期间内同一评分项被扣分 ≥ ${esc(r.training.repeat)} 次的客服，按评分项成组，可作为培训小组。` +
+          `Agents deducted on the same criterion at least ${esc(r.training.repeat)} times in the period, grouped by ` +
+          'criterion: suggested training groups.',
+        link: view.link('qa_review_items', 'all'),
+        testid: 'training',
+        body: table(
+          [
+            ['评分项', 'Criterion'],
+            ['人数', 'Agents'],
+            ['客服（扣分次数）', 'Agents (deductions)'],
+          ],
+          r.training.groups.map((g) => [
+            `${esc(g.name)} v${esc(g.version)}`,
+            count(g.agents.length),
+            g.agents.map((a) => `${esc(a.name)}×${count(a.deducted)}`).join('、'),
+          ]),
+          '暂无重复扣分 · No repeated deductions',
+        ),
+      })}
+      ${panel({
         title: ['按质检员', 'By inspector'],
         link: reviewsLink,
         body: table(COLUMNS, rowsOf(r.byInspector), '暂无数据 · No data'),

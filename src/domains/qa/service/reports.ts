@@ -2,7 +2,14 @@ import { ForbiddenError, NotFoundError } from '../../../core/errors.js';
 import type { Person } from '../../directory/service.js';
 import { meanInterval, rateInterval, type Interval } from '../logic/precision.js';
 import { qaRepo } from '../repository.js';
-import { rollupItems, rollupReviews, rollupSpan, type RollupFilter, type RollupRow } from '../rollup-repository.js';
+import {
+  rollupItems,
+  rollupItemsByAgent,
+  rollupReviews,
+  rollupSpan,
+  type RollupFilter,
+  type RollupRow,
+} from '../rollup-repository.js';
 import { isQaLead, type QaDeps } from './context.js';
 
 /** A rollup with its sampling-weighted intervals (null: not enough data). */
@@ -35,6 +42,19 @@ export interface QaSummary {
     avgDeduction: number | null;
     deductionRate: number | null;
   }>;
+  /**
+   * Training needs: per criterion (scorecard version), the agents deducted on it at least `repeat` times in the
+   * period — a suggested training group — most agents first; the agent × criterion matrix behind it is `agents`.
+   */
+  training: {
+    repeat: number;
+    groups: Array<{
+      version: number;
+      code: string;
+      name: string;
+      agents: Array<{ key: string; name: string; deducted: number; reviews: number }>;
+    }>;
+  };
 }
 
 /**
@@ -44,13 +64,14 @@ export interface QaSummary {
 export async function summary(x: QaDeps, f: RollupFilter): Promise<QaSummary> {
   const db = x.database;
   const span = await rollupSpan(db, f);
-  const [totals, agents, teams, channels, inspectors, items] = await Promise.all([
+  const [totals, agents, teams, channels, inspectors, items, agentItems] = await Promise.all([
     rollupReviews(db, f, 'all', span),
     rollupReviews(db, f, 'agent', span),
     rollupReviews(db, f, 'team', span),
     rollupReviews(db, f, 'channel', span),
     rollupReviews(db, f, 'inspector', span),
     rollupItems(db, f, span),
+    rollupItemsByAgent(db, f, span),
   ]);
   const people = new Map((await x.directory.people()).map((p) => [p.openId, p.name]));
   const teamNames = new Map((await x.directory.teams()).map((t) => [t.key, t.name]));
@@ -58,7 +79,17 @@ export async function summary(x: QaDeps, f: RollupFilter): Promise<QaSummary> {
   const criteria = new Map<string, string>();
   for (const v of new Set(items.map((i) => i.version)))
     for (const c of (await qaRepo.scorecard(db.db, v))?.criteria ?? []) criteria.set(`${v}:${c.code}`, c.name);
-  const precision = (await x.settings.policy.get()).precision;
+  const policy = await x.settings.policy.get();
+  const precision = policy.precision;
+  const groups = new Map<string, QaSummary['training']['groups'][number]>();
+  for (const r of agentItems) {
+    if (r.deducted < policy.trainingRepeat) continue;
+    const key = `${r.version}:${r.code}`;
+    const g = groups.get(key) ?? { version: r.version, code: r.code, name: criteria.get(key) ?? r.code, agents: [] };
+    g.agents.push({ key: r.agent, name: people.get(r.agent) ?? r.agent, deducted: r.deducted, reviews: r.reviews });
+    groups.set(key, g);
+  }
+  for (const g of groups.values()) g.agents.sort((a, b) => b.deducted - a.deducted || a.name.localeCompare(b.name));
   const figures = (r: RollupRow): Figures => ({
     ...r,
     pass: rateInterval(r.passSums, precision),
@@ -76,6 +107,12 @@ export async function summary(x: QaDeps, f: RollupFilter): Promise<QaSummary> {
     byChannel: name(channels, (k) => channelNames[k]),
     byInspector: name(inspectors, (k) => people.get(k)),
     byItem: items.map((i) => ({ ...i, name: criteria.get(`${i.version}:${i.code}`) ?? i.code })),
+    training: {
+      repeat: policy.trainingRepeat,
+      groups: [...groups.values()].sort(
+        (a, b) => b.agents.length - a.agents.length || a.version - b.version || a.code.localeCompare(b.code),
+      ),
+    },
   };
 }
 

@@ -39,6 +39,8 @@ export const QaPolicy = z.object({
   precision: PrecisionPolicy.prefault({}),
   /** A criterion whose calibration spread (standard deviation / max points) is over this share is flagged. */
   calibrationThreshold: z.number().gt(0).max(1).default(0.1),
+  /** An agent deducted on a criterion at least this often in a period is suggested for training on it. */
+  trainingRepeat: z.number().int().min(1).max(50).default(2),
   /** Monday's blind calibration round: how many of last week's reviewed conversations (0: none). */
   calibrationRound: z.object({ conversations: z.number().int().min(0).max(30).default(5) }).prefault({}),
 });
