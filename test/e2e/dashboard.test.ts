@@ -348,6 +348,49 @@ describe('the workbench dashboard', () => {
     }
   }, 120_000); // two sign-ins: a cap, not a timed assertion
 
+  it('shows legal the contracts tab as the API answers it, with budget and counterparty charts', async () => {
+    // The demo seed makes contracts in every state and two budget lines through the workflow.
+    const { context, page, errors } = await signedIn('dengchao', DESKTOP);
+    await page.goto(`${product.url}/dashboard?tab=contracts`);
+    await expect.poll(() => stateOf(page), { timeout: 30_000 }).toBe('ready');
+    const r = await apiJson<{
+      expiringSoon: unknown[];
+      inApproval: unknown[];
+      budgetUsage: number | null;
+      budgets: Array<{ name: string; amountFen: number; leftFen: number }>;
+      concentration: Array<{ counterparty: string; share: number }>;
+    }>(page, '/api/dashboard/contracts/summary');
+    expect(r.budgets.length).toBeGreaterThan(0);
+    expect(r.concentration.length).toBeGreaterThan(0);
+    await expect
+      .poll(() => shownKpis(page), { timeout: 30_000 })
+      .toMatchObject({
+        expiring: String(r.expiringSoon.length),
+        'in-approval': String(r.inApproval.length),
+        'budget-usage': pct(r.budgetUsage),
+      });
+    for (const id of ['chart-budgets', 'chart-concentration']) await page.locator(`#${id} canvas`).waitFor();
+    // The budget chart stacks what each line used and has left, in yuan, as the API answered.
+    const plotted = await page.evaluate(() => {
+      const charts = (
+        window as unknown as {
+          dashboard: {
+            charts(): Map<string, { getOption(): { yAxis: { data: string[] }[]; series: { data: number[] }[] } }>;
+          };
+        }
+      ).dashboard.charts();
+      const o = charts.get('chart-budgets')!.getOption();
+      return { names: o.yAxis[0]!.data, left: o.series[1]!.data };
+    });
+    expect(plotted.names).toEqual(r.budgets.map((b) => b.name).reverse());
+    expect(plotted.left).toEqual(r.budgets.map((b) => Math.round(Math.max(0, b.leftFen) / 100)).reverse());
+    await expectLegendClearOfAxes(page, 'chart-budgets');
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-contracts.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('opened directly without a session, offers the console sign-in instead of a bare error', async () => {
     const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
     const page = await context.newPage();

@@ -1,5 +1,6 @@
 // 合同 Contracts tab: GET /api/dashboard/contracts/summary (src/domains/contracts/dashboard.ts).
-import { esc, kpis, panel, pct, table, yuan } from '../ui.js';
+import { chart, chartBox, esc, kpis, panel, pct, table, yuan } from '../ui.js';
+import { budgetOption, concentrationOption } from './contracts-charts.js';
 
 const STATES = { active: '履行中 Active', expiring: '即将到期 Expiring' };
 const ROLES = {
@@ -97,6 +98,18 @@ export default {
         ),
       })}
       ${panel({
+        title: ['预算已用与剩余', 'Budget used and left'],
+        definition: r.definitions.budget,
+        link: view.link('budgets', 'all'),
+        body: chartBox('chart-budgets'),
+      })}
+      ${panel({
+        title: ['相对方金额占比', 'Share of contract value by counterparty'],
+        definition: r.definitions.concentration,
+        link: view.link('counterparties', 'all'),
+        body: chartBox('chart-concentration'),
+      })}
+      ${panel({
         title: ['预算使用', 'Budget usage'],
         definition: r.definitions.budget,
         link: view.link('budgets', 'all'),
@@ -134,6 +147,8 @@ export default {
         ),
       })}
     </div>`;
+    chart('chart-budgets', budgetOption(r.budgets));
+    chart('chart-concentration', concentrationOption(r.concentration));
     view.updated(r.generatedAt);
   },
 };
