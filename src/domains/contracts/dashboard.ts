@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { scopeOf, type DashboardAccess } from '../../dashboard/access.js';
 import { dashboardQuery } from '../../dashboard/query.js';
@@ -16,6 +17,21 @@ export function contractDashboardRoutes(
   svc: ContractService,
   o: { access: DashboardAccess; clock: Clock },
 ): FastifyPluginAsyncZod {
+  // Both calls: the department the viewer picked (within their reach), a handler narrowed to their own contracts.
+  const scoped = async <T extends object>(
+    req: FastifyRequest,
+    team: string | undefined,
+    read: (now: Date, f: { department: string | undefined; owner: string | undefined }) => Promise<T>,
+  ) => {
+    const scope = scopeOf(req);
+    const owner = scope.level === 'own' ? scope.person(undefined) : undefined;
+    const now = o.clock.now();
+    return {
+      ...(await read(now, { department: scope.team(team), owner })),
+      level: scope.level,
+      generatedAt: now.toISOString(),
+    };
+  };
   return async (app) => {
     app.get(
       '/summary',
@@ -23,17 +39,7 @@ export function contractDashboardRoutes(
         schema: { querystring: ContractsSummaryQuery, tags: ['dashboard'], summary: '合同看板 · Contracts tab' },
         onRequest: o.access.guard('contracts'),
       },
-      async (req) => {
-        const scope = scopeOf(req);
-        const department = scope.team(req.query.team);
-        const owner = scope.level === 'own' ? scope.person(undefined) : undefined;
-        const now = o.clock.now();
-        return {
-          ...(await svc.dashboard(now, { department, owner })),
-          level: scope.level,
-          generatedAt: now.toISOString(),
-        };
-      },
+      async (req) => scoped(req, req.query.team, (now, f) => svc.dashboard(now, f)),
     );
 
     app.get(
@@ -46,17 +52,7 @@ export function contractDashboardRoutes(
         },
         onRequest: o.access.guard('contracts'),
       },
-      async (req) => {
-        const scope = scopeOf(req);
-        const department = scope.team(req.query.team);
-        const owner = scope.level === 'own' ? scope.person(undefined) : undefined;
-        const now = o.clock.now();
-        return {
-          ...(await svc.paymentPlan(now, { department, owner })),
-          level: scope.level,
-          generatedAt: now.toISOString(),
-        };
-      },
+      async (req) => scoped(req, req.query.team, (now, f) => svc.paymentPlan(now, f)),
     );
   };
 }

@@ -1,23 +1,10 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDirectory } from '../../../src/domains/directory/service.js';
-import { apiPost, click, conversation, qaApp, say, settle, type QaTestApp } from './helpers.js';
+import { apiPost, buttons, click, conversation, qaApp, say, settle, type QaTestApp } from './helpers.js';
 
 type Json = Record<string, unknown>;
 const text = (card: unknown) => JSON.stringify(card);
-function buttons(card: unknown): Json[] {
-  const out: Json[] = [];
-  const walk = (n: unknown) => {
-    if (Array.isArray(n)) n.forEach(walk);
-    else if (n && typeof n === 'object') {
-      const o = n as Json;
-      if (o.tag === 'button') for (const b of (o.behaviors as Json[]) ?? []) out.push(b.value as Json);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(card);
-  return out;
-}
 const button = (card: unknown, action: string, extra: Json = {}) =>
   buttons(card).find((b) => b.action === action && Object.entries(extra).every(([k, v]) => b[k] === v))!;
 

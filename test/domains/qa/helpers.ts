@@ -4,7 +4,7 @@ import { createDirectory } from '../../../src/domains/directory/service.js';
 import { blockNetwork, buildTestApp, waitFor, type TestApp } from '../../helpers/app.js';
 import { feishuRecorder, sh, TestClock, type Recorder } from '../exceptions/helpers.js';
 
-export { apiGet, apiPost, click, say, sh } from '../exceptions/helpers.js';
+export { apiGet, apiPost, buttons, click, say, sh } from '../exceptions/helpers.js';
 
 /** Agents on two teams, their leads, three inspectors and the QA lead. */
 export async function seedQaDirectory(t: TestApp): Promise<void> {

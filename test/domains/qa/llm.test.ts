@@ -3,27 +3,12 @@ import { join } from 'node:path';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../helpers/app.js';
-import { apiGet, apiPost, click, qaApp, say, settle, type QaTestApp } from './helpers.js';
+import { apiGet, apiPost, buttons, click, qaApp, say, settle, type QaTestApp } from './helpers.js';
 
 type Json = Record<string, unknown>;
 const LLM = 'https://llm.test';
 const KEY = 'sk-test-llm-key-DO-NOT-LOG-7f3a';
 const text = (card: unknown) => JSON.stringify(card);
-
-/** Every callback value on a card's buttons. */
-function buttons(card: unknown): Json[] {
-  const out: Json[] = [];
-  const walk = (n: unknown) => {
-    if (Array.isArray(n)) n.forEach(walk);
-    else if (n && typeof n === 'object') {
-      const o = n as Json;
-      if (o.tag === 'button') for (const b of (o.behaviors as Json[]) ?? []) out.push(b.value as Json);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(card);
-  return out;
-}
 
 /** A Tmall conversation of 小王 on day `d` of November: slow first reply, no greeting. */
 function conversationOn(d: number, externalId: string) {

@@ -18,7 +18,7 @@ import { rebuildRollup } from '../../../src/domains/qa/rollup-store.js';
 import { periodOf } from '../../../src/dashboard/query.js';
 import { blockNetwork, buildTestApp, type TestApp } from '../../helpers/app.js';
 import { feishuRecorder, sh, TestClock } from '../exceptions/helpers.js';
-import { apiPost, click, conversation, qaApp, say, settle, type QaTestApp } from './helpers.js';
+import { apiPost, buttons, click, conversation, qaApp, say, settle, type QaTestApp } from './helpers.js';
 
 // The QA tab's stored rollups (src/domains/qa/rollup-store.ts): what the dashboard and the chat reports read from
 // them equals the from-scratch query over qa_reviews (scanReviews / scanItems, the figures' definition), and the
@@ -145,19 +145,6 @@ describe('QA stored rollups kept while reviews are scored, appealed and decided'
     nock.cleanAll();
   });
 
-  const buttons = (card: unknown): Json[] => {
-    const out: Json[] = [];
-    const walk = (n: unknown) => {
-      if (Array.isArray(n)) n.forEach(walk);
-      else if (n && typeof n === 'object') {
-        const o = n as Json;
-        if (o.tag === 'button') for (const b of (o.behaviors as Json[]) ?? []) out.push(b.value as Json);
-        Object.values(o).forEach(walk);
-      }
-    };
-    walk(card);
-    return out;
-  };
   /** The newest card sent to `openId` with a button `action` matching `extra`. */
   const latestButton = (openId: string, action: string, extra: Json) => {
     for (const m of [...t.feishu.to(openId)].reverse()) {

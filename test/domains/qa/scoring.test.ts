@@ -4,25 +4,10 @@ import { SettingsStore, settingsHost } from '../../../src/core/settings.js';
 import { DEFAULT_SCORECARD } from '../../../src/domains/qa/logic/scorecard.js';
 import { declareQaSettings } from '../../../src/domains/qa/settings/index.js';
 import { waitFor } from '../../helpers/app.js';
-import { apiPost, click, conversation, qaApp, say, settle, type QaTestApp } from './helpers.js';
+import { apiPost, buttons, click, conversation, qaApp, say, settle, type QaTestApp } from './helpers.js';
 
 type Json = Record<string, unknown>;
 const text = (card: unknown) => JSON.stringify(card);
-/** Every callback value on a card's buttons. */
-function buttons(card: unknown): Json[] {
-  const out: Json[] = [];
-  const walk = (n: unknown) => {
-    if (Array.isArray(n)) n.forEach(walk);
-    else if (n && typeof n === 'object') {
-      const o = n as Json;
-      if (o.tag === 'button') for (const b of (o.behaviors as Json[]) ?? []) out.push(b.value as Json);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(card);
-  return out;
-}
-
 describe('scoring a conversation in the card', () => {
   let t: QaTestApp;
   const review = async (id: number) =>
