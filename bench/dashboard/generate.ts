@@ -330,7 +330,7 @@ async function addCommunity(db: Executor, o: DashboardDataOptions, out: Dashboar
   });
   // Each batch of 20,000 rows updated every group's row of its days once: a year of dead versions that a year of daily
   // writes would have spread out and autovacuum reclaimed. Laid out as the migration's backfill lays them out.
-  await db.query('vacuum full analyze community_metric_rollups, community_metric_gaps');
+  await db.query('vacuum full analyze community_metric_rollups, community_metric_month_rollups, community_metric_gaps');
 }
 
 const newMetrics = () =>

@@ -35,6 +35,33 @@ export const communityMetricRollups = pgTable(
 );
 
 /**
+ * The day rollups summed per calendar month × platform × team × operator (`month`: its 1st), and which days of the
+ * month the group has a day row (`day_bits`: bit d-1 for day d), so a year's span reads twelve month rows per group
+ * and the days of its partial months instead of 365 day rows, and still counts the days with data. Kept by the same
+ * triggers: after changing day rows they sum the touched groups' months again from their day rows (migration 0032).
+ */
+export const communityMetricMonthRollups = pgTable(
+  'community_metric_month_rollups',
+  {
+    month: date('month', { mode: 'string' }).notNull(),
+    platform: text('platform').notNull(),
+    teamKey: text('team_key').notNull(),
+    operatorOpenId: text('operator_open_id').notNull(),
+    rows: integer('rows').notNull(),
+    joined: bigint('joined', { mode: 'number' }).notNull(),
+    left: bigint('left', { mode: 'number' }).notNull(),
+    memberDays: bigint('member_days', { mode: 'number' }).notNull(),
+    activeDays: bigint('active_days', { mode: 'number' }).notNull(),
+    messages: bigint('messages', { mode: 'number' }).notNull(),
+    orders: bigint('orders', { mode: 'number' }).notNull(),
+    gmvFen: bigint('gmv_fen', { mode: 'number' }).notNull(),
+    refundsFen: bigint('refunds_fen', { mode: 'number' }).notNull(),
+    dayBits: integer('day_bits').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.platform, t.teamKey, t.operatorOpenId] })],
+);
+
+/**
  * The days a community has no row, as runs between two of its rows (`prev_day` and `next_day`, both
  * exclusive): one before its first row (prev_day null), one after its last (next_day null), one per hole
  * of two days or more. A period [from, to] opens for a community on `from` if it has a row then, else on

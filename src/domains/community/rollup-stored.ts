@@ -91,7 +91,26 @@ function byDay(db: SqlExecutor, q: Query, dims: readonly StoredDimension[]) {
   );
 }
 
-/** Weeks, months or the whole span: each period clipped to [from, to], its ends from the gaps. */
+const COLUMNS = [
+  '"rows"',
+  'joined',
+  '"left"',
+  'member_days',
+  'active_days',
+  'messages',
+  'orders',
+  'gmv_fen',
+  'refunds_fen',
+];
+const OUTER_SUMS = COLUMNS.map((c) => `sum(s.${c}) as ${c}`).join(', ');
+
+/**
+ * Weeks, months or the whole span: each period clipped to [from, to], its ends from the gaps. A period's whole
+ * calendar months [m1, m2) are read from the month rows, its other days from the day rows (no whole month: m1 = m2 =
+ * the day after pt). Days with data are counted per `unit` (a day of the day rows, a month of the month rows: the
+ * bits of the days that have a row, OR-ed over the groups read) and then added up: the months hold disjoint days.
+ * The first and last day's figures (opening, closing, communities) always come from their day rows.
+ */
 function byPeriod(db: SqlExecutor, q: Query, dims: readonly StoredDimension[]) {
   const w = filtersOf(q, [q.from, q.to]);
   const periods =
@@ -103,16 +122,48 @@ function byPeriod(db: SqlExecutor, q: Query, dims: readonly StoredDimension[]) {
                                 interval '1 ${q.grain}') g`;
   const stored = groupsOf(dims, ROLLUP_KEY);
   const community = groupsOf(dims, COMMUNITY_KEY);
+  const ends = (sums: string) => `r.platform, r.team_key, r.operator_open_id, ${sums},
+              case when r.day = p.pf then r."rows" else 0 end as first_rows,
+              case when r.day = p.pf then r.member_days - r.joined + r."left" else 0 end as opening,
+              case when r.day = p.pt then r.member_days else 0 end as closing`;
   return db.query<Record<string, string | number>>(
     `with periods as (${periods}),
-     sums as (
-       select p.period, ${stored.dim}, ${stored.key}, count(distinct r.day) as days, ${SUMS},
-              coalesce(sum(r.rows::float8) filter (where r.day = p.pf), 0) as first_rows,
-              coalesce(sum((r.member_days - r.joined + r."left")::float8) filter (where r.day = p.pf), 0) as opening,
-              coalesce(sum(r.member_days::float8) filter (where r.day = p.pt), 0) as closing
-         from periods p join community_metric_rollups r on r.day between p.pf and p.pt${and(w.rollup)}
+     edges as (
+       select p.*, (date_trunc('month', (p.pf - 1)::timestamp) + interval '1 month')::date as m1,
+              date_trunc('month', (p.pt + 1)::timestamp)::date as m2
+         from periods p
+     ),
+     pm as (
+       select period, pf, pt, case when m1 < m2 then m1 else pt + 1 end as m1,
+              case when m1 < m2 then m2 else pt + 1 end as m2
+         from edges
+     ),
+     stored as (
+       select p.period, r.day as unit, 1 as bits, ${ends(COLUMNS.map((c) => `r.${c}`).join(', '))}
+         from pm p join community_metric_rollups r
+           on ((r.day >= p.pf and r.day < p.m1) or (r.day >= p.m2 and r.day <= p.pt))${and(w.rollup)}
         where r.day between $1::date and $2::date
-        group by p.period, ${stored.groupBy}
+       union all
+       select p.period, r.month, r.day_bits, r.platform, r.team_key, r.operator_open_id,
+              ${COLUMNS.map((c) => `r.${c}`).join(', ')}, 0, 0, 0
+         from pm p join community_metric_month_rollups r on r.month >= p.m1 and r.month < p.m2${and(w.rollup)}
+       union all
+       select p.period, r.day, 0, ${ends(COLUMNS.map(() => '0').join(', '))}
+         from pm p join community_metric_rollups r
+           on (r.day = p.pf or r.day = p.pt) and r.day >= p.m1 and r.day < p.m2${and(w.rollup)}
+     ),
+     units as (
+       select r.period, r.unit, ${stored.dim}, ${stored.key}, bit_or(r.bits) as bits, ${SUMS},
+              sum(r.first_rows::float8) as first_rows, sum(r.opening::float8) as opening,
+              sum(r.closing::float8) as closing
+         from stored r
+        group by r.period, r.unit, ${stored.groupBy}
+     ),
+     sums as (
+       select s.period, s.dim, s.key, sum(bit_count(s.bits::bit(32))) as days, ${OUTER_SUMS},
+              sum(s.first_rows) as first_rows, sum(s.opening) as opening, sum(s.closing) as closing
+         from units s
+        group by s.period, s.dim, s.key
      ),
      opened as (
        select p.period, ${community.dim}, ${community.key}, count(*) as communities,

@@ -7,6 +7,7 @@ import {
   ITEM_MEASURES,
   REVIEW_FROM,
   REVIEW_GRAINS,
+  MONTH,
   REVIEW_MEASURES,
 } from './rollup-store.js';
 
@@ -167,31 +168,62 @@ const itemRow = (r: Record<string, unknown>): ItemRow => ({
  * Which part of [from, to) the stored rollups answer: the whole business days [day1, day2) of the zone they are
  * kept in, which start at since1 and end at since2; the reviews before since1 and from since2 on (a period that is
  * not made of whole days: the chat reports' last 30 days up to now) are read from qa_reviews. No rollups kept: none.
+ * Of those days, the whole calendar months [month1, month2) are read from the month rows, the days before and after
+ * them from the day rows (no whole month: month1 = month2 = day2).
  */
 export interface RollupSpan {
   day1: string;
   day2: string;
   since1: Date;
   since2: Date;
+  month1: string;
+  month2: string;
 }
 
 /** The span of a period, computed by the database in the rollups' zone so it cuts days exactly as they were kept. */
 export async function rollupSpan(db: SqlExecutor, f: Pick<RollupFilter, 'from' | 'to'>): Promise<RollupSpan> {
-  const { rows } = await db.query<{ day1: string; day2: string; since1: Date; since2: Date }>(
+  const { rows } = await db.query<{
+    day1: string;
+    day2: string;
+    since1: Date;
+    since2: Date;
+    month1: string;
+    month2: string;
+  }>(
     `with s as (select time_zone as tz from qa_rollup_state),
           b as (select tz, ($1::timestamptz at time zone tz)::date
                          + case when (($1::timestamptz at time zone tz)::date)::timestamp at time zone tz
                                      < $1::timestamptz then 1 else 0 end as day1,
                        ($2::timestamptz at time zone tz)::date as day2
-                  from s)
+                  from s),
+          m as (select b.*, (date_trunc('month', (day1 - 1)::timestamp) + interval '1 month')::date as m1,
+                       date_trunc('month', day2::timestamp)::date as m2
+                  from b)
      select day1::text as day1, day2::text as day2, day1::timestamp at time zone tz as since1,
-            day2::timestamp at time zone tz as since2
-       from b where day2 > day1`,
+            day2::timestamp at time zone tz as since2,
+            (case when m1 < m2 then m1 else day2 end)::text as month1,
+            (case when m1 < m2 then m2 else day2 end)::text as month2
+       from m where day2 > day1`,
     [f.from.toISOString(), f.to.toISOString()],
   );
   const r = rows[0];
-  if (!r) return { day1: '1970-01-01', day2: '1970-01-01', since1: f.to, since2: f.to };
-  return { day1: r.day1, day2: r.day2, since1: new Date(r.since1), since2: new Date(r.since2) };
+  if (!r)
+    return {
+      day1: '1970-01-01',
+      day2: '1970-01-01',
+      since1: f.to,
+      since2: f.to,
+      month1: '1970-01-01',
+      month2: '1970-01-01',
+    };
+  return {
+    day1: r.day1,
+    day2: r.day2,
+    since1: new Date(r.since1),
+    since2: new Date(r.since2),
+    month1: r.month1,
+    month2: r.month2,
+  };
 }
 
 const needs = (f: RollupFilter, by?: RollupBy) =>
@@ -201,14 +233,25 @@ const needs = (f: RollupFilter, by?: RollupBy) =>
   (f.inspector || by === 'inspector' ? GRAIN.inspector : 0);
 const grainFor = (grains: readonly number[], need: number) => grains.find((g) => (g & need) === need);
 
-/** The filters on a rollup row `u` (parameters as in FILTERS), its grain $9 and days [$10, $11). */
-const ROLLUP_WHERE = `u.grain = $9 and u.day >= $10::date and u.day < $11::date
-  and ($3::text is null or u.agent = $3)
+/** The filters on a rollup row `u` (parameters as in FILTERS). */
+const ROLLUP_FILTERS = `($3::text is null or u.agent = $3)
   and ($4::text is null or u.inspector = $4)
   and ($5::text is null or u.team = $5)
   and ($6::text[] is null or u.team = any($6::text[]))
   and ($7::text is null or u.channel = $7)
   and ($8::int is null or u.version = $8)`;
+/**
+ * The stored rows of the span's whole days, filtered, as `select <columns> from <table> u ...` parts of a union: the
+ * day rows of grain $9 in [$10, $14) and [$15, $11), the month rows (grain $9 | MONTH) in [$14, $15).
+ */
+const stored = (columns: string, table: 'qa_rollup_reviews' | 'qa_rollup_items') =>
+  [
+    `u.grain = $9 and u.day >= $10::date and u.day < $14::date`,
+    `u.grain = $9 + ${MONTH} and u.day >= $14::date and u.day < $15::date`,
+    `u.grain = $9 and u.day >= $15::date and u.day < $11::date`,
+  ]
+    .map((w) => `select ${columns} from ${table} u where ${w} and ${ROLLUP_FILTERS}`)
+    .join(' union all ');
 /** The reviews of the period outside the rollups' days: [$1, $12) and [$13, $2). */
 const EDGES = [`r.scored_at >= $1 and r.scored_at < $12`, `r.scored_at >= $13 and r.scored_at < $2`];
 const ROLLUP_KEY: Record<RollupBy, string> = {
@@ -225,6 +268,8 @@ const spanParams = (f: RollupFilter, grain: number, s: RollupSpan) => [
   s.day2,
   s.since1.toISOString(),
   s.since2.toISOString(),
+  s.month1,
+  s.month2,
 ];
 const REVIEW_COLUMNS = `reviews, score_sum, passes, failed, appealed, overturned, seconds_sum, seconds_n, sw, sw2,
   sw_pass, sw2_pass, sw_score, sw2_score, sw2_score2`;
@@ -256,7 +301,7 @@ export async function rollupReviews(
             sum(sw)::float8 as sw, sum(sw2)::float8 as sw2, sum(sw_pass)::float8 as sw_pass,
             sum(sw2_pass)::float8 as sw2_pass, sum(sw_score)::float8 as sw_score,
             sum(sw2_score)::float8 as sw2_score, sum(sw2_score2)::float8 as sw2_score2
-       from (select ${ROLLUP_KEY[by]} as key, ${REVIEW_COLUMNS} from qa_rollup_reviews u where ${ROLLUP_WHERE}
+       from (${stored(`${ROLLUP_KEY[by]} as key, ${REVIEW_COLUMNS}`, 'qa_rollup_reviews')}
              union all ${edge(EDGES[0]!)}
              union all ${edge(EDGES[1]!)}) x
       group by 1 order by 1`,
@@ -277,8 +322,7 @@ export async function rollupItems(db: SqlExecutor, f: RollupFilter, span?: Rollu
     `select version, code, sum(items)::int as reviews,
             (sum(points_sum) / nullif(sum(points_n), 0))::float8 as avg_deduction,
             (sum(deducted)::numeric / sum(items)::numeric)::float8 as deduction_rate
-       from (select u.version, u.code, items, points_sum, points_n, deducted
-               from qa_rollup_items u where ${ROLLUP_WHERE}
+       from (${stored('u.version, u.code, items, points_sum, points_n, deducted', 'qa_rollup_items')}
              union all ${edge(EDGES[0]!)}
              union all ${edge(EDGES[1]!)}) x
       group by 1, 2 order by 1, 2`,
@@ -310,8 +354,7 @@ export async function rollupItemsByAgent(db: SqlExecutor, f: RollupFilter, span?
       where ${range} and r.score is not null and ${FILTERS}`;
   const { rows } = await db.query<Record<string, unknown>>(
     `select agent, version, code, sum(items)::int as reviews, sum(deducted)::int as deducted
-       from (select u.agent, u.version, u.code, items, points_sum, points_n, deducted
-               from qa_rollup_items u where ${ROLLUP_WHERE}
+       from (${stored('u.agent, u.version, u.code, items, points_sum, points_n, deducted', 'qa_rollup_items')}
              union all ${edge(EDGES[0]!)}
              union all ${edge(EDGES[1]!)}) x
       group by 1, 2, 3 order by 1, 2, 3`,

@@ -6,8 +6,9 @@ import { at } from '../shared/columns.js';
  * Stored rollups of scored reviews for the QA tab and the chat reports (rollup-store.ts keeps them,
  * rollup-repository.ts reads them): additive sums per business day and `grain`, a bit set of the dimensions the row
  * is grouped by besides day and scorecard version (1 team, 2 channel, 4 agent, 8 inspector); a dimension outside the
- * grain is null, one inside it the review's own value (team may be null: a conversation without a team). A rebuild
- * writes the rows in (grain, day) order, so a grain's days are read from few pages.
+ * grain is null, one inside it the review's own value (team may be null: a conversation without a team). Bit 16
+ * marks a month row: the sums of a calendar month's day rows of grain & 15, `day` its 1st (rollup-store.ts MONTH). A
+ * rebuild writes the rows in (grain, day) order, so a grain's days are read from few pages.
  */
 const dimensions = {
   grain: smallint('grain').notNull(),

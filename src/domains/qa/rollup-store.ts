@@ -7,6 +7,11 @@ type Query = { query(text: string, params?: unknown[]): Promise<{ rows: unknown[
  * 4 agent, 8 inspector (day and scorecard version are always there).
  */
 export const GRAIN = { team: 1, channel: 2, agent: 4, inspector: 8 } as const;
+/**
+ * Bit 16 of a grain: the row sums a calendar month (its `day` is the month's 1st) of the day rows of grain & 15, so a
+ * year reads twelve month rows and the days of its partial months at the edges instead of 365 day rows.
+ */
+export const MONTH = 16;
 /** The grains kept, smallest first (reads take the first that has every dimension they filter or group by). */
 export const REVIEW_GRAINS = [3, 8, 9, 5, 11, 7, 15] as const;
 /** Marks with both an agent and an inspector dimension are never asked for by the tab: no full grain for them. */
@@ -112,6 +117,72 @@ const TOUCH_SQL = [
   insertItems(true),
 ];
 
+/**
+ * The touched reviews' cells in every grain ($2: their ids), as hashable keys: a dimension outside the grain is '',
+ * one inside it the review's value or '' for none. A row `u` is one of them when its grain's bits and version match
+ * and KEY_OF(u) equals the cell's key ('' for a null team and a team '' alike: both cells are summed again, which
+ * only widens the recompute).
+ */
+const CELLS = `k as (select distinct r.scorecard_version as version, c.team_key as team, c.channel as channel,
+                            r.agent_open_id as agent, r.inspector_open_id as inspector
+                       from qa_reviews r join qa_conversations c on c.id = r.conversation_id
+                      where r.id = any($2::bigint[])),
+  cells as (select distinct g.grain, k.version,
+                   case when g.grain & 1 <> 0 then coalesce(k.team, '') else '' end as team,
+                   case when g.grain & 2 <> 0 then coalesce(k.channel, '') else '' end as channel,
+                   case when g.grain & 4 <> 0 then coalesce(k.agent, '') else '' end as agent,
+                   case when g.grain & 8 <> 0 then coalesce(k.inspector, '') else '' end as inspector
+              from k cross join unnest(array[${REVIEW_GRAINS.join(', ')}]) g(grain))`;
+const IS_CELL = (grain: string) => `x.grain = ${grain} and x.version = u.version and x.team = coalesce(u.team, '')
+  and x.channel = coalesce(u.channel, '') and x.agent = coalesce(u.agent, '')
+  and x.inspector = coalesce(u.inspector, '')`;
+/**
+ * The day rows of month $1 that belong to a cell (IS_CELL), found through the index each grain has: by agent for the
+ * grains with one, by inspector for those with one and no agent, else by (grain, day). The three parts take disjoint
+ * cells, so a row is read once; together they are exactly IS_CELL.
+ */
+const cellDays = (table: string) => {
+  const month = `u.day >= $1::date and u.day < ($1::date + interval '1 month')::date`;
+  const part = (on: string, cells: string) =>
+    `select u.* from cells x join ${table} u on u.grain = x.grain and ${on} and ${month} and ${IS_CELL('u.grain')}
+      where ${cells}`;
+  return [
+    part(`u.agent = x.agent`, `x.grain & 4 <> 0 and x.agent <> ''`),
+    part(`u.inspector = x.inspector`, `x.grain & 12 = 8 and x.inspector <> ''`),
+    part('true', `not ((x.grain & 4 <> 0 and x.agent <> '') or (x.grain & 12 = 8 and x.inspector <> ''))`),
+  ].join(' union all ');
+};
+
+/**
+ * The month rows (grain | MONTH) summed from the day rows: every month, or (`touched`) the month starting $1 and only
+ * the cells of the reviews $2 (CELLS), their day rows found through the indexes (cellDays).
+ */
+const monthSql = (table: 'qa_rollup_reviews' | 'qa_rollup_items', touched: boolean) => {
+  const code = table === 'qa_rollup_items' ? ', code' : '';
+  const columns = table === 'qa_rollup_items' ? 'code, items, points_sum, points_n, deducted' : REVIEW_COLUMNS;
+  const sums = table === 'qa_rollup_items' ? ITEM_SUMS : REVIEW_SUMS;
+  return [
+    ...(touched
+      ? [
+          `with ${CELLS} delete from ${table} u using cells x
+            where u.grain >= ${MONTH} and u.day = $1::date and ${IS_CELL(`u.grain - ${MONTH}`)}`,
+        ]
+      : []),
+    `${touched ? `with ${CELLS} ` : ''}insert into ${table}
+       (grain, day, version, team, channel, agent, inspector, ${columns})
+     select u.grain | ${MONTH}, date_trunc('month', u.day::timestamp)::date, u.version, u.team, u.channel, u.agent,
+            u.inspector${code}, ${sums}
+       from ${touched ? `(${cellDays(table)})` : table} u
+      where u.grain < ${MONTH}
+      group by u.grain, date_trunc('month', u.day::timestamp), u.version, u.team, u.channel, u.agent, u.inspector${code}
+      order by 1, 2`,
+  ];
+};
+/** Sums every month's rows from the day rows (after the day rows are built: the rebuild, migration 0031). */
+export const MONTH_SQL = [...monthSql('qa_rollup_reviews', false), ...monthSql('qa_rollup_items', false)];
+/** The month starting $1: its rows that are cells of the reviews $2, summed again from the day rows. */
+const TOUCH_MONTH_SQL = [...monthSql('qa_rollup_reviews', true), ...monthSql('qa_rollup_items', true)];
+
 /** The statements that rebuild every day from scratch in zone $3 (also migration 0028's backfill). */
 export const REBUILD_SQL = [INSERT_REVIEWS, INSERT_ITEMS];
 
@@ -133,15 +204,24 @@ export async function touchRollup(tx: Query, reviewIds: readonly number[]): Prom
   const zone = await zoneOf(tx, 'share');
   if (!zone) return;
   const { rows } = (await tx.query(
-    `select d::text as day, d::timestamp at time zone $2 as since, (d + 1)::timestamp at time zone $2 as until
+    `select d::text as day, d::timestamp at time zone $2 as since, (d + 1)::timestamp at time zone $2 as until,
+            date_trunc('month', d::timestamp)::date::text as month
        from (select distinct (scored_at at time zone $2)::date as d
                from qa_reviews where id = any($1::bigint[]) and scored_at is not null) x
       order by d`,
     [reviewIds.map(Number), zone],
-  )) as { rows: Array<{ day: string; since: Date; until: Date }> };
-  for (const d of rows) {
+  )) as { rows: Array<{ day: string; since: Date; until: Date; month: string }> };
+  const ids = reviewIds.map(Number);
+  // Locks in one order for every transaction (a month's days, then the month, then the next month's days): no
+  // deadlock. The month's lock makes a second transaction sum the month's day rows after the first one's commit.
+  const month = async (m: string) => {
+    await tx.query(`select pg_advisory_xact_lock(hashtext('qa_rollup_month'), $1::date - date '2000-01-01')`, [m]);
+    for (const s of TOUCH_MONTH_SQL) await tx.query(s, [m, ids]);
+  };
+  for (const [i, d] of rows.entries()) {
     await tx.query(`select pg_advisory_xact_lock(hashtext('qa_rollup'), $1::date - date '2000-01-01')`, [d.day]);
-    for (const s of TOUCH_SQL) await tx.query(s, [d.since, d.until, zone, reviewIds.map(Number)]);
+    for (const s of TOUCH_SQL) await tx.query(s, [d.since, d.until, zone, ids]);
+    if (rows[i + 1]?.month !== d.month) await month(d.month);
   }
 }
 
@@ -186,12 +266,12 @@ export async function refreshDirtyRollup(
 /**
  * Rebuilds every rollup row from the reviews, with days in `timeZone` (default: the zone they are kept in, else
  * Asia/Shanghai); run it after changing TZ_BUSINESS (`feishu-ops qa-rollup rebuild`) or after writing reviews
- * straight into the tables (the bench). Answers the rows written.
+ * straight into the tables (the bench). Answers the rows written: day rows of each table, and month rows of both.
  */
 export async function rebuildRollup(
   db: Query & { transaction?: <T>(fn: (tx: Query) => Promise<T>) => Promise<T> },
   timeZone?: string,
-): Promise<{ timeZone: string; reviewRows: number; itemRows: number }> {
+): Promise<{ timeZone: string; reviewRows: number; itemRows: number; monthRows: number }> {
   const run = async (tx: Query) => {
     await tx.query(
       `insert into qa_rollup_state (id, time_zone, built_at) values (1, $1, now())
@@ -209,7 +289,14 @@ export async function rebuildRollup(
           n: number;
         }
       ).n;
-    return { timeZone: zone, reviewRows: await count(INSERT_REVIEWS), itemRows: await count(INSERT_ITEMS) };
+    const reviewRows = await count(INSERT_REVIEWS);
+    const itemRows = await count(INSERT_ITEMS);
+    let monthRows = 0;
+    for (const s of MONTH_SQL)
+      monthRows += (
+        (await tx.query(`with x as (${s} returning 1) select count(*)::int as n from x`)).rows[0] as { n: number }
+      ).n;
+    return { timeZone: zone, reviewRows, itemRows, monthRows };
   };
   return db.transaction ? db.transaction(run) : run(db);
 }

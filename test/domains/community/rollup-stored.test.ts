@@ -144,6 +144,26 @@ function randomQueries(n: number): RollupQuery[] {
   });
 }
 
+/** Periods that hold whole calendar months (read from the month rows) and partial ones at their edges. */
+function monthQueries(): RollupQuery[] {
+  const spans: Array<Pick<RollupQuery, 'grain' | 'from' | 'to'>> = [
+    { grain: 'span', from: '2026-10-01', to: '2026-10-31' },
+    { grain: 'span', from: '2026-09-28', to: '2026-11-20' },
+    { grain: 'span', from: '2026-10-01', to: '2026-11-14' },
+    { grain: 'span', from: '2026-10-02', to: '2026-11-30' },
+    { grain: 'month', from: '2026-09-28', to: '2026-11-20' },
+    { grain: 'week', from: '2026-09-28', to: '2026-11-20' },
+  ];
+  return spans.map((q) => {
+    const r: RollupQuery = { ...q, by: pick(['all', 'platform', 'operator'] as const) };
+    const filter = int(5);
+    if (filter === 1) r.platform = pick(PLATFORMS);
+    if (filter === 2) r.operator = pick(OPERATORS);
+    if (filter === 3) r.teams = [pick(['t_north', 't_south'])];
+    return r;
+  });
+}
+
 const stored = async () => ({
   rollups: (
     await t.database.query(
@@ -151,6 +171,14 @@ const stored = async () => ({
               "left"::text, member_days::text, active_days::text, messages::text, orders::text, gmv_fen::text,
               refunds_fen::text
          from community_metric_rollups order by 1, 2, 3, 4`,
+    )
+  ).rows,
+  months: (
+    await t.database.query(
+      `select to_char(month, 'YYYY-MM-DD') as month, platform, team_key, operator_open_id, rows, joined::text,
+              "left"::text, member_days::text, active_days::text, messages::text, orders::text, gmv_fen::text,
+              refunds_fen::text, day_bits
+         from community_metric_month_rollups order by 1, 2, 3, 4`,
     )
   ).rows,
   gaps: (
@@ -166,7 +194,7 @@ describe('stored community rollups', () => {
     const done: string[] = [];
     for (let step = 0; step < 40; step++) {
       done.push(await randomWrite(step));
-      for (const q of randomQueries(step % 5 === 0 ? 30 : 8)) {
+      for (const q of [...randomQueries(step % 5 === 0 ? 30 : 8), ...monthQueries()]) {
         const expected = await rollupFromRows(t.database, q);
         const actual = await rollupFromStore(t.database, q);
         expect(actual, `after ${done.join('; ')}\nquery ${JSON.stringify(q)}`).toEqual(expected);
@@ -186,6 +214,7 @@ describe('stored community rollups', () => {
   it('are what community_rollups_rebuild() makes from the daily rows', async () => {
     const kept = await stored();
     expect(kept.rollups.length).toBeGreaterThan(20);
+    expect(new Set(kept.months.map((m) => m.month))).toEqual(new Set(['2026-10-01', '2026-11-01']));
     expect(kept.gaps.length).toBeGreaterThan(5);
     await t.database.query('select community_rollups_rebuild()');
     expect(await stored()).toEqual(kept);
@@ -207,12 +236,12 @@ describe('stored community rollups', () => {
     const kept = await stored();
     await t.database.query('select community_rollups_rebuild()');
     expect(await stored()).toEqual(kept);
-    for (const q of randomQueries(10).map((q) => ({ ...q, to: iso(DAYS + 15) })))
+    for (const q of [...randomQueries(10).map((q) => ({ ...q, to: iso(DAYS + 15) })), ...monthQueries()])
       expect(await rollupFromStore(t.database, q)).toEqual(await rollupFromRows(t.database, q));
   });
 
   it('follow a truncate of the daily rows', async () => {
     await t.database.query('truncate community_daily_metrics');
-    expect(await stored()).toEqual({ rollups: [], gaps: [] });
+    expect(await stored()).toEqual({ rollups: [], months: [], gaps: [] });
   });
 });

@@ -99,7 +99,34 @@ describe('QA stored rollups against the from-scratch query, on the bench data', 
     expect(n.rows[0]!.n).toBeGreaterThan(1000);
     const p = periodOf({ days: 30 }, clock.now(), 'Asia/Shanghai');
     const span = await rollupSpan(t.database, { from: p.since, to: p.until });
-    expect(span).toEqual({ day1: p.from, day2: expect.any(String), since1: p.since, since2: p.until });
+    expect(span).toMatchObject({ day1: p.from, day2: expect.any(String), since1: p.since, since2: p.until });
+    // The last 30 days up to 30 November (Beijing) are November: its month row alone.
+    expect(span).toMatchObject({ day1: '2026-11-01', day2: '2026-12-01', month1: '2026-11-01', month2: '2026-12-01' });
+    const week = periodOf({ days: 7 }, clock.now(), 'Asia/Shanghai');
+    expect(await rollupSpan(t.database, { from: week.since, to: week.until })).toMatchObject({
+      day1: '2026-11-24',
+      month1: '2026-12-01',
+      month2: '2026-12-01',
+      day2: '2026-12-01',
+    });
+    const year = periodOf({ days: 365 }, clock.now(), 'Asia/Shanghai');
+    expect(await rollupSpan(t.database, { from: year.since, to: year.until })).toMatchObject({
+      day1: '2025-12-01',
+      month1: '2025-12-01',
+      month2: '2026-12-01',
+      day2: '2026-12-01',
+    });
+    const q = periodOf({ days: 90 }, clock.now(), 'Asia/Shanghai');
+    expect(await rollupSpan(t.database, { from: q.since, to: q.until })).toMatchObject({
+      day1: '2026-09-02',
+      month1: '2026-10-01',
+      month2: '2026-12-01',
+      day2: '2026-12-01',
+    });
+    const months = await t.database.query<{ n: number }>(
+      'select count(distinct day)::int as n from qa_rollup_reviews where grain >= 16',
+    );
+    expect(months.rows[0]!.n).toBeGreaterThanOrEqual(12);
   });
 
   it('answers what the from-scratch query answers, for every grouping, filter and period', async () => {
@@ -113,6 +140,13 @@ describe('QA stored rollups against the from-scratch query, on the bench data', 
       { from: new Date(now.getTime() - 30 * 86_400_000), to: new Date(now.getTime() + 1000) },
       { from: new Date(now.getTime() - 200.3 * 86_400_000), to: new Date(now.getTime() - 12.7 * 86_400_000) },
       { from: new Date(now.getTime() - 5.5 * 3_600_000), to: new Date(now.getTime() - 3_600_000) },
+      // Whole calendar months (Beijing midnights), a month and a bit on either side, a calendar year, days inside
+      // one month, and a period from a month's first day to mid-month.
+      { from: sh('2026-10-01T00:00'), to: sh('2026-11-01T00:00') },
+      { from: sh('2026-06-17T00:00'), to: sh('2026-08-03T00:00') },
+      { from: sh('2025-12-01T00:00'), to: sh('2026-12-01T00:00') },
+      { from: sh('2026-03-04T00:00'), to: sh('2026-03-28T00:00') },
+      { from: sh('2026-02-01T00:00'), to: sh('2026-04-19T13:30') },
     ];
     const narrow: Array<Omit<RollupFilter, 'from' | 'to'>> = [
       {},
@@ -129,16 +163,43 @@ describe('QA stored rollups against the from-scratch query, on the bench data', 
       { version: 2 },
       { team: 'no_such_team' },
     ];
-    const filters = periods.flatMap((p, i) => (i < 2 ? narrow : narrow.slice(0, 6)).map((n) => ({ ...p, ...n })));
-    expect(await expectRollupsAnswerLikeScans(t.database, filters)).toBe(350);
+    const full = [0, 1, 6, 7];
+    const filters = periods.flatMap((p, i) =>
+      (full.includes(i) ? narrow : narrow.slice(0, 6)).map((n) => ({ ...p, ...n })),
+    );
+    expect(await expectRollupsAnswerLikeScans(t.database, filters)).toBe(658);
+  });
+
+  it('after a rebuild in another time zone (TZ_BUSINESS changed) day and month rows cut days there', async () => {
+    const year = { from: sh('2025-12-01T00:00'), to: sh('2026-12-01T00:00') };
+    const before = await rollupReviews(t.database, year, 'agent');
+    await rebuildRollup(t.database, 'America/New_York');
+    try {
+      // A Beijing-midnight period is now mid-day in New York: its edges come from the reviews.
+      const span = await rollupSpan(t.database, year);
+      expect(span).toMatchObject({
+        day1: '2025-12-01',
+        month1: '2025-12-01',
+        month2: '2026-11-01',
+        day2: '2026-11-30',
+      });
+      expectSame(await rollupReviews(t.database, year, 'agent'), before, 'year by agent, New York days');
+      const ny = { from: new Date('2026-03-01T05:00:00Z'), to: new Date('2026-06-01T04:00:00Z') };
+      expect(await rollupSpan(t.database, ny)).toMatchObject({ month1: '2026-03-01', month2: '2026-06-01' });
+      const narrow = [{}, { team: 'cs_north' }, { agent: 'ou_bench_agent_7' }, { inspector: 'ou_bench_inspector_3' }];
+      const filters = [ny, year].flatMap((p) => narrow.map((n) => ({ ...p, ...n })));
+      expect(await expectRollupsAnswerLikeScans(t.database, filters)).toBe(56);
+    } finally {
+      await rebuildRollup(t.database, 'Asia/Shanghai');
+    }
   });
 });
 
 describe('QA stored rollups kept while reviews are scored, appealed and decided', () => {
   let t: QaTestApp;
   beforeAll(async () => {
-    // 23:00 Beijing time: the hours below cross midnight, so the reviews fall on several business days.
-    t = await qaApp({ start: '2026-11-23T23:00' });
+    // 23:00 Beijing time on 29 November: the hours below cross midnight and the month's end.
+    t = await qaApp({ start: '2026-11-29T23:00' });
   });
   afterAll(async () => {
     await t.close();
@@ -242,6 +303,10 @@ describe('QA stored rollups kept while reviews are scored, appealed and decided'
     expect(states.filter((s) => s === 'overturned' || s === 'adjusted').length).toBeGreaterThan(0);
     const days = await t.database.query<{ n: number }>('select count(distinct day)::int as n from qa_rollup_reviews');
     expect(days.rows[0]!.n).toBeGreaterThan(1);
+    const months = await t.database.query<{ day: string }>(
+      `select distinct day::text as day from qa_rollup_reviews where grain >= 16 order by 1`,
+    );
+    expect(months.rows.map((r) => r.day)).toEqual(['2026-11-01', '2026-12-01']);
 
     // Kept as it went = rebuilt from nothing; and what the tab reads equals the from-scratch query.
     const kept = await rollupRows(t.database);
@@ -259,6 +324,10 @@ describe('QA stored rollups kept while reviews are scored, appealed and decided'
       { from: whole.since, to: whole.until, agent: 'ou_agent_1' },
       { from: whole.since, to: whole.until, team: 'cs_jd' },
       { from: whole.since, to: whole.until, inspector: 'ou_insp_2' },
+      // Whole months: November and December from their month rows.
+      { from: sh('2026-11-01T00:00'), to: sh('2027-01-01T00:00') },
+      { from: sh('2026-11-01T00:00'), to: sh('2027-01-01T00:00'), agent: 'ou_agent_2' },
+      { from: sh('2026-11-01T00:00'), to: sh('2026-12-01T00:00'), team: 'cs_jd', channel: 'jd' },
     ]);
   });
 });
