@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { BenchContext, RunningServer } from '../context.js';
 import { generateExceptions, type Generated } from '../exceptions/generate.js';
 import { cardLoad, prefixed, queriesPerCallback } from '../load/card-load.js';
+import { cpuWindow } from '../load/cpu.js';
 import type { CaseTarget } from '../load/loadgen.js';
 import { summarise, target, type ScenarioResult } from '../results.js';
 import { BENCH_OPERATOR } from '../server/bench-module.js';
@@ -158,17 +159,21 @@ async function measureSize(
       cases: (await clickTargets(client)).slice(0, 20),
     });
     metrics['card.queriesPerCallback'] = perCallback;
+    const dbName = client.database ?? '';
+    const cpuAlone = cpuWindow(bot.child.proc.pid, dbName);
     const alone = await caseCardLoad(ctx, bot, client);
-    Object.assign(metrics, prefixed('card.alone', alone.metrics));
+    Object.assign(metrics, prefixed('card.alone', { ...alone.metrics, ...cpuAlone.stop() }));
     notes.push(...alone.notes.map((n) => `card alone: ${n}`));
 
     // The same load while 365-day reports run back to back on two connections.
     await bot.child.call('loopDelay');
+    const cpuDuring = cpuWindow(bot.child.proc.pid, dbName);
     const reportLoop = startReportLoop(bot, token, 2);
     const during = await caseCardLoad(ctx, bot, client);
     const reports = await reportLoop.stop();
+    const cpuDuringMs = cpuDuring.stop();
     const loopDuring = await bot.child.call<{ maxMs: number }>('loopDelay');
-    Object.assign(metrics, prefixed('card.duringReports', during.metrics));
+    Object.assign(metrics, prefixed('card.duringReports', { ...during.metrics, ...cpuDuringMs }));
     metrics['card.duringReports.reportsRun'] = reports.ms.length;
     metrics['card.duringReports.reportP95Ms'] = summarise(reports.ms).p95;
     metrics['card.duringReports.eventLoopMaxMs'] = loopDuring.maxMs;
