@@ -29,6 +29,12 @@ export interface Database extends SqlExecutor {
   kind: 'pglite' | 'postgres';
   db: Db;
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * A heavy read (a year's report): on PostgreSQL its statements run one at a time on a connection of their own
+   * (the `heavyReads` pool), in one read-only snapshot, without parallel workers, so they use at most one
+   * server core and never a connection a card click needs. On PGlite (one connection) it is a plain read.
+   */
+  heavyRead<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
   /** Only for the embedded driver: the instance pg-boss and tests share. */
@@ -41,17 +47,22 @@ export interface DatabaseOptions {
   /** Folder for the embedded database; 'memory://' keeps it in memory (tests). */
   dataDir?: string;
   poolSize?: number;
+  /** Connections kept apart for heavy reads (PostgreSQL only; default 1). */
+  heavyReads?: number;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.url) return openPostgres(options.url, options.poolSize ?? 10);
+  if (options.url) return openPostgres(options.url, options.poolSize ?? 10, options.heavyReads ?? 1);
   return openPglite(options.dataDir ?? 'memory://');
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
+async function openPostgres(url: string, max: number, heavyMax: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
+  // Heavy reads wait for their own connections, however long the line: their callers gate them (src/db/gate.ts).
+  const heavy = new pg.Pool({ connectionString: url, max: heavyMax, connectionTimeoutMillis: 0 });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
+  heavy.on('error', () => undefined);
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   // One drizzle instance per pooled client, made at its first transaction: building one walks the whole schema
   // (every table's relations), which per transaction cost each card click CPU (docs/card-callbacks.md).
@@ -93,10 +104,29 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         client.release();
       }
     },
+    async heavyRead(fn) {
+      const client = await heavy.connect();
+      try {
+        // One snapshot for all the read's statements; a parallel plan would put more server processes (cores)
+        // on one report than the card clicks beside it can spare (bench/RESULTS.md, issue 16).
+        await client.query('begin isolation level repeatable read read only');
+        await client.query('set local max_parallel_workers_per_gather = 0');
+        const result = await fn(dbOf(client));
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
     ping: async () => {
       await pool.query('select 1');
     },
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), heavy.end()]);
+    },
   };
 }
 
@@ -141,6 +171,8 @@ async function openPglite(dataDir: string): Promise<Database> {
         return fn(tx);
       });
     },
+    // One connection: the statements queue behind each other anyway; a transaction would hold clicks out.
+    heavyRead: (fn) => fn(db),
     ping: async () => {
       if (closed) throw new Error('database is closed');
       await pglite.query('select 1');

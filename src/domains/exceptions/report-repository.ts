@@ -225,22 +225,21 @@ export const reportRepo = {
   /** Milliseconds open cases spent per working state up to `now`: earlier states stored, the current one running. */
   async openMsByState(db: Db, now: Date, f: ReportFilter): Promise<Record<string, number>> {
     const where = and(sql`${results.open}`, ...filters(results, f));
-    const [earlier, current] = await Promise.all([
-      db
-        .select({ state: sql<string>`s.key`, ms: sql<string>`sum((s.value)::bigint)` })
-        .from(sql`${results}, jsonb_each_text(${results.msByState}) as s`)
-        .where(where)
-        .groupBy(sql`s.key`),
-      db
-        .select({
-          state: results.state,
-          ms: sql<string>`sum(greatest(0, extract(epoch from (${now.toISOString()}::timestamptz -
+    // One after the other: reports run on one connection (Database.heavyRead).
+    const earlier = await db
+      .select({ state: sql<string>`s.key`, ms: sql<string>`sum((s.value)::bigint)` })
+      .from(sql`${results}, jsonb_each_text(${results.msByState}) as s`)
+      .where(where)
+      .groupBy(sql`s.key`);
+    const current = await db
+      .select({
+        state: results.state,
+        ms: sql<string>`sum(greatest(0, extract(epoch from (${now.toISOString()}::timestamptz -
                            ${results.stateSince})) * 1000))`,
-        })
-        .from(results)
-        .where(and(where, sql`${results.stateSince} is not null`))
-        .groupBy(results.state),
-    ]);
+      })
+      .from(results)
+      .where(and(where, sql`${results.stateSince} is not null`))
+      .groupBy(results.state);
     const out: Record<string, number> = {};
     for (const r of [...earlier, ...current]) out[r.state] = (out[r.state] ?? 0) + Number(r.ms);
     return out;

@@ -19,6 +19,7 @@ import { nextLadderChange } from '../logic/ladder-wake.js';
 import type { Rules } from '../rules.js';
 import { ladderWakesOf } from './ladder-wakes.js';
 import { reportRepo } from '../report-repository.js';
+import { chunks, slices } from '../../../core/slices.js';
 
 async function recipientOf(x: ExceptionDeps, c: CaseRow, e: Escalation): Promise<string | null> {
   if (e.recipient === 'owner') return c.ownerOpenId;
@@ -100,62 +101,64 @@ export async function escalateByHand(
   return { case: await loadCase(x, caseId), step: e.step, changed: true };
 }
 
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 /**
- * Longest stretch of clock reading between yields to the event loop. Bounded by time, not by a
- * case count: on a busy machine 200 clocks took over a second (bench/RESULTS.md), holding card
- * callbacks and webhook acks behind the sweep.
+ * Open cases loaded and read per part of a sweep. Reading every open clock (the first sweep after a start, a rule
+ * change) at 200,000 cases is 6,000 cases: loading them, their histories, steps and stored clocks at once built
+ * tens of thousands of row objects in one go, and the garbage they left stalled the event loop (bench/RESULTS.md).
  */
-const SLICE_MS = 10;
+const LOAD_PART = 1_000;
 
 /** Stored times closer than this are the same (float minutes in the business-time arithmetic). */
 const SAME_MS = 1_000;
 const differs = (a: Date | null, b: Date | null) =>
   a === null || b === null ? a !== b : Math.abs(a.getTime() - b.getTime()) > SAME_MS;
 
+type Moved = { caseId: number; dueAt: Date | null; breachAt: Date | null; computedAt: Date };
+
 /**
  * The ladder for every open case: warn the owner at 80 %, the lead at breach, the manager after.
  * Reads the clocks only of cases whose ladder can have moved since the last sweep (see
- * LadderWakes: changed, rules changed, or a rung's instant near), with their histories, steps
- * sent and stored clocks in three queries; reads the clocks a slice at a time (yielding to the
- * event loop between slices), then records the steps due. Stored due and breach times that the
- * current rules no longer give (an SLA or calendar edited since the case last changed) are
- * rewritten in one statement, so reports follow a rule change within one sweep.
+ * LadderWakes: changed, rules changed, or a rung's instant near), 1,000 at a time: their
+ * histories, steps sent and stored clocks in one round of queries per part (so a steady sweep is
+ * one round), the clocks in slices that give the event loop a turn every 50 cases or 10 ms. Then
+ * records the steps due. Stored due and breach times that the current rules no longer give (an
+ * SLA or calendar edited since the case last changed) are rewritten in one statement, so reports
+ * follow a rule change within one sweep.
  */
 export async function sweepEscalations(x: ExceptionDeps, now: Date): Promise<number> {
   const rules = await rulesOf(x);
   const db = x.database.db;
   const wakes = ladderWakesOf(x);
   const ids = wakes.due(rules, await repo.openCaseVersions(db), now).map((c) => c.id);
-  const [cases, history, sentSteps, stored] = await Promise.all([
-    repo.openCasesByIds(db, ids),
-    repo.historyOfCases(db, ids),
-    repo.escalationStepsOfCases(db, ids),
-    reportRepo.openClocksOf(db, ids),
-  ]);
-  const historyOf = groupBy(history, (h) => h.caseId);
-  const stepsOf = groupBy(sentSteps, (s) => s.caseId);
-  const storedOf = new Map(stored.map((s) => [s.caseId, s]));
+  const turn = slices();
   const due: Array<{ c: CaseRow; steps: Escalation[] }> = [];
-  const moved: Array<{ caseId: number; dueAt: Date | null; breachAt: Date | null; computedAt: Date }> = [];
-  let sliceStart = performance.now();
-  for (const c of cases) {
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await yieldToLoop();
-      sliceStart = performance.now();
-    }
-    const steps = (stepsOf.get(c.id) ?? []).map((s) => s.step);
-    const clock = clockOf(c, historyOf.get(c.id) ?? [], rules, now);
-    const e = dueEscalations({ state: c.state }, clock, steps, now, rules.escalation);
-    if (e.length > 0) due.push({ c, steps: e });
-    wakes.remember(c, wakeAt(clock, c, rules, now));
-    const s = storedOf.get(c.id);
-    if (s) {
-      const breachAt = breachInstant(clock, rules.calendar, now);
-      // A paused clock's due time is "if it ran again from now": it moves with every read, so only its breach time is
-      // compared.
-      if ((clock.status === 'running' && differs(s.dueAt, clock.dueAt)) || differs(s.breachAt, breachAt))
-        moved.push({ caseId: c.id, dueAt: clock.dueAt, breachAt, computedAt: s.computedAt });
+  const moved: Moved[] = [];
+  for (const part of chunks(ids, LOAD_PART)) {
+    const [cases, history, sentSteps, stored] = await Promise.all([
+      repo.openCasesByIds(db, part),
+      repo.historyOfCases(db, part),
+      repo.escalationStepsOfCases(db, part),
+      reportRepo.openClocksOf(db, part),
+    ]);
+    await turn();
+    const historyOf = groupBy(history, (h) => h.caseId);
+    const stepsOf = groupBy(sentSteps, (s) => s.caseId);
+    const storedOf = new Map(stored.map((s) => [s.caseId, s]));
+    for (const c of cases) {
+      await turn();
+      const steps = (stepsOf.get(c.id) ?? []).map((s) => s.step);
+      const clock = clockOf(c, historyOf.get(c.id) ?? [], rules, now);
+      const e = dueEscalations({ state: c.state }, clock, steps, now, rules.escalation);
+      if (e.length > 0) due.push({ c, steps: e });
+      wakes.remember(c, wakeAt(clock, c, rules, now));
+      const s = storedOf.get(c.id);
+      if (s) {
+        const breachAt = breachInstant(clock, rules.calendar, now);
+        // A paused clock's due time is "if it ran again from now": it moves with every read, so only its breach time
+        // is compared.
+        if ((clock.status === 'running' && differs(s.dueAt, clock.dueAt)) || differs(s.breachAt, breachAt))
+          moved.push({ caseId: c.id, dueAt: clock.dueAt, breachAt, computedAt: s.computedAt });
+      }
     }
   }
   if (moved.length > 0)

@@ -5,6 +5,7 @@ import { repo } from '../repository.js';
 import { nudgePolicyFor } from '../rules.js';
 import { commitChange, rulesOf, type ExceptionDeps } from './context.js';
 import { missingAwaited } from './fields.js';
+import { slices } from '../../../core/slices.js';
 
 /**
  * Reminds the warehouse of every case still waiting for a number, at its kind's interval
@@ -14,7 +15,10 @@ import { missingAwaited } from './fields.js';
 export async function sweepNudges(x: ExceptionDeps, now: Date): Promise<number> {
   const rules = await rulesOf(x);
   let sent = 0;
+  // A nudge decision reads the business calendar: slices keep the event loop turning over thousands of waits.
+  const turn = slices();
   for (const c of await repo.casesInState(x.database.db, 'waiting_warehouse')) {
+    await turn();
     const kind = findKind(rules.kinds, c.kind);
     const missing = kind.ok ? missingAwaited(kind.value, rules.kinds, c.fields) : [];
     const decision = nudgeDecision(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Db } from '../../../db/client.js';
 import { createGate } from '../../../db/gate.js';
 import type { CaseState } from '../logic/case.js';
 import { ageBuckets, type AgeBucket } from '../logic/age-buckets.js';
@@ -85,8 +86,9 @@ export function claimAge(claim: ClaimRow, now: Date): ClaimAge {
 }
 
 /**
- * One report computes at a time in this process: its six parallel statements take six of the pool's ten
- * connections, so two at once can leave a card callback waiting for a connection (docs/card-callbacks.md).
+ * One report computes at a time in this process, on the database's heavy-read connection: its statements run
+ * one after another there, so a report never takes a connection a card callback needs, nor more than one server
+ * core (docs/card-callbacks.md, bench/RESULTS.md).
  */
 const oneReportAtATime = createGate(1);
 
@@ -96,7 +98,7 @@ const oneReportAtATime = createGate(1);
  * each a small aggregate query. Nothing here replays a history (docs/reports.md).
  */
 export function report(x: ExceptionDeps, query: ReportQuery, now: Date, scope: ReportScope = {}): Promise<Report> {
-  return oneReportAtATime(() => computeReport(x, query, now, scope));
+  return oneReportAtATime(() => x.database.heavyRead((db) => computeReport(db, query, now, scope)));
 }
 
 /**
@@ -109,21 +111,19 @@ export interface ReportScope {
   teams?: readonly string[];
 }
 
-async function computeReport(x: ExceptionDeps, query: ReportQuery, now: Date, scope: ReportScope): Promise<Report> {
-  const db = x.database.db;
+async function computeReport(db: Db, query: ReportQuery, now: Date, scope: ReportScope): Promise<Report> {
   const since = scope.since ?? new Date(now.getTime() - query.days * DAY);
   const until = scope.until && scope.until.getTime() < now.getTime() ? scope.until : undefined;
   const f: ReportFilter = { kind: query.kind, team: query.team, teams: scope.teams, channel: query.channel };
   const buckets = ageBuckets();
   const bounds = buckets.slice(1).map((b) => b.fromHours);
-  const [done, openAges, open, openMs, claimPage, claimCounts] = await Promise.all([
-    reportRepo.finishedTotals(db, since, f, until),
-    reportRepo.openByKindAndAge(db, now, bounds, f),
-    reportRepo.openTotals(db, now, f),
-    reportRepo.openMsByState(db, now, f),
-    reportRepo.openClaimsPage(db, 100),
-    reportRepo.openClaimCounts(db, new Date(now.getTime() - STALE_CLAIM_DAYS * DAY)),
-  ]);
+  // One after another on the heavy-read connection (Database.heavyRead): one server core, one snapshot.
+  const done = await reportRepo.finishedTotals(db, since, f, until);
+  const openAges = await reportRepo.openByKindAndAge(db, now, bounds, f);
+  const open = await reportRepo.openTotals(db, now, f);
+  const openMs = await reportRepo.openMsByState(db, now, f);
+  const claimPage = await reportRepo.openClaimsPage(db, 100);
+  const claimCounts = await reportRepo.openClaimCounts(db, new Date(now.getTime() - STALE_CLAIM_DAYS * DAY));
   const cycle = await reportRepo.cyclePercentiles(db, since, f, done.finished, undefined, until);
 
   const byKind: Record<string, number[]> = {};

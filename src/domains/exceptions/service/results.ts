@@ -5,6 +5,7 @@ import { reportRepo } from '../report-repository.js';
 import { repo, type CaseRow, type HistoryRow } from '../repository.js';
 import type { Rules } from '../rules.js';
 import { clockOf } from './case-clock.js';
+import { slices } from '../../../core/slices.js';
 
 /** A case's stored results at `at`, from its own history. */
 export function resultOf(c: CaseRow, history: readonly HistoryRow[], rules: Rules, at: Date): CaseResult {
@@ -76,12 +77,9 @@ export async function backfillResults(
       // Each result reads a business-calendar clock: yield every ~10 ms so a backfill never holds
       // card callbacks and webhook acks behind a whole batch.
       const rows: CaseResult[] = [];
-      let sliceStart = performance.now();
+      const turn = slices();
       for (const c of cases) {
-        if (performance.now() - sliceStart > 10) {
-          await yieldToLoop();
-          sliceStart = performance.now();
-        }
+        await turn();
         rows.push(resultOf(c, byCase.get(c.id) ?? [], rules, now));
       }
       await reportRepo.insertMissingResults(tx.db, rows);
