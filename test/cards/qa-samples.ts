@@ -5,6 +5,8 @@ import { DEFAULT_SCORECARD } from '../../src/domains/qa/logic/scorecard.js';
 import type { ReviewView } from '../../src/domains/qa/service/review.js';
 import { digestText, myResultsText, reportText } from '../../src/domains/qa/report-text.js';
 import type { QaSummary } from '../../src/domains/qa/service/reports.js';
+import { rootCauseText } from '../../src/domains/qa/root-cause-text.js';
+import type { RootCauseReport } from '../../src/domains/qa/service/root-causes.js';
 import { calibrationText } from '../../src/domains/qa/calibration-text.js';
 import type { CalibrationReport } from '../../src/domains/qa/service/calibration.js';
 
@@ -143,6 +145,7 @@ export function sampleReview(text: string, agentOpenId: string, over: Partial<Re
         fromSuggestion: true,
         quote: text,
         note: text,
+        rootCause: 'script',
         bitableRecordId: null,
       },
       {
@@ -155,6 +158,7 @@ export function sampleReview(text: string, agentOpenId: string, over: Partial<Re
         fromSuggestion: false,
         quote: text,
         note: text,
+        rootCause: null,
         bitableRecordId: null,
       },
       {
@@ -167,16 +171,35 @@ export function sampleReview(text: string, agentOpenId: string, over: Partial<Re
         fromSuggestion: false,
         quote: null,
         note: null,
+        rootCause: null,
         bitableRecordId: null,
       },
     ],
   };
 }
 
+/** Root causes whose names (causes, teams, channels, criteria) are all `text`. */
+function sampleCauses(text: string): RootCauseReport {
+  const causes = [
+    { key: 'script', name: text, count: 3, share: 0.6 },
+    { key: '', name: '未标注 Not given', count: 2, share: 0.4 },
+  ];
+  const group = (key: string) => ({ key, name: text, deductions: 5, causes });
+  return {
+    deductions: 5,
+    tagged: 3,
+    byCause: causes,
+    byTeam: [group('cs_tmall'), group('cs_jd')],
+    byChannel: [group('tmall'), group('jd')],
+    byItem: [{ ...group('3:PRO-01'), version: 3, code: 'PRO-01' }],
+  };
+}
+
 /** Every QA card, rendered with `text` in every user-supplied variable. */
 export function renderQa(cards: CardRenderer, text: string, agentOpenId: string): Record<string, Card> {
   const q = qaCards(cards);
-  const ctx = { timeZone: 'Asia/Shanghai', channelName: text };
+  // Root-cause names are data (qa.root_causes): escaped like any user text.
+  const ctx = { timeZone: 'Asia/Shanghai', channelName: text, rootCauses: { script: text, process: '流程' } };
   const v = sampleReview(text, agentOpenId);
   return {
     'qa/score': q.score(sampleReview(text, agentOpenId, { state: 'to_score', score: null, result: null }), ctx),
@@ -191,6 +214,7 @@ export function renderQa(cards: CardRenderer, text: string, agentOpenId: string)
       ),
     ),
     'qa/notice (质检报告)': q.notice(`质检报告 QA report · ${text}`, reportText(text, sampleSummary(text))),
+    'qa/notice (质检报告 根因)': q.notice(`质检报告 QA report · ${text}`, rootCauseText(sampleCauses(text))),
     'qa/notice (质检周报)': q.notice(
       `质检周报 Weekly QA · ${text}`,
       digestText(text, sampleSummary(text), sampleSummary(text), 3),

@@ -102,6 +102,8 @@ const APPEAL_STATE: Readonly<Record<AppealState, string>> = {
   expired: '复核中',
 };
 
+const causeName = async (grid: QaGridIntake, key: string) =>
+  (await grid.deps().settings.rootCauses.get()).names[key] ?? key;
 const itemNo = (i: Pick<ReviewItemRow, 'reviewId' | 'code'>) => `${reviewNo(i.reviewId)}-${i.code}`;
 
 function reviewSpec(db: Db, grid?: QaGridIntake & { mirror: BitableMirror }): TableSpec<ReviewRow> {
@@ -177,6 +179,8 @@ function itemSpec(db: Db, grid?: QaGridIntake & { mirror: BitableMirror }): Tabl
           ? {}
           : { comment: [i.note, i.quote ? `「${i.quote}」` : null].filter(Boolean).join('\n') || null }),
         inspector: r?.inspectorOpenId ? [r.inspectorOpenId] : [],
+        // 根因 by its name now (the QA lead's list); without the running module (sync) it is left as it is.
+        ...(grid ? { root_cause: i.rootCause ? await causeName(grid, i.rootCause) : null } : {}),
       };
     },
     recordIdOf: (i) => i.bitableRecordId,
@@ -184,7 +188,7 @@ function itemSpec(db: Db, grid?: QaGridIntake & { mirror: BitableMirror }): Tabl
       if (written.recordId !== i.bitableRecordId)
         await db.update(qaReviewItems).set({ bitableRecordId: written.recordId }).where(eq(qaReviewItems.id, i.id));
     },
-    ...(grid ? { onEdit: async (edit) => itemEdit(edit), onAdd: itemDraftIntake(grid, grid.mirror) } : {}),
+    ...(grid ? { onEdit: itemEdit(grid), onAdd: itemDraftIntake(grid, grid.mirror) } : {}),
   };
 }
 

@@ -10,6 +10,8 @@ import type { ReviewView } from './service/review.js';
 /** How many messages the scoring card shows (the latest), and how much of each. */
 export const TRANSCRIPT_MESSAGES = 40;
 export const MESSAGE_CHARS = 200;
+/** The scoring card's element budget for root-cause selects (Feishu: at most 200 elements in a card). */
+export const ROOT_CAUSE_ELEMENTS = 60;
 const ROLE_LABEL = { customer: '客户', agent: '客服', system: '系统' } as const;
 const at = (d: Date, tz: string) => trusted(formatInZone(d, tz, 'MM-dd HH:mm:ss'));
 const pts = (n: number) => trusted(String(Math.round(n * 10) / 10));
@@ -34,6 +36,8 @@ export interface AppealView extends AppealRow {
 export interface CardContext {
   timeZone: string;
   channelName: string;
+  /** `qa.root_causes` (key → name): the scoring card's choices, and the names shown beside deductions. */
+  rootCauses?: Readonly<Record<string, string>>;
 }
 
 /** The conversation's facts: channel, shop, agent, time, CSAT, orders. */
@@ -98,7 +102,7 @@ function prechecks(v: ReviewView): Markdown {
   ]);
 }
 
-function itemsText(v: ReviewView): Markdown {
+function itemsText(v: ReviewView, causes: Readonly<Record<string, string>> = {}): Markdown {
   const byCode = new Map(v.criteria.map((c) => [c.code, c]));
   const lines = v.items.flatMap((i) => {
     const c = byCode.get(i.code);
@@ -107,7 +111,7 @@ function itemsText(v: ReviewView): Markdown {
     const parts = [
       md`- **${c.name}** ${trusted(sign)}${pts(i.points)}/${pts(c.maxPoints)}${
         c.redLine ? trusted(' 🔴 红线 red line') : ''
-      }`,
+      }${i.rootCause ? md` · 根因 Root cause：${causes[i.rootCause] ?? i.rootCause}` : ''}`,
     ];
     if (i.note) parts.push(md`  ${i.note}`);
     if (i.quote) parts.push(md`  > ${shorten(i.quote, MESSAGE_CHARS)}`);
@@ -129,7 +133,24 @@ export function resultLine(v: ReviewView): Markdown {
 /** Typed render functions over cards/qa/*.json. Strings are user text (escaped by the renderer). */
 export function qaCards(cards: CardRenderer) {
   const option = (label: string, value: string): CardPart => cards.part('qa/parts/option', { label, value });
-  const criterionPart = (c: Criterion, suggested: number | undefined): CardPart => {
+  // Per suggested deduction, optional: why the points were lost (a bonus has none). A card holds at most 200
+  // elements (each option counts twice): the selects go to the criteria the pre-checks / AI suggest, up to
+  // ROOT_CAUSE_ELEMENTS; any deduction's cause can also be set in 评分明细's 根因 column.
+  const rootCausePart = (c: Criterion, causes: Readonly<Record<string, string>>, shown: boolean): CardPart[] =>
+    c.bonus || !shown || Object.keys(causes).length === 0
+      ? []
+      : [
+          cards.part('qa/parts/root-cause', {
+            name: `r_${c.code}`,
+            options: Object.entries(causes).map(([key, name]) => option(name, key)),
+          }),
+        ];
+  const criterionPart = (
+    c: Criterion,
+    suggested: number | undefined,
+    causes: Readonly<Record<string, string>>,
+    withCause: boolean,
+  ): CardPart => {
     const points = Array.from({ length: c.maxPoints + 1 }, (_, i) => i);
     const options = c.bonus
       ? points.map((p) => option(p === 0 ? '不加分 +0' : `+${p}`, String(p)))
@@ -141,6 +162,7 @@ export function qaCards(cards: CardRenderer) {
       text: md`**${trusted(flags)}${c.name}** (${pts(c.weight)}) \n${shorten(c.guide, 120)}${hint}`,
       markName: `m_${c.code}`,
       noteName: `n_${c.code}`,
+      rootCause: rootCausePart(c, causes, withCause),
       placeholder: c.bonus ? '加分 Bonus' : `扣分 Deduct (0–${c.maxPoints})`,
       options,
     });
@@ -150,6 +172,12 @@ export function qaCards(cards: CardRenderer) {
     score(v: ReviewView, c: CardContext): Card {
       const suggested = new Map<string, number>();
       for (const s of v.suggestions) suggested.set(s.code, Math.max(suggested.get(s.code) ?? 0, s.points));
+      const causes = c.rootCauses ?? {};
+      const perSelect = 2 + 2 * Object.keys(causes).length;
+      const withCause = v.criteria
+        .filter((cr) => !cr.bonus && suggested.has(cr.code))
+        .slice(0, Math.floor(ROOT_CAUSE_ELEMENTS / perSelect))
+        .map((cr) => cr.code);
       return cards.render('qa/score', {
         summary: `质检 ${v.no}`,
         title: `质检 ${v.no} · ${c.channelName}`,
@@ -157,7 +185,9 @@ export function qaCards(cards: CardRenderer) {
         facts: factsOf(v, c),
         transcript: transcript(v, c),
         prechecks: prechecks(v),
-        criteria: v.criteria.map((cr) => criterionPart(cr, suggested.get(cr.code))),
+        criteria: v.criteria.map((cr) =>
+          criterionPart(cr, suggested.get(cr.code), causes, withCause.includes(cr.code)),
+        ),
         reviewId: v.review.id,
         version: v.review.version,
       });
@@ -176,7 +206,7 @@ export function qaCards(cards: CardRenderer) {
         facts: factsOf(v, c),
         result: joinMarkdown([
           md`${resultLine(v)}${seconds}`,
-          itemsText(v),
+          itemsText(v, c.rootCauses),
           r.comment ? md`**评语 Comment** ${r.comment}` : '',
         ]),
       });
@@ -196,7 +226,11 @@ export function qaCards(cards: CardRenderer) {
         subtitle: r.result ? `${RESULT_NAME[r.result]} · ${c.channelName}` : c.channelName,
         color: r.result === 'pass' ? 'green' : r.result === 'red_line' ? 'red' : 'orange',
         facts: factsOf(v, c),
-        result: joinMarkdown([resultLine(v), itemsText(v), r.comment ? md`**质检评语 Comment** ${r.comment}` : '']),
+        result: joinMarkdown([
+          resultLine(v),
+          itemsText(v, c.rootCauses),
+          r.comment ? md`**质检评语 Comment** ${r.comment}` : '',
+        ]),
         advice:
           advice.length > 0
             ? joinMarkdown([
@@ -282,7 +316,7 @@ Pick the deduction you think is fair for each item and give your reason.`,
           md`
 **扣分 Deductions**
           `,
-          itemsText(v),
+          itemsText(v, c.rootCauses),
         ]),
         criteria: v.items
           .filter((i) => i.points > 0 && !byCode.get(i.code)?.bonus)

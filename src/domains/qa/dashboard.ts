@@ -5,6 +5,7 @@ import { ForbiddenError } from '../../core/errors.js';
 import { scopeOf, type DashboardAccess } from '../../dashboard/access.js';
 import { dashboardQuery, periodOf } from '../../dashboard/query.js';
 import { summary } from './service/reports.js';
+import { rootCauseReport } from './service/root-causes.js';
 import type { QaService } from './service/index.js';
 
 export const QaSummaryQuery = dashboardQuery({ agent: z.string().trim().max(64).optional() });
@@ -34,7 +35,7 @@ export function qaDashboardRoutes(
           if (!person?.teams.some((t) => scope.teams.includes(t)))
             throw new ForbiddenError('你只能查看自己团队的客服 · You may see only your teams’ agents');
         }
-        const s = await summary(qa.deps, {
+        const filter = {
           from: period.since,
           to: period.until,
           team,
@@ -42,8 +43,9 @@ export function qaDashboardRoutes(
           channel: req.query.channel,
           agent,
           inspector,
-        });
-        return { period, level: scope.level, ...s, generatedAt: o.clock.now().toISOString() };
+        };
+        const [s, rootCauses] = await Promise.all([summary(qa.deps, filter), rootCauseReport(qa.deps, filter)]);
+        return { period, level: scope.level, ...s, rootCauses, generatedAt: o.clock.now().toISOString() };
       },
     );
   };

@@ -8,6 +8,7 @@ import { qaReviews } from './schema.js';
 import { isInspector, isQaLead, reviewNo, type QaDeps } from './service/context.js';
 import { scoreReview } from './service/review.js';
 import { criteriaOf } from './service/scorecard.js';
+import { causeReader, itemCauseEdit, unknownCause } from './grid-root-cause.js';
 
 /**
  * Scoring in the Bitable review view (issue 10 point 5), through the kit's seam (mirror.table):
@@ -29,7 +30,7 @@ export interface QaGridIntake {
 }
 
 export const REVIEW_PEOPLE = ['training_topics', 'grid_submit', 'grid_accept'] as const;
-export const ITEM_PEOPLE = ['deducted', 'na', 'comment', 'evidence'] as const;
+export const ITEM_PEOPLE = ['deducted', 'na', 'comment', 'evidence', 'root_cause'] as const;
 
 const REVIEWS = 'qa_reviews';
 const ITEMS = 'qa_review_items';
@@ -45,6 +46,8 @@ interface Draft {
   points: number | null;
   na: boolean;
   note: string | null;
+  /** 根因 as typed (a name of `qa.root_causes`, checked at the submit). */
+  cause: string | null;
   /** 修改人 (Feishu fills it; UNCONFIRMED that the mirror's copy is always current when the submit arrives). */
   editor: string | null;
 }
@@ -66,10 +69,12 @@ async function draftsOf(x: QaDeps, mirror: BitableMirror, reviewRecordId: string
     deducted: number | null;
     na: boolean | null;
     comment: string | null;
+    cause: string | null;
     editor: string | null;
   }>(
     `select i.record_id, (select s.code from ${scorecard} s where s.record_id = i.criterion[1]) as code,
-            i.deducted::float8 as deducted, i.na, i.comment::text as comment, i.updated_by->>'id' as editor
+            i.deducted::float8 as deducted, i.na, i.comment::text as comment, i.root_cause::text as cause,
+            i.updated_by->>'id' as editor
        from ${items} i
       where $1 = any(i.review) and coalesce(i.item_no, '') = ''
       order by i.record_id`,
@@ -81,6 +86,7 @@ async function draftsOf(x: QaDeps, mirror: BitableMirror, reviewRecordId: string
     points: r.deducted === null ? null : Number(r.deducted),
     na: r.na === true,
     note: r.comment?.trim() || null,
+    cause: r.cause?.trim() || null,
     editor: r.editor,
   }));
 }
@@ -138,28 +144,50 @@ export function reviewIntake(intake: QaGridIntake, mirror: BitableMirror) {
       );
     const marks: Mark[] = [];
     const notes: Record<string, string> = {};
+    const rootCauses: Record<string, string> = {};
+    const causes = await causeReader(x);
     for (const d of drafts) {
       const m = markOf(d);
       if (m) marks.push(m);
       if (d.code && d.note) notes[d.code] = d.note;
+      const cause = causes.of(d.cause);
+      if ('unknown' in cause) throw new ValidationError(`${d.code}：${unknownCause(cause.unknown, causes.names)}`);
+      if (d.code && cause.key) rootCauses[d.code] = cause.key;
     }
     const accept = (await mirror.read(REVIEWS, edit.recordId))?.values.grid_accept === true;
     // The card's own path: validation, red line, N/A rescaling, time spent, version check (scores once).
     await scoreReview(
       x,
-      { reviewId: review.id, version: review.version, marks, notes, comment: '', accept, by: edit.operatorOpenId! },
+      {
+        reviewId: review.id,
+        version: review.version,
+        marks,
+        notes,
+        rootCauses,
+        comment: '',
+        accept,
+        by: edit.operatorOpenId!,
+      },
       edit.at,
     );
     return [];
   };
 }
 
-/** 评分明细: a scored row's points are the workflow's (an appeal changes them); 说明 stays the person's. */
-export function itemEdit(edit: TableEdit<ReviewItemRow>): Refusal[] {
-  const no = reviewNo(edit.entity.reviewId);
-  return edit.fields
-    .filter((f) => f.key === 'deducted' || f.key === 'na')
-    .map((f) => ({ key: f.key, reason: ALREADY_SCORED(no) }));
+/**
+ * 评分明细: a scored row's points are the workflow's (an appeal changes them); 说明 stays the person's; 根因 is
+ * the inspector's to set later too (grid-root-cause.ts).
+ */
+export function itemEdit(intake: QaGridIntake) {
+  return async function onEdit(edit: TableEdit<ReviewItemRow>): Promise<Refusal[]> {
+    const no = reviewNo(edit.entity.reviewId);
+    const points = edit.fields
+      .filter((f) => f.key === 'deducted' || f.key === 'na')
+      .map((f) => ({ key: f.key, reason: ALREADY_SCORED(no) }));
+    const x = intake.deps();
+    const review = await qaRepo.review(x.database.db, edit.entity.reviewId);
+    return [...points, ...(review ? await itemCauseEdit(x, edit, review) : [])];
+  };
 }
 
 /** A row the inspector adds (or edits) before submitting: checked now, taken at 提交评分. */
@@ -199,6 +227,9 @@ export function itemDraftIntake(intake: QaGridIntake, mirror: BitableMirror) {
       ]);
       // The same rules as the submit: on the review's scorecard version, points in range, N/A where allowed.
       computeScore(criteria, [{ code: code ?? '?', points: na ? 0 : points!, na }], policy);
+      const causes = await causeReader(x);
+      const cause = causes.of(row.values.root_cause);
+      if ('unknown' in cause) problems.push(unknownCause(cause.unknown, causes.names));
       // The time spent starts with the inspector's first row for the review (as the card starts it when shown).
       await x.database.db
         .update(qaReviews)

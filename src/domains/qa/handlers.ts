@@ -19,10 +19,7 @@ import { appealView, checkCanAppeal, decideAppeal, submitAppeal } from './servic
 import { acknowledge, cardContext } from './service/feedback.js';
 
 export function qaHandlers(qa: QaService, cards: QaCards) {
-  const context = async (v: ReviewView) => ({
-    timeZone: qa.deps.config.timeZone,
-    channelName: await qa.channelName(v.conversation.channel),
-  });
+  const context = (v: ReviewView) => cardContext(qa.deps, v);
   const scoringCard = async (v: ReviewView) => cards.score(v, await context(v));
   const nothingLeft = () =>
     cards.notice(

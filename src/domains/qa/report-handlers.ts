@@ -7,6 +7,8 @@ import { joinMarkdown } from '../../core/cards/markdown.js';
 import { agreementFor, aiAgreementText } from './llm/index.js';
 import { myResultsText, reportText } from './report-text.js';
 import { reportScope, summary } from './service/reports.js';
+import { rootCauseReport } from './service/root-causes.js';
+import { rootCauseText } from './root-cause-text.js';
 import type { QaService } from './service/index.js';
 
 const DAY = 86_400_000;
@@ -31,8 +33,10 @@ export function reportHandlers(qa: QaService, cards: QaCards) {
     },
     async report(ctx: CommandContext): Promise<void> {
       const scope = await reportScope(x, ctx.sender.openId, ctx.args);
-      const s = await summary(x, { ...period(ctx.now), ...scope.filter });
-      await answer(ctx, cards.notice(`质检报告 QA report · ${scope.title}`, reportText(scope.title, s)), 'report');
+      const filter = { ...period(ctx.now), ...scope.filter };
+      const [s, causes] = await Promise.all([summary(x, filter), rootCauseReport(x, filter)]);
+      const text = joinMarkdown([reportText(scope.title, s), rootCauseText(causes)]);
+      await answer(ctx, cards.notice(`质检报告 QA report · ${scope.title}`, text), 'report');
     },
     async calibration(ctx: CommandContext): Promise<void> {
       const n = /^\s*#?(\d{1,12})\s*$/.exec(ctx.args);

@@ -159,6 +159,8 @@ export const qaReviewItems = pgTable(
     fromSuggestion: boolean('from_suggestion').notNull().default(false),
     quote: text('quote'),
     note: text('note'),
+    /** Why the points were lost: a key of the `qa.root_causes` setting (null: not given). */
+    rootCause: text('root_cause'),
     bitableRecordId: text('bitable_record_id'),
   },
   (t) => [

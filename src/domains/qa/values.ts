@@ -99,14 +99,19 @@ export const CalibrationBody = z.object({
 
 export const PublishBody = z.object({ by: Id(LIMITS.agent), note: z.string().max(LIMITS.note).optional() });
 
-/** The scoring form: `m_<code>` = points or `na`, `n_<code>` = the inspector's note, `comment`. */
+/**
+ * The scoring form: `m_<code>` = points or `na`, `n_<code>` = the inspector's note, `r_<code>` = the
+ * deduction's root cause (a key of `qa.root_causes`), `comment`.
+ */
 export function marksFromForm(form: Record<string, unknown>): {
   marks: { code: string; points: number; na: boolean }[];
   notes: Record<string, string>;
+  rootCauses: Record<string, string>;
   comment: string;
 } {
   const marks: { code: string; points: number; na: boolean }[] = [];
   const notes: Record<string, string> = {};
+  const rootCauses: Record<string, string> = {};
   for (const [key, value] of Object.entries(form)) {
     if (typeof value !== 'string' || value === '') continue;
     if (key.startsWith('m_')) {
@@ -114,9 +119,10 @@ export function marksFromForm(form: Record<string, unknown>): {
       if (value === 'na') marks.push({ code, points: 0, na: true });
       else marks.push({ code, points: Number(value), na: false });
     } else if (key.startsWith('n_')) notes[key.slice(2)] = value.trim().slice(0, LIMITS.note);
+    else if (key.startsWith('r_')) rootCauses[key.slice(2)] = value.trim().slice(0, 40);
   }
   const comment = typeof form.comment === 'string' ? form.comment.trim() : '';
-  return { marks, notes, comment };
+  return { marks, notes, rootCauses, comment };
 }
 
 /** Select values `<prefix><code>` → marks (the appeal form's proposals, the decision card's adjustments). */

@@ -27,6 +27,38 @@ const WEIGHTED =
   '按抽样概率的倒数加权（Hájek），抵消风险抽样的偏向；手工抽取的质检权重为 1。Weighted by 1 / the chance the sampling plan picked the conversation,' +
   ' so risk picks do not drag the average; hand-picked reviews weigh 1.';
 
+// Root causes of the period's deductions (qa.root_causes): overall, then each team's and channel's top causes.
+const causeList = (causes) => causes.map((c) => `${esc(c.name)} ${count(c.count)}（${pct(c.share)}）`).join('、');
+function rootCausePanel(rc, link) {
+  const rows = rc
+    ? [
+        [`<b>全部 All</b>`, count(rc.deductions), causeList(rc.byCause)],
+        ...rc.byTeam.map((g) => [`团队 ${esc(g.name)}`, count(g.deductions), causeList(g.causes)]),
+        ...rc.byChannel.map((g) => [`渠道 ${esc(g.name)}`, count(g.deductions), causeList(g.causes)]),
+        ...rc.byItem
+          .slice(0, 5)
+          .map((g) => [`${esc(g.name)} v${esc(g.version)}`, count(g.deductions), causeList(g.causes)]),
+      ]
+    : [];
+  return panel({
+    title: ['扣分根因', 'Root causes'],
+    definition:
+      '期间内每条扣分由质检员标注的根因（话术、流程、知识、态度、系统/工具等，列表由质检主管设定）：条数与占比。' +
+      'Deductions in the period by the root cause the inspector gave (the QA lead keeps the list): count and share.',
+    link,
+    testid: 'root-causes',
+    body: table(
+      [
+        ['范围', 'Scope'],
+        ['扣分数', 'Deductions'],
+        ['根因（占比）', 'Causes (share)'],
+      ],
+      rc && rc.deductions > 0 ? rows : [],
+      '暂无扣分 · No deductions',
+    ),
+  });
+}
+
 export default {
   filters: ['team', 'channel'],
 
@@ -131,6 +163,7 @@ export default {
           '暂无重复扣分 · No repeated deductions',
         ),
       })}
+      ${rootCausePanel(r.rootCauses, view.link('qa_review_items', 'all'))}
       ${panel({
         title: ['按质检员', 'By inspector'],
         link: reviewsLink,

@@ -9,6 +9,7 @@ import type { QaDeps } from './context.js';
 export const cardContext = async (x: QaDeps, v: ReviewView) => ({
   timeZone: x.config.timeZone,
   channelName: (await x.settings.channels.get()).names[v.conversation.channel] ?? v.conversation.channel,
+  rootCauses: (await x.settings.rootCauses.get()).names,
 });
 
 /**

@@ -101,6 +101,8 @@ export interface ScoreInput {
   /** Marks from the form (criteria left out: no deduction); with `accept`, every suggestion is taken. */
   marks: Mark[];
   notes: Record<string, string>;
+  /** Per deducted criterion, why (a key of `qa.root_causes`); optional, left out for the rest. */
+  rootCauses?: Record<string, string>;
   comment: string;
   accept: boolean;
   by: string;
@@ -141,6 +143,7 @@ export async function scoreReview(
   const policy = await x.settings.policy.get();
   const score = computeScore(view.criteria, [...marks.values()], policy);
   const byCode = new Map(view.criteria.map((c) => [c.code, c]));
+  const causes = await checkRootCauses(x, input.rootCauses ?? {});
   const quoteOf = (code: string) =>
     view.suggestions
       .filter((s) => s.code === code)
@@ -181,6 +184,8 @@ export async function scoreReview(
           fromSuggestion,
           quote: m.points > 0 && !c.bonus ? quoteOf(m.code) : null,
           note: input.notes[m.code]?.slice(0, 1000) || null,
+          // A cause explains lost points: kept on deductions only (a cause left on a 0 or a bonus is dropped).
+          rootCause: m.points > 0 && !c.bonus && !m.na ? (causes[m.code] ?? null) : null,
         };
       }),
     );
@@ -190,6 +195,15 @@ export async function scoreReview(
     await queueEffects(x, tx, review.id, review.version + 1, [...feedback, { type: 'rollup' }]);
   });
   return { view: await viewReview(x, review.id), score };
+}
+
+/** The root causes of a scoring, each a key of `qa.root_causes` (a stale card or a forged value is refused). */
+async function checkRootCauses(x: QaDeps, given: Record<string, string>): Promise<Record<string, string>> {
+  const names = (await x.settings.rootCauses.get()).names;
+  for (const [code, key] of Object.entries(given))
+    if (!(key in names))
+      throw new ValidationError(`${code}：未知的根因「${key}」· unknown root cause`, { field: `r_${code}` });
+  return given;
 }
 
 export async function queueEffects(

@@ -27,6 +27,25 @@ export const Channels = z.object({
   }),
 });
 
+/**
+ * Root causes an inspector may give a deduction (issue 10 §8): data (key → name) the QA lead edits like the
+ * channels; the key is stored, the name shown (cards, 评分明细's 根因 select, reports).
+ */
+export const RootCauses = z.object({
+  names: z
+    .record(z.string().regex(/^[a-z0-9_]+$/), z.string().trim().min(1).max(20))
+    .default({
+      script: '话术',
+      process: '流程',
+      knowledge: '知识',
+      attitude: '态度',
+      system: '系统/工具',
+    })
+    // Each is an option of the scoring card's selects, which share the card's 200-element budget.
+    .refine((names) => Object.keys(names).length <= 8, { message: '根因最多 8 个 · at most 8 root causes' }),
+});
+export type RootCauses = z.infer<typeof RootCauses>;
+
 export const QaPolicy = z.object({
   passScore: z.number().min(0).max(100).default(80),
   /** Days each appeal step has to decide. */
@@ -55,6 +74,7 @@ export function declareQaSettings(bot: SettingsHost) {
       source: { table: SCORECARD_TABLE, map: scorecardFromTable },
     }),
     channels: bot.settings('qa.channels', Channels),
+    rootCauses: bot.settings('qa.root_causes', RootCauses.prefault({})),
     policy: bot.settings('qa.policy', QaPolicy.prefault({})),
   };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "qa_review_items" ADD COLUMN "root_cause" text;

@@ -1,0 +1,115 @@
+import type { RollupFilter } from '../rollup-repository.js';
+import { qaRepo } from '../repository.js';
+import type { QaDeps } from './context.js';
+
+export interface CauseCount {
+  /** A key of `qa.root_causes`, or `''` for deductions without one. */
+  key: string;
+  name: string;
+  count: number;
+  /** Of the group's deductions. */
+  share: number;
+}
+
+export interface CauseGroup {
+  key: string;
+  name: string;
+  deductions: number;
+  causes: CauseCount[];
+}
+
+/** Root causes of the period's deductions (issue 10 §8): overall and per team / channel / criterion. */
+export interface RootCauseReport {
+  deductions: number;
+  tagged: number;
+  byCause: CauseCount[];
+  byTeam: CauseGroup[];
+  byChannel: CauseGroup[];
+  byItem: Array<CauseGroup & { version: number; code: string }>;
+}
+
+const UNTAGGED = '未标注 Not given';
+
+/**
+ * Counts the deductions (points lost on a non-bonus criterion) of the reviews scored in the filter's period by
+ * root cause — from the marks themselves: a cause set later in 评分明细 counts at once. Few rows come back
+ * (team × channel × criterion × cause), grouped here.
+ */
+export async function rootCauseReport(x: QaDeps, f: RollupFilter): Promise<RootCauseReport> {
+  const db = x.database;
+  const { rows } = await db.query<{
+    team: string | null;
+    channel: string;
+    version: number;
+    code: string;
+    cause: string | null;
+    n: number;
+  }>(
+    `select c.team_key as team, c.channel, r.scorecard_version as version, i.code, i.root_cause as cause,
+            count(*)::int as n
+       from qa_review_items i
+       join qa_reviews r on r.id = i.review_id
+       join qa_conversations c on c.id = r.conversation_id
+      where r.score is not null and r.scored_at >= $1 and r.scored_at < $2 and i.points > 0
+        and ($3::text is null or r.agent_open_id = $3) and ($4::text is null or r.inspector_open_id = $4)
+        and ($5::text is null or c.team_key = $5) and ($6::text[] is null or c.team_key = any($6))
+        and ($7::text is null or c.channel = $7) and ($8::int is null or r.scorecard_version = $8)
+      group by 1, 2, 3, 4, 5`,
+    [
+      f.from,
+      f.to,
+      f.agent ?? null,
+      f.inspector ?? null,
+      f.team ?? null,
+      f.teams ? [...f.teams] : null,
+      f.channel ?? null,
+      f.version ?? null,
+    ],
+  );
+  const names = (await x.settings.rootCauses.get()).names;
+  const channelNames = (await x.settings.channels.get()).names;
+  const teamNames = new Map((await x.directory.teams()).map((t) => [t.key, t.name]));
+  const criteria = new Map<string, { name: string; bonus: boolean }>();
+  for (const v of new Set(rows.map((r) => r.version)))
+    for (const c of (await qaRepo.scorecard(db.db, v))?.criteria ?? [])
+      criteria.set(`${v}:${c.code}`, { name: c.name, bonus: c.bonus });
+  const deductions = rows.filter((r) => !criteria.get(`${r.version}:${r.code}`)?.bonus);
+  const causeName = (k: string) => (k ? (names[k] ?? k) : UNTAGGED);
+  const counted = (list: typeof deductions): CauseCount[] => {
+    const by = new Map<string, number>();
+    for (const r of list) by.set(r.cause ?? '', (by.get(r.cause ?? '') ?? 0) + r.n);
+    const total = list.reduce((n, r) => n + r.n, 0);
+    return [...by]
+      .map(([key, count]) => ({ key, name: causeName(key), count, share: total ? count / total : 0 }))
+      .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+  };
+  const grouped = (keyOf: (r: (typeof rows)[number]) => string, nameOf: (k: string) => string): CauseGroup[] => {
+    const groups = new Map<string, typeof deductions>();
+    for (const r of deductions) groups.set(keyOf(r), [...(groups.get(keyOf(r)) ?? []), r]);
+    return [...groups]
+      .map(([key, list]) => ({
+        key,
+        name: nameOf(key),
+        deductions: list.reduce((n, r) => n + r.n, 0),
+        causes: counted(list),
+      }))
+      .sort((a, b) => b.deductions - a.deductions || a.key.localeCompare(b.key));
+  };
+  return {
+    deductions: deductions.reduce((n, r) => n + r.n, 0),
+    tagged: deductions.filter((r) => r.cause).reduce((n, r) => n + r.n, 0),
+    byCause: counted(deductions),
+    byTeam: grouped(
+      (r) => r.team ?? '',
+      (k) => teamNames.get(k) ?? (k || '—'),
+    ),
+    byChannel: grouped(
+      (r) => r.channel,
+      (k) => channelNames[k] ?? k,
+    ),
+    byItem: grouped(
+      (r) => `${r.version}:${r.code}`,
+      (k) => criteria.get(k)?.name ?? k.split(':')[1]!,
+    ).map((g) => ({ ...g, version: Number(g.key.split(':')[0]), code: g.key.split(':')[1]! })),
+  };
+}
