@@ -8,6 +8,7 @@ import {
 import { loadTemplates, type TemplateSet } from '../../src/bitable/load-templates.js';
 import { tokenDate, viewQuery, ViewQueryError } from '../../src/bitable/view-query.js';
 import { sampleTable } from './sample-templates.js';
+import { matches } from '../../src/sandbox/bitable/filter.js';
 
 let templates: TemplateSet;
 beforeAll(async () => {
@@ -118,6 +119,36 @@ describe('template views as searches', () => {
     expect(tokenDate('@week_end', context).toISOString()).toBe(new Date('2026-05-17T00:00:00+08:00').toISOString());
     expect(tokenDate('@month_end', context).toISOString()).toBe(new Date('2026-05-31T00:00:00+08:00').toISOString());
     expect(tokenDate('@today-7d', context).toISOString()).toBe(new Date('2026-05-05T00:00:00+08:00').toISOString());
+  });
+
+  it('我的质检结果 shows an agent their own reviews once scored, never one still to score', () => {
+    const table = templates.table('qa_reviews');
+    const query = viewQuery(table, 'my_results', { ...context, me: 'ou_agent' });
+    expect(query.filter?.conditions).toEqual([
+      { field_name: '客服', operator: 'is', value: ['ou_agent'] },
+      { field_name: '得分', operator: 'isNotEmpty' },
+    ]);
+    // The stand-in's filter (as Feishu's) over rows: mine scored, mine waiting for an inspector, someone else's.
+    const fields = table.fields.map((f) => ({
+      field_id: f.key,
+      field_name: f.name,
+      type: f.type,
+      property: null,
+      is_primary: f.key === table.primaryField,
+    }));
+    const row = (id: string, agent: string, score: number | null) => ({
+      record_id: id,
+      fields: { agent: [{ id: agent }], ...(score === null ? {} : { score }) },
+      created_by: 'ou_bot',
+      created_time: 0,
+      last_modified_by: 'ou_bot',
+      last_modified_time: 0,
+      auto_number: 1,
+    });
+    const shown = [row('scored', 'ou_agent', 92), row('to_score', 'ou_agent', null), row('other', 'ou_b', 80)]
+      .filter((r) => matches(query.filter!, fields, r, context.now.getTime()))
+      .map((r) => r.record_id);
+    expect(shown).toEqual(['scored']);
   });
 
   it('a view about "me" needs to know who that is', () => {
