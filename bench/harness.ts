@@ -5,6 +5,7 @@ import { createContext, type BenchContext } from './context.js';
 import { createBenchDatabase } from './database.js';
 import { formatReport } from './report.js';
 import { target, type BenchResults, type ScenarioResult } from './results.js';
+import { communityScenario } from './scenarios/community.js';
 import { dashboardScenario } from './scenarios/dashboard.js';
 import { backlogDrain, eventToEffect } from './scenarios/effect.js';
 import { DEFAULT_SIZES, exceptionsScenarios } from './scenarios/exceptions.js';
@@ -13,7 +14,16 @@ import { qaImportScenario } from './scenarios/qa-import.js';
 import { workflowCardScenarios } from './scenarios/workflow-cards.js';
 
 /** Scenario groups `npm run bench -- --scenario a,b` can pick; all of them by default. */
-export const SCENARIOS = ['intake', 'effect', 'mirror', 'exceptions', 'cards', 'qa-import', 'dashboard'] as const;
+export const SCENARIOS = [
+  'intake',
+  'effect',
+  'mirror',
+  'exceptions',
+  'cards',
+  'qa-import',
+  'dashboard',
+  'community',
+] as const;
 export type ScenarioGroup = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -84,6 +94,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
       const d = await dashboardScenario(ctx, o.dashboardScale ?? 1);
       if (d.skipped) skipped.push({ name: 'dashboard', reason: d.skipped });
       scenarios.push(...d.results);
+    }
+    if (runs.has('community')) {
+      const c = await communityScenario(ctx);
+      if (c.skipped) skipped.push({ name: 'community', reason: c.skipped });
+      scenarios.push(...c.results);
     }
     const peak = ctx.peakRssMb();
     scenarios.push({

@@ -83,7 +83,7 @@ interface CliRun {
 }
 
 /** The real CLI in its own process; peak RSS polled from /proc every 50 ms (VmHWM only rises). */
-async function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
+export async function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
   const bin = fileURLToPath(new URL('../../bin/feishu-ops.js', import.meta.url));
   const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=256').split(' ').filter(Boolean);
   const started = performance.now();

@@ -22,6 +22,17 @@ export interface DayToStore extends DailyFigures {
 
 const FIGURE_COLUMNS =
   'members_total, members_joined, members_left, active_members, messages, orders, gmv_fen, refunds_fen';
+/** Each figure's name in the audit's JSON and its column. */
+const FIGURE_KEYS = [
+  ['membersTotal', 'members_total'],
+  ['membersJoined', 'members_joined'],
+  ['membersLeft', 'members_left'],
+  ['activeMembers', 'active_members'],
+  ['messages', 'messages'],
+  ['orders', 'orders'],
+  ['gmvFen', 'gmv_fen'],
+  ['refundsFen', 'refunds_fen'],
+] as const;
 const FIGURES_SELECT = `members_total::int as "membersTotal", members_joined::int as "membersJoined",
   members_left::int as "membersLeft",
   active_members::int as "activeMembers", messages::int as messages, orders::int as orders, gmv_fen::float8 as
@@ -163,39 +174,40 @@ export const repo = {
     return done.length;
   },
 
-  /** Replaces stored days (a late correction): the figures, the source, revision + 1. */
-  async replaceDays(tx: SqlExecutor, rows: readonly DayToStore[], source: MetricSource, at: Date): Promise<void> {
-    if (rows.length === 0) return;
-    await tx.query(
-      `update community_daily_metrics m set ${FIGURE_COLUMNS.split(', ')
-        .map((c) => `${c} = k.${c}`)
-        .join(', ')},
-              source = $11, revision = m.revision + 1, updated_at = $12
-         from ${UNNEST} where m.community_id = k.community_id and m.day = k.day`,
-      [...arrays(rows), source, at],
-    );
-  },
-
-  async auditCorrections(
+  /**
+   * Replaces stored days (a late correction): the figures, the source, revision + 1; and audits each in
+   * community_metric_corrections with the figures before (as the caller read and locked them) and after. One
+   * statement, the figures as number arrays and the audit's JSON built here: no second lookup of the rows, no JSON
+   * text in the parameters.
+   */
+  async correctDays(
     tx: SqlExecutor,
     rows: ReadonlyArray<{ before: StoredDay; after: DayToStore }>,
-    source: string,
+    source: MetricSource,
     at: Date,
   ): Promise<void> {
     if (rows.length === 0) return;
+    const json = (prefix: string) =>
+      `jsonb_build_object(${FIGURE_KEYS.map(([key, column]) => `'${key}', k.${prefix}${column}`).join(', ')})`;
+    const before = FIGURE_KEYS.map(([key]) => rows.map((r) => r.before[key]));
     await tx.query(
-      `insert into community_metric_corrections (community_id, day, before, after, source, revision, at)
-       select c, d::date, b, a, $5, r, $6 from unnest($1::bigint[], $2::text[], $3::jsonb[], $4::jsonb[], $7::int[])
-         as k(c, d, b, a, r)`,
-      [
-        rows.map((r) => r.after.communityId),
-        rows.map((r) => r.after.day),
-        rows.map((r) => JSON.stringify(figures(r.before))),
-        rows.map((r) => JSON.stringify(figures(r.after))),
-        source,
-        at,
-        rows.map((r) => r.before.revision + 1),
-      ],
+      `with k as (
+         select * from unnest($1::bigint[], $2::date[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[],
+                              $8::int[], $9::bigint[], $10::bigint[], $13::int[], $14::int[], $15::int[], $16::int[],
+                              $17::int[], $18::int[], $19::int[], $20::bigint[], $21::bigint[])
+           as k(community_id, day, ${FIGURE_COLUMNS}, revision, ${FIGURE_COLUMNS.split(', ')
+             .map((c) => `was_${c}`)
+             .join(', ')})),
+       changed as (
+         update community_daily_metrics m set ${FIGURE_COLUMNS.split(', ')
+           .map((c) => `${c} = k.${c}`)
+           .join(', ')},
+                source = $11, revision = m.revision + 1, updated_at = $12
+           from k where m.community_id = k.community_id and m.day = k.day)
+       insert into community_metric_corrections (community_id, day, before, after, source, revision, at)
+       select k.community_id, k.day, ${json('was_')}, ${json('')}, $11, k.revision + 1, $12 from k
+        order by k.community_id, k.day`,
+      [...arrays(rows.map((r) => r.after)), source, at, rows.map((r) => r.before.revision), ...before],
     );
   },
 
