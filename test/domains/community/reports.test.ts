@@ -16,6 +16,13 @@ import {
 let t: CommunityTestApp;
 beforeAll(async () => {
   t = await communityApp({ start: '2026-11-30T10:00' });
+  // Chat reports follow the dashboard's community tab: operators see what they operate, a manager everything.
+  await createDirectory({ db: t.deps.database.db }).upsertPeople([
+    { openId: 'ou_op_1', name: '运营一', teams: [], roles: ['community_operator'] },
+    { openId: 'ou_op_2', name: '运营二', teams: [], roles: ['community_operator'] },
+    { openId: 'ou_mgr', name: '经理', teams: [], roles: ['manager'] },
+    { openId: 'ou_agent', name: '客服', teams: [], roles: ['agent'] },
+  ]);
   await addCommunities(t, [
     { code: 'WC-1', name: '宝妈福利群', operator: 'ou_op_1', platform: 'wechat' },
     { code: 'DY-1', name: '抖音粉丝群 *A*', operator: 'ou_op_2', platform: 'douyin' },
@@ -30,7 +37,7 @@ const lastReply = () => t.feishu.sent.filter((s) => s.kind === 'reply').at(-1)!;
 
 describe('community reports in chat', () => {
   it('社群 周报: the 7 days up to yesterday, overall and by platform, with the definitions beside', async () => {
-    await say(t, '社群 周报', 'ou_op_1');
+    await say(t, '社群 周报', 'ou_mgr');
     const text = cardText(lastReply().card);
     expect(text).toContain('社群周报 · Weekly community report');
     expect(text).toContain('2026-11-23 – 2026-11-29');
@@ -96,8 +103,48 @@ describe('community reports in chat', () => {
     expect(cardText(lastReply().card)).toContain('华南社群组');
     await say(t, '社群 DY-1', 'ou_lead_s');
     expect(cardText(lastReply().card)).toContain('不属于你的团队');
-    // Someone who is not a lead still sees every community.
-    await say(t, '社群 周报', 'ou_op_1');
+    // A manager still sees every community.
+    await say(t, '社群 周报', 'ou_mgr');
     expect(cardText(lastReply().card)).toContain('**净增长 Net growth** 26');
+  });
+
+  it('an operator’s 周报, 日报 and 社群 <名称> cover every community they operate and no other', async () => {
+    await createDirectory({ db: t.deps.database.db }).upsertTeams([
+      { key: 'comm_north', name: '华北社群组', chatId: 'oc_north', leadOpenId: 'ou_lead_n' },
+    ]);
+    // A second community of ou_op_1's, on another platform and in another team than WC-1.
+    await addCommunities(t, [
+      { code: 'XHS-1', name: '小红书种草群', operator: 'ou_op_1', platform: 'xiaohongshu', team: 'comm_north' },
+    ]);
+    await apiPost(t, '/api/community/metrics', {
+      rows: weeklyRows('XHS-1', '2026-11-29', 7, () => ({ membersJoined: 5, membersLeft: 1 })),
+    });
+    await say(t, '社群 周报', 'ou_op_1');
+    let text = cardText(lastReply().card);
+    expect(text).toContain('运营一 运营的社群');
+    // WC-1: 7 × (8 − 6) = 14, XHS-1: 7 × (5 − 1) = 28; DY-1 (ou_op_2's) is not in it.
+    expect(text).toContain('**净增长 Net growth** 42');
+    expect(text).toContain('**社群 Communities** 2');
+    expect(text).toContain('小红书');
+    expect(text).not.toContain('抖音');
+    await say(t, '社群 周报', 'ou_op_2');
+    text = cardText(lastReply().card);
+    // DY-1 alone: 6 days × 2.
+    expect(text).toContain('**净增长 Net growth** 12');
+    expect(text).not.toContain('小红书');
+    await say(t, '社群 日报', 'ou_op_1');
+    expect(cardText(lastReply().card)).toContain('运营一 运营的社群');
+    await say(t, '社群 小红书种草群', 'ou_op_1');
+    expect(cardText(lastReply().card)).toContain('小红书种草群 · XHS-1');
+    await say(t, '社群 DY-1', 'ou_op_1');
+    expect(cardText(lastReply().card)).toContain('不是你运营的');
+    // The help card's button answers the same way.
+    const weekly = await click(t, { action: 'community.weekly' }, { openId: 'ou_op_2' });
+    expect(cardText(weekly.card)).toContain('**净增长 Net growth** 12');
+    // Someone the community tab has no level for sees no community figures in chat either.
+    await say(t, '社群 周报', 'ou_agent');
+    text = cardText(lastReply().card);
+    expect(text).toContain('只给社群运营');
+    expect(text).not.toContain('净增长');
   });
 });

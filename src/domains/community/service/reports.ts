@@ -10,7 +10,7 @@ import { repo } from '../repository.js';
 import { rollup, type RollupRow } from '../rollup-repository.js';
 import { judgedDay } from './alerts.js';
 import type { CommunityDeps } from './deps.js';
-import { EVERY_COMMUNITY, type Reach } from './reach.js';
+import { EVERY_COMMUNITY, inReach, type Reach } from './reach.js';
 
 const figures = (r: RollupRow | undefined): Markdown =>
   r
@@ -57,11 +57,12 @@ const platformLines = (rows: RollupRow[]): Markdown =>
         ),
       );
 
-const inReach = (reach: Reach, team: string | null) => !reach.teams || (team !== null && reach.teams.includes(team));
 const scoped = (subtitle: string, reach: Reach) => (reach.label ? `${subtitle} · ${reach.label}` : subtitle);
 
 async function openAlertsLine(x: CommunityDeps, since: string, reach: Reach): Promise<Markdown> {
-  const open = (await alertRepo.open(x.database.db, 200)).filter((a) => a.day >= since && inReach(reach, a.team));
+  const open = (await alertRepo.open(x.database.db, 200)).filter(
+    (a) => a.day >= since && inReach(reach, { team: a.team, operator: a.operatorOpenId }),
+  );
   if (open.length === 0)
     return md`
 **预警 Alerts** 无待处理 · none open
@@ -75,10 +76,12 @@ async function openAlertsLine(x: CommunityDeps, since: string, reach: Reach): Pr
 /** 社群日报: yesterday, all communities and by platform, with the open alerts and which feeds are late. */
 export async function dailyDigest(x: CommunityDeps, now: Date, reach: Reach = EVERY_COMMUNITY): Promise<Card> {
   const day = isoDateOf(judgedDay(now, x.timeZone));
-  const range = { from: day, to: day, teams: reach.teams };
+  const range = { from: day, to: day, teams: reach.teams, operator: reach.operator };
   const [all] = await rollup(x.database, { ...range, grain: 'day', by: 'all' });
   const byPlatform = await rollup(x.database, { ...range, grain: 'day', by: 'platform' });
-  const communities = (await repo.all(x.database.db)).filter((c) => c.state === 'active' && inReach(reach, c.teamKey));
+  const communities = (await repo.all(x.database.db)).filter(
+    (c) => c.state === 'active' && inReach(reach, { team: c.teamKey, operator: c.operatorOpenId }),
+  );
   const reported = new Set(byPlatform.map((r) => r.key));
   const silentPlatforms = [...new Set(communities.map((c) => c.platform))].filter((p) => !reported.has(p));
   const late =
@@ -100,8 +103,9 @@ export async function dailyDigest(x: CommunityDeps, now: Date, reach: Reach = EV
 export async function weeklyReport(x: CommunityDeps, now: Date, reach: Reach = EVERY_COMMUNITY): Promise<Card> {
   const end = judgedDay(now, x.timeZone);
   const [from, to] = [isoDateOf(end - 6), isoDateOf(end)];
-  const [all] = await rollup(x.database, { grain: 'span', by: 'all', from, to, teams: reach.teams });
-  const byPlatform = await rollup(x.database, { grain: 'span', by: 'platform', from, to, teams: reach.teams });
+  const range = { grain: 'span' as const, from, to, teams: reach.teams, operator: reach.operator };
+  const [all] = await rollup(x.database, { ...range, by: 'all' });
+  const byPlatform = await rollup(x.database, { ...range, by: 'platform' });
   return communityCards(x.cards).digest({
     title: '社群周报 · Weekly community report',
     subtitle: scoped(`${from} – ${to}`, reach),
@@ -120,8 +124,12 @@ export async function communityReport(
 ): Promise<Card> {
   const found = await repo.find(x.database.db, needle);
   if (!found) throw new NotFoundError('社群 community', needle);
-  if (!inReach(reach, found.teamKey))
-    throw new ForbiddenError('该社群不属于你的团队 · This community is not one of your teams’');
+  if (!inReach(reach, { team: found.teamKey, operator: found.operatorOpenId }))
+    throw new ForbiddenError(
+      reach.operator
+        ? '该社群不是你运营的 · You do not operate this community'
+        : '该社群不属于你的团队 · This community is not one of your teams’',
+    );
   const end = judgedDay(now, x.timeZone);
   const range = { by: 'community' as const, from: isoDateOf(end - 27), to: isoDateOf(end), community: found.code };
   const [span] = await rollup(x.database, { ...range, grain: 'span' });
