@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.js';
 import type { FieldOwner, Refusal, TableSpec } from '../../mirror/index.js';
 import { platformOfOption, platformOption } from './logic/platforms.js';
 import { repo, type CommunityRow } from './repository.js';
-import { CommunityInput, upsertCommunities } from './service/communities.js';
+import { CommunityInput, unknownTeamReason, unknownTeams, upsertCommunities } from './service/communities.js';
 
 /**
  * 社群 (communities): rows people make and keep; the workflow reads them and writes the ones it creates (API, Feishu
@@ -124,6 +124,8 @@ export function communityTableSpec(db: Db, options: { withEdits: boolean }): Tab
                 reason: i.message,
               }));
             }
+            if ((await unknownTeams({ db }, [parsed.data])).length > 0)
+              return [{ key: 'team', reason: unknownTeamReason(parsed.data.team!) }];
             if (parsed.data.code !== edit.entity.code && (await repo.hasMetrics(db, edit.entity.id))) {
               return [
                 {
@@ -142,6 +144,8 @@ export function communityTableSpec(db: Db, options: { withEdits: boolean }): Tab
             // Not a community yet: it needs a name and a code (the row waits until both are there).
             if (!parsed.success) return undefined;
             if ((await repo.byCodes(db, [parsed.data.code])).length > 0) return undefined;
+            // A team that is not in 团队 is not taken: the row waits, like a row without a name, until it is fixed.
+            if ((await unknownTeams({ db }, [parsed.data])).length > 0) return undefined;
             const [made] = await upsertCommunities(db, [parsed.data], row.at, { bitableRecordId: row.recordId });
             return made?.community;
           },

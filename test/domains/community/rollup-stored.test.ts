@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RollupQuery } from '../../../src/domains/community/rollup-repository.js';
 import { rollupFromRows } from '../../../src/domains/community/rollup-rows.js';
 import { rollupFromStore, rollupsFromStore } from '../../../src/domains/community/rollup-stored.js';
+import { createDirectory } from '../../../src/domains/directory/service.js';
 import type { ChatFact } from '../../../src/domains/community/logic/chat-events.js';
 import { addCommunities, apiPost, communityApp, serviceOf, sh, type CommunityTestApp } from './helpers.js';
 
@@ -35,6 +36,10 @@ const pick = <T>(list: readonly T[]): T => list[int(list.length)]!;
 let t: CommunityTestApp;
 beforeAll(async () => {
   t = await communityApp({ workers: false });
+  // A community's team must be one of the directory's.
+  await createDirectory({ db: t.deps.database.db }).upsertTeams(
+    ['t_north', 't_south'].map((key) => ({ key, name: key, chatId: `oc_${key}` })),
+  );
   await addCommunities(
     t,
     CODES.map((code, i) => ({ code, platform: PLATFORMS[i % 3], operator: OPERATORS[i % 3], team: TEAMS[i % 3] })),

@@ -3,6 +3,7 @@ import type { Db } from '../../../db/client.js';
 import type { CommunityInput } from '../logic/community.js';
 import type { CommunityRow } from '../repository.js';
 import { communities } from '../schema.js';
+import { directoryOf } from '../../directory/service.js';
 
 export { CommunityInput } from '../logic/community.js';
 
@@ -71,4 +72,19 @@ export async function upsertCommunities(
   );
   // In the caller's order again.
   return inputs.map((c) => byCode.get(c.code)!);
+}
+
+/** Why a community's team is refused: not a 团队编码 of 团队 (the directory's teams). */
+export const unknownTeamReason = (team: string) =>
+  `未知团队「${team}」：请填 团队 表里的团队编码 · Unknown team "${team}": use a 团队编码 from the 团队 table`;
+
+/** The inputs (by position) whose team is set but is not one of the directory's teams. */
+export async function unknownTeams(
+  database: { db: Db },
+  inputs: readonly Pick<CommunityInput, 'team'>[],
+): Promise<Array<{ index: number; team: string }>> {
+  const asked = inputs.flatMap((c, index) => (typeof c.team === 'string' ? [{ index, team: c.team }] : []));
+  if (asked.length === 0) return [];
+  const known = new Set((await directoryOf(database).teams()).map((t) => t.key));
+  return asked.filter((a) => !known.has(a.team));
 }

@@ -1,6 +1,7 @@
 import type { CommunityDeps } from './deps.js';
 import type { MetricSource } from '../logic/metrics.js';
-import { upsertCommunities, type CommunityInput } from './communities.js';
+import { unknownTeamReason, unknownTeams, upsertCommunities, type CommunityInput } from './communities.js';
+import { AppError } from '../../../core/errors.js';
 import { ingestMetrics } from './ingest.js';
 import { checkAlerts, decideAlert } from './alerts.js';
 import { communityReport, dailyDigest, weeklyReport } from './reports.js';
@@ -41,7 +42,19 @@ export function createCommunityService(deps: CommunityDeps) {
     setDigestChat: (input: Omit<BindInput, 'args'>, save: Parameters<typeof setDigestChat>[2]) =>
       setDigestChat(deps, input, save),
     decideAlert: (input: Parameters<typeof decideAlert>[1], now: Date) => decideAlert(deps, input, now),
+    /**
+     * Creates or updates communities by code. A team that is not one of the directory's teams refuses the whole
+     * batch (400, naming each field: communities[i].team), before anything is written.
+     */
     async upsertCommunities(inputs: readonly CommunityInput[], now: Date) {
+      const unknown = await unknownTeams(deps.database, inputs);
+      if (unknown.length > 0) {
+        const fields = unknown.map((u) => ({
+          field: `communities[${u.index}].team`,
+          message: unknownTeamReason(u.team),
+        }));
+        throw new AppError('bad_request', fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
+      }
       const rows = await upsertCommunities(deps.database.db, inputs, now);
       for (const r of rows) await deps.onCommunityChanged?.(r.community);
       return rows;
