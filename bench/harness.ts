@@ -11,6 +11,7 @@ import { backlogDrain, eventToEffect } from './scenarios/effect.js';
 import { DEFAULT_SIZES, exceptionsScenarios } from './scenarios/exceptions.js';
 import { intakeScenarios } from './scenarios/intake.js';
 import { qaImportScenario } from './scenarios/qa-import.js';
+import { qaSamplingScenario } from './scenarios/qa-sampling.js';
 import { workflowCardScenarios } from './scenarios/workflow-cards.js';
 
 /** Scenario groups `npm run bench -- --scenario a,b` can pick; all of them by default. */
@@ -21,6 +22,7 @@ export const SCENARIOS = [
   'exceptions',
   'cards',
   'qa-import',
+  'qa-sampling',
   'dashboard',
   'community',
 ] as const;
@@ -90,6 +92,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
       scenarios.push(...c.results);
     }
     if (runs.has('qa-import')) scenarios.push(...(await qaImportScenario(ctx)));
+    if (runs.has('qa-sampling')) {
+      const q = await qaSamplingScenario(ctx);
+      if (q.skipped) skipped.push({ name: 'qa-sampling', reason: q.skipped });
+      scenarios.push(...q.results);
+    }
     if (runs.has('dashboard')) {
       const d = await dashboardScenario(ctx, o.dashboardScale ?? 1);
       if (d.skipped) skipped.push({ name: 'dashboard', reason: d.skipped });

@@ -69,7 +69,12 @@ export function qaSeed(qa: QaService) {
     const inspectors = people.filter((p) => isInspector(p) && !isQaLead(p)).map((p) => p.openId);
     if (agents.length === 0 || inspectors.length === 0) return;
     const stepLog = ctx.log.child({}, { level: ctx.log.isLevelEnabled('debug') ? 'debug' : 'warn' });
-    const quiet = createQaService({ ...qa.deps, jobs: { send: async () => null }, mirror: noMirror, log: stepLog });
+    const quiet = createQaService({
+      ...qa.deps,
+      jobs: { send: async () => null, sendMany: async () => {} },
+      mirror: noMirror,
+      log: stepLog,
+    });
     const agentSkill = new Map(agents.map((a) => [a.openId, a.skill]));
     const tz = qa.deps.config.timeZone;
     const today = localDayNumber(tz, ctx.now.getTime());

@@ -109,7 +109,9 @@ export function samplePlan(
   const byAgent = new Map<string, Map<string, Candidate[]>>();
   for (const c of candidates) {
     const channels = byAgent.get(c.agent) ?? new Map<string, Candidate[]>();
-    channels.set(c.channel, [...(channels.get(c.channel) ?? []), c]);
+    const stratum = channels.get(c.channel);
+    if (stratum) stratum.push(c);
+    else channels.set(c.channel, [c]);
     byAgent.set(c.agent, channels);
   }
   const picks: Pick[] = [];

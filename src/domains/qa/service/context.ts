@@ -38,7 +38,7 @@ export interface QaDeps {
   settings: QaSettings;
   feishu: Feishu;
   cards: CardRenderer;
-  jobs: Pick<JobQueue, 'send'>;
+  jobs: Pick<JobQueue, 'send' | 'sendMany'>;
   config: Pick<Config, 'timeZone' | 'llm'>;
   log: Logger;
   mirror: ReviewMirror;

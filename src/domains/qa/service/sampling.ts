@@ -1,10 +1,9 @@
-import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
-import { precheck } from '../logic/prechecks.js';
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import { precheck, type Message, type Suggestion } from '../logic/prechecks.js';
 import { assign, samplePlan, type Candidate, type Inspector } from '../logic/sampling.js';
 import type { ConversationRow } from '../repository.js';
-import { qaConversations, qaMessages, qaReviews } from '../schema.js';
+import { qaConversations, qaReviews } from '../schema.js';
 import { EFFECTS_JOB, isInspector, type EffectsJob, type QaDeps } from './context.js';
-import { createReview } from './review.js';
 import { criteriaOf, currentScorecard } from './scorecard.js';
 
 export interface SamplingResult {
@@ -18,7 +17,8 @@ export interface SamplingResult {
   byReason: Record<string, number>;
 }
 
-const CHUNK = 500;
+const CHUNK = 5_000;
+const REVIEW_CHUNK = 500;
 
 /** Conversations that started in [from, to) and nobody reviewed yet (calibration aside). */
 async function unreviewed(x: QaDeps, from: Date, to: Date): Promise<ConversationRow[]> {
@@ -32,39 +32,40 @@ async function unreviewed(x: QaDeps, from: Date, to: Date): Promise<Conversation
     .where(and(gte(qaConversations.startedAt, from), lt(qaConversations.startedAt, to), sql`not exists (${reviewed})`));
 }
 
-/** How many pre-checks flag each conversation (the current scorecard's criteria per channel). */
-async function precheckHits(x: QaDeps, rows: ConversationRow[], now: Date): Promise<Map<number, number>> {
-  const card = await currentScorecard(x, now);
+/**
+ * Each conversation's pre-check suggestions with the current scorecard (criteria per channel), as `keep` wants
+ * them: the period's count how many (its draw weight); a pick's review keeps the suggestions themselves.
+ */
+async function prechecked<T>(
+  x: QaDeps,
+  rows: ConversationRow[],
+  version: number,
+  keep: (s: Suggestion[]) => T,
+): Promise<Map<number, T>> {
   const policy = (await x.settings.policy.get()).prechecks;
   const criteria = new Map<string, Awaited<ReturnType<typeof criteriaOf>>>();
-  const hits = new Map<number, number>();
+  for (const channel of new Set(rows.map((r) => r.channel)))
+    criteria.set(channel, await criteriaOf(x, version, channel));
+  const out = new Map<number, T>();
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    const messages = await x.database.db
-      .select({
-        conversationId: qaMessages.conversationId,
-        seq: qaMessages.seq,
-        role: qaMessages.role,
-        at: qaMessages.at,
-        text: qaMessages.text,
-      })
-      .from(qaMessages)
-      .where(
-        inArray(
-          qaMessages.conversationId,
-          chunk.map((c) => c.id),
-        ),
-      )
-      .orderBy(qaMessages.conversationId, qaMessages.seq);
-    const byConversation = new Map<number, typeof messages>();
-    for (const m of messages)
-      byConversation.set(m.conversationId, [...(byConversation.get(m.conversationId) ?? []), m]);
-    for (const c of chunk) {
-      if (!criteria.has(c.channel)) criteria.set(c.channel, await criteriaOf(x, card.version, c.channel));
-      hits.set(c.id, precheck(byConversation.get(c.id) ?? [], criteria.get(c.channel)!, policy).length);
+    // Plain SQL, only the columns the checks read: the period's messages are most of the plan's reading.
+    const { rows: messages } = await x.database.query<Message & { conversation_id: number }>(
+      `select conversation_id::int as conversation_id, seq, role, "at", text from qa_messages
+        where conversation_id = any($1::bigint[]) order by conversation_id, seq`,
+      [chunk.map((c) => c.id)],
+    );
+    const byConversation = new Map<number, Message[]>();
+    for (const m of messages) {
+      const list = byConversation.get(m.conversation_id);
+      const message = { seq: m.seq, role: m.role, at: new Date(m.at), text: m.text };
+      if (list) list.push(message);
+      else byConversation.set(m.conversation_id, [message]);
     }
+    for (const c of chunk)
+      out.set(c.id, keep(precheck(byConversation.get(c.id) ?? [], criteria.get(c.channel)!, policy)));
   }
-  return hits;
+  return out;
 }
 
 /** Inspectors with the reviews already waiting for them; a person's 渠道 (comma-separated) names their channels. */
@@ -97,7 +98,8 @@ export async function runSampling(
 ): Promise<SamplingResult> {
   const seed = input.seed ?? `${input.from.toISOString()}/${input.to.toISOString()}`;
   const rows = await unreviewed(x, input.from, input.to);
-  const hits = await precheckHits(x, rows, now);
+  const card = await currentScorecard(x, now);
+  const hits = await prechecked(x, rows, card.version, (s) => s.length);
   const candidates: Candidate[] = rows.map((c) => ({
     id: c.id,
     agent: c.agentOpenId,
@@ -120,19 +122,45 @@ export async function runSampling(
     byInspector: {},
     byReason: {},
   };
-  for (const p of picks) {
-    const inspector = to.get(p.id) ?? null;
-    const review = await createReview(x, byId.get(p.id)!, inspector, p.reason, now, p.probability);
-    if (!review) continue;
-    // Its 质检记录 row now, so the inspector can score it in Bitable too (grid.ts).
-    await x.jobs.send<EffectsJob>(EFFECTS_JOB, {
-      reviewId: review.id,
-      version: review.version,
-      effects: [{ type: 'mirror' }],
-    });
-    result.created++;
-    if (inspector) result.byInspector[inspector] = (result.byInspector[inspector] ?? 0) + 1;
-    result.byReason[p.reason] = (result.byReason[p.reason] ?? 0) + 1;
+  const byPick = new Map(picks.map((p) => [p.id, p]));
+  const suggestions = await prechecked(
+    x,
+    picks.map((p) => byId.get(p.id)!),
+    card.version,
+    (s) => s,
+  );
+  for (let i = 0; i < picks.length; i += REVIEW_CHUNK) {
+    // A review per pick, as createReview makes one (a conversation reviewed meanwhile is skipped).
+    const created = await x.database.db
+      .insert(qaReviews)
+      .values(
+        picks.slice(i, i + REVIEW_CHUNK).map((p) => ({
+          conversationId: p.id,
+          scorecardVersion: card.version,
+          agentOpenId: byId.get(p.id)!.agentOpenId,
+          inspectorOpenId: to.get(p.id) ?? null,
+          sampleReason: p.reason,
+          inclusionProbability: p.probability,
+          suggestions: suggestions.get(p.id) ?? [],
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
+      .onConflictDoNothing()
+      .returning({ id: qaReviews.id, version: qaReviews.version, conversationId: qaReviews.conversationId });
+    // Their 质检记录 rows now, so the inspectors can score them in Bitable too (grid.ts).
+    if (created.length > 0)
+      await x.jobs.sendMany<EffectsJob>(
+        EFFECTS_JOB,
+        created.map((r) => ({ reviewId: r.id, version: r.version, effects: [{ type: 'mirror' }] })),
+      );
+    for (const r of created) {
+      const p = byPick.get(r.conversationId)!;
+      const inspector = to.get(p.id);
+      result.created++;
+      if (inspector) result.byInspector[inspector] = (result.byInspector[inspector] ?? 0) + 1;
+      result.byReason[p.reason] = (result.byReason[p.reason] ?? 0) + 1;
+    }
   }
   return result;
 }
