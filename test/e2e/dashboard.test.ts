@@ -269,6 +269,24 @@ describe('the workbench dashboard', () => {
     );
     expect(joined).toEqual(r.trend.map((d) => d.joined));
     await expectLegendClearOfAxes(page, 'chart-growth');
+    // Each panel links to the Bitable view with its rows: 每日指标 behind the trends, 社群 by platform, the
+    // days flagged 异常 behind the alerts.
+    const { links } = await apiJson<{ links: Record<string, { views: Record<string, string> }> }>(
+      page,
+      '/api/dashboard/links',
+    );
+    expect(Object.keys(links.community_daily_metrics?.views ?? {}), Object.keys(links).join(',')).toEqual(
+      expect.arrayContaining(['all', 'anomalies']),
+    );
+    const linkOf = (panel: string) =>
+      page.locator(`[data-testid=${panel}] [data-testid=bitable-link]`).getAttribute('href', { timeout: 5_000 });
+    for (const panel of ['panel-growth', 'panel-activity', 'panel-conversion'])
+      expect(await linkOf(panel), panel).toBe(links.community_daily_metrics!.views.all);
+    expect(await linkOf('panel-platform')).toBe(links.communities!.views.by_platform);
+    expect(await linkOf('panel-alerts')).toBe(links.community_daily_metrics!.views.anomalies);
+    expect(links.communities!.views.by_platform).toMatch(
+      new RegExp(`^${product.sandbox!.consoleUrl}\\?base=\\w+&table=\\w+&view=\\w+$`),
+    );
     await page.waitForTimeout(600);
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-community.png`, fullPage: true });
 

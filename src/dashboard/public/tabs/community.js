@@ -15,6 +15,9 @@ export default {
     const r = await view.api('summary');
     const t = r.totals ?? {};
     const conversionChart = chartBox('chart-conversion');
+    // Each panel opens the Bitable view with its rows: the daily rows behind the trend charts (每日指标 keeps the
+    // last 14 days; Postgres the whole history), the communities by platform, the days flagged 异常.
+    const days = view.link('community_daily_metrics', 'all');
     view.el.innerHTML =
       kpis([
         {
@@ -50,12 +53,32 @@ export default {
         },
       ]) +
       `<div class="grid">
-      ${panel({ title: ['增长', 'Growth'], definition: defOf(r, 'net_growth'), body: chartBox('chart-growth') })}
-      ${panel({ title: ['活跃', 'Activity'], definition: defOf(r, 'activity_rate'), body: chartBox('chart-activity') })}
-      ${panel({ title: ['转化', 'Conversion'], definition: defOf(r, 'conversion_rate'), body: conversionChart })}
+      ${panel({
+        title: ['增长', 'Growth'],
+        definition: defOf(r, 'net_growth'),
+        link: days,
+        testid: 'panel-growth',
+        body: chartBox('chart-growth'),
+      })}
+      ${panel({
+        title: ['活跃', 'Activity'],
+        definition: defOf(r, 'activity_rate'),
+        link: days,
+        testid: 'panel-activity',
+        body: chartBox('chart-activity'),
+      })}
+      ${panel({
+        title: ['转化', 'Conversion'],
+        definition: defOf(r, 'conversion_rate'),
+        link: days,
+        testid: 'panel-conversion',
+        body: conversionChart,
+      })}
       ${panel({
         title: ['按平台', 'By platform'],
         definition: defOf(r, 'dedup'),
+        link: view.link('communities', 'by_platform'),
+        testid: 'panel-platform',
         body: table(
           [
             ['平台', 'Platform'],
@@ -76,6 +99,8 @@ export default {
       })}
       ${panel({
         title: ['待处理预警', 'Open alerts'],
+        link: view.link('community_daily_metrics', 'anomalies'),
+        testid: 'panel-alerts',
         body: table(
           [
             ['日期', 'Day'],
