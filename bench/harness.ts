@@ -7,6 +7,7 @@ import { formatReport } from './report.js';
 import { target, type BenchResults, type ScenarioResult } from './results.js';
 import { communityScenario } from './scenarios/community.js';
 import { dashboardScenario } from './scenarios/dashboard.js';
+import { contractsScenarios } from './scenarios/contracts.js';
 import { backlogDrain, eventToEffect } from './scenarios/effect.js';
 import { DEFAULT_SIZES, exceptionsScenarios } from './scenarios/exceptions.js';
 import { intakeScenarios } from './scenarios/intake.js';
@@ -25,6 +26,7 @@ export const SCENARIOS = [
   'qa-sampling',
   'dashboard',
   'community',
+  'contracts',
 ] as const;
 export type ScenarioGroup = (typeof SCENARIOS)[number];
 
@@ -105,6 +107,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     if (runs.has('community')) {
       const c = await communityScenario(ctx);
       if (c.skipped) skipped.push({ name: 'community', reason: c.skipped });
+      scenarios.push(...c.results);
+    }
+    if (runs.has('contracts')) {
+      const c = await contractsScenarios(ctx);
+      if (c.skipped) skipped.push({ name: 'contracts', reason: c.skipped });
       scenarios.push(...c.results);
     }
     const peak = ctx.peakRssMb();

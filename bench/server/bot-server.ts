@@ -15,6 +15,7 @@ import { createDomains } from '../../src/domains/index.js';
 import { createDeps } from '../../src/runtime.js';
 import { serveIpc } from '../child.js';
 import { benchModule } from './bench-module.js';
+import { contractsProbeModule } from './contracts-probe.js';
 
 // Queries sent by this process (the app's pool, pg-boss and the settings watch alike): the bench
 // reads the counter around a run of requests to report queries per request.
@@ -36,7 +37,8 @@ const deps = await createDeps({ config, log });
 const domains = createDomains(
   process.env.BENCH_WORKFLOWS === '1' ? { provisionOnStart: true, schemaWritesPerSecond: 50 } : {},
 );
-const { app, registry } = await buildApp(deps, [...domains, benchModule()]);
+const probes = process.env.BENCH_CONTRACTS_PROBE === '1' ? [contractsProbeModule()] : [];
+const { app, registry } = await buildApp(deps, [...domains, benchModule(), ...probes]);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const workers = process.env.BENCH_WORKERS !== '0';
 await deps.jobs.start({ workers, cron: false });

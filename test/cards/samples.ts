@@ -170,6 +170,7 @@ export function sampleContract(text: string, over: Partial<ContractRow> = {}): C
     ownerOpenId: PEOPLE.owner,
     department: 'operations',
     budgetId: 1,
+    budgetCommittedFen: 0,
     files: [],
     state: 'in_approval',
     renewsId: null,

@@ -144,7 +144,7 @@ export function handleRenewal(svc: ContractService): Handler<z.infer<typeof Rene
 
 export function handlePaymentDecide(svc: ContractService): Handler<z.infer<typeof PaymentDecideValue>> {
   return async (ctx) => {
-    const r = await svc.decidePayment(ctx.value.paymentId, ctx.value.decision, ctx.operator.openId);
+    const r = await svc.decidePayment(ctx.value.paymentId, ctx.value.decision, ctx.operator.openId, ctx.now);
     const state = r.payment.state;
     const stateText = state === 'approved' ? '已同意 approved' : state === 'rejected' ? '已驳回 rejected' : state;
     const content = md`**${r.contract.contractNo}** 付款 ${yuan(r.payment.amountFen)} · ${stateText}`;

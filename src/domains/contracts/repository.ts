@@ -15,6 +15,11 @@ import {
 
 export type ContractRow = typeof contractsContracts.$inferSelect;
 export type NewContractRow = typeof contractsContracts.$inferInsert;
+/** What the daily sweep reads of each live contract (the moves answer whole rows). */
+export type SweepRow = Pick<
+  ContractRow,
+  'id' | 'contractNo' | 'version' | 'state' | 'endDate' | 'noticeDays' | 'autoRenew' | 'snoozedUntil'
+>;
 export type ContractPatch = Partial<Omit<NewContractRow, 'id' | 'version' | 'createdAt'>>;
 export type CounterpartyRow = typeof contractsCounterparties.$inferSelect;
 export type StepRow = typeof contractsApprovalSteps.$inferSelect;
@@ -55,11 +60,22 @@ export const repo = {
       .set({ list, listReason: reason })
       .where(eq(contractsCounterparties.id, id));
   },
+  /**
+   * Stores the level of a check and when it ran, to the hour: a check that finds the same level within the hour (one
+   * answered from the cache) writes nothing, so it costs no commit.
+   */
   async setCounterpartyRisk(db: Db, id: number, level: string, at: Date): Promise<void> {
+    const t = contractsCounterparties;
     await db
-      .update(contractsCounterparties)
+      .update(t)
       .set({ riskLevel: level, checkedAt: at })
-      .where(eq(contractsCounterparties.id, id));
+      .where(
+        and(
+          eq(t.id, id),
+          sql`(${t.riskLevel} is distinct from ${level} or ${t.checkedAt} is null or
+               ${t.checkedAt} <= ${new Date(at.getTime() - 3_600_000).toISOString()}::timestamptz)`,
+        ),
+      );
   },
 
   async insertContract(db: Db, row: NewContractRow): Promise<ContractRow | undefined> {
@@ -151,6 +167,50 @@ export const repo = {
       .limit(limit)
       .then((rows) => rows.map((r) => r.c));
   },
+  /**
+   * Live contracts that can have something due by `lastEnd`'s horizon: ending by then, counted from the notice deadline
+   * for those with a notice period (the daily sweep's candidates; the live index on end_date narrows it).
+   */
+  async sweepCandidates(db: Db, lastEnd: string): Promise<SweepRow[]> {
+    const t = contractsContracts;
+    return db
+      .select({
+        id: t.id,
+        contractNo: t.contractNo,
+        version: t.version,
+        state: t.state,
+        endDate: t.endDate,
+        noticeDays: t.noticeDays,
+        autoRenew: t.autoRenew,
+        snoozedUntil: t.snoozedUntil,
+      })
+      .from(t)
+      .where(
+        and(
+          inArray(t.state, ['active', 'expiring']),
+          sql`${t.endDate} <= ${lastEnd}::date + greatest(coalesce(${t.noticeDays}, 0), 0)`,
+        ),
+      )
+      .orderBy(asc(t.id));
+  },
+  /** Moves many contracts at once, each conditional on the version read; answers those that moved. */
+  async updateMany(db: Db, rows: SweepRow[], patch: ContractPatch, now: Date): Promise<ContractRow[]> {
+    if (rows.length === 0) return [];
+    const t = contractsContracts;
+    const ids = rows.map((r) => r.id).join(',');
+    const versions = rows.map((r) => r.version).join(',');
+    return db
+      .update(t)
+      .set({ ...patch, version: sql`${t.version} + 1`, updatedAt: now })
+      .where(
+        sql`(${t.id}, ${t.version}) in (select * from unnest(string_to_array(${ids}, ',')::bigint[],
+              string_to_array(${versions}, ',')::int[]))`,
+      )
+      .returning();
+  },
+  async addHistoryMany(db: Db, rows: Array<typeof contractsHistory.$inferInsert>): Promise<void> {
+    if (rows.length > 0) await db.insert(contractsHistory).values(rows);
+  },
   async inStates(db: Db, states: readonly ContractState[]): Promise<ContractRow[]> {
     return db
       .select()
@@ -229,12 +289,25 @@ export const repo = {
     return rows.length > 0;
   },
 
+  /** The reminders sent to these contracts (any number of ids: one array parameter). */
   async remindersOf(db: Db, ids: number[]): Promise<Array<{ contractId: number; key: string }>> {
     if (ids.length === 0) return [];
     return db
       .select({ contractId: contractsReminders.contractId, key: contractsReminders.key })
       .from(contractsReminders)
-      .where(inArray(contractsReminders.contractId, ids));
+      .where(sql`${contractsReminders.contractId} = any(string_to_array(${ids.join(',')}, ',')::bigint[])`);
+  },
+  /** Records reminders; answers those that were new (another sweep may have recorded some). */
+  async addReminders(
+    db: Db,
+    rows: Array<typeof contractsReminders.$inferInsert>,
+  ): Promise<Array<{ contractId: number; key: string }>> {
+    if (rows.length === 0) return [];
+    return db
+      .insert(contractsReminders)
+      .values(rows)
+      .onConflictDoNothing()
+      .returning({ contractId: contractsReminders.contractId, key: contractsReminders.key });
   },
   /** Records a reminder; false when it was already recorded (another sweep sent it). */
   async addReminder(db: Db, row: typeof contractsReminders.$inferInsert): Promise<boolean> {
@@ -346,11 +419,35 @@ export const repo = {
       .set({ spentFen: sql`${contractsBudgets.spentFen} + ${fen}` })
       .where(eq(contractsBudgets.id, budgetId));
   },
-  async commit(db: Db, budgetId: number, fen: number): Promise<void> {
+  /**
+   * Moves `fen` (negative: a release) into the line's 已占用 and records the contract's share, in the caller's
+   * transaction; the contract row is already locked by the change that calls it.
+   */
+  async commit(db: Db, budgetId: number, contractId: number, fen: number): Promise<void> {
     await db
       .update(contractsBudgets)
-      .set({ committedFen: sql`${contractsBudgets.committedFen} + ${fen}` })
+      .set({
+        committedFen: sql`${contractsBudgets.committedFen} + ${fen}`,
+        version: sql`${contractsBudgets.version} + 1`,
+      })
       .where(eq(contractsBudgets.id, budgetId));
+    await db
+      .update(contractsContracts)
+      .set({ budgetCommittedFen: sql`${contractsContracts.budgetCommittedFen} + ${fen}` })
+      .where(eq(contractsContracts.id, contractId));
+  },
+  /** A contract's payments that are paid or still to be paid (waiting for approval, approved): what it still holds. */
+  async standingTotal(db: Db, contractId: number): Promise<number> {
+    const [row] = await db
+      .select({ total: sql<string>`coalesce(sum(${contractsPayments.amountFen}), 0)` })
+      .from(contractsPayments)
+      .where(
+        and(
+          eq(contractsPayments.contractId, contractId),
+          sql`${contractsPayments.state} in ('pending_approval', 'approved', 'paid')`,
+        ),
+      );
+    return Number(row?.total ?? 0);
   },
 
   async insertPayment(db: Db, row: typeof contractsPayments.$inferInsert): Promise<PaymentRow> {

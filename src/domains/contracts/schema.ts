@@ -114,6 +114,9 @@ export const contractsContracts = pgTable(
     ownerOpenId: text('owner_open_id').notNull(),
     department: text('department'),
     budgetId: bigint('budget_id', { mode: 'number' }).references(() => contractsBudgets.id),
+    // What this contract holds of its budget line's 已占用 (committed_fen): its amount while in force, its standing
+    // payments once it has ended, nothing before approval (service/commitment.ts keeps it with every state change).
+    budgetCommittedFen: bigint('budget_committed_fen', { mode: 'number' }).notNull().default(0),
     files: jsonb('files').$type<string[]>().notNull().default([]),
     state: text('state', { enum: CONTRACT_STATES }).notNull().default('draft'),
     // Renewals as a chain: the contract this one renews.

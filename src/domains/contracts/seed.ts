@@ -15,7 +15,7 @@ const DEMO = 'demo';
 export function contractsSeed(live: ContractService) {
   return async (ctx: SeedContext): Promise<void> => {
     // The demo is history: its follow-ups (cards, DMs, Bitable rows) are dropped, as the exceptions history does.
-    const x = { ...live.deps, jobs: { send: async () => null }, mirror: noMirror };
+    const x = { ...live.deps, jobs: { send: async () => null, sendMany: async () => undefined }, mirror: noMirror };
     const svc = createContractService(x);
     const db = x.database.db;
     // With the demo's history only (tests that start the sandbox without it keep an empty ledger).

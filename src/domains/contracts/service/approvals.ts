@@ -96,7 +96,7 @@ export interface Decided {
 /**
  * The step's approver decides. A step that is no longer pending (a double click, Feishu's retry,
  * an old card) changes nothing and says so; anyone else is refused. Approve moves to the next
- * step or makes the contract active (committing its budget); reject ends it; return sends it back
+ * step or makes the contract active (commitChange commits its budget); reject ends it; return sends it back
  * to the requester as a draft, to be changed and submitted again as a new round.
  */
 export async function decide(
@@ -149,11 +149,7 @@ export async function decide(
       if (decision !== 'approve')
         for (const s of steps.filter((s) => s.decision === 'waiting'))
           await repo.decideStep(tx.db, s.id, 'waiting', { decision: 'cancelled' });
-      if (to === 'active' && c.budgetId) {
-        await repo.commit(tx.db, c.budgetId, c.amountCnyFen);
-        return [{ type: 'budget', budgetId: c.budgetId }];
-      }
-      return [];
+      return []; // the budget is committed by commitChange when the contract becomes active
     },
   }).catch(async (err: unknown) => {
     // The other click of a double click committed first: nothing changed twice.

@@ -8,8 +8,10 @@ import type { Feishu } from '../../../feishu/index.js';
 import type { Directory } from '../../directory/service.js';
 import type { Registration } from '../logic/risk.js';
 import type { RiskQuery } from '../risk/provider.js';
-import { repo, type ContractPatch, type ContractRow } from '../repository.js';
+import type { ContractState } from '../logic/contract.js';
+import { repo, type ContractPatch, type ContractRow, type SweepRow } from '../repository.js';
 import type { ContractSettings } from '../settings/index.js';
+import { settleCommitment } from './commitment.js';
 
 export const EFFECTS_JOB = 'contracts.effects';
 
@@ -28,7 +30,7 @@ export interface ContractDeps {
   settings: ContractSettings;
   feishu: Pick<Feishu, 'messages'>;
   cards: CardRenderer;
-  jobs: Pick<JobQueue, 'send'>;
+  jobs: Pick<JobQueue, 'send' | 'sendMany'>;
   config: Pick<Config, 'timeZone'>;
   log: Logger;
   mirror: ContractMirror;
@@ -48,6 +50,8 @@ export type Effect =
   | { type: 'step_escalated'; stepId: number }
   | { type: 'reminder'; key: string; level: number; daysLeft: number; kind: 'notice' | 'end'; target: string }
   | { type: 'payment_card'; paymentId: number }
+  /** Past its end on `day` and auto-renewing: the renewal is made (expiry.ts autoRenewDue). */
+  | { type: 'auto_renew'; day: string }
   /** What contracts and payments use of a budget line changed: its 预算 row follows. */
   | { type: 'budget'; budgetId: number }
   | { type: 'mirror' };
@@ -100,6 +104,8 @@ export async function commitChange(x: ContractDeps, change: Change): Promise<Con
       at: now,
     });
     const more = (await change.also?.(tx, updated)) ?? [];
+    // A state move commits or releases the contract's budget in this transaction (service/commitment.ts).
+    if (updated.state !== current.state) more.push(...(await settleCommitment(tx, updated, change.actor, now)));
     await queueEffects(x, tx, updated, [...(change.effects ?? [{ type: 'requester_card' }]), ...more]);
     return updated;
   });
@@ -111,4 +117,40 @@ export async function queueEffects(x: ContractDeps, tx: Tx, c: ContractRow, effe
     { contractId: c.id, contractNo: c.contractNo, version: c.version, effects: [...effects, { type: 'mirror' }] },
     { tx },
   );
+}
+
+/**
+ * The same change for many contracts at once (the daily sweep's moves to expiring and expired): one conditional update
+ * on the versions read, their history, each one's budget settled, their follow-ups — one transaction, a constant
+ * number of statements (plus the budget's for contracts charged to one). A contract changed meanwhile is left out (the
+ * next sweep looks again); the moved rows are answered.
+ */
+export async function commitMoves(
+  x: ContractDeps,
+  rows: SweepRow[],
+  state: ContractState,
+  now: Date,
+): Promise<ContractRow[]> {
+  if (rows.length === 0) return [];
+  return x.database.transaction(async (tx) => {
+    const updated = await repo.updateMany(tx.db, rows, { state }, now);
+    if (updated.length === 0) return [];
+    await repo.addHistoryMany(
+      tx.db,
+      updated.map((u) => ({ contractId: u.id, state, action: state, actorOpenId: null, note: null, at: now })),
+    );
+    const before = new Map(rows.map((r) => [r.id, r.state]));
+    const jobs: EffectsJob[] = [];
+    for (const u of updated) {
+      const more = before.get(u.id) !== u.state ? await settleCommitment(tx, u, null, now) : [];
+      jobs.push({
+        contractId: u.id,
+        contractNo: u.contractNo,
+        version: u.version,
+        effects: [{ type: 'requester_card' }, ...more, { type: 'mirror' }],
+      });
+    }
+    await x.jobs.sendMany<EffectsJob>(EFFECTS_JOB, jobs, { tx });
+    return updated;
+  });
 }

@@ -4,6 +4,7 @@ import { repo, type ContractRow } from '../repository.js';
 import { approverFor, startApproval } from './approvals.js';
 import { commitChange, lostRace, type ContractDeps, type Effect, type EffectsJob } from './context.js';
 import { checkRisk } from './risk.js';
+import { autoRenewDue } from './expiry.js';
 import { viewOf } from './view.js';
 
 /** Feishu updates a sent card for 14 days; after that the card is sent again (FEISHU.md §c). */
@@ -27,6 +28,8 @@ async function runEffect(x: ContractDeps, c: ContractRow, effect: Effect, now: D
       return syncRequesterCard(x, c, now);
     case 'submit':
       return submitChecked(x, c, now);
+    case 'auto_renew':
+      return autoRenewDue(x, c, effect.day, now);
     case 'approval_card': {
       const step = await repo.step(x.database.db, effect.stepId);
       if (!step || step.decision !== 'pending' || !step.approverOpenId) return;

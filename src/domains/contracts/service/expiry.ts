@@ -2,9 +2,9 @@ import { ForbiddenError, NotFoundError } from '../../../core/errors.js';
 import { calendarDay } from '../../../core/zoned-time.js';
 import { LIVE_STATES } from '../logic/contract.js';
 import { addDays, addMonths, daysBetween } from '../logic/dates.js';
-import { dueReminders, reminderKey } from '../logic/reminders.js';
-import { repo, type ContractRow } from '../repository.js';
-import { commitChange, lostRace, type ContractDeps } from './context.js';
+import { dueReminders, reminderKey, type DueReminder } from '../logic/reminders.js';
+import { repo, type ContractRow, type SweepRow } from '../repository.js';
+import { commitChange, commitMoves, EFFECTS_JOB, lostRace, type ContractDeps, type EffectsJob } from './context.js';
 import { createContract } from './create.js';
 
 export interface SweepResult {
@@ -14,16 +14,22 @@ export interface SweepResult {
   reminders: number;
 }
 
+/** Contracts changed (or reminders recorded) per transaction of the sweep. */
+const SLICE = 500;
+
 /**
- * The daily sweep: live contracts and the reminders already sent in two queries, then per
- * contract only what changes — expiring within the window, expired (or auto-renewed) after the
- * end date, and the reminders due today in the business time zone.
+ * The daily sweep, in a constant number of statements per slice of contracts: the live contracts that can have
+ * something due today (ending within the reminder or expiring window, counted from the notice deadline too) and the
+ * reminders they were sent, in two queries; then the moves — to expiring, to expired — each one batch per slice
+ * (conditional on the versions read, history, budget release, follow-ups, in one transaction); auto-renewals one by
+ * one (each makes a contract); the reminders due today in the business time zone, recorded and queued in one batch.
  */
 export async function sweepExpiry(x: ContractDeps, now: Date): Promise<SweepResult> {
   const db = x.database.db;
   const today = calendarDay(now, x.config.timeZone);
   const policy = (await x.settings.snapshot()).get(x.settings.reminders);
-  const live = await repo.inStates(db, LIVE_STATES);
+  const horizon = Math.max(policy.expiringDays, ...policy.offsets);
+  const live = await repo.sweepCandidates(db, addDays(today, horizon));
   const sent = new Map<number, Set<string>>();
   for (const r of await repo.remindersOf(
     db,
@@ -31,65 +37,89 @@ export async function sweepExpiry(x: ContractDeps, now: Date): Promise<SweepResu
   ))
     (sent.get(r.contractId) ?? sent.set(r.contractId, new Set()).get(r.contractId)!).add(r.key);
   const result: SweepResult = { expiring: 0, expired: 0, renewed: 0, reminders: 0 };
-  let i = 0;
-  for (const c of live) {
-    if (++i % 200 === 0) await new Promise((r) => setImmediate(r)); // card callbacks are not held behind the sweep
-    try {
-      if (c.endDate < today) {
-        if (c.autoRenew) {
-          await autoRenew(x, c, policy.renewMonths, now);
-          result.renewed++;
-        } else {
-          await commitChange(x, { current: c, patch: { state: 'expired' }, action: 'expired', actor: null, now });
-          result.expired++;
-        }
-        continue;
-      }
-      let current = c;
-      if (c.state === 'active' && daysBetween(today, c.endDate) <= policy.expiringDays) {
-        current = await commitChange(x, {
-          current: c,
-          patch: { state: 'expiring' },
-          action: 'expiring',
-          actor: null,
-          now,
-        });
-        result.expiring++;
-      }
-      if (current.snoozedUntil && current.snoozedUntil > today) continue;
-      for (const due of dueReminders(current, today, policy, sent.get(c.id) ?? new Set())) {
-        const key = reminderKey(due.kind, due.target, due.offset);
-        await x.database.transaction(async (tx) => {
-          if (!(await repo.addReminder(tx.db, { contractId: c.id, key, level: due.level, sentAt: now }))) return;
-          await x.jobs.send(
-            'contracts.effects',
-            {
-              contractId: c.id,
-              contractNo: c.contractNo,
-              version: current.version,
-              effects: [
-                { type: 'reminder', key, level: due.level, daysLeft: due.daysLeft, kind: due.kind, target: due.target },
-              ],
-            },
-            { tx },
-          );
-          result.reminders++;
-        });
-      }
-    } catch (err) {
-      if (!lostRace(err)) throw err; // changed by a person meanwhile: the next sweep looks again
-    }
+  const ended = live.filter((c) => c.endDate < today);
+  // Each auto-renewal makes a contract (a risk check, a number, two changes): one follow-up job each, queued at once.
+  const renewing: EffectsJob[] = ended
+    .filter((c) => c.autoRenew)
+    .map((c) => ({
+      contractId: c.id,
+      contractNo: c.contractNo,
+      version: c.version,
+      effects: [{ type: 'auto_renew', day: today }],
+    }));
+  if (renewing.length) await x.jobs.sendMany<EffectsJob>(EFFECTS_JOB, renewing);
+  result.renewed = renewing.length;
+  const toExpire = ended.filter((c) => !c.autoRenew);
+  const toExpiring = live.filter(
+    (c) => c.endDate >= today && c.state === 'active' && daysBetween(today, c.endDate) <= policy.expiringDays,
+  );
+  const current = new Map<number, SweepRow>();
+  for (let i = 0; i < Math.max(toExpire.length, toExpiring.length); i += SLICE) {
+    // Between slices: card callbacks are not held behind the sweep.
+    if (i > 0) await new Promise((r) => setImmediate(r));
+    result.expired += (await commitMoves(x, toExpire.slice(i, i + SLICE), 'expired', now)).length;
+    for (const u of await commitMoves(x, toExpiring.slice(i, i + SLICE), 'expiring', now)) current.set(u.id, u);
+    result.expiring = current.size;
   }
+  const due: Array<{ c: SweepRow; reminder: DueReminder }> = [];
+  for (const c of live) {
+    if (c.endDate < today) continue;
+    const cur = current.get(c.id) ?? c;
+    if (cur.snoozedUntil && cur.snoozedUntil > today) continue;
+    for (const reminder of dueReminders(cur, today, policy, sent.get(c.id) ?? new Set()))
+      due.push({ c: cur, reminder });
+  }
+  for (let i = 0; i < due.length; i += SLICE)
+    result.reminders += await recordReminders(x, due.slice(i, i + SLICE), now);
   return result;
 }
 
+/** Records the reminders (each once: another sweep may have) and queues their sending, in one transaction. */
+async function recordReminders(
+  x: ContractDeps,
+  due: Array<{ c: SweepRow; reminder: DueReminder }>,
+  now: Date,
+): Promise<number> {
+  if (due.length === 0) return 0;
+  return x.database.transaction(async (tx) => {
+    const keyOf = (d: DueReminder) => reminderKey(d.kind, d.target, d.offset);
+    const added = await repo.addReminders(
+      tx.db,
+      due.map(({ c, reminder }) => ({ contractId: c.id, key: keyOf(reminder), level: reminder.level, sentAt: now })),
+    );
+    const fresh = new Set(added.map((r) => `${r.contractId}|${r.key}`));
+    const jobs: EffectsJob[] = due
+      .filter(({ c, reminder }) => fresh.has(`${c.id}|${keyOf(reminder)}`))
+      .map(({ c, reminder: d }) => ({
+        contractId: c.id,
+        contractNo: c.contractNo,
+        version: c.version,
+        effects: [
+          { type: 'reminder', key: keyOf(d), level: d.level, daysLeft: d.daysLeft, kind: d.kind, target: d.target },
+        ],
+      }));
+    if (jobs.length) await x.jobs.sendMany<EffectsJob>(EFFECTS_JOB, jobs, { tx });
+    return jobs.length;
+  });
+}
+
 /**
- * An auto-renewing contract past its end: the renewal starts the next day for the same term, already active; the old
- * one is renewed.
+ * An auto-renewing contract past its end (queued by the sweep, run from the effects job): the renewal starts the next
+ * day for the same term, already active; the old one is renewed. Anything else (renewed meanwhile, not yet ended)
+ * changes nothing.
  */
+export async function autoRenewDue(x: ContractDeps, c: ContractRow, day: string, now: Date): Promise<void> {
+  if (!c.autoRenew || !(LIVE_STATES as readonly string[]).includes(c.state) || c.endDate >= day) return;
+  const policy = (await x.settings.snapshot()).get(x.settings.reminders);
+  await autoRenew(x, c, policy.renewMonths, now).catch((err: unknown) => {
+    if (!lostRace(err)) throw err; // changed by a person meanwhile: the next sweep looks again
+  });
+}
+
 async function autoRenew(x: ContractDeps, c: ContractRow, months: number, now: Date): Promise<ContractRow> {
   const startDate = addDays(c.endDate, 1);
   const cp = (await repo.counterparty(x.database.db, c.counterpartyId))!;
+  const budgetCode = await budgetCodeOf(x, c);
   const created = await createContract(
     x,
     {
@@ -110,6 +140,7 @@ async function autoRenew(x: ContractDeps, c: ContractRow, months: number, now: D
       ownerOpenId: c.ownerOpenId,
       department: c.department,
       files: c.files,
+      budgetCode,
       requesterOpenId: c.ownerOpenId,
       renewsId: c.id,
       submit: false,
@@ -191,6 +222,7 @@ export async function chooseRenewal(
     };
   }
   const cp = (await repo.counterparty(x.database.db, c.counterpartyId))!;
+  const budgetCode = await budgetCodeOf(x, c);
   const term = Math.max(1, Math.round(daysBetween(c.startDate, c.endDate) / 30.4));
   const startDate = addDays(c.endDate, 1);
   const renewal = await createContract(
@@ -213,6 +245,7 @@ export async function chooseRenewal(
       ownerOpenId: c.ownerOpenId,
       department: c.department,
       files: [],
+      budgetCode,
       requesterOpenId: operator,
       renewsId: c.id,
       // A click: the risk check before renewal runs from the queue, off Feishu's 3-second callback.
@@ -229,6 +262,14 @@ export async function chooseRenewal(
     now,
   });
   return { changed: renewal.created, contract: updated, renewal: renewal.contract };
+}
+
+/**
+ * A renewal is charged to the line the contract it renews was charged to: it commits there once approved (auto-renewed:
+ * at once), while the old contract releases what its payments did not use.
+ */
+async function budgetCodeOf(x: ContractDeps, c: ContractRow): Promise<string | null> {
+  return c.budgetId ? ((await repo.budget(x.database.db, c.budgetId))?.code ?? null) : null;
 }
 
 /** When a renewal becomes active, the contract it renews is marked renewed (the chain). */

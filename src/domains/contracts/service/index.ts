@@ -39,8 +39,8 @@ export function createContractService(x: ContractDeps) {
     chooseRenewal: (id: number, version: number | null, choice: RenewalChoice, operator: string, now: Date) =>
       chooseRenewal(x, id, version, choice, operator, now),
     requestPayment: (id: number, req: PaymentRequest, by: string, now: Date) => requestPayment(x, id, req, by, now),
-    decidePayment: (paymentId: number, decision: 'approve' | 'reject', operator: string) =>
-      decidePayment(x, paymentId, decision, operator),
+    decidePayment: (paymentId: number, decision: 'approve' | 'reject', operator: string, now: Date) =>
+      decidePayment(x, paymentId, decision, operator, now),
     markPaid: (paymentId: number, paidDate: string, now: Date) => markPaid(x, paymentId, paidDate, now),
     riskOf: async (counterparty: string, now: Date) => {
       const cp = await repo.counterpartyByName(x.database.db, counterparty);

@@ -6,6 +6,7 @@ import { repo, type ContractRow, type PaymentRow } from '../repository.js';
 import { approverFor } from './approvals.js';
 import { badInput, queueEffects, type ContractDeps, type Effect } from './context.js';
 import { checkRisk } from './risk.js';
+import { settleCommitment } from './commitment.js';
 
 export interface PaymentRequest {
   amountFen: number;
@@ -50,6 +51,12 @@ export async function requestPayment(
   const names = await ownerNames(x, c.budgetId);
   return x.database.transaction(async (tx) => {
     const locked = (await repo.lockContract(tx.db, contractId))!;
+    // Read again under the lock: an expiry or termination that committed meanwhile has released the budget.
+    if (locked.state !== 'active' && locked.state !== 'expiring')
+      throw new ConflictError(
+        `合同${locked.contractNo}当前不可付款（${locked.state}） · Payments need an active contract`,
+        { state: locked.state },
+      );
     // Requests on one contract queue at the lock: the same request sent twice at once finds the first here.
     if (req.externalId) {
       const first = await repo.paymentByExternal(tx.db, contractId, req.externalId);
@@ -106,6 +113,7 @@ export async function decidePayment(
   paymentId: number,
   decision: 'approve' | 'reject',
   operator: string,
+  now: Date,
 ): Promise<{ changed: boolean; payment: PaymentRow; contract: ContractRow }> {
   const db = x.database.db;
   const p = await repo.payment(db, paymentId);
@@ -115,6 +123,8 @@ export async function decidePayment(
   const approver = await approverFor(x, 'finance', c);
   if (operator !== approver) throw new ForbiddenError('只有财务审批人可以处理 · Only the finance approver can decide');
   const changed = await x.database.transaction(async (tx) => {
+    // The contract first, as every change of it does: an expiry settling its budget waits, or has committed.
+    const locked = (await repo.lockContract(tx.db, p.contractId))!;
     const ok = await repo.setPayment(tx.db, p.id, 'pending_approval', {
       state: decision === 'approve' ? 'approved' : 'rejected',
       decidedBy: operator,
@@ -123,8 +133,11 @@ export async function decidePayment(
     if (!ok) return false;
     if (p.budgetId && decision === 'approve' && !p.reserved) await repo.forceReserve(tx.db, p.budgetId, p.amountFen);
     if (p.budgetId && decision === 'reject' && p.reserved) await repo.release(tx.db, p.budgetId, p.amountFen);
-    if (p.budgetId && (decision === 'approve') !== p.reserved)
-      await queueEffects(x, tx, c, [{ type: 'budget', budgetId: p.budgetId }]);
+    const effects: Effect[] = [];
+    if (p.budgetId && (decision === 'approve') !== p.reserved) effects.push({ type: 'budget', budgetId: p.budgetId });
+    // Rejected on a contract that has ended: what it held for this payment is released too.
+    if (decision === 'reject') effects.push(...(await settleCommitment(tx, locked, operator, now)));
+    if (effects.length) await queueEffects(x, tx, c, effects);
     return true;
   });
   return { changed, payment: (await repo.payment(db, p.id))!, contract: c };
