@@ -71,4 +71,42 @@ describe('the demo contracts', () => {
       { code: 'MKT-2026', fiscal_year: 2026, category: 'marketing', owner: 'ou_fin' },
     ]);
   });
+
+  it('charges the demo contracts to the lines through payments: both lines show real use, 已占用 as defined', async () => {
+    const { rows } = await t.database.query<{
+      code: string;
+      committed: number;
+      reserved: number;
+      spent: number;
+      expected: number;
+    }>(
+      `select b.code, b.committed_fen::int as committed, b.reserved_fen::int as reserved, b.spent_fen::int as spent,
+              coalesce((select sum(case when c.state in ('active', 'expiring') then c.amount_cny_fen
+                                        when c.state in ('expired', 'terminated', 'renewed') then coalesce((
+                                          select sum(p.amount_fen) from contracts_payments p where p.contract_id = c.id
+                                             and p.state in ('pending_approval', 'approved', 'paid')), 0)
+                                        else 0 end)
+                          from contracts_contracts c where c.budget_id = b.id), 0)::int as expected
+         from contracts_budgets b order by b.code`,
+    );
+    // 物流: 快递 3 × ¥60,000 + 同城 ¥45,000 + 春节 ¥12,000 + 冷链 ¥40,000; 推广: 投放 ¥140,000.
+    expect(rows.map((r) => [r.code, r.reserved])).toEqual([
+      ['LOG-2026', 277_000_00],
+      ['MKT-2026', 140_000_00],
+    ]);
+    for (const r of rows) {
+      expect(r.spent).toBeGreaterThan(0);
+      expect(r.committed).toBe(r.expected);
+    }
+    // The expired contract holds only what it paid; the renewed one's renewal holds its amount.
+    const held = await t.database.query<{ title: string; state: string; held: number }>(
+      `select title, state, budget_committed_fen::int as held from contracts_contracts
+        where title in ('春节促销物料采购', '冷链运输合同') order by title, id`,
+    );
+    expect(held.rows).toEqual([
+      { title: '冷链运输合同', state: 'renewed', held: 40_000_00 },
+      { title: '冷链运输合同', state: 'active', held: 90_000_00 },
+      { title: '春节促销物料采购', state: 'expired', held: 12_000_00 },
+    ]);
+  });
 });
