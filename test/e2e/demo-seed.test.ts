@@ -119,6 +119,28 @@ describe('the sandbox demo tenant', () => {
     expect(r.timed).toBe(r.scored);
   });
 
+  it("mirrors yesterday's sample, still to score, into 质检记录 for scoring in Bitable", async () => {
+    const { rows } = await product.deps.database.query<{ id: number }>(
+      `select r.id::int as id from qa_reviews r join qa_conversations c on c.id = r.conversation_id
+        where c.external_id like 'demo-%' and r.state = 'to_score'`,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    const written = await waitFor(
+      async () => {
+        const { rows: held } = await product.deps.database.query<{ n: number }>(
+          `select count(*)::int as n from qa_reviews r join qa_conversations c on c.id = r.conversation_id
+            where c.external_id like 'demo-%' and r.state = 'to_score' and r.bitable_record_id is not null`,
+        );
+        return held[0]!.n === rows.length ? held[0]!.n : undefined;
+      },
+      "yesterday's reviews in 质检记录",
+      120_000,
+    );
+    const app = product.sandbox!.state.apps()[0]!;
+    const table = app.tables.find((t) => t.name === '质检记录')!;
+    expect(product.sandbox!.state.records(app.app_token, table.table_id).length).toBeGreaterThanOrEqual(written);
+  });
+
   it('sends nothing to Feishu for the history itself', async () => {
     // Asked once whatever the history queued has run, not while it may still be on its way.
     await settled(product, 'the history played');

@@ -3,7 +3,7 @@ import { instantAtLocal, isoDateOf, localDayNumber, weekdayOf } from '../../core
 import { seededRandom } from '../shared/seeded-random.js';
 import type { Mark } from './logic/score.js';
 import { refreshDirtyRollup } from './rollup-store.js';
-import { isInspector, isQaLead, noMirror } from './service/context.js';
+import { EFFECTS_JOB, isInspector, isQaLead, noMirror, type EffectsJob } from './service/context.js';
 import { createQaService, type QaService } from './service/index.js';
 import type { ConversationInput } from './values.js';
 
@@ -125,6 +125,16 @@ export function qaSeed(qa: QaService) {
     }
     // The quiet service queues no follow-ups: the stored rollups take the history in here, in one go.
     await refreshDirtyRollup(db);
+    // Yesterday's sample is today's work: its 质检记录 rows, as the morning's sampling run would have queued them.
+    const { rows: waiting } = await db.query<{ id: number; version: number }>(
+      `select r.id::int as id, r.version from qa_reviews r join qa_conversations c on c.id = r.conversation_id
+        where c.external_id like 'demo-%' and r.state = 'to_score' order by r.id`,
+    );
+    if (waiting.length > 0)
+      await qa.deps.jobs.sendMany<EffectsJob>(
+        EFFECTS_JOB,
+        waiting.map((r) => ({ reviewId: r.id, version: r.version, effects: [{ type: 'mirror' }] })),
+      );
     ctx.log.info({ days: DEMO_QA_DAYS, agents: agents.length, scored }, 'qa demo history seeded');
   };
 }
