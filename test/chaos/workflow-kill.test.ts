@@ -1,16 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoOpenId, demoTenant, type CardActionResult } from '../../src/sandbox/index.js';
-import { waitFor } from '../helpers/app.js';
-import { pointSandboxAt, startBot, type BotProcess } from './support/bot.js';
-import { sleep, startChaosSandbox } from './support/feishu.js';
-import { freshDatabase, testPool } from './support/postgres.js';
+import { demoOpenId, type CardActionResult } from '../../src/sandbox/index.js';
+import { sleep } from './support/feishu.js';
 import { chaosSeed, seededRandom } from './support/seeded-random.js';
 import { linesWithSecrets } from './support/secrets.js';
 import { duplicateIntents, findButtonValue, sendsWithoutUuid, uuidsWithSeveralTargets } from './support/workflow.js';
+import { startWorkflowRun, type WorkflowRun } from './support/workflow-run.js';
 
 // The exceptions workflow driven end to end — cases opened through the API and in chat, tracking
 // numbers typed in chat, on the card or in the grid, approvals requested and decided on cards,
@@ -49,41 +43,24 @@ interface CaseRow {
 }
 
 describe('the exceptions workflow with the bot killed at seeded random moments', () => {
-  let sandbox: Awaited<ReturnType<typeof startChaosSandbox>>;
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
-  let pool: pg.Pool;
-  let bot: BotProcess;
-  let tenantDir: string;
+  let run: WorkflowRun;
   let table: { appToken: string; tableId: string };
-  const lines: string[] = [];
-  const env = { CHAOS_WORKFLOWS: '1', API_TOKENS: API_TOKEN };
   /** Steps the bot answered as done: a 201/200 from the API, a success toast on a card. */
   const acked: Array<{ caseId: number; step: Step; how: string }> = [];
-  const kills: number[] = [];
-  /** How long each restart took (spawn to listening), the time the bot was away. */
-  const downMs: number[] = [];
   /** Chat messages Feishu gave up on before the bot ever stored them, typed again (see openCase). */
   const retyped: string[] = [];
-  let restarting: Promise<void> | undefined;
 
   const agent = demoOpenId('wangxiaoli');
   const clerk = demoOpenId('xiejun');
 
   beforeAll(async () => {
-    sandbox = await startChaosSandbox();
-    database = await freshDatabase();
-    pool = testPool(database.url);
-    tenantDir = mkdtempSync(join(tmpdir(), 'fo-chaos-tenant-'));
-    const tenantFile = join(tenantDir, 'tenant.json');
-    writeFileSync(tenantFile, JSON.stringify(demoTenant(sandbox.state)));
     // The first start provisions the Base and seeds the demo directory before it says ready.
-    bot = await startBot({ sandbox, databaseUrl: database.url, lines, env: { ...env, CHAOS_DEMO_TENANT: tenantFile } });
-    pointSandboxAt(sandbox, bot.url);
-    table = await waitFor(
+    run = await startWorkflowRun({ tag, apiToken: API_TOKEN, untilMs: 90_000 });
+    table = await run.until(
       async () => {
-        const app = sandbox.state.apps()[0];
+        const app = run.sandbox.state.apps()[0];
         const t = app?.tables.find((x) => x.name === '异常件工单');
-        const { rows } = await pool
+        const { rows } = await run.pool
           .query(`select 1 from mirror_tables where table_key = 'exceptions'`)
           .catch(() => ({ rows: [] }));
         return app && t && rows.length > 0 ? { appToken: app.app_token, tableId: t.table_id } : undefined;
@@ -92,46 +69,16 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
       90_000,
     );
   }, 180_000);
-  afterAll(async () => {
-    await bot?.stop();
-    await sandbox?.dispose();
-    await pool?.end();
-    await database?.drop();
-    if (tenantDir) rmSync(tenantDir, { recursive: true, force: true });
-  });
+  afterAll(() => run?.close());
 
-  const restart = async () => {
-    bot = await startBot({ sandbox, databaseUrl: database.url, lines, env });
-    pointSandboxAt(sandbox, bot.url);
-  };
   const caseById = async (id: number) =>
-    (await pool.query<CaseRow>('select *, id::int as id from exceptions_cases where id = $1', [id])).rows[0]!;
-  const p2p = (openId: string) => sandbox.state.p2pChatOf(openId)!.chat_id;
+    (await run.pool.query<CaseRow>('select *, id::int as id from exceptions_cases where id = $1', [id])).rows[0]!;
+  const p2p = (openId: string) => run.sandbox.state.p2pChatOf(openId)!.chat_id;
   const no = (id: number) => `EX${String(id).padStart(6, '0')}`;
 
-  /** Polls until `check` holds; the message names the seed so a failure can be replayed. */
-  const until = <T>(check: () => Promise<T | undefined | false>, what: string, ms = 90_000) =>
-    waitFor(check, `${what} (${tag}, kills after ${kills.join(', ')} ms)`, ms);
-
-  /** A call to the bot that survives its death: retried against the restarted process. */
-  async function api(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-    return until(async () => {
-      await restarting;
-      try {
-        const res = await fetch(`${bot.url}${path}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(5000),
-        });
-        if (res.status >= 500) return undefined;
-        return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-      } catch {
-        await sleep(200);
-        return undefined;
-      }
-    }, `POST ${path} answered`);
-  }
+  const until = <T>(check: () => Promise<T | undefined | false>, what: string, ms?: number) =>
+    run.until(check, what, ms);
+  const api = (path: string, body: unknown) => run.api(path, body);
 
   /** A person clicks a button on a card message; the sandbox posts card.action.trigger to the bot. */
   async function click(
@@ -140,8 +87,8 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
     value: Record<string, unknown>,
     extra: { name?: string; form_value?: Record<string, unknown> } = {},
   ): Promise<CardActionResult> {
-    await restarting;
-    return sandbox.actions.clickCard({
+    await run.settled();
+    return run.sandbox.actions.clickCard({
       operatorOpenId: operator,
       messageId,
       action: { tag: 'button', value, ...extra },
@@ -149,7 +96,7 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
   }
 
   const cardOf = (messageId: string) => {
-    const m = sandbox.state.botMessages().find((x) => x.message_id === messageId);
+    const m = run.sandbox.state.botMessages().find((x) => x.message_id === messageId);
     return m ? (JSON.parse(m.content) as unknown) : undefined;
   };
 
@@ -164,27 +111,32 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
     attempt: (c: CaseRow) => Promise<CardActionResult | 'sent' | undefined>,
   ): Promise<void> {
     const entered = async () => {
-      const { rows } = await pool.query<{ n: number }>(
+      const { rows } = await run.pool.query<{ n: number }>(
         `select count(*)::int as n from exceptions_state_history where case_id = $1 and state = $2`,
         [caseId, ENTERS[name]],
       );
       return rows[0]!.n;
     };
     const before = await entered();
-    let tries = 0;
+    const tries: string[] = [];
     await until(
       async () => {
         if ((await entered()) > before) return true;
         const c = await caseById(caseId);
-        const r = await attempt(c).catch(() => undefined);
-        tries++;
+        let threw: string | undefined;
+        const r = await attempt(c).catch((err: Error) => void (threw = err.message.slice(0, 80)));
+        if (threw) tries.push(`threw ${threw}`);
+        else tries.push(r === undefined ? 'no button yet' : r === 'sent' ? 'sent' : JSON.stringify(r.toast ?? r.ok));
         if (r && r !== 'sent' && r.ok && r.toast?.type === 'success') acked.push({ caseId, step: name, how: 'card' });
         // Chat and grid entries are retried by Feishu itself: give them time before typing again.
         await sleep(r === 'sent' ? 4000 : 300);
         return (await entered()) > before;
       },
-      `${no(caseId)} ${name} (${tries} tries)`,
-    );
+      `${no(caseId)} ${name}`,
+    ).catch((err: Error) => {
+      // The tries made, so a timeout says whether the step was never offered, refused or unanswered.
+      throw new Error(`${err.message}; ${tries.length} tries: ${tries.slice(-8).join(' | ')}`);
+    });
   }
 
   async function openCase(i: number): Promise<number> {
@@ -206,7 +158,7 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
       return id;
     }
     const type = () =>
-      sandbox.actions.sendUserMessage({
+      run.sandbox.actions.sendUserMessage({
         userOpenId: agent,
         chatId: p2p(agent),
         text: `异常件 丢件 ${orderNo} ¥89 包裹三天没动`,
@@ -218,7 +170,7 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
     // Feishu then drops it and the bot never had it: the person sees no answer and types it again.
     // Only that is retyped — an event the bot stored or acknowledged must open its case as it is.
     const opened = async () => {
-      const { rows } = await pool.query<{ id: number }>(
+      const { rows } = await run.pool.query<{ id: number }>(
         'select id::int as id from exceptions_cases where order_no = $1',
         [orderNo],
       );
@@ -239,7 +191,7 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
   }
 
   const deliveryOf = (messageId: string) =>
-    sandbox.state
+    run.sandbox.state
       .deliveries()
       .find((r) => (r.envelope.event as { message?: { message_id?: string } }).message?.message_id === messageId);
 
@@ -247,7 +199,7 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
   async function neverReached(messageId: string): Promise<boolean> {
     const record = deliveryOf(messageId);
     if (!record || record.state !== 'failed' || record.attempts.some((a) => a.status === 200)) return false;
-    const { rows } = await pool.query('select 1 from lark_events where event_id = $1', [record.event_id]);
+    const { rows } = await run.pool.query('select 1 from lark_events where event_id = $1', [record.event_id]);
     return rows.length === 0;
   }
 
@@ -255,14 +207,14 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
   async function eventStory(messageId: string): Promise<string> {
     const record = deliveryOf(messageId);
     if (!record) return `no delivery recorded for ${messageId}`;
-    const { rows } = await pool.query<{ id: string }>(
+    const { rows } = await run.pool.query<{ id: string }>(
       'select id, status, attempts, last_error, received_at, updated_at from lark_events where event_id = $1',
       [record.event_id],
     );
     // The event's job in pg-boss (live or archived): its state, retries and last output.
     const jobs = rows[0]
       ? (
-          await pool.query(
+          await run.pool.query(
             `select state, retry_count, retry_limit, created_on, started_on, completed_on, output from pgboss.job
                where name = 'lark.event' and data->>'id' = $1
              union all
@@ -272,7 +224,7 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
           )
         ).rows
       : [];
-    const logged = lines.filter((l) => l.includes(record.event_id)).map((l) => l.slice(0, 400));
+    const logged = run.lines.filter((l) => l.includes(record.event_id)).map((l) => l.slice(0, 400));
     return [
       `delivery ${record.event_id} (${record.state}): ${JSON.stringify(record.attempts)}`,
       `lark_events: ${JSON.stringify(rows)}`,
@@ -296,7 +248,7 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
     const how = PLAN[i]!.tracking;
     await step(id, 'tracking', async (c) => {
       if (how < 0.34) {
-        sandbox.actions.sendUserMessage({
+        run.sandbox.actions.sendUserMessage({
           userOpenId: c.warehouse_open_id!,
           chatId: p2p(c.warehouse_open_id!),
           text: `单号 ${no(id)} ${tracking}`,
@@ -304,7 +256,7 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
         return 'sent';
       }
       if (how < 0.67) {
-        await sandbox.actions.editRecord(clerk, table.appToken, table.tableId, c.bitable_record_id!, {
+        await run.sandbox.actions.editRecord(clerk, table.appToken, table.tableId, c.bitable_record_id!, {
           物流单号: tracking,
         });
         return 'sent';
@@ -326,17 +278,17 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
     });
 
     await step(id, 'approve', async () => {
-      const { rows } = await pool.query<{ id: number }>(
+      const { rows } = await run.pool.query<{ id: number }>(
         `select id::int as id from exceptions_approvals where case_id = $1 and decision = 'pending'`,
         [id],
       );
       const approvalId = rows[0]?.id;
       if (!approvalId) return undefined;
-      const card = sandbox.state
+      const card = run.sandbox.state
         .botMessages()
         .find((m) => m.content.includes('exceptions.approve') && m.content.includes(`"approvalId":${approvalId}`));
       if (!card) return undefined;
-      const chat = sandbox.state.chats().find((x) => x.chat_id === card.chat_id)!;
+      const chat = run.sandbox.state.chats().find((x) => x.chat_id === card.chat_id)!;
       const value = findButtonValue(JSON.parse(card.content), (v) => v.action === 'exceptions.approve')!;
       return click(chat.p2p_user!, card.message_id, value);
     });
@@ -352,23 +304,7 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
   }
 
   it('opens, fills, approves and closes every case once across kills, each effect exactly once', async () => {
-    let driving = true;
-    const killer = (async () => {
-      const started = Date.now();
-      while (driving) {
-        const wait = Math.round(1500 + killWaits() * 5000);
-        await sleep(wait);
-        if (!driving) break;
-        kills.push(Date.now() - started);
-        restarting = (async () => {
-          await bot.kill9();
-          const down = Date.now();
-          await restart();
-          downMs.push(Date.now() - down);
-        })();
-        await restarting;
-      }
-    })();
+    const stopKilling = run.killRepeatedly(() => Math.round(1500 + killWaits() * 5000));
     let next = 0;
     const lane = async () => {
       while (next < CASES) await drive(next++);
@@ -376,19 +312,19 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
     try {
       await Promise.all(Array.from({ length: LANES }, lane));
     } finally {
-      driving = false;
-      await killer;
+      await stopKilling();
     }
     process.stdout.write(
-      `workflow-kill (${tag}): ${kills.length} kills, restarts took ${downMs.join(', ')} ms; ${retyped.length}` +
-        ` chat message(s) retyped after Feishu gave up\n`,
+      `workflow-kill (${tag}): ${run.kills.length} kills, restarts took ${run.downMs.join(', ')} ms; ` +
+        `${retyped.length} chat message(s) retyped after Feishu gave up\n`,
     );
-    expect(kills.length, `${tag}: the bot was killed during the run`).toBeGreaterThan(1);
+    expect(run.kills.length, `${tag}: the bot was killed during the run`).toBeGreaterThan(1);
+    expect(run.restartErrors, `${tag}: the bot came back after every kill`).toEqual([]);
 
     // Settle: Feishu's retries delivered, the queue drained, every case's row written.
     const settled = async () => {
-      await sandbox.state.idle();
-      const { rows } = await pool.query<{ n: number }>(
+      await run.sandbox.state.idle();
+      const { rows } = await run.pool.query<{ n: number }>(
         `select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active')
            and name not like '%schedule%' and name not like '%sweep%' and name not like '%reconcile%'
            and name not like '%sync%' and name not like '%backfill%'`,
@@ -397,7 +333,7 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
     };
     await until(settled, 'queue drained', 120_000);
 
-    const cases = (await pool.query<CaseRow>('select *, id::int as id from exceptions_cases order by 1')).rows;
+    const cases = (await run.pool.query<CaseRow>('select *, id::int as id from exceptions_cases order by 1')).rows;
     // One case per intent: a chat message or an API call redone after a kill never opens a second.
     const byOrder = new Map<string, string[]>();
     for (const c of cases as Array<CaseRow & { order_no: string; source: string }>)
@@ -414,7 +350,7 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
 
     // No transition the bot acknowledged is lost.
     const history = (
-      await pool.query<{ case_id: number; state: string; action: string }>(
+      await run.pool.query<{ case_id: number; state: string; action: string }>(
         'select case_id::int as case_id, state, action from exceptions_state_history order by id',
       )
     ).rows;
@@ -440,7 +376,7 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
 
     // No approval decided twice: one approval per case, decided once, one decision in the audit.
     const approvals = (
-      await pool.query<{ case_id: number; decision: string; decided_by: string | null }>(
+      await run.pool.query<{ case_id: number; decision: string; decided_by: string | null }>(
         'select case_id::int as case_id, decision, decided_by from exceptions_approvals order by id',
       )
     ).rows;
@@ -450,7 +386,7 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
     ).toEqual(cases.map(() => 'approved'));
     expect(new Set(approvals.map((a) => a.case_id)).size, tag).toBe(CASES);
     const decisions = (
-      await pool.query<{ case_id: number; n: number }>(
+      await run.pool.query<{ case_id: number; n: number }>(
         `select case_id::int as case_id, count(*)::int as n from exceptions_audit where action in ('approve',
           'reject') group by case_id`,
       )
@@ -461,7 +397,7 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
     ).toEqual([]);
 
     // No case has two Bitable rows; every case has its row.
-    const rows = sandbox.state.records(table.appToken, table.tableId);
+    const rows = run.sandbox.state.records(table.appToken, table.tableId);
     const text = (v: unknown) =>
       Array.isArray(v) ? v.map((s: { text?: string }) => s.text ?? '').join('') : String(v ?? '');
     const perCase = new Map<string, number>();
@@ -481,20 +417,20 @@ describe('the exceptions workflow with the bot killed at seeded random moments',
     ).toEqual([]);
 
     // Each intended message has one uuid across all attempts; no two different sends for one intent.
-    const attempts = sandbox.state.sendAttempts();
+    const attempts = run.sandbox.state.sendAttempts();
     expect(attempts.length, tag).toBeGreaterThan(CASES * 4);
     expect(sendsWithoutUuid(attempts), tag).toEqual([]);
     expect(uuidsWithSeveralTargets(attempts), tag).toEqual([]);
     // On failure: the bot's own account of the refusals it sent (each with the change's key).
-    const refusals = lines.filter((l) => l.includes('refused and put back')).map((l) => l.slice(0, 600));
+    const refusals = run.lines.filter((l) => l.includes('refused and put back')).map((l) => l.slice(0, 600));
     expect(duplicateIntents(attempts), `${tag}\n${refusals.join('\n')}`).toEqual([]);
     // One case card per case, in one message.
     const cardMessages = new Set(cases.map((c) => c.card_message_id));
     expect(cardMessages.size, tag).toBe(CASES);
 
-    expect(linesWithSecrets(sandbox, lines), tag).toEqual([]);
+    expect(linesWithSecrets(run.sandbox, run.lines), tag).toEqual([]);
     expect(
-      lines.some((l) => l.includes(API_TOKEN)),
+      run.lines.some((l) => l.includes(API_TOKEN)),
       tag,
     ).toBe(false);
   }, 600_000);
