@@ -1,5 +1,6 @@
 // npm run bench [-- --short] [--out file] [--rate N]
-//                 [--scenario intake,effect,mirror,exceptions,cards,qa-import,qa-sampling,dashboard,community,contracts]
+//                 [--scenario intake,effect,mirror,exceptions,cards,qa-import,qa-sampling,dashboard,
+//                             community,contracts]
 //                 [--sizes 10000,50000] [--scale 0.1]
 // e.g. a quick reports run: npm run bench -- --scenario exceptions --sizes 10000 --out /tmp/r.json
 // DATABASE_URL names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres);
