@@ -21,6 +21,8 @@ const ENDPOINTS: Array<{ name: string; path: string }> = [
   { name: 'qa.365d', path: '/api/dashboard/qa/summary?days=365' },
   { name: 'qa.90d.team+channel', path: '/api/dashboard/qa/summary?days=90&team=cs_north&channel=tmall' },
   { name: 'qa.30d.agent', path: '/api/dashboard/qa/summary?agent=ou_bench_agent_7' },
+  { name: 'qa.30d.root-causes', path: '/api/dashboard/qa/root-causes' },
+  { name: 'qa.365d.root-causes', path: '/api/dashboard/qa/root-causes?days=365' },
   { name: 'contracts', path: '/api/dashboard/contracts/summary' },
   { name: 'community.30d', path: '/api/dashboard/community/summary' },
   { name: 'community.365d', path: '/api/dashboard/community/summary?days=365' },

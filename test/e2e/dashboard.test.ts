@@ -342,6 +342,12 @@ describe('the workbench dashboard', () => {
       if (person === 'zhengxue') expect(r.training.groups.length).toBeGreaterThan(0);
       const groups = page.locator('[data-testid=training] tbody tr:not(:has(td.empty))');
       expect(await groups.count()).toBe(r.training.groups.length);
+      // Root causes arrive by their own call and fill their panel: the count of deductions the API gave.
+      const rc = await apiJson<{ deductions: number }>(page, '/api/dashboard/qa/root-causes?days=30');
+      const cell = page.locator('[data-testid=root-causes] tbody tr td').nth(rc.deductions > 0 ? 1 : 0);
+      await expect
+        .poll(() => cell.textContent(), { timeout: 30_000 })
+        .toBe(rc.deductions > 0 ? rc.deductions.toLocaleString('zh-CN') : '暂无扣分 · No deductions');
       // The channel chart plots the API's averages, one bar per channel, its legend above the plot.
       const plotted = await page.evaluate(() => {
         const charts = (

@@ -68,9 +68,9 @@ describe('root causes of deductions', () => {
     await settle(t);
 
     const cookie = await signInAs(t, 'ou_qa_lead');
-    const summary = await dashboardGet(t, '/api/dashboard/qa/summary?days=30', cookie);
+    const summary = await dashboardGet(t, '/api/dashboard/qa/root-causes?days=30', cookie);
     expect(summary.statusCode, summary.body).toBe(200);
-    const rc = summary.json().rootCauses;
+    const rc = summary.json();
     const deductions = (
       await t.database.query<{ n: number }>('select count(*)::int as n from qa_review_items where points > 0')
     ).rows[0]!.n;
@@ -90,8 +90,13 @@ describe('root causes of deductions', () => {
     });
 
     // A team lead's view is their teams' only: 京东组's lead sees no cause given.
-    const lead = await dashboardGet(t, '/api/dashboard/qa/summary?days=30', await signInAs(t, 'ou_lead_jd'));
-    expect(lead.json().rootCauses.tagged).toBe(0);
+    const leadCookie = await signInAs(t, 'ou_lead_jd');
+    const lead = await dashboardGet(t, '/api/dashboard/qa/root-causes?days=30', leadCookie);
+    expect(lead.json()).toMatchObject({ level: 'team', tagged: 0 });
+    // The same reach as the summary: another team's agent is refused, no session is 401.
+    const other = await dashboardGet(t, '/api/dashboard/qa/root-causes?agent=ou_agent_1', leadCookie);
+    expect(other.statusCode).toBe(403);
+    expect((await dashboardGet(t, '/api/dashboard/qa/root-causes', null)).statusCode).toBe(401);
 
     const asked = await say(t, '质检报告', 'ou_qa_lead');
     const report = text(t.feishu.replies(asked).at(-1)!.card);

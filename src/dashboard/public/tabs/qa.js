@@ -29,7 +29,7 @@ const WEIGHTED =
 
 // Root causes of the period's deductions (qa.root_causes): overall, then each team's and channel's top causes.
 const causeList = (causes) => causes.map((c) => `${esc(c.name)} ${count(c.count)}（${pct(c.share)}）`).join('、');
-function rootCausePanel(rc, link) {
+function rootCausePanel(rc, link, loading) {
   const rows = rc
     ? [
         [`<b>全部 All</b>`, count(rc.deductions), causeList(rc.byCause)],
@@ -54,7 +54,7 @@ function rootCausePanel(rc, link) {
         ['根因（占比）', 'Causes (share)'],
       ],
       rc && rc.deductions > 0 ? rows : [],
-      '暂无扣分 · No deductions',
+      loading ? '加载中… · Loading…' : rc === null ? '暂时无法读取 · Not available' : '暂无扣分 · No deductions',
     ),
   });
 }
@@ -63,6 +63,9 @@ export default {
   filters: ['team', 'channel'],
 
   async render(view) {
+    // Root causes come from their own call (counted from the marks, slower on a year of data): the
+    // panel fills in when they arrive, the rest of the tab does not wait for them.
+    const causes = view.api('root-causes').catch(() => undefined);
     const r = await view.api('summary');
     const byChannel = table(COLUMNS, rowsOf(r.byChannel), '暂无数据 · No data');
     const t = r.totals ?? {};
@@ -163,7 +166,7 @@ export default {
           '暂无重复扣分 · No repeated deductions',
         ),
       })}
-      ${rootCausePanel(r.rootCauses, view.link('qa_review_items', 'all'))}
+      <div id="qa-root-causes">${rootCausePanel(undefined, view.link('qa_review_items', 'all'), true)}</div>
       ${panel({
         title: ['按质检员', 'By inspector'],
         link: reviewsLink,
@@ -173,5 +176,10 @@ export default {
     chart('chart-qa-channels', channelOption(r.byChannel));
     chart('chart-qa-criteria', criteriaOption(r.byItem));
     view.updated(r.generatedAt);
+    // Filled when it comes, unless the tab was drawn again meanwhile (the old slot is then detached).
+    const slot = view.el.querySelector('#qa-root-causes');
+    void causes.then((rc) => {
+      if (slot?.isConnected) slot.innerHTML = rootCausePanel(rc ?? null, view.link('qa_review_items', 'all'), false);
+    });
   },
 };
