@@ -1,7 +1,6 @@
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import { precheck, type Message, type Suggestion } from '../logic/prechecks.js';
 import { assign, samplePlan, type Candidate, type Inspector } from '../logic/sampling.js';
-import type { ConversationRow } from '../repository.js';
 import { qaConversations, qaReviews } from '../schema.js';
 import { EFFECTS_JOB, isInspector, type EffectsJob, type QaDeps } from './context.js';
 import { criteriaOf, currentScorecard } from './scorecard.js';
@@ -20,14 +19,29 @@ export interface SamplingResult {
 const CHUNK = 5_000;
 const REVIEW_CHUNK = 500;
 
+/** What the plan reads of a conversation: a period holds 100,000 of them, so only these columns. */
+interface Unreviewed {
+  id: number;
+  agentOpenId: string;
+  channel: string;
+  csat: number | null;
+  tags: string[];
+}
+
 /** Conversations that started in [from, to) and nobody reviewed yet (calibration aside). */
-async function unreviewed(x: QaDeps, from: Date, to: Date): Promise<ConversationRow[]> {
+async function unreviewed(x: QaDeps, from: Date, to: Date): Promise<Unreviewed[]> {
   const reviewed = x.database.db
     .select({ one: sql`1` })
     .from(qaReviews)
     .where(sql`${qaReviews.sampleReason} <> 'calibration' and ${qaReviews.conversationId} = ${qaConversations.id}`);
   return x.database.db
-    .select()
+    .select({
+      id: qaConversations.id,
+      agentOpenId: qaConversations.agentOpenId,
+      channel: qaConversations.channel,
+      csat: qaConversations.csat,
+      tags: qaConversations.tags,
+    })
     .from(qaConversations)
     .where(and(gte(qaConversations.startedAt, from), lt(qaConversations.startedAt, to), sql`not exists (${reviewed})`));
 }
@@ -38,7 +52,7 @@ async function unreviewed(x: QaDeps, from: Date, to: Date): Promise<Conversation
  */
 async function prechecked<T>(
   x: QaDeps,
-  rows: ConversationRow[],
+  rows: Unreviewed[],
   version: number,
   keep: (s: Suggestion[]) => T,
 ): Promise<Map<number, T>> {
