@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../../src/sandbox/index.js';
 import { waitFor } from '../../helpers/app.js';
 import { settled, START_BUDGET_MS, startTestProduct, type TestProduct } from '../../helpers/product.js';
+import { gridHarness } from './grid-harness.js';
 
 const TOKEN = 'qa-grid-api-token-0123456789';
 const agent = demoOpenId('wangxiaoli');
@@ -14,74 +15,15 @@ const qaLead = demoOpenId('zhengxue');
 describe('scoring a review from 质检记录 / 评分明细', () => {
   let product: TestProduct;
   const now = new Date('2026-11-30T10:00:00+08:00');
-  const tables: Record<string, { appToken: string; tableId: string }> = {};
   const reviews: Array<{ id: number; no: string; inspector: string; recordId: string }> = [];
   const criteria: Record<string, string> = {};
   let scoredVersion = 0;
 
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${product.url}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    expect(res.status, await res.clone().text()).toBe(200);
-    return res.json();
-  };
-  const sandbox = () => product.sandbox!;
-  const add = (who: string, table: string, fields: Record<string, unknown>) =>
-    sandbox().actions.addRecord(who, tables[table]!.appToken, tables[table]!.tableId, fields);
-  const edit = (who: string, table: string, recordId: string, fields: Record<string, unknown>) =>
-    sandbox().actions.editRecord(who, tables[table]!.appToken, tables[table]!.tableId, recordId, fields);
-  const rows = (table: string) => sandbox().state.records(tables[table]!.appToken, tables[table]!.tableId);
-  const cell = (table: string, recordId: string, name: string): unknown => {
-    const v = rows(table).find((r) => r.record_id === recordId)?.fields[name];
-    return Array.isArray(v) && v.every((s) => typeof s === 'object' && s && 'text' in s)
-      ? v.map((s: { text?: string }) => s.text ?? '').join('')
-      : v;
-  };
-  const dm = (to: string, needle: string) =>
-    waitFor(
-      async () =>
-        sandbox()
-          .state.messages({ chatId: sandbox().state.p2pChatOf(to)!.chat_id, fromBot: true })
-          .find((m) => m.content.includes(needle)),
-      `a DM to ${to} mentioning ${needle}`,
-      60_000,
-    );
-  const review = async (id: number) =>
-    (
-      await product.deps.database.query<{
-        state: string;
-        score: number | null;
-        result: string | null;
-        version: number;
-        seconds_spent: number | null;
-        items: number;
-      }>(
-        `select state, score, result, version, seconds_spent,
-                (select count(*)::int from qa_review_items i where i.review_id = r.id) as items
-           from qa_reviews r where id = $1`,
-        [id],
-      )
-    ).rows[0]!;
+  const { tables, sandbox, rows, provisioned, post, add, edit, cell, dm, review } = gridHarness(() => product, TOKEN);
 
   beforeAll(async () => {
     product = await startTestProduct({ clock: { now: () => now }, cron: false, env: { API_TOKENS: TOKEN } });
-    for (const [key, name] of [
-      ['reviews', '质检记录'],
-      ['items', '评分明细'],
-      ['scorecard', '评分标准'],
-    ] as const)
-      tables[key] = await waitFor(
-        async () => {
-          const app = sandbox().state.apps()[0];
-          const t = app?.tables.find((x) => x.name === name);
-          return app && t ? { appToken: app.app_token, tableId: t.table_id } : undefined;
-        },
-        `${name} provisioned at start`,
-        120_000,
-      );
+    await provisioned();
     const at = (s: number) => new Date(Date.parse('2026-11-29T14:00:00+08:00') + s * 1000).toISOString();
     await post('/api/qa/conversations', {
       conversations: ['GRID-A', 'GRID-B', 'GRID-C', 'GRID-D'].map((externalId, i) => ({
