@@ -7,7 +7,8 @@ import type { CaseView } from '../../src/domains/exceptions/service/view.js';
 import { renderQa } from './qa-samples.js';
 import { contractCards } from '../../src/domains/contracts/cards.js';
 import type { ContractView } from '../../src/domains/contracts/service/view.js';
-import { paymentPlanText } from '../../src/domains/contracts/questions.js';
+import { paymentMonthText, paymentPlanText } from '../../src/domains/contracts/questions.js';
+import type { PaymentMonths } from '../../src/domains/contracts/service/payment-months.js';
 import type { PaymentPlan } from '../../src/domains/contracts/service/payment-plan.js';
 import type { ContractRow, PaymentRow, StepRow } from '../../src/domains/contracts/repository.js';
 
@@ -292,6 +293,30 @@ function contractSamples(cards: CardRenderer, text: string): Record<string, Card
     'contracts/lookup': c.lookup(text, md`**HT-2026-WL-0012** ${text}`),
     'contracts/lookup (payment plan)': c.lookup('付款计划', paymentPlanText(samplePlan(text))),
     'contracts/notice': c.notice(text, text, 'green'),
+    'contracts/lookup (payment month)': c.lookup('本月付款', paymentMonthText(sampleMonths(text))),
+  };
+}
+
+/** This month by budget line, with user text in the line's name, code and department. */
+function sampleMonths(text: string): PaymentMonths {
+  const line = (key: string, overdueFen: number) => ({
+    key,
+    label: text,
+    department: text,
+    months: [{ month: '2026-11', plannedFen: 30_000_00, paidFen: 12_000_00, overdueFen }],
+    plannedFen: 30_000_00,
+    paidFen: 12_000_00,
+    overdueFen,
+    unscheduledFen: 0,
+  });
+  const total = line('all', 18_000_00);
+  return {
+    today: '2026-11-26',
+    months: ['2026-11'],
+    definition: '',
+    total,
+    byBudget: [line(text.slice(0, 40), 18_000_00), line(`dept:${text}`, 0)],
+    byDepartment: [total],
   };
 }
 

@@ -409,6 +409,37 @@ describe('the workbench dashboard', () => {
     expect(plotted.names).toEqual(r.budgets.map((b) => b.name).reverse());
     expect(plotted.left).toEqual(r.budgets.map((b) => Math.round(Math.max(0, b.leftFen) / 100)).reverse());
     await expectLegendClearOfAxes(page, 'chart-budgets');
+    // The monthly payment panel plots and lists what GET …/payment-months answered, in yuan.
+    const months = await apiJson<{
+      months: string[];
+      total: { months: Array<{ plannedFen: number; paidFen: number; overdueFen: number }> };
+      byBudget: Array<{ label: string; plannedFen: number; paidFen: number; overdueFen: number }>;
+    }>(page, '/api/dashboard/contracts/payment-months');
+    expect(months.byBudget.length).toBeGreaterThan(0);
+    await page.locator('#chart-payment-months canvas').waitFor();
+    const monthly = await page.evaluate(() => {
+      const charts = (
+        window as unknown as {
+          dashboard: {
+            charts(): Map<string, { getOption(): { xAxis: { data: string[] }[]; series: { data: number[] }[] } }>;
+          };
+        }
+      ).dashboard.charts();
+      const o = charts.get('chart-payment-months')!.getOption();
+      return { months: o.xAxis[0]!.data, series: o.series.map((s) => s.data) };
+    });
+    const inYuan = (key: 'plannedFen' | 'paidFen' | 'overdueFen') =>
+      months.total.months.map((m) => Math.round(m[key] / 100));
+    expect(monthly.months).toEqual(months.months);
+    expect(monthly.series).toEqual([inYuan('plannedFen'), inYuan('paidFen'), inYuan('overdueFen')]);
+    const yuanText = (fen: number) => `¥${Math.round(fen / 100).toLocaleString('zh-CN')}`;
+    const rows = await page
+      .locator('[data-testid=contracts-payment-months] tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+    expect(rows.map((cells) => [cells[2], cells[3], cells[4]])).toEqual(
+      months.byBudget.map((l) => [yuanText(l.plannedFen), yuanText(l.paidFen), yuanText(l.overdueFen)]),
+    );
+    await expectLegendClearOfAxes(page, 'chart-payment-months');
     await page.waitForTimeout(600);
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-contracts.png`, fullPage: true });
     expect(errors).toEqual([]);

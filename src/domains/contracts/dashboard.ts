@@ -54,5 +54,21 @@ export function contractDashboardRoutes(
       },
       async (req) => scoped(req, req.query.team, (now, f) => svc.paymentPlan(now, f)),
     );
+
+    app.get(
+      '/payment-months',
+      {
+        schema: {
+          querystring: ContractsSummaryQuery,
+          tags: ['dashboard'],
+          summary:
+            '付款计划月报 · Planned versus paid per month, per budget line and department (`from`/`to` pick the ' +
+            'months; default: five months back to six ahead)',
+        },
+        onRequest: o.access.guard('contracts'),
+      },
+      async (req) =>
+        scoped(req, req.query.team, (now, f) => svc.paymentMonths(now, f, { from: req.query.from, to: req.query.to })),
+    );
   };
 }

@@ -25,7 +25,8 @@ const ALREADY = {
 };
 
 export const USAGE =
-  '合同 新建 · 合同 <相对方|编号> · 合同 待我审批 · 合同 付款计划 · 合同 下月到期 · 合同 <部门>本季度预算还剩多少';
+  '合同 新建 · 合同 <相对方|编号> · 合同 待我审批 · 合同 付款计划 · 合同 本月付款 · 合同 下月到期 · ' +
+  '合同 <部门>本季度预算还剩多少';
 
 /** `合同` / `contract`: the intake form, the approver's queue, or a lookup by number or counterparty. */
 export function handleContractCommand(svc: ContractService) {

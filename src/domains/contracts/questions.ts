@@ -4,6 +4,7 @@ import { budgetTermsOf, roleText, stateText, yuan } from './card-text.js';
 import type { Question } from './logic/questions.js';
 import type { ContractService } from './service/index.js';
 import type { PaymentPlan, PlanTotal } from './service/payment-plan.js';
+import type { PaymentMonths } from './service/payment-months.js';
 
 /** The answer to a plain-word question (待我审批, 下月到期的合同, 运营本季度预算还剩多少) as card markdown. */
 export async function answer(svc: ContractService, q: Question, openId: string, now: Date): Promise<Markdown> {
@@ -22,6 +23,7 @@ export async function answer(svc: ContractService, q: Question, openId: string, 
     return joinMarkdown(lines);
   }
   if (q.kind === 'payments') return paymentPlanText(await svc.paymentPlanFor(openId, now));
+  if (q.kind === 'payment-month') return paymentMonthText(await svc.paymentMonthFor(openId, now));
   if (q.kind === 'expiring') {
     const found = await svc.endingBetween(q.from, q.to);
     const head = md`**${q.label}** ${q.from} → ${q.to}`;
@@ -101,5 +103,36 @@ export function paymentPlanText(plan: PaymentPlan): Markdown {
     ...(more > 0 ? [md`…另有 ${more} 笔 · ${more} more`] : []),
     totals('按相对方 By counterparty', plan.byCounterparty),
     totals('按预算 By budget', plan.byBudget),
+  ]);
+}
+
+/** 本月付款: this month's planned versus paid, in total and per budget line (department for lines without one). */
+export function paymentMonthText(r: PaymentMonths): Markdown {
+  const month = r.months[0]!;
+  const cell = (l: PaymentMonths['total']) => l.months[0]!;
+  const t = cell(r.total);
+  const head = md`**本月付款 Payments this month** ${month} · 计划 planned ${yuan(t.plannedFen)} · 已付 paid ${yuan(
+    t.paidFen,
+  )} · 逾期 overdue ${yuan(t.overdueFen)}`;
+  const lines = r.byBudget.filter((l) => {
+    const c = cell(l);
+    return c.plannedFen > 0 || c.paidFen > 0;
+  });
+  if (lines.length === 0)
+    return joinMarkdown([
+      head,
+      md`
+本月没有计划或已付的款项 · Nothing planned or paid this month
+      `,
+    ]);
+  return joinMarkdown([
+    head,
+    ...lines.slice(0, SHOWN).map((l) => {
+      const c = cell(l);
+      const code = l.key.startsWith('dept:') ? l.department : l.key;
+      return md`- **${l.label}**（${code}）计划 ${yuan(c.plannedFen)} · 已付 ${yuan(c.paidFen)}${
+        c.overdueFen > 0 ? md` · **逾期 overdue ${yuan(c.overdueFen)}**` : ''
+      }`;
+    }),
   ]);
 }

@@ -1,4 +1,5 @@
-// ECharts options for the contracts tab, from /api/dashboard/contracts/summary's budgets and concentration.
+// ECharts options for the contracts tab, from /api/dashboard/contracts/summary's budgets and concentration and
+// /api/dashboard/contracts/payment-months.
 // Data in, option out; ui.js (legendSafe) puts every legend above its plot when drawn.
 const yuan = (fen) => Math.round(fen / 100);
 const moneyAxis = {
@@ -61,5 +62,20 @@ export function concentrationOption(concentration) {
         barMaxWidth: 16,
       },
     ],
+  };
+}
+
+/** Planned versus paid per month (all lines the viewer sees), with what of the planned is overdue. */
+export function paymentMonthsOption(report) {
+  const m = report.total.months;
+  const bar = (name, key) => ({ name, type: 'bar', data: m.map((c) => yuan(c[key])), barMaxWidth: 14 });
+  return {
+    color: ['#3370ff', '#34c724', '#f54a45'],
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    legend: {},
+    grid: {},
+    xAxis: { type: 'category', data: report.months, axisLabel: { hideOverlap: true } },
+    yAxis: moneyAxis,
+    series: [bar('计划 Planned', 'plannedFen'), bar('已付 Paid', 'paidFen'), bar('逾期 Overdue', 'overdueFen')],
   };
 }

@@ -1,6 +1,6 @@
-// 合同 Contracts tab: GET /api/dashboard/contracts/summary (src/domains/contracts/dashboard.ts).
+// 合同 Contracts tab: GET /api/dashboard/contracts/summary and /payment-months (src/domains/contracts/dashboard.ts).
 import { chart, chartBox, esc, kpis, panel, pct, table, yuan } from '../ui.js';
-import { budgetOption, concentrationOption } from './contracts-charts.js';
+import { budgetOption, concentrationOption, paymentMonthsOption } from './contracts-charts.js';
 
 const STATES = { active: '履行中 Active', expiring: '即将到期 Expiring' };
 const ROLES = {
@@ -49,11 +49,42 @@ function tiles(r) {
   ];
 }
 
+/** 付款计划月报: the monthly chart over the period and, per budget line, its totals. */
+function paymentMonthsPanel(view, m) {
+  const period = `${m.months[0]} → ${m.months.at(-1)}`;
+  return panel({
+    title: ['付款计划与实付（按月）', `Planned vs paid by month · ${period}`],
+    definition: m.definition,
+    link: view.link('contract_payments', 'all'),
+    testid: 'contracts-payment-months',
+    wide: true,
+    body: `${chartBox('chart-payment-months')}${table(
+      [
+        ['预算', 'Budget line'],
+        ['部门', 'Department'],
+        ['计划', 'Planned'],
+        ['已付', 'Paid'],
+        ['逾期', 'Overdue'],
+        ['未排期', 'Unscheduled'],
+      ],
+      m.byBudget.map((l) => [
+        `${esc(l.label)}${l.key.startsWith('dept:') ? '' : `<br><small>${esc(l.key)}</small>`}`,
+        esc(l.department),
+        yuan(l.plannedFen),
+        yuan(l.paidFen),
+        l.overdueFen > 0 ? `<strong>${yuan(l.overdueFen)}</strong>` : yuan(0),
+        yuan(l.unscheduledFen),
+      ]),
+      '本期没有付款 · No payments in the period',
+    )}`,
+  });
+}
+
 export default {
   filters: ['team'],
 
   async render(view) {
-    const r = await view.api('summary');
+    const [r, months] = await Promise.all([view.api('summary'), view.api('payment-months')]);
     view.el.innerHTML = `${kpis(tiles(r))}<div class="grid">
       ${panel({
         title: ['即将到期', 'Expiring soon'],
@@ -146,7 +177,9 @@ export default {
           '无 · None',
         ),
       })}
+      ${paymentMonthsPanel(view, months)}
     </div>`;
+    chart('chart-payment-months', paymentMonthsOption(months));
     chart('chart-budgets', budgetOption(r.budgets));
     chart('chart-concentration', concentrationOption(r.concentration));
     view.updated(r.generatedAt);

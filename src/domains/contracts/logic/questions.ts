@@ -4,6 +4,7 @@ import { addDays, addMonths } from './dates.js';
 export type Question =
   | { kind: 'pending' }
   | { kind: 'payments' }
+  | { kind: 'payment-month' }
   | { kind: 'expiring'; from: string; to: string; label: string }
   | { kind: 'budget'; department: string | null; from: string; to: string; label: string };
 
@@ -17,13 +18,14 @@ export function quarterOf(today: string): { from: string; to: string } {
 }
 
 /**
- * 待我审批 · 付款计划 · 下月到期的合同 / 本月到期 / 30天内到期 · 运营本季度预算还剩多少 / 预算 运营 / 本季度预算 —
+ * 待我审批 · 付款计划 · 本月付款 · 下月到期的合同 / 本月到期 / 30天内到期 · 运营本季度预算还剩多少 / 预算 运营 / 本季度预算 —
  * read against `today` (a business-time-zone calendar day). Pure.
  */
 export function parseQuestion(text: string, today: string): Question | null {
   const t = text.trim().replace(/[?？!！。]+$/, '');
   if (/^(待我审批|我的审批|pending|to approve)$/i.test(t)) return { kind: 'pending' };
   if (/^(付款计划|待付款|付款|payment plan|payments)$/i.test(t)) return { kind: 'payments' };
+  if (/^(本月付款|本月付款计划|付款月报|payments this month)$/i.test(t)) return { kind: 'payment-month' };
   if (/^(下个?月到期(的合同)?|expiring next month)$/i.test(t)) {
     const from = addMonths(monthStart(today), 1);
     return { kind: 'expiring', from, to: addDays(addMonths(from, 1), -1), label: '下月到期 Expiring next month' };

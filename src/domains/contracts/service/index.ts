@@ -1,5 +1,6 @@
 import { ForbiddenError, NotFoundError } from '../../../core/errors.js';
 import { levelOf } from '../../../dashboard/access.js';
+import { calendarDay } from '../../../core/zoned-time.js';
 import { repo } from '../repository.js';
 import { decide, resubmit, type Decision } from './approvals.js';
 import type { ContractDeps, EffectsJob } from './context.js';
@@ -12,6 +13,7 @@ import { checkRisk } from './risk.js';
 import { viewOf } from './view.js';
 import { dashboard, type DashboardFilter } from './dashboard.js';
 import { paymentPlan } from './payment-plan.js';
+import { paymentMonths } from './payment-months.js';
 
 /** The contract use cases, each taking `now`; handlers, jobs and routes call only these. */
 export function createContractService(x: ContractDeps) {
@@ -60,19 +62,34 @@ export function createContractService(x: ContractDeps) {
     },
     dashboard: (now: Date, filter?: DashboardFilter) => dashboard(x, now, filter),
     paymentPlan: (now: Date, filter?: DashboardFilter) => paymentPlan(x, now, filter),
+    /** Planned versus paid per month and budget line; `period` (business dates) picks the months. */
+    paymentMonths: (now: Date, filter?: DashboardFilter, period?: { from?: string; to?: string }) =>
+      paymentMonths(x, now, filter, period),
     /**
      * The plan as `openId` may see it, by the contracts tab's roles (legal, finance, managers: all; a handler: the
      * contracts they own); anyone else is refused.
      */
-    paymentPlanFor: async (openId: string, now: Date) => {
-      const person = await x.directory.person(openId);
-      const level = person?.active ? levelOf('contracts', person.roles) : null;
-      if (!level)
-        throw new ForbiddenError('付款计划仅限法务、财务、管理者及合同经办人查看 · Legal, finance and managers only');
-      return paymentPlan(x, now, level === 'own' ? { owner: openId } : {});
+    paymentPlanFor: async (openId: string, now: Date) => paymentPlan(x, now, await planScope(x, openId)),
+    /** This month's planned versus paid as `openId` may see it (the same roles as the plan). */
+    paymentMonthFor: async (openId: string, now: Date) => {
+      const filter = await planScope(x, openId);
+      const today = calendarDay(now, x.config.timeZone);
+      return paymentMonths(x, now, filter, { from: today, to: today });
     },
     runEffects: (job: EffectsJob, now: Date) => runEffects(x, job, now),
   };
+}
+
+/**
+ * Who sees which payments, by the contracts tab's roles (legal, finance, managers: all; a handler: the contracts they
+ * own); anyone else is refused.
+ */
+async function planScope(x: ContractDeps, openId: string): Promise<DashboardFilter> {
+  const person = await x.directory.person(openId);
+  const level = person?.active ? levelOf('contracts', person.roles) : null;
+  if (!level)
+    throw new ForbiddenError('付款计划仅限法务、财务、管理者及合同经办人查看 · Legal, finance and managers only');
+  return level === 'own' ? { owner: openId } : {};
 }
 
 export type ContractService = ReturnType<typeof createContractService>;
