@@ -1,8 +1,9 @@
 import type { SqlExecutor } from '../../db/client.js';
-import type { RollupQuery, RollupRow } from './rollup-query.js';
-import { rollupFromRows } from './rollup-rows.js';
+import type { RollupRow } from './rollup-query.js';
+import { rollupFromRows, type ReachQuery } from './rollup-rows.js';
 import { rollupFromStore } from './rollup-stored.js';
 
+export type { ReachQuery } from './rollup-rows.js';
 export { DIMENSIONS, GRAINS, type Dimension, type Grain, type RollupQuery, type RollupRow } from './rollup-query.js';
 
 /**
@@ -12,6 +13,6 @@ export { DIMENSIONS, GRAINS, type Dimension, type Grain, type RollupQuery, type 
  * row per community, from its daily rows (rollup-rows.ts: a few hundred rows by the primary key).
  * Both give the same answer (test/domains/community/rollup-stored.test.ts).
  */
-export async function rollup(db: SqlExecutor, q: RollupQuery): Promise<RollupRow[]> {
+export async function rollup(db: SqlExecutor, q: ReachQuery): Promise<RollupRow[]> {
   return q.community || q.by === 'community' ? rollupFromRows(db, q) : rollupFromStore(db, q);
 }

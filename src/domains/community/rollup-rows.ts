@@ -1,6 +1,21 @@
 import type { SqlExecutor } from '../../db/client.js';
 import { rollupRowOf, type Dimension, type RollupQuery, type RollupRow } from './rollup-query.js';
 
+/** A rollup within a reach: with `teams`, also the communities `alsoOperator` runs outside them (a lead's own). */
+export type ReachQuery = RollupQuery & { alsoOperator?: string | undefined };
+
+/**
+ * The SQL test of a reach's teams, for each of `aliases` (stored rollups: r, communities: c), on the same
+ * parameters (pushed once: a statement must use every parameter it is given).
+ */
+export function teamsTests(q: Pick<ReachQuery, 'teams' | 'alsoOperator'>, params: unknown[], aliases: string[]) {
+  const teams = `$${params.push([...(q.teams ?? [])])}::text[]`;
+  const me = q.alsoOperator ? `$${params.push(q.alsoOperator)}` : undefined;
+  return aliases.map((a) =>
+    me ? `(${a}.team_key = any(${teams}) or ${a}.operator_open_id = ${me})` : `${a}.team_key = any(${teams})`,
+  );
+}
+
 const KEY: Record<Dimension, string> = {
   all: `'all'`,
   platform: 'c.platform',
@@ -14,7 +29,7 @@ const KEY: Record<Dimension, string> = {
  * closing from its last, days = distinct days with a row. The reference the stored rollups are tested
  * against, and the read for one community (its rows by the primary key) or a row per community.
  */
-export async function rollupFromRows(db: SqlExecutor, q: RollupQuery): Promise<RollupRow[]> {
+export async function rollupFromRows(db: SqlExecutor, q: ReachQuery): Promise<RollupRow[]> {
   const params: unknown[] = [q.grain === 'span' ? 'day' : q.grain, q.from, q.to];
   const period =
     q.grain === 'span' ? 'date_trunc($1, $2::date::timestamp)::date' : 'date_trunc($1, m.day::timestamp)::date';
@@ -22,7 +37,7 @@ export async function rollupFromRows(db: SqlExecutor, q: RollupQuery): Promise<R
   if (q.platform) where.push(`c.platform = $${params.push(q.platform)}`);
   if (q.operator) where.push(`c.operator_open_id = $${params.push(q.operator)}`);
   if (q.community) where.push(`c.code = $${params.push(q.community)}`);
-  if (q.teams) where.push(`c.team_key = any($${params.push([...q.teams])}::text[])`);
+  if (q.teams) where.push(...teamsTests(q, params, ['c']));
   const { rows } = await db.query<Record<string, string | number>>(
     `with m as (
        select m.*, ${KEY[q.by]} as key, ${period} as period

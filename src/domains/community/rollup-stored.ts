@@ -1,5 +1,6 @@
 import type { SqlExecutor } from '../../db/client.js';
-import { rollupRowOf, type RollupQuery, type RollupRow } from './rollup-query.js';
+import { rollupRowOf, type RollupRow } from './rollup-query.js';
+import { teamsTests, type ReachQuery } from './rollup-rows.js';
 
 // The rollup across communities from community_metric_rollups (sums per day × platform × team × operator) and
 // community_metric_gaps (rollup-schema.ts), never from the daily rows in bulk. Sums, rows and days with data add
@@ -12,7 +13,7 @@ import { rollupRowOf, type RollupQuery, type RollupRow } from './rollup-query.js
 type Where = { rollup: string[]; community: string[]; params: unknown[] };
 
 /** The query's filters on the stored groups (`r`) and on communities (`c`), both against the same parameters. */
-function filtersOf(q: Omit<RollupQuery, 'by' | 'community'>, params: unknown[]): Where {
+function filtersOf(q: Omit<ReachQuery, 'by' | 'community'>, params: unknown[]): Where {
   const w: Where = { rollup: [], community: [], params };
   const both = (rollupColumn: string, communityColumn: string, test: string) => {
     w.rollup.push(`r.${rollupColumn} ${test}`);
@@ -20,7 +21,11 @@ function filtersOf(q: Omit<RollupQuery, 'by' | 'community'>, params: unknown[]):
   };
   if (q.platform) both('platform', 'platform', `= $${params.push(q.platform)}`);
   if (q.operator) both('operator_open_id', 'operator_open_id', `= $${params.push(q.operator)}`);
-  if (q.teams) both('team_key', 'team_key', `= any($${params.push([...q.teams])}::text[])`);
+  if (q.teams) {
+    const [rollup, community] = teamsTests(q, params, ['r', 'c']);
+    w.rollup.push(rollup!);
+    w.community.push(community!);
+  }
   return w;
 }
 
@@ -57,7 +62,7 @@ const SUMS = ['rows', 'joined', '"left"', 'member_days', 'active_days', 'message
 const and = (list: string[]) => list.map((c) => ` and ${c}`).join('');
 
 /** The rollup of `q` across communities (no single community, not by community) from the stored tables. */
-export async function rollupFromStore(db: SqlExecutor, q: RollupQuery): Promise<RollupRow[]> {
+export async function rollupFromStore(db: SqlExecutor, q: ReachQuery): Promise<RollupRow[]> {
   if (q.community || q.by === 'community') throw new Error('rollupFromStore: one community reads its daily rows');
   return (await rollupsFromStore(db, q, [q.by]))[q.by];
 }
@@ -65,7 +70,7 @@ export async function rollupFromStore(db: SqlExecutor, q: RollupQuery): Promise<
 /** `q` by each of `dims` at once (q.by is not read), in one statement. */
 export async function rollupsFromStore<D extends StoredDimension>(
   db: SqlExecutor,
-  q: Omit<RollupQuery, 'by' | 'community'>,
+  q: Omit<ReachQuery, 'by' | 'community'>,
   dims: readonly D[],
 ): Promise<Record<D, RollupRow[]>> {
   const { rows } = q.grain === 'day' ? await byDay(db, q, dims) : await byPeriod(db, q, dims);
@@ -74,7 +79,7 @@ export async function rollupsFromStore<D extends StoredDimension>(
   return out;
 }
 
-type Query = Omit<RollupQuery, 'by' | 'community'>;
+type Query = Omit<ReachQuery, 'by' | 'community'>;
 
 /** A day is its own period: every community with a row opens and closes on it. */
 function byDay(db: SqlExecutor, q: Query, dims: readonly StoredDimension[]) {

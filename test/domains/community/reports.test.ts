@@ -148,3 +148,42 @@ describe('community reports in chat', () => {
     expect(text).not.toContain('净增长');
   });
 });
+
+describe('a lead’s own communities', () => {
+  it('a lead’s 周报 and 社群 <名称> also cover the communities they operate outside their teams, no one else’s', async () => {
+    // ou_lead_s leads 华南 (WC-1) and runs LEAD-1 in 华北 and LEAD-2 in no team themselves.
+    await addCommunities(t, [
+      { code: 'LEAD-1', name: '组长自营群', operator: 'ou_lead_s', platform: 'wecom', team: 'comm_north' },
+      { code: 'LEAD-2', name: '组长无团队群', operator: 'ou_lead_s', platform: 'wecom', team: null },
+    ]);
+    await apiPost(t, '/api/community/metrics', {
+      rows: [
+        ...weeklyRows('LEAD-1', '2026-11-29', 7, () => ({ membersJoined: 3, membersLeft: 0 })),
+        ...weeklyRows('LEAD-2', '2026-11-29', 7, () => ({ membersJoined: 1, membersLeft: 0 })),
+      ],
+    });
+    await say(t, '社群 周报', 'ou_lead_s');
+    let text = cardText(lastReply().card);
+    expect(text).toContain('华南社群组 · 及本人运营的社群 and own');
+    // WC-1 7 × (8 − 6) = 14, LEAD-1 7 × 3 = 21, LEAD-2 7 × 1 = 7; XHS-1 (华北, ou_op_1's) is not in it.
+    expect(text).toContain('**净增长 Net growth** 42');
+    expect(text).toContain('**社群 Communities** 3');
+    expect(text).not.toContain('小红书');
+    await say(t, '社群 组长自营群', 'ou_lead_s');
+    expect(cardText(lastReply().card)).toContain('组长自营群 · LEAD-1');
+    await say(t, '社群 LEAD-2', 'ou_lead_s');
+    expect(cardText(lastReply().card)).toContain('组长无团队群 · LEAD-2');
+    await say(t, '社群 XHS-1', 'ou_lead_s');
+    expect(cardText(lastReply().card)).toContain('不属于你的团队');
+    // The other roles as before: an operator sees only theirs, a manager everything.
+    await say(t, '社群 周报', 'ou_op_1');
+    text = cardText(lastReply().card);
+    expect(text).toContain('**净增长 Net growth** 42');
+    expect(text).toContain('**社群 Communities** 2');
+    await say(t, '社群 LEAD-1', 'ou_op_1');
+    expect(cardText(lastReply().card)).toContain('不是你运营的');
+    await say(t, '社群 周报', 'ou_mgr');
+    // 26 (WC-1, DY-1) + 28 (XHS-1) + 21 + 7.
+    expect(cardText(lastReply().card)).toContain('**净增长 Net growth** 82');
+  });
+});

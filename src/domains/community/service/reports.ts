@@ -10,7 +10,7 @@ import { repo } from '../repository.js';
 import { rollup, type RollupRow } from '../rollup-repository.js';
 import { judgedDay } from './alerts.js';
 import type { CommunityDeps } from './deps.js';
-import { EVERY_COMMUNITY, inReach, type Reach } from './reach.js';
+import { EVERY_COMMUNITY, inReach, reachFilters, type Reach } from './reach.js';
 
 const figures = (r: RollupRow | undefined): Markdown =>
   r
@@ -76,7 +76,7 @@ async function openAlertsLine(x: CommunityDeps, since: string, reach: Reach): Pr
 /** 社群日报: yesterday, all communities and by platform, with the open alerts and which feeds are late. */
 export async function dailyDigest(x: CommunityDeps, now: Date, reach: Reach = EVERY_COMMUNITY): Promise<Card> {
   const day = isoDateOf(judgedDay(now, x.timeZone));
-  const range = { from: day, to: day, teams: reach.teams, operator: reach.operator };
+  const range = { from: day, to: day, ...reachFilters(reach) };
   const [all] = await rollup(x.database, { ...range, grain: 'day', by: 'all' });
   const byPlatform = await rollup(x.database, { ...range, grain: 'day', by: 'platform' });
   const communities = (await repo.all(x.database.db)).filter(
@@ -103,7 +103,7 @@ export async function dailyDigest(x: CommunityDeps, now: Date, reach: Reach = EV
 export async function weeklyReport(x: CommunityDeps, now: Date, reach: Reach = EVERY_COMMUNITY): Promise<Card> {
   const end = judgedDay(now, x.timeZone);
   const [from, to] = [isoDateOf(end - 6), isoDateOf(end)];
-  const range = { grain: 'span' as const, from, to, teams: reach.teams, operator: reach.operator };
+  const range = { grain: 'span' as const, from, to, ...reachFilters(reach) };
   const [all] = await rollup(x.database, { ...range, by: 'all' });
   const byPlatform = await rollup(x.database, { ...range, by: 'platform' });
   return communityCards(x.cards).digest({
