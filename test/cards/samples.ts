@@ -8,6 +8,7 @@ import { renderQa } from './qa-samples.js';
 import { contractCards } from '../../src/domains/contracts/cards.js';
 import type { ContractView } from '../../src/domains/contracts/service/view.js';
 import { paymentMonthText, paymentPlanText } from '../../src/domains/contracts/questions.js';
+import { budgetAlertCard } from '../../src/domains/contracts/service/budget-alerts.js';
 import type { PaymentMonths } from '../../src/domains/contracts/service/payment-months.js';
 import type { PaymentPlan } from '../../src/domains/contracts/service/payment-plan.js';
 import type { ContractRow, PaymentRow, StepRow } from '../../src/domains/contracts/repository.js';
@@ -250,6 +251,8 @@ export function sampleContract(text: string, over: Partial<ContractRow> = {}): C
       ownerOpenId: PEOPLE.owner,
       state: 'active',
       version: 1,
+      usageAlerted: false,
+      usageAlerts: 0,
     },
     similar: [{ ...contract, id: 9, contractNo: 'HT-2026-WL-0009', state: 'active' }],
     renewal: undefined,
@@ -293,6 +296,7 @@ function contractSamples(cards: CardRenderer, text: string): Record<string, Card
     'contracts/lookup': c.lookup(text, md`**HT-2026-WL-0012** ${text}`),
     'contracts/lookup (payment plan)': c.lookup('付款计划', paymentPlanText(samplePlan(text))),
     'contracts/notice': c.notice(text, text, 'green'),
+    'contracts/notice (budget alert)': budgetAlertCard(c, { ...v.budget!, committedFen: 460_000_00 }),
     'contracts/lookup (payment month)': c.lookup('本月付款', paymentMonthText(sampleMonths(text))),
   };
 }

@@ -77,6 +77,9 @@ export const contractsBudgets = pgTable(
     reservedFen: fen('reserved_fen'),
     spentFen: fen('spent_fen'),
     version: integer('version').notNull().default(1),
+    // At 90 % used or beyond now (the owner was told), and how many times it crossed up: service/budget-alerts.ts.
+    usageAlerted: boolean('usage_alerted').notNull().default(false),
+    usageAlerts: integer('usage_alerts').notNull().default(0),
     // The 预算 row (finance adds and edits budget lines there).
     bitableRecordId: text('bitable_record_id'),
   },

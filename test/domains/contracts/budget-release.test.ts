@@ -14,25 +14,9 @@ import {
   contractsApp,
   one,
   settle,
-  sh,
+  sweepExpiryOn,
   type ContractsTestApp,
 } from './helpers.js';
-
-/** The 09:00 expiry slot of `day` (Asia/Shanghai), queued as the scheduler does; `wait`: it and its follow-ups. */
-async function sweepOn(t: ContractsTestApp, day: string, wait = true): Promise<void> {
-  t.clock.set(`${day}T09:00`);
-  await t.deps.jobs.tick('contracts.expiry', sh(`${day}T09:00`));
-  if (!wait) return;
-  await waitFor(async () => {
-    t.deps.jobs.notify('schedule.contracts.expiry');
-    const { rows } = await t.database.query<{ n: number }>(
-      `select count(*)::int as n from pgboss.job where name = 'schedule.contracts.expiry' and state in ('created',
-        'retry', 'active')`,
-    );
-    return rows[0]?.n === 0;
-  }, `sweep of ${day}`);
-  await settle(t);
-}
 
 const line = (t: ContractsTestApp, code: string) =>
   one<{ id: number; committed: number; reserved: number; spent: number }>(
@@ -89,7 +73,7 @@ describe('budget release: an ended contract gives back what its payments do not 
     expect((await pay(id, 5_000_00)).json().payment).toMatchObject({ state: 'approved' });
     written.length = 0;
 
-    await sweepOn(t, '2026-10-01');
+    await sweepExpiryOn(t, '2026-10-01');
     expect(await contract(t, id)).toEqual({ state: 'expired', held: 25_000_00 });
     const after = await line(t, 'REL-1');
     expect(after).toMatchObject({ committed: 25_000_00, reserved: 25_000_00, spent: 20_000_00 });
@@ -106,7 +90,7 @@ describe('budget release: an ended contract gives back what its payments do not 
     expect(history.note).toContain('REL-1');
     expect(history.note).toContain('释放');
     // A second sweep changes nothing.
-    await sweepOn(t, '2026-10-02');
+    await sweepExpiryOn(t, '2026-10-02');
     expect((await line(t, 'REL-1')).committed).toBe(25_000_00);
   });
 
@@ -121,7 +105,7 @@ describe('budget release: an ended contract gives back what its payments do not 
     const cp = (await repo.counterpartyByName(t.deps.database.db, '待查供应商有限公司'))!;
     await repo.setList(t.deps.database.db, cp.id, 'black', '涉诉');
     expect((await pay(id, 10_000_00)).json().payment).toMatchObject({ state: 'pending_approval', flags: ['risk'] });
-    await sweepOn(t, '2026-10-16');
+    await sweepExpiryOn(t, '2026-10-16');
     // Still waiting for finance: it may yet be paid, so the line keeps it.
     expect(await contract(t, id)).toEqual({ state: 'expired', held: 10_000_00 });
     await settle(t);
@@ -203,7 +187,7 @@ describe('budget release: an ended contract gives back what its payments do not 
       ids.push(await activeContract(t, { budgetCode: 'RACE-REL', amountFen: 40_000_00, endDate: '2026-11-30' }));
     expect((await line(t, 'RACE-REL')).committed).toBe(240_000_00);
     // The sweep that expires all six is queued; requests on each contract go out while it runs.
-    await sweepOn(t, '2026-12-01', false);
+    await sweepExpiryOn(t, '2026-12-01', false);
     t.deps.jobs.notify('schedule.contracts.expiry');
     const answers = await Promise.all(
       ids.flatMap((id, i) => [

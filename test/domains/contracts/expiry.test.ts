@@ -1,6 +1,5 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../helpers/app.js';
 import {
   activeContract,
   approveAll,
@@ -10,24 +9,9 @@ import {
   contractsApp,
   one,
   settle,
-  sh,
+  sweepExpiryOn,
   type ContractsTestApp,
 } from './helpers.js';
-
-/** The 09:00 schedule slot of `day` (Asia/Shanghai), run as the scheduler runs it, then its follow-ups. */
-async function sweepOn(t: ContractsTestApp, day: string): Promise<void> {
-  t.clock.set(`${day}T09:00`);
-  await t.deps.jobs.tick('contracts.expiry', sh(`${day}T09:00`));
-  await waitFor(async () => {
-    t.deps.jobs.notify('schedule.contracts.expiry');
-    const { rows } = await t.database.query<{ n: number }>(
-      `select count(*)::int as n from pgboss.job where name = 'schedule.contracts.expiry' and state in ('created',
-        'retry', 'active')`,
-    );
-    return rows[0]?.n === 0;
-  }, `sweep of ${day}`);
-  await settle(t);
-}
 
 describe('the daily expiry sweep: statuses, widening reminders, 续签 / 不续签 / 稍后提醒', () => {
   let t: ContractsTestApp;
@@ -54,7 +38,7 @@ describe('the daily expiry sweep: statuses, widening reminders, 续签 / 不续�
   });
 
   it('90 days before the end: the owner alone gets the reminder with 续签 / 不续签 / 稍后提醒, once', async () => {
-    await sweepOn(t, '2026-04-01');
+    await sweepExpiryOn(t, '2026-04-01');
     const [card, ...more] = reminders('ou_req');
     expect(more).toHaveLength(0);
     expect(cardText(card!.card)).toContain('还有 90 天');
@@ -62,14 +46,14 @@ describe('the daily expiry sweep: statuses, widening reminders, 续签 / 不续�
     expect(buttons(card!.card)[0]).toMatchObject({ action: 'contracts.renewal', contractId: id });
     expect(reminders('ou_mgr')).toHaveLength(0);
     expect((await state()).state).toBe('active');
-    await sweepOn(t, '2026-04-02');
+    await sweepExpiryOn(t, '2026-04-02');
     expect(reminders('ou_req')).toHaveLength(1);
     const { rows } = await t.database.query('select key, level from contracts_reminders where contract_id = $1', [id]);
     expect(rows).toEqual([{ key: 'end:2026-06-30:90', level: 1 }]);
   });
 
   it('30 days before: expiring, and the owner and their manager are reminded', async () => {
-    await sweepOn(t, '2026-05-31');
+    await sweepExpiryOn(t, '2026-05-31');
     expect((await state()).state).toBe('expiring');
     expect(reminders('ou_req')).toHaveLength(2);
     expect(reminders('ou_mgr')).toHaveLength(1);
@@ -93,7 +77,7 @@ describe('the daily expiry sweep: statuses, widening reminders, 续签 / 不续�
   });
 
   it('7 days before: owner, manager, legal and finance; 不续签 is recorded once', async () => {
-    await sweepOn(t, '2026-06-23');
+    await sweepExpiryOn(t, '2026-06-23');
     for (const who of ['ou_req', 'ou_mgr', 'ou_legal', 'ou_fin']) expect(reminders(who).length, who).toBeGreaterThan(0);
     expect(cardText(reminders('ou_legal')[0]!.card)).toContain('还有 7 天');
     const stop = buttons(reminders('ou_req').at(-1)!.card).find((b) => b.choice === 'let_expire')!;
@@ -103,16 +87,16 @@ describe('the daily expiry sweep: statuses, widening reminders, 续签 / 不续�
   });
 
   it('after the end date the contract is expired, and a second sweep changes nothing', async () => {
-    await sweepOn(t, '2026-07-01');
+    await sweepExpiryOn(t, '2026-07-01');
     expect((await state()).state).toBe('expired');
     const version = (await state()).version;
-    await sweepOn(t, '2026-07-02');
+    await sweepExpiryOn(t, '2026-07-02');
     expect((await state()).version).toBe(version);
   });
 
   it('an auto-renewing contract past its end is renewed into an active one for the next term, once', async () => {
     const old = await activeContract(t, { startDate: '2025-06-01', endDate: '2026-07-31', autoRenew: true });
-    await sweepOn(t, '2026-08-01');
+    await sweepExpiryOn(t, '2026-08-01');
     expect((await state(old)).state).toBe('renewed');
     const next = await one<{ id: number; state: string; start_date: string; end_date: string }>(
       t,
@@ -120,7 +104,7 @@ describe('the daily expiry sweep: statuses, widening reminders, 续签 / 不续�
       [old],
     );
     expect(next).toMatchObject({ state: 'active', start_date: '2026-08-01', end_date: '2027-07-31' });
-    await sweepOn(t, '2026-08-02');
+    await sweepExpiryOn(t, '2026-08-02');
     const n = await one<{ n: number }>(t, 'select count(*)::int as n from contracts_contracts where renews_id = $1', [
       old,
     ]);
@@ -133,7 +117,7 @@ describe('the daily expiry sweep: statuses, widening reminders, 续签 / 不续�
     const oldNo = (
       await one<{ contract_no: string }>(t, 'select contract_no from contracts_contracts where id = $1', [old])
     ).contract_no;
-    await sweepOn(t, '2026-08-04');
+    await sweepExpiryOn(t, '2026-08-04');
     const card = t.feishu
       .to('ou_req')
       .filter((s) => cardText(s.card).includes(oldNo) && buttons(s.card).some((b) => b.choice === 'renew'))

@@ -142,3 +142,19 @@ export async function sweepApprovalsAt(t: ContractsTestApp, at: string): Promise
   }, `approval sweep at ${at}`);
   await settle(t);
 }
+
+/** The 09:00 expiry slot of `day` (Asia/Shanghai), queued as the scheduler does; `wait`: it and its follow-ups. */
+export async function sweepExpiryOn(t: ContractsTestApp, day: string, wait = true): Promise<void> {
+  t.clock.set(`${day}T09:00`);
+  await t.deps.jobs.tick('contracts.expiry', sh(`${day}T09:00`));
+  if (!wait) return;
+  await waitFor(async () => {
+    t.deps.jobs.notify('schedule.contracts.expiry');
+    const { rows } = await t.database.query<{ n: number }>(
+      `select count(*)::int as n from pgboss.job where name = 'schedule.contracts.expiry' and state in ('created',
+        'retry', 'active')`,
+    );
+    return rows[0]?.n === 0;
+  }, `sweep of ${day}`);
+  await settle(t);
+}

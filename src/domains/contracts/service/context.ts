@@ -12,6 +12,7 @@ import type { ContractState } from '../logic/contract.js';
 import { repo, type ContractPatch, type ContractRow, type SweepRow } from '../repository.js';
 import type { ContractSettings } from '../settings/index.js';
 import { settleCommitment } from './commitment.js';
+import { budgetCrossings, type BudgetAlert } from './budget-crossings.js';
 
 export const EFFECTS_JOB = 'contracts.effects';
 
@@ -54,6 +55,8 @@ export type Effect =
   | { type: 'auto_renew'; day: string }
   /** What contracts and payments use of a budget line changed: its 预算 row follows. */
   | { type: 'budget'; budgetId: number }
+  /** The line crossed 90 % used: its owner is told (service/budget-alerts.ts). */
+  | BudgetAlert
   | { type: 'mirror' };
 
 export interface EffectsJob {
@@ -112,12 +115,21 @@ export async function commitChange(x: ContractDeps, change: Change): Promise<Con
 }
 
 export async function queueEffects(x: ContractDeps, tx: Tx, c: ContractRow, effects: Effect[]): Promise<void> {
+  // Every change of a line's totals queues its `budget` effect: the same transaction sees whether it crossed 90 %.
+  const alerts = await budgetCrossings(tx, budgetsOf(effects));
   await x.jobs.send<EffectsJob>(
     EFFECTS_JOB,
-    { contractId: c.id, contractNo: c.contractNo, version: c.version, effects: [...effects, { type: 'mirror' }] },
+    {
+      contractId: c.id,
+      contractNo: c.contractNo,
+      version: c.version,
+      effects: [...effects, ...alerts, { type: 'mirror' }],
+    },
     { tx },
   );
 }
+
+const budgetsOf = (effects: Effect[]): number[] => effects.flatMap((e) => (e.type === 'budget' ? [e.budgetId] : []));
 
 /**
  * The same change for many contracts at once (the daily sweep's moves to expiring and expired): one conditional update
@@ -142,7 +154,9 @@ export async function commitMoves(
     const before = new Map(rows.map((r) => [r.id, r.state]));
     const jobs: EffectsJob[] = [];
     for (const u of updated) {
-      const more = before.get(u.id) !== u.state ? await settleCommitment(tx, u, null, now) : [];
+      const more: Effect[] = before.get(u.id) !== u.state ? await settleCommitment(tx, u, null, now) : [];
+      // A release can take a line back under 90 % (so a later crossing tells the owner again).
+      more.push(...(await budgetCrossings(tx, budgetsOf(more))));
       jobs.push({
         contractId: u.id,
         contractNo: u.contractNo,

@@ -5,6 +5,7 @@ import { approverFor, startApproval } from './approvals.js';
 import { commitChange, lostRace, type ContractDeps, type Effect, type EffectsJob } from './context.js';
 import { checkRisk } from './risk.js';
 import { autoRenewDue } from './expiry.js';
+import { tellBudgetOwner } from './budget-alerts.js';
 import { viewOf } from './view.js';
 
 /** Feishu updates a sent card for 14 days; after that the card is sent again (FEISHU.md §c). */
@@ -91,6 +92,8 @@ async function runEffect(x: ContractDeps, c: ContractRow, effect: Effect, now: D
     case 'budget':
       await x.mirror.onBudgetChanged(effect.budgetId);
       return;
+    case 'budget_alert':
+      return tellBudgetOwner(x, effect);
     case 'mirror':
       await x.mirror.onChanged(c);
       return;
