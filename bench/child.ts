@@ -1,8 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { entryOf } from './compiled.js';
 
-/** A TypeScript entry of bench/ run as its own Node process (tsx loader), talked to over IPC. */
+/** A TypeScript entry of bench/ run as its own Node process (compiled, see compiled.ts), talked to over IPC. */
 export class BenchChild {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
@@ -32,11 +34,12 @@ export class BenchChild {
     env: Record<string, string | undefined>,
     name = entry,
   ): Promise<{ child: BenchChild; ready: R }> {
-    const file = fileURLToPath(new URL(entry, import.meta.url));
+    const source = fileURLToPath(new URL(entry, import.meta.url));
+    const run = entryOf(relative(fileURLToPath(new URL('..', import.meta.url)), source));
     // The heap cap `npm start` and the Docker image use (package.json); BENCH_NODE_FLAGS overrides it.
     const extra = (process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=256').split(' ').filter(Boolean);
-    const proc = fork(file, [], {
-      execArgv: [...extra, '--import', 'tsx'],
+    const proc = fork(run.file, [], {
+      execArgv: [...extra, ...run.execArgv],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

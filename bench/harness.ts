@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { buildOnce, underTsx } from './compiled.js';
 import { createContext, type BenchContext } from './context.js';
 import { createBenchDatabase } from './database.js';
 import { formatReport } from './report.js';
@@ -56,6 +57,7 @@ export interface ExtraBenchOptions {
 export async function runBench(o: BenchOptions): Promise<BenchResults> {
   const print = o.print ?? ((line: string) => console.log(line));
   const startedAt = new Date().toISOString();
+  buildOnce(print);
   const database = await createBenchDatabase(o.serverUrl);
   const ctx = await createContext({ short: o.short, database, messagesPerSecond: o.messagesPerSecond ?? 50, print });
   const scenarios: ScenarioResult[] = [];
@@ -138,6 +140,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
       platform: `${platform()} ${release()}`,
       node: process.version,
       database: databaseLabel,
+      processes: underTsx() ? 'tsx' : 'compiled',
     },
     scenarios,
     skipped,

@@ -15,6 +15,7 @@ export function formatReport(r: BenchResults): string {
     `feishu-ops bench (${r.mode}) · ${r.startedAt}`,
     `machine: ${m.cores} cores (${m.cpuModel}), ${m.totalMemoryMb} MB, ${m.platform}, Node ${m.node}`,
     `database: ${m.database}`,
+    `processes: ${m.processes === 'tsx' ? 'source under tsx (BENCH_TSX=1)' : 'compiled JavaScript, as in production'}`,
     '',
   ];
   const rows: string[][] = [['scenario', 'target', 'actual', 'bound', 'met']];

@@ -25,6 +25,8 @@ export interface Machine {
   platform: string;
   node: string;
   database: string;
+  /** How the measured processes ran: compiled JavaScript as in production, or the source under tsx (BENCH_TSX=1). */
+  processes: 'compiled' | 'tsx';
 }
 
 export interface BenchResults {

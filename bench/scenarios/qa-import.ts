@@ -8,9 +8,9 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFi
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../src/db/client.js';
 import { createDirectory } from '../../src/domains/directory/service.js';
+import { entryOf } from '../compiled.js';
 import type { BenchContext } from '../context.js';
 import { target, type ScenarioResult } from '../results.js';
 
@@ -84,10 +84,11 @@ interface CliRun {
 
 /** The real CLI in its own process; peak RSS polled from /proc every 50 ms (VmHWM only rises). */
 export async function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
-  const bin = fileURLToPath(new URL('../../bin/feishu-ops.js', import.meta.url));
+  // The CLI as the Docker image runs it (compiled); under tsx with BENCH_TSX=1 (bench/compiled.ts).
+  const cli = entryOf('src/cli.ts');
   const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=256').split(' ').filter(Boolean);
   const started = performance.now();
-  const child = spawn(process.execPath, [...flags, bin, ...args], {
+  const child = spawn(process.execPath, [...flags, ...cli.execArgv, cli.file, ...args], {
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -135,7 +136,7 @@ export async function qaImportScenario(ctx: BenchContext): Promise<ScenarioResul
     }
     ctx.print(`qa-import: generating ${total} messages…`);
     const g = await generate(join(dir, 'conversations.csv'), total);
-    // Start-up alone (tsx, config, migrations check, settings): a header-only file.
+    // Start-up alone (config, migrations check, settings): a header-only file.
     const empty = join(dir, 'empty.csv');
     writeFileSync(empty, 'channel,external_id,agent,time,role,text\n');
     const startup = await runCli(['import', 'qa-conversations', empty], env);
