@@ -14,7 +14,11 @@ describe('a Feishu group bound as a community (sandbox)', () => {
   const people = ['wangxiaoli', 'fengqiang', 'luting'].map(demoOpenId);
 
   beforeAll(async () => {
-    product = await startTestProduct({ clock: { now: () => now }, cron: false, sandbox: { groupMessages: 'all' } });
+    product = await startTestProduct({
+      clock: { now: () => now },
+      cron: false,
+      sandbox: { groupMessages: 'all', callbackTimeoutMs: 30_000 },
+    });
     await waitFor(
       async () => (await createDirectory({ db: product.deps.database.db }).person(operator))?.active === true,
       'demo people synced',
