@@ -47,6 +47,8 @@ const PLATFORMS = ['wecom', 'feishu', 'douyin', 'xiaohongshu', 'wechat'] as cons
 const CONTRACT_TYPES = ['purchase', 'sales', 'service', 'lease', 'other'] as const;
 const CONTRACT_STATES = ['draft', 'in_approval', 'active', 'expiring', 'expired', 'terminated', 'renewed'] as const;
 const CRITERIA = ['greeting', 'accuracy', 'empathy', 'resolution', 'closing'] as const;
+/** Root causes of deductions (qa.root_causes' default keys); the last slot: none given. */
+const ROOT_CAUSES = ['script', 'process', 'knowledge', 'attitude', 'system', null] as const;
 const DAY = 86_400_000;
 const teamOf = (agent: number) => TEAMS[agent % TEAMS.length]!;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -124,7 +126,13 @@ async function addQa(db: Executor, o: DashboardDataOptions, out: DashboardData, 
       seconds_spent: 'int',
       version: 'int',
     });
-    const marks = new Columns('qa_review_items', { review_id: 'bigint', code: 'text', points: 'real', na: 'bool' });
+    const marks = new Columns('qa_review_items', {
+      review_id: 'bigint',
+      code: 'text',
+      points: 'real',
+      na: 'bool',
+      root_cause: 'text',
+    });
     const appeals: Array<{ review: number; state: string; at: Date }> = [];
     const end = Math.min(o.reviews, from + batch);
     for (let i = from; i < end; i++) {
@@ -169,13 +177,17 @@ async function addQa(db: Executor, o: DashboardDataOptions, out: DashboardData, 
         version: scored ? 4 : 1,
       });
       if (scored) {
-        for (let k = 0; k < items; k++)
+        for (let k = 0; k < items; k++) {
+          const points = random() < 0.7 ? 0 : Math.round(random() * 10);
           marks.push({
             review_id: review,
             code: CRITERIA[k % CRITERIA.length],
-            points: random() < 0.7 ? 0 : Math.round(random() * 10),
+            points,
             na: random() < 0.05,
+            // Not drawn from `random`, so the rest of the data is what it was before causes were added.
+            root_cause: points > 0 ? ROOT_CAUSES[(review * 7 + k) % ROOT_CAUSES.length] : null,
           });
+        }
         if (result !== 'pass' && random() < 0.1)
           appeals.push({ review, state: random() < 0.3 ? 'overturned' : 'upheld', at: scoredAt });
       }
@@ -376,6 +388,7 @@ export async function generateDashboardData(db: Executor, o: DashboardDataOption
   if (o.communityDays > 0) await addCommunity(db, o, out, random);
   await db.query(
     'analyze qa_conversations, qa_reviews, qa_review_items, qa_appeals, qa_rollup_reviews, qa_rollup_items, ' +
+      'qa_rollup_causes, ' +
       'contracts_contracts, ' +
       'contracts_counterparties, community_communities, community_daily_metrics',
   );

@@ -26,7 +26,7 @@ export function qaCommands(program: Command, withDatabase: WithDatabase): void {
         const r = await rebuildRollup(database, config.timeZone);
         console.log(
           `qa rollups rebuilt in ${r.timeZone}: ${r.reviewRows} review rows, ${r.itemRows} item rows, ` +
-            `${r.monthRows} month rows, ` +
+            `${r.causeRows} root-cause rows, ${r.monthRows} month rows, ` +
             `${Math.round((Date.now() - started) / 1000)} s`,
         );
       });

@@ -52,8 +52,8 @@ export function qaDashboardRoutes(
       const { period, level, filter } = await filterOf(req);
       return { period, level, ...(await summary(qa.deps, filter)), generatedAt: o.clock.now().toISOString() };
     });
-    // Its own call, so the tab's numbers do not wait for it: root causes are counted from the marks
-    // themselves (not a stored rollup), which is the slow part on a year of data (bench/RESULTS.md).
+    // Its own call, so the tab's numbers do not wait for it: the deductions by root cause, read from their own
+    // stored rollup (qa_rollup_causes, rollup-causes.ts).
     app.get('/root-causes', route, async (req) => {
       const { period, level, filter } = await filterOf(req);
       const rootCauses = await rootCauseReport(qa.deps, filter);

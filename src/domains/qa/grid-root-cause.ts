@@ -1,9 +1,10 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, sql, type SQLWrapper } from 'drizzle-orm';
 import type { FieldValue } from '../../bitable/codec-values.js';
 import type { Refusal, TableEdit } from '../../mirror/index.js';
 import type { ReviewItemRow } from './repository.js';
 import { qaReviewItems } from './schema.js';
-import { isQaLead, reviewNo, type QaDeps } from './service/context.js';
+import { markRollupDirty } from './rollup-store.js';
+import { EFFECTS_JOB, isQaLead, reviewNo, type EffectsJob, type QaDeps } from './service/context.js';
 
 /**
  * 评分明细's 根因 (root cause, issue 10 §8): a single select whose options are the `qa.root_causes` names.
@@ -25,6 +26,8 @@ export async function causeReader(
   return { names, of };
 }
 
+const isDistinctFrom = (column: SQLWrapper, value: string | null) => sql`${column} is distinct from ${value}`;
+
 export const unknownCause = (typed: string, names: Record<string, string>) =>
   `根因「${typed}」不在质检主管设定的列表中（${Object.values(names).join('、')}） · ` +
   `"${typed}" is not one of the QA lead's root causes`;
@@ -36,7 +39,7 @@ export const unknownCause = (typed: string, names: Record<string, string>) =>
 export async function itemCauseEdit(
   x: QaDeps,
   edit: TableEdit<ReviewItemRow>,
-  review: { inspectorOpenId: string | null },
+  review: { inspectorOpenId: string | null; version: number },
 ): Promise<Refusal[]> {
   const field = edit.fields.find((f) => f.key === 'root_cause');
   if (!field) return [];
@@ -51,6 +54,20 @@ export async function itemCauseEdit(
   const { names, of } = await causeReader(x);
   const cause = of(field.after);
   if ('unknown' in cause) return [{ key: 'root_cause', reason: unknownCause(cause.unknown, names) }];
-  await x.database.db.update(qaReviewItems).set({ rootCause: cause.key }).where(eq(qaReviewItems.id, edit.entity.id));
+  await x.database.transaction(async (tx) => {
+    const changed = await tx.db
+      .update(qaReviewItems)
+      .set({ rootCause: cause.key })
+      .where(and(eq(qaReviewItems.id, edit.entity.id), isDistinctFrom(qaReviewItems.rootCause, cause.key)))
+      .returning({ id: qaReviewItems.id });
+    if (changed.length === 0) return;
+    // The root-cause report reads the stored rollup: the review's cells are summed again by the follow-up job.
+    await markRollupDirty(tx, [edit.entity.reviewId]);
+    await x.jobs.send<EffectsJob>(
+      EFFECTS_JOB,
+      { reviewId: edit.entity.reviewId, version: review.version, effects: [{ type: 'rollup' }] },
+      { tx },
+    );
+  });
   return [];
 }

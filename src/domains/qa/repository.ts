@@ -26,6 +26,13 @@ export const qaRepo = {
   async scorecard(db: Db, version: number): Promise<ScorecardVersionRow | undefined> {
     return (await db.select().from(qaScorecardVersions).where(eq(qaScorecardVersions.version, version)))[0];
   },
+  async scorecards(db: Db, versions: readonly number[]): Promise<ScorecardVersionRow[]> {
+    if (versions.length === 0) return [];
+    return db
+      .select()
+      .from(qaScorecardVersions)
+      .where(inArray(qaScorecardVersions.version, [...versions]));
+  },
   async conversation(db: Db, id: number): Promise<ConversationRow | undefined> {
     return (await db.select().from(qaConversations).where(eq(qaConversations.id, id)))[0];
   },

@@ -10,6 +10,12 @@ import { at } from '../shared/columns.js';
  * marks a month row: the sums of a calendar month's day rows of grain & 15, `day` its 1st (rollup-store.ts MONTH). A
  * rebuild writes the rows in (grain, day) order, so a grain's days are read from few pages.
  */
+/**
+ * Bit 16 of a grain: the row sums a calendar month (its `day` is the month's 1st) of the day rows of grain & 15, so a
+ * year reads twelve month rows and the days of its partial months at the edges instead of 365 day rows.
+ */
+export const MONTH = 16;
+
 const dimensions = {
   grain: smallint('grain').notNull(),
   day: date('day', { mode: 'string' }).notNull(),
@@ -76,6 +82,27 @@ export const qaRollupItems = pgTable(
       .on(t.grain, t.inspector, t.day)
       .where(sql`inspector is not null`),
   ],
+);
+
+/**
+ * Deductions (marks with points > 0) of scored reviews by root cause, for the root-cause report (rollup-causes.ts):
+ * one grain, 3 (team × channel, per scorecard version, criterion `code` and `cause`, null: none given), day rows, and
+ * month rows (grain 3 | MONTH, `day` the month's 1st) summed from them. Kept with the other rollups by the same
+ * follow-up job and rebuild; a cause changed later in 评分明细 marks its review stale like a re-score does.
+ */
+export const qaRollupCauses = pgTable(
+  'qa_rollup_causes',
+  {
+    grain: smallint('grain').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    version: integer('version').notNull(),
+    team: text('team'),
+    channel: text('channel'),
+    code: text('code').notNull(),
+    cause: text('cause'),
+    deductions: integer('deductions').notNull(),
+  },
+  (t) => [index('qa_rollup_causes_day_idx').on(t.grain, t.day)],
 );
 
 /**

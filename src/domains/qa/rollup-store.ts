@@ -1,3 +1,6 @@
+import { CAUSE_MONTH_SQL, CAUSE_REBUILD_SQL, CAUSE_TOUCH_MONTH_SQL, CAUSE_TOUCH_SQL } from './rollup-cause-store.js';
+import { MONTH } from './rollup-schema.js';
+
 /** The app's Database or transaction, or a pg Client (the bench's generator). */
 type Query = { query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }> };
 
@@ -7,11 +10,8 @@ type Query = { query(text: string, params?: unknown[]): Promise<{ rows: unknown[
  * 4 agent, 8 inspector (day and scorecard version are always there).
  */
 export const GRAIN = { team: 1, channel: 2, agent: 4, inspector: 8 } as const;
-/**
- * Bit 16 of a grain: the row sums a calendar month (its `day` is the month's 1st) of the day rows of grain & 15, so a
- * year reads twelve month rows and the days of its partial months at the edges instead of 365 day rows.
- */
-export const MONTH = 16;
+/** Bit 16 of a grain: a month row (rollup-schema.ts). */
+export { MONTH };
 /** The grains kept, smallest first (reads take the first that has every dimension they filter or group by). */
 export const REVIEW_GRAINS = [3, 8, 9, 5, 11, 7, 15] as const;
 /** Marks with both an agent and an inspector dimension are never asked for by the tab: no full grain for them. */
@@ -115,6 +115,7 @@ const TOUCH_SQL = [
     where u.day = ($1::timestamptz at time zone $3)::date and ${CELL('u')}`,
   insertReviews(true),
   insertItems(true),
+  ...CAUSE_TOUCH_SQL,
 ];
 
 /**
@@ -181,7 +182,11 @@ const monthSql = (table: 'qa_rollup_reviews' | 'qa_rollup_items', touched: boole
 /** Sums every month's rows from the day rows (after the day rows are built: the rebuild, migration 0031). */
 export const MONTH_SQL = [...monthSql('qa_rollup_reviews', false), ...monthSql('qa_rollup_items', false)];
 /** The month starting $1: its rows that are cells of the reviews $2, summed again from the day rows. */
-const TOUCH_MONTH_SQL = [...monthSql('qa_rollup_reviews', true), ...monthSql('qa_rollup_items', true)];
+const TOUCH_MONTH_SQL = [
+  ...monthSql('qa_rollup_reviews', true),
+  ...monthSql('qa_rollup_items', true),
+  ...CAUSE_TOUCH_MONTH_SQL,
+];
 
 /** The statements that rebuild every day from scratch in zone $3 (also migration 0028's backfill). */
 export const REBUILD_SQL = [INSERT_REVIEWS, INSERT_ITEMS];
@@ -194,10 +199,11 @@ async function zoneOf(tx: Query, lock: 'share' | 'update'): Promise<string | nul
 
 /**
  * Recomputes the rollup rows these reviews count in (every grain's cell of their day, scorecard version, team,
- * channel, agent, inspector), from the reviews: call it in the transaction that scored, re-scored, appealed or
- * decided them, after the change. Each day is locked (transaction advisory lock) first, so two transactions changing
- * reviews of one day recompute one after the other and the second sees the first's commit (READ COMMITTED): the rows
- * never drift from the reviews. A review's dimensions never change once it is scored, so its cells stay the same.
+ * channel, agent, inspector; the root causes' cell of their day, version, team and channel), from the reviews: call
+ * it in the transaction that scored, re-scored, appealed or decided them or changed a mark's root cause, after the
+ * change. Each day is locked (transaction advisory lock) first, so two transactions changing reviews of one day
+ * recompute one after the other and the second sees the first's commit (READ COMMITTED): the rows never drift from
+ * the reviews. A review's dimensions never change once it is scored, so its cells stay the same.
  */
 export async function touchRollup(tx: Query, reviewIds: readonly number[]): Promise<void> {
   if (reviewIds.length === 0) return;
@@ -266,12 +272,12 @@ export async function refreshDirtyRollup(
 /**
  * Rebuilds every rollup row from the reviews, with days in `timeZone` (default: the zone they are kept in, else
  * Asia/Shanghai); run it after changing TZ_BUSINESS (`feishu-ops qa-rollup rebuild`) or after writing reviews
- * straight into the tables (the bench). Answers the rows written: day rows of each table, and month rows of both.
+ * straight into the tables (the bench). Answers the rows written: day rows of each table, and month rows of all three.
  */
 export async function rebuildRollup(
   db: Query & { transaction?: <T>(fn: (tx: Query) => Promise<T>) => Promise<T> },
   timeZone?: string,
-): Promise<{ timeZone: string; reviewRows: number; itemRows: number; monthRows: number }> {
+): Promise<{ timeZone: string; reviewRows: number; itemRows: number; causeRows: number; monthRows: number }> {
   const run = async (tx: Query) => {
     await tx.query(
       `insert into qa_rollup_state (id, time_zone, built_at) values (1, $1, now())
@@ -281,6 +287,7 @@ export async function rebuildRollup(
     const zone = (await zoneOf(tx, 'update'))!;
     await tx.query('delete from qa_rollup_reviews');
     await tx.query('delete from qa_rollup_items');
+    await tx.query('delete from qa_rollup_causes');
     await tx.query('delete from qa_rollup_dirty');
     const all = [new Date('1970-01-01T00:00:00Z'), new Date('9999-01-01T00:00:00Z'), zone];
     const count = async (insert: string) =>
@@ -291,12 +298,13 @@ export async function rebuildRollup(
       ).n;
     const reviewRows = await count(INSERT_REVIEWS);
     const itemRows = await count(INSERT_ITEMS);
+    const causeRows = await count(CAUSE_REBUILD_SQL);
     let monthRows = 0;
-    for (const s of MONTH_SQL)
+    for (const s of [...MONTH_SQL, CAUSE_MONTH_SQL])
       monthRows += (
         (await tx.query(`with x as (${s} returning 1) select count(*)::int as n from x`)).rows[0] as { n: number }
       ).n;
-    return { timeZone: zone, reviewRows, itemRows, monthRows };
+    return { timeZone: zone, reviewRows, itemRows, causeRows, monthRows };
   };
   return db.transaction ? db.transaction(run) : run(db);
 }

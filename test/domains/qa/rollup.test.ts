@@ -14,9 +14,11 @@ import {
   type RollupBy,
   type RollupFilter,
 } from '../../../src/domains/qa/rollup-repository.js';
-import { rebuildRollup } from '../../../src/domains/qa/rollup-store.js';
+import { rollupCauses, scanCauses } from '../../../src/domains/qa/rollup-causes.js';
+import { markRollupDirty, rebuildRollup, refreshDirtyRollup } from '../../../src/domains/qa/rollup-store.js';
 import { periodOf } from '../../../src/dashboard/query.js';
 import { blockNetwork, buildTestApp, type TestApp } from '../../helpers/app.js';
+import { dashboardGet, signInAs } from '../../helpers/dashboard.js';
 import { feishuRecorder, sh, TestClock } from '../exceptions/helpers.js';
 import { apiPost, buttons, click, conversation, qaApp, say, settle, type QaTestApp } from './helpers.js';
 
@@ -56,20 +58,25 @@ async function expectRollupsAnswerLikeScans(db: SqlExecutor, filters: RollupFilt
     }
     expectSame(await rollupItems(db, f, span), await scanItems(db, f), `${label} items`);
     expectSame(await rollupItemsByAgent(db, f, span), await scanItemsByAgent(db, f), `${label} items by agent`);
-    compared += 2;
+    expect(await rollupCauses(db, f, span), `${label} root causes`).toEqual(await scanCauses(db, f));
+    compared += 3;
   }
   return compared;
 }
 
 /** Every rollup row, in one order. */
-async function rollupRows(db: SqlExecutor): Promise<{ reviews: Json[]; items: Json[] }> {
+async function rollupRows(db: SqlExecutor): Promise<{ reviews: Json[]; items: Json[]; causes: Json[] }> {
   const order = 'grain, day, version, team, channel, agent, inspector';
   const reviews = await db.query<Json>(`select * from qa_rollup_reviews order by ${order}`);
   const items = await db.query<Json>(`select * from qa_rollup_items order by ${order}, code`);
+  const causes = await db.query<Json>(
+    'select * from qa_rollup_causes order by grain, day, version, team, channel, code, cause',
+  );
   const plain = (rows: Json[]): Json[] => rows.map((r) => ({ ...r, day: String(r.day) }));
   return {
     reviews: plain(reviews.rows).map((r) => ({ ...r, seconds_sum: Number(r.seconds_sum) })),
     items: plain(items.rows),
+    causes: plain(causes.rows),
   };
 }
 
@@ -127,6 +134,17 @@ describe('QA stored rollups against the from-scratch query, on the bench data', 
       'select count(distinct day)::int as n from qa_rollup_reviews where grain >= 16',
     );
     expect(months.rows[0]!.n).toBeGreaterThanOrEqual(12);
+    // Deductions by root cause: day rows, and month rows for every month of the year.
+    const causes = await t.database.query<{ grain: number; days: number; causes: number }>(
+      `select grain, count(distinct day)::int as days, count(distinct cause)::int as causes
+         from qa_rollup_causes group by 1 order by 1`,
+    );
+    expect(causes.rows).toEqual([
+      { grain: 3, days: expect.any(Number), causes: 5 },
+      { grain: 19, days: expect.any(Number), causes: 5 },
+    ]);
+    expect(causes.rows[0]!.days).toBeGreaterThan(300);
+    expect(causes.rows[1]!.days).toBeGreaterThanOrEqual(12);
   });
 
   it('answers what the from-scratch query answers, for every grouping, filter and period', async () => {
@@ -167,7 +185,7 @@ describe('QA stored rollups against the from-scratch query, on the bench data', 
     const filters = periods.flatMap((p, i) =>
       (full.includes(i) ? narrow : narrow.slice(0, 6)).map((n) => ({ ...p, ...n })),
     );
-    expect(await expectRollupsAnswerLikeScans(t.database, filters)).toBe(658);
+    expect(await expectRollupsAnswerLikeScans(t.database, filters)).toBe(752);
   });
 
   it('after a rebuild in another time zone (TZ_BUSINESS changed) day and month rows cut days there', async () => {
@@ -188,7 +206,7 @@ describe('QA stored rollups against the from-scratch query, on the bench data', 
       expect(await rollupSpan(t.database, ny)).toMatchObject({ month1: '2026-03-01', month2: '2026-06-01' });
       const narrow = [{}, { team: 'cs_north' }, { agent: 'ou_bench_agent_7' }, { inspector: 'ou_bench_inspector_3' }];
       const filters = [ny, year].flatMap((p) => narrow.map((n) => ({ ...p, ...n })));
-      expect(await expectRollupsAnswerLikeScans(t.database, filters)).toBe(56);
+      expect(await expectRollupsAnswerLikeScans(t.database, filters)).toBe(64);
     } finally {
       await rebuildRollup(t.database, 'Asia/Shanghai');
     }
@@ -219,6 +237,27 @@ describe('QA stored rollups kept while reviews are scored, appealed and decided'
     let seed = 20261130;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+    // Root causes from a sequence of their own, so the walk's other steps stay what they were.
+    let causeSeed = 7;
+    const causeRandom = () => (causeSeed = (causeSeed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const CAUSES = ['script', 'process', 'knowledge', 'attitude', 'system'] as const;
+    const someCause = () => CAUSES[Math.floor(causeRandom() * CAUSES.length)]!;
+    let recaused = 0;
+    /** A cause changed later on a scored deduction, as 评分明细's 根因 edit does it (grid-root-cause.ts). */
+    const recause = async () => {
+      const { rows } = await t.database.query<{ id: string; review_id: string }>(
+        'select id, review_id from qa_review_items where points > 0 order by id',
+      );
+      if (rows.length === 0) return;
+      const mark = rows[Math.floor(causeRandom() * rows.length)]!;
+      const cause = causeRandom() < 0.2 ? null : someCause();
+      await t.database.transaction(async (tx) => {
+        await tx.query('update qa_review_items set root_cause = $2 where id = $1', [mark.id, cause]);
+        await markRollupDirty(tx, [Number(mark.review_id)]);
+      });
+      await refreshDirtyRollup(t.database);
+      recaused++;
+    };
     const agents = [
       { agent: 'ou_agent_1', channel: 'tmall', lead: 'ou_lead_tm' },
       { agent: 'ou_agent_2', channel: 'jd', lead: 'ou_lead_jd' },
@@ -268,10 +307,12 @@ describe('QA stored rollups kept while reviews are scored, appealed and decided'
       if (random() < 0.5) form['m_ATT-02'] = pick(['0', '5']);
       if (random() < 0.5) form['m_ACC-01'] = pick(['0', '5', 'na']);
       if (random() < 0.3) form['m_PRO-02'] = pick(['0', 'na']);
+      for (const code of ['PRO-01', 'ATT-02', 'ACC-01']) if (causeRandom() < 0.6) form[`r_${code}`] = someCause();
       const r = await click(t, accept, { openId: inspector, formValue: form });
       expect(r.toast ?? { type: 'success' }, JSON.stringify(r.toast)).toMatchObject({ type: 'success' });
       scored++;
       await settle(t);
+      if (causeRandom() < 0.4) await recause();
       const review = (
         await t.database.query<Json>(
           `select r.id, r.agent_open_id, i.points from qa_reviews r
@@ -315,6 +356,13 @@ describe('QA stored rollups kept while reviews are scored, appealed and decided'
     const rebuilt = await rollupRows(t.database);
     expectSame(kept.reviews, rebuilt.reviews, 'qa_rollup_reviews');
     expectSame(kept.items, rebuilt.items, 'qa_rollup_items');
+    expect(recaused).toBeGreaterThan(2);
+    expect(kept.causes.length).toBeGreaterThan(0);
+    expect(kept.causes, 'qa_rollup_causes').toEqual(rebuilt.causes);
+    const tagged = await t.database.query<{ n: number }>(
+      'select count(distinct root_cause)::int as n from qa_review_items where points > 0',
+    );
+    expect(tagged.rows[0]!.n).toBeGreaterThan(2);
     const now = t.clock.now();
     const period = { from: new Date(now.getTime() - 30 * 86_400_000), to: new Date(now.getTime() + 1000) };
     const whole = periodOf({ days: 30 }, now, 'Asia/Shanghai');
@@ -329,5 +377,31 @@ describe('QA stored rollups kept while reviews are scored, appealed and decided'
       { from: sh('2026-11-01T00:00'), to: sh('2027-01-01T00:00'), agent: 'ou_agent_2' },
       { from: sh('2026-11-01T00:00'), to: sh('2026-12-01T00:00'), team: 'cs_jd', channel: 'jd' },
     ]);
+
+    // The root-cause panel and 质检报告 give what they gave when they counted the marks themselves: the same answers
+    // with the rollups kept, and with none kept (no zone: every read counts the marks).
+    const seen = async () => {
+      const out: unknown[] = [];
+      for (const who of ['ou_qa_lead', 'ou_lead_jd', 'ou_agent_1']) {
+        const cookie = await signInAs(t, who);
+        for (const q of ['days=30', 'days=365', 'days=7&channel=tmall']) {
+          const r = await dashboardGet(t, `/api/dashboard/qa/root-causes?${q}`, cookie);
+          expect(r.statusCode, r.body).toBe(200);
+          const { generatedAt: _, ...body } = r.json() as Json;
+          out.push(body);
+        }
+      }
+      const asked = await say(t, '质检报告', 'ou_qa_lead');
+      out.push(t.feishu.replies(asked).at(-1)!.card);
+      return out;
+    };
+    const fromRollups = await seen();
+    expect(JSON.stringify(fromRollups)).toContain('扣分根因 Root causes');
+    await t.database.query('delete from qa_rollup_state');
+    try {
+      expect(await seen()).toEqual(fromRollups);
+    } finally {
+      await rebuildRollup(t.database);
+    }
   });
 });

@@ -1,4 +1,6 @@
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rollupCauses, scanCauses } from '../../../src/domains/qa/rollup-causes.js';
 import { demoOpenId } from '../../../src/sandbox/index.js';
 import { waitFor } from '../../helpers/app.js';
 import { settled, START_BUDGET_MS, startTestProduct, type TestProduct } from '../../helpers/product.js';
@@ -107,6 +109,19 @@ describe('root causes in 评分明细', () => {
     // Later, the inspector files it under 流程 instead: taken, no message.
     await edit(r.inspector, 'items', row.record_id, { 根因: '流程' });
     await waitFor(async () => (await cause(r.id, 'ATT-02')) === 'process', 'the cause changed', 60_000);
+    // The root-cause report's stored rows follow (the follow-up job folds the review in): the day's counts, read
+    // from them alone, are the marks' own.
+    const db = product.deps.database;
+    const day = { from: new Date('2026-11-30T00:00:00+08:00'), to: new Date('2026-12-01T00:00:00+08:00') };
+    await waitFor(
+      async () => {
+        const stored = await rollupCauses(db, day);
+        const att = stored.filter((c) => c.code === 'ATT-02');
+        return att.length === 1 && att[0]!.cause === 'process' && isDeepStrictEqual(stored, await scanCauses(db, day));
+      },
+      'the stored root causes follow the change',
+      60_000,
+    );
     // The agent may not re-file their own deduction: put back, told why.
     await edit(agent, 'items', row.record_id, { 根因: '系统/工具' });
     await waitFor(async () => cell('items', row.record_id, '根因') === '流程', 'put back', 60_000);

@@ -1,3 +1,4 @@
+import { rollupCauses } from '../rollup-causes.js';
 import type { RollupFilter } from '../rollup-repository.js';
 import { qaRepo } from '../repository.js';
 import type { QaDeps } from './context.js';
@@ -32,47 +33,18 @@ const UNTAGGED = '未标注 Not given';
 
 /**
  * Counts the deductions (points lost on a non-bonus criterion) of the reviews scored in the filter's period by
- * root cause — from the marks themselves: a cause set later in 评分明细 counts at once. Few rows come back
- * (team × channel × criterion × cause), grouped here.
+ * root cause, from the stored rollup (rollup-causes.ts; a cause set later in 评分明细 counts once the follow-up job
+ * has folded it in, seconds later). Few rows come back (team × channel × criterion × cause), grouped here.
  */
 export async function rootCauseReport(x: QaDeps, f: RollupFilter): Promise<RootCauseReport> {
   const db = x.database;
-  const { rows } = await db.query<{
-    team: string | null;
-    channel: string;
-    version: number;
-    code: string;
-    cause: string | null;
-    n: number;
-  }>(
-    `select c.team_key as team, c.channel, r.scorecard_version as version, i.code, i.root_cause as cause,
-            count(*)::int as n
-       from qa_review_items i
-       join qa_reviews r on r.id = i.review_id
-       join qa_conversations c on c.id = r.conversation_id
-      where r.score is not null and r.scored_at >= $1 and r.scored_at < $2 and i.points > 0
-        and ($3::text is null or r.agent_open_id = $3) and ($4::text is null or r.inspector_open_id = $4)
-        and ($5::text is null or c.team_key = $5) and ($6::text[] is null or c.team_key = any($6))
-        and ($7::text is null or c.channel = $7) and ($8::int is null or r.scorecard_version = $8)
-      group by 1, 2, 3, 4, 5`,
-    [
-      f.from,
-      f.to,
-      f.agent ?? null,
-      f.inspector ?? null,
-      f.team ?? null,
-      f.teams ? [...f.teams] : null,
-      f.channel ?? null,
-      f.version ?? null,
-    ],
-  );
+  const rows = await rollupCauses(db, f);
   const names = (await x.settings.rootCauses.get()).names;
   const channelNames = (await x.settings.channels.get()).names;
   const teamNames = new Map((await x.directory.teams()).map((t) => [t.key, t.name]));
   const criteria = new Map<string, { name: string; bonus: boolean }>();
-  for (const v of new Set(rows.map((r) => r.version)))
-    for (const c of (await qaRepo.scorecard(db.db, v))?.criteria ?? [])
-      criteria.set(`${v}:${c.code}`, { name: c.name, bonus: c.bonus });
+  for (const v of await qaRepo.scorecards(db.db, [...new Set(rows.map((r) => r.version))]))
+    for (const c of v.criteria) criteria.set(`${v.version}:${c.code}`, { name: c.name, bonus: c.bonus });
   const deductions = rows.filter((r) => !criteria.get(`${r.version}:${r.code}`)?.bonus);
   const causeName = (k: string) => (k ? (names[k] ?? k) : UNTAGGED);
   const counted = (list: typeof deductions): CauseCount[] => {
@@ -85,7 +57,11 @@ export async function rootCauseReport(x: QaDeps, f: RollupFilter): Promise<RootC
   };
   const grouped = (keyOf: (r: (typeof rows)[number]) => string, nameOf: (k: string) => string): CauseGroup[] => {
     const groups = new Map<string, typeof deductions>();
-    for (const r of deductions) groups.set(keyOf(r), [...(groups.get(keyOf(r)) ?? []), r]);
+    for (const r of deductions) {
+      const list = groups.get(keyOf(r));
+      if (list) list.push(r);
+      else groups.set(keyOf(r), [r]);
+    }
     return [...groups]
       .map(([key, list]) => ({
         key,
