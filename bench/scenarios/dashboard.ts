@@ -1,6 +1,7 @@
-// The workbench dashboard on a year of a large retailer (issue 13 "Numbers"): 1,000,000 QA reviews, 20,000 contracts
-// and 730,000 community-days (bench/dashboard/generate.ts; `--scale 0.1` for a tenth), then per tab the p50/p95 of
-// its dashboard GET as a signed-in manager, the statements each one sends, and the page's first paint in Chromium.
+// The workbench dashboard on a year of a large retailer (issue 13 "Numbers"): 1,000,000 QA reviews, 200,000
+// exception cases, 20,000 contracts and 730,000 community-days (bench/dashboard/generate.ts and
+// bench/exceptions/generate.ts; `--scale 0.1` for a tenth), then per tab the p50/p95 of its dashboard GETs as a
+// signed-in manager, the statements each one sends, and the page's first paint in Chromium.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -8,9 +9,10 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { BenchContext, RunningServer } from '../context.js';
 import { BENCH_MANAGER, generateDashboardData } from '../dashboard/generate.js';
+import { generateExceptions } from '../exceptions/generate.js';
 import { summarise, target, type ScenarioResult } from '../results.js';
 
-const FULL = { reviews: 1_000_000, contracts: 20_000, communityDays: 730_000 };
+const FULL = { reviews: 1_000_000, exceptions: 200_000, contracts: 20_000, communityDays: 730_000 };
 const SAMPLES = 30;
 const CHROMIUM = '/usr/bin/chromium';
 const TABS = ['qa', 'exceptions', 'contracts', 'community'] as const;
@@ -24,10 +26,16 @@ const ENDPOINTS: Array<{ name: string; path: string }> = [
   { name: 'qa.30d.root-causes', path: '/api/dashboard/qa/root-causes' },
   { name: 'qa.365d.root-causes', path: '/api/dashboard/qa/root-causes?days=365' },
   { name: 'contracts', path: '/api/dashboard/contracts/summary' },
+  { name: 'contracts.payment-plan', path: '/api/dashboard/contracts/payment-plan' },
   { name: 'community.30d', path: '/api/dashboard/community/summary' },
   { name: 'community.365d', path: '/api/dashboard/community/summary?days=365' },
   { name: 'community.365d.platform', path: '/api/dashboard/community/summary?days=365&platform=wecom' },
   { name: 'exceptions.30d', path: '/api/dashboard/exceptions/report' },
+  { name: 'exceptions.365d', path: '/api/dashboard/exceptions/report?days=365' },
+  {
+    name: 'exceptions.90d.team+channel',
+    path: '/api/dashboard/exceptions/report?days=90&team=logistics&channel=tmall',
+  },
 ];
 
 export async function dashboardScenario(
@@ -41,15 +49,17 @@ export async function dashboardScenario(
   const endpoints = only ? ENDPOINTS.filter((e) => e.name === 'me' || only.includes(e.name.split('.')[0]!)) : ENDPOINTS;
   const tabs = only ? TABS.filter((t) => only.includes(t)) : TABS;
   const sized = ctx.short
-    ? { reviews: 5_000, contracts: 500, communityDays: 7_300 }
+    ? { reviews: 5_000, exceptions: 2_000, contracts: 500, communityDays: 7_300 }
     : {
         reviews: Math.round(FULL.reviews * scale),
+        exceptions: Math.round(FULL.exceptions * scale),
         contracts: Math.round(FULL.contracts * scale),
         communityDays: Math.round(FULL.communityDays * scale),
       };
   const size = only
     ? {
         reviews: only.includes('qa') ? sized.reviews : 0,
+        exceptions: only.includes('exceptions') ? sized.exceptions : 0,
         contracts: only.includes('contracts') ? sized.contracts : 0,
         communityDays: only.includes('community') ? sized.communityDays : 0,
       }
@@ -62,12 +72,13 @@ export async function dashboardScenario(
     const probe = await ctx.startBot({ workers: false, env });
     await ctx.stop(probe);
     ctx.print(
-      `dashboard: generating ${size.reviews} QA reviews, ${size.contracts} contracts, ${size.communityDays} ` +
-        `community-days…`,
+      `dashboard: generating ${size.reviews} QA reviews, ${size.exceptions} exception cases, ${size.contracts} ` +
+        `contracts, ${size.communityDays} community-days…`,
     );
     let last = 0;
+    const { exceptions, ...dashboardSize } = size;
     const g = await generateDashboardData(client, {
-      ...size,
+      ...dashboardSize,
       now: new Date(),
       onProgress: (what, done, total) => {
         if (Date.now() - last < 15_000) return;
@@ -75,15 +86,22 @@ export async function dashboardScenario(
         ctx.print(`  ${what}: ${done} / ${total}`);
       },
     });
-    ctx.print(`dashboard: generated in ${Math.round(g.ms / 1000)} s; measuring…`);
+    // Exception cases with their histories; the bot's start-up backfill computes their results and daily rollup.
+    const e = exceptions > 0 ? await generateExceptions(client, { cases: exceptions, now: new Date() }) : undefined;
+    ctx.print(`dashboard: generated in ${Math.round((g.ms + (e?.ms ?? 0)) / 1000)} s; measuring…`);
     const cookie = await session(client, secret);
     const bot = await ctx.startBot({ workers: false, env });
     try {
+      const backfillMs = e ? await exceptionResults(client, e.cases) : null;
+      if (e) ctx.print(`dashboard: exception results backfilled in ${Math.round(backfillMs! / 1000)} s`);
       const notes: string[] = [];
       const metrics: Record<string, number | string | null> = {
         reviews: g.reviews,
         reviewItems: g.reviewItems,
         appeals: g.appeals,
+        exceptionCases: e?.cases ?? 0,
+        exceptionStateChanges: e?.history ?? 0,
+        exceptionBackfillMs: backfillMs === null ? null : Math.round(backfillMs),
         contracts: g.contracts,
         communities: g.communities,
         communityDays: g.communityDays,
@@ -111,7 +129,8 @@ export async function dashboardScenario(
           {
             name: 'dashboard',
             description:
-              `${g.reviews} QA reviews, ${g.contracts} contracts, ${g.communityDays} community-days; ${samples} ` +
+              `${g.reviews} QA reviews, ${e?.cases ?? 0} exception cases, ${g.contracts} contracts, ` +
+              `${g.communityDays} community-days; ${samples} ` +
               'sequential GETs per dashboard call as a signed-in manager; first paint of /dashboard per tab in ' +
               'headless Chromium (a fresh browser context each time, session cookie set)',
             metrics,
@@ -132,6 +151,19 @@ export async function dashboardScenario(
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/** Waits for the bot's start-up backfill to store every generated case's results (as the exceptions scenario does). */
+async function exceptionResults(client: pg.Client, cases: number): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const { rows } = await client.query<{ n: number }>('select count(*)::int as n from exceptions_case_results');
+    if (rows[0]!.n >= cases) break;
+    if (performance.now() - started > 30 * 60_000) throw new Error(`results backfill stuck at ${rows[0]!.n}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await client.query('analyze exceptions_case_results, exceptions_daily_rollup');
+  return performance.now() - started;
+}
 
 /** A signed-in manager, as POST /api/dashboard/session would make it (src/core/session.ts). */
 async function session(client: pg.Client, secret: string): Promise<{ name: string; value: string }> {
