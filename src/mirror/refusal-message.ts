@@ -19,3 +19,11 @@ export function refusalMessage(table: string, recordNo: string, lines: readonly 
     ...en,
   ].join('\n');
 }
+
+/** The DM for a row a person added that the workflow would not take (the row stays as they typed it). */
+export function addRefusalMessage(table: string, row: string, reason: string): string {
+  return [
+    `多维表格「${table}」中新增的行「${row}」未被采用：${reason}。该行已保留，改正后会自动采用。`,
+    `The row "${row}" you added to ${table} was not taken; it stays as you typed it and is taken once fixed.`,
+  ].join('\n');
+}

@@ -11,7 +11,7 @@ import { mirrorTableName, quote } from './mirror-ddl.js';
 import { NotProvisionedError, type MirrorContext, type MirrorTable } from './mirror-context.js';
 import { readRows } from './mirror-rows.js';
 import { reconcile } from './reconcile.js';
-import { refusalMessage } from './refusal-message.js';
+import { addRefusalMessage, refusalMessage } from './refusal-message.js';
 import type { EditedField, Refusal, TableSeam, TableSpec } from './table-spec.js';
 import { writeRecords } from './writes.js';
 
@@ -41,6 +41,12 @@ export class DeclaredTable<T> implements TableSeam<T> {
       problems.push(`the record number "${recordNo}" must be the primary field (${template.primaryField})`);
     if (recordNo !== undefined && this.spec.owner[recordNo] !== 'bot')
       problems.push('the record number must be bot-owned');
+    const refusal = this.spec.refusalField;
+    if (
+      refusal !== undefined &&
+      (this.spec.owner[refusal] !== 'bot' || !template.fields.some((f) => f.key === refusal))
+    )
+      problems.push(`the refusal field "${refusal}" must be a bot-owned field of the table`);
     if (problems.length > 0) throw new TemplateError(template.key, problems);
   }
 
@@ -59,10 +65,7 @@ export class DeclaredTable<T> implements TableSeam<T> {
     }
     const no = this.spec.numberOf(entity);
     const recordNo = this.spec.recordNo;
-    const desired = {
-      ...(await this.spec.toRow(entity, (t, f, v) => this.findBy(t, f, v))),
-      ...(recordNo ? { [recordNo]: no } : {}),
-    };
+    const desired = { ...(await this.desiredOf(entity)), ...(recordNo ? { [recordNo]: no } : {}) };
     const recordId =
       options.recordId ??
       this.spec.recordIdOf?.(entity) ??
@@ -118,7 +121,7 @@ export class DeclaredTable<T> implements TableSeam<T> {
       const no = this.spec.recordNo ? row.values[this.spec.recordNo] : row.id;
       const entity = typeof no === 'string' && no ? await this.spec.load(no) : undefined;
       if (!entity) continue;
-      const desired = await this.spec.toRow(entity, (t, f, v) => this.findBy(t, f, v));
+      const desired = await this.desiredOf(entity);
       const wrong = template.fields.filter(
         (f) =>
           this.spec.owner[f.key] === 'bot' &&
@@ -150,13 +153,19 @@ export class DeclaredTable<T> implements TableSeam<T> {
       if (this.spec.recordNo && typeof no === 'string' && no.trim())
         return log.warn({ recordNo: no }, 'row carries a record number the workflow does not know; left alone');
       if (!this.spec.onAdd) return;
-      const made = await this.spec.onAdd({
-        recordId: change.recordId,
-        values: record as DecodedRecord,
-        operatorOpenId: change.operatorOpenId,
-        at: change.at,
-        key: change.key,
-      });
+      let made: T | undefined;
+      try {
+        made = await this.spec.onAdd({
+          recordId: change.recordId,
+          values: record as DecodedRecord,
+          operatorOpenId: change.operatorOpenId,
+          at: change.at,
+          key: change.key,
+        });
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        return this.refuseAdd(change, record as DecodedRecord, err.message);
+      }
       if (made) await this.write(made, { recordId: change.recordId });
       return;
     }
@@ -166,7 +175,7 @@ export class DeclaredTable<T> implements TableSeam<T> {
     if (known && known !== change.recordId)
       return log.warn({ recordNo: no, row: known }, 'a second row with the same record number; left alone');
 
-    const desired = await this.spec.toRow(entity, (t, f, v) => this.findBy(t, f, v));
+    const desired = await this.desiredOf(entity);
     const fieldOf = (k: string) => template.fields.find((f) => f.key === k);
     const refusals: Array<Refusal & { typed: string }> = [];
     const people: EditedField[] = [];
@@ -215,7 +224,7 @@ export class DeclaredTable<T> implements TableSeam<T> {
     );
     const messages = ctx.deps.feishu.messages;
     if (!change.operatorOpenId || !messages) return;
-    const current = await this.spec.toRow(now, (t, f, v) => this.findBy(t, f, v));
+    const current = await this.desiredOf(now);
     const tz = ctx.deps.timeZone;
     const lines = refusals.map((r) => ({
       field: fieldOf(r.key)!.name,
@@ -228,6 +237,42 @@ export class DeclaredTable<T> implements TableSeam<T> {
       key: `${change.key}:refused`,
       text: refusalMessage(this.spec.label ?? template.name, label, lines),
     });
+  }
+
+  /** The workflow's values of the row; a row that is an entity shows no refusal. */
+  private async desiredOf(entity: T): Promise<Record<string, unknown>> {
+    const row = await this.spec.toRow(entity, (t, f, v) => this.findBy(t, f, v));
+    return this.spec.refusalField ? { ...row, [this.spec.refusalField]: null } : row;
+  }
+
+  /**
+   * A row people added that `onAdd` refused: the person is told why (once per reason: the refusal field shows
+   * the reason already told), then the row is marked. Told first, so a crash in between tells again under the
+   * same key (one message) rather than never.
+   */
+  private async refuseAdd(change: MirrorChange, record: DecodedRecord, reason: string): Promise<void> {
+    const ctx = this.context();
+    const field = this.spec.refusalField;
+    const shown = field ? record[field] : undefined;
+    if (typeof shown === 'string' && shown.trim() === reason) return;
+    const { template } = await ctx.table(this.key);
+    const primary = record[template.primaryField];
+    const label = typeof primary === 'string' && primary.trim() ? primary.trim() : change.recordId;
+    ctx.log.info(
+      { tableKey: this.key, recordId: change.recordId, operator: change.operatorOpenId },
+      'bitable row not taken',
+    );
+    const messages = ctx.deps.feishu.messages;
+    if (change.operatorOpenId && messages)
+      await messages.send({
+        to: { openId: change.operatorOpenId },
+        key: `${change.key}:refused`,
+        text: addRefusalMessage(this.spec.label ?? template.name, label, reason),
+      });
+    if (field)
+      await writeRecords(ctx, this.key, [{ recordId: change.recordId, values: { [field]: reason } }], {
+        key: `${change.key}:refused-row`,
+      });
   }
 
   /** A record id of a template table by a text field's value (the mirror's copy). */

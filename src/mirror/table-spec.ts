@@ -78,8 +78,15 @@ export interface TableSpec<T> {
    * the refusals. Refused fields are written back to the workflow's value.
    */
   onEdit?(edit: TableEdit<T>): Promise<Refusal[] | void>;
-  /** A person added a row without a record number: make it an entity (or leave it, undefined). */
+  /**
+   * A person added a row without a record number: make it an entity, leave it waiting (undefined: not
+   * complete yet), or refuse it by throwing an AppError. A refused row is never deleted and nothing typed in it
+   * is changed: the kit writes the reason into `refusalField` and DMs the person who added (or last edited) it
+   * once per reason; a later edit comes back here, and once taken the reason is emptied.
+   */
   onAdd?(row: AddedRow): Promise<T | undefined>;
+  /** A bot-owned text field where the kit shows why `onAdd` refused a row (emptied once the row is taken). */
+  refusalField?: string;
   /**
    * After the kit wrote the entity's row (first time or again). `row.link()` asks Feishu once for a
    * link people can open to the row (undefined when Feishu gives none or the call fails: a missing

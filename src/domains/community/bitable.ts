@@ -1,4 +1,5 @@
 import type { FieldValue } from '../../bitable/codec-values.js';
+import { ValidationError } from '../../core/errors.js';
 import type { Db } from '../../db/client.js';
 import type { FieldOwner, Refusal, TableSpec } from '../../mirror/index.js';
 import { platformOfOption, platformOption } from './logic/platforms.js';
@@ -27,6 +28,8 @@ export const COMMUNITY_OWNERS: Record<string, FieldOwner> = {
   invite_link: 'people',
   tags: 'people',
   note: 'people',
+  // Why a row people added was not taken (the kit writes it; empty once taken).
+  bot_status: 'bot',
   metrics: 'bot',
   created_at: 'bot',
   updated_at: 'bot',
@@ -100,6 +103,7 @@ export function communityTableSpec(db: Db, options: { withEdits: boolean }): Tab
   return {
     owner: COMMUNITY_OWNERS,
     label: '社群',
+    refusalField: 'bot_status',
     numberOf: (c) => c.code,
     load: async (recordId) => repo.byRecordId(db, recordId),
     recordIdOf: (c) => c.bitableRecordId,
@@ -144,8 +148,10 @@ export function communityTableSpec(db: Db, options: { withEdits: boolean }): Tab
             // Not a community yet: it needs a name and a code (the row waits until both are there).
             if (!parsed.success) return undefined;
             if ((await repo.byCodes(db, [parsed.data.code])).length > 0) return undefined;
-            // A team that is not in 团队 is not taken: the row waits, like a row without a name, until it is fixed.
-            if ((await unknownTeams({ db }, [parsed.data])).length > 0) return undefined;
+            // A team that is not in 团队 is refused: the kit shows why in 机器人提示 and tells the person; the row
+            // stays as typed and comes back here when edited.
+            if ((await unknownTeams({ db }, [parsed.data])).length > 0)
+              throw new ValidationError(unknownTeamReason(parsed.data.team!));
             const [made] = await upsertCommunities(db, [parsed.data], row.at, { bitableRecordId: row.recordId });
             return made?.community;
           },

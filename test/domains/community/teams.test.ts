@@ -1,6 +1,7 @@
 // Issue 12 / team codes: a community's 团队 must be one of the directory's teams (团队编码 in 团队), from the API and
 // from the 社群 grid alike; an unknown one is refused and nothing is written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../src/core/errors.js';
 import { communityTableSpec } from '../../../src/domains/community/bitable.js';
 import { repo } from '../../../src/domains/community/repository.js';
 import { createDirectory } from '../../../src/domains/directory/service.js';
@@ -70,7 +71,7 @@ describe('a community’s team is a team of the directory', () => {
     expect(await teamOf('GRID-1')).toBe('comm_north');
   });
 
-  it('社群 grid: a row added with an unknown team is not taken until the team is fixed', async () => {
+  it('社群 grid: a row added with an unknown team is refused with the reason until the team is fixed', async () => {
     const spec = communityTableSpec(t.deps.database.db, { withEdits: true });
     const row = (team: string) => ({
       recordId: 'rec_new_1',
@@ -79,7 +80,9 @@ describe('a community’s team is a team of the directory', () => {
       at: t.clock.now(),
       key: `add-${team}`,
     });
-    expect(await spec.onAdd!(row('comm_nowhere'))).toBeUndefined();
+    await expect(spec.onAdd!(row('comm_nowhere'))).rejects.toThrow(ValidationError);
+    await expect(spec.onAdd!(row('comm_nowhere'))).rejects.toThrow('未知团队「comm_nowhere」');
+    expect(spec.refusalField).toBe('bot_status');
     expect(await teamOf('NEW-1')).toBeUndefined();
     const made = await spec.onAdd!(row('comm_south'));
     expect(made?.code).toBe('NEW-1');
