@@ -2,13 +2,14 @@
 // exception cases, 20,000 contracts and 730,000 community-days (bench/dashboard/generate.ts and
 // bench/exceptions/generate.ts; `--scale 0.1` for a tenth), then per tab the p50/p95 of its dashboard GETs as a
 // signed-in manager, the statements each one sends, and the page's first paint in Chromium.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { BenchContext, RunningServer } from '../context.js';
 import { BENCH_MANAGER, generateDashboardData } from '../dashboard/generate.js';
+import { dashboardSession, sessionEnv } from '../dashboard/session.js';
 import { generateExceptions } from '../exceptions/generate.js';
 import { summarise, target, type ScenarioResult } from '../results.js';
 
@@ -65,7 +66,7 @@ export async function dashboardScenario(
       }
     : sized;
   const secret = randomBytes(24).toString('hex');
-  const env = { SESSION_SECRET: secret, SESSION_COOKIE_SECURE: 'false', SESSION_COOKIE_SAMESITE: 'lax' };
+  const env = sessionEnv(secret);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -89,7 +90,7 @@ export async function dashboardScenario(
     // Exception cases with their histories; the bot's start-up backfill computes their results and daily rollup.
     const e = exceptions > 0 ? await generateExceptions(client, { cases: exceptions, now: new Date() }) : undefined;
     ctx.print(`dashboard: generated in ${Math.round((g.ms + (e?.ms ?? 0)) / 1000)} s; measuring…`);
-    const cookie = await session(client, secret);
+    const cookie = await dashboardSession(client, secret, BENCH_MANAGER);
     const bot = await ctx.startBot({ workers: false, env });
     try {
       const backfillMs = e ? await exceptionResults(client, e.cases) : null;
@@ -166,15 +167,6 @@ async function exceptionResults(client: pg.Client, cases: number): Promise<numbe
 }
 
 /** A signed-in manager, as POST /api/dashboard/session would make it (src/core/session.ts). */
-async function session(client: pg.Client, secret: string): Promise<{ name: string; value: string }> {
-  const id = randomBytes(32).toString('base64url');
-  await client.query(
-    `insert into core_sessions (id_hash, open_id, expires_at) values ($1, $2, now() + interval '12 hours')`,
-    [createHash('sha256').update(id).digest('hex'), BENCH_MANAGER],
-  );
-  return { name: 'fo_session', value: `${id}.${createHmac('sha256', secret).update(id).digest('base64url')}` };
-}
-
 async function timeGets(bot: RunningServer, cookie: { name: string; value: string }, path: string, samples: number) {
   const get = async () => {
     const t0 = performance.now();

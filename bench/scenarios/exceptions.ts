@@ -11,6 +11,8 @@ import { cardLoad, prefixed, queriesPerCallback } from '../load/card-load.js';
 import { cpuWindow } from '../load/cpu.js';
 import type { CaseTarget } from '../load/loadgen.js';
 import { summarise, target, type ScenarioResult } from '../results.js';
+import { BENCH_MANAGER } from '../dashboard/generate.js';
+import { dashboardSession, sessionEnv } from '../dashboard/session.js';
 import { BENCH_OPERATOR } from '../server/bench-module.js';
 
 export const DEFAULT_SIZES = [10_000, 50_000, 200_000];
@@ -22,6 +24,8 @@ const CARD_CASES = 400;
 interface Endpoint {
   name: string;
   path: (i: number) => string;
+  /** Signed in to the dashboard as the bench's manager instead of the API token. */
+  dashboard?: boolean;
 }
 
 const label = (n: number) => (n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
@@ -33,7 +37,8 @@ export async function exceptionsScenarios(
   const url = ctx.database.appEnv.DATABASE_URL;
   if (!url) return { results: [], skipped: 'needs PostgreSQL (DATABASE_URL): the sizes are for a server database' };
   const token = randomBytes(24).toString('hex');
-  const env = { API_TOKENS: token };
+  const secret = randomBytes(24).toString('hex');
+  const env = { API_TOKENS: token, ...sessionEnv(secret) };
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const results: ScenarioResult[] = [];
@@ -48,7 +53,7 @@ export async function exceptionsScenarios(
       const g = await generateExceptions(client, { cases: size - total, now: new Date() });
       generated = [...generated, g];
       total = size;
-      results.push(await measureSize(ctx, client, env, token, size, generated));
+      results.push(await measureSize(ctx, client, env, { token, secret }, size, generated));
     }
   } finally {
     await client.end();
@@ -60,10 +65,11 @@ async function measureSize(
   ctx: BenchContext,
   client: pg.Client,
   env: Record<string, string>,
-  token: string,
+  keys: { token: string; secret: string },
   size: number,
   generated: Generated[],
 ): Promise<ScenarioResult> {
+  const { token } = keys;
   const sums = generated.reduce(
     (a, g) => ({
       cases: a.cases + g.cases,
@@ -105,7 +111,17 @@ async function measureSize(
       { name: 'list', path: () => '/api/exceptions?limit=50' },
       { name: 'list.state', path: () => '/api/exceptions?state=waiting_warehouse&limit=50' },
       { name: 'list.kind', path: () => '/api/exceptions?kind=lost&limit=50' },
+      // The 异常件 tab of the dashboard (issue 13), as a manager: every team, claims included.
+      { name: 'dashboard.30d', path: () => '/api/dashboard/exceptions/report', dashboard: true },
+      { name: 'dashboard.365d', path: () => '/api/dashboard/exceptions/report?days=365', dashboard: true },
     ];
+    await client.query(
+      `insert into directory_people (open_id, name, teams, roles) values ($1, '经理 Bench Manager', '{}', '{manager}')
+       on conflict (open_id) do nothing`,
+      [BENCH_MANAGER],
+    );
+    const cookie = await dashboardSession(client, keys.secret, BENCH_MANAGER);
+    const auth = (e: Endpoint) => (e.dashboard ? { cookie: `${cookie.name}=${cookie.value}` } : bearer(token));
     const metrics: Record<string, number | string | null> = {
       cases: sums.cases,
       stateChanges: sums.history,
@@ -119,7 +135,7 @@ async function measureSize(
     let worstP95 = 0;
     await bot.child.call('loopDelay');
     for (const e of endpoints) {
-      const times = await timeGets(bot, token, e, samples);
+      const times = await timeGets(bot, auth(e), e, samples);
       const s = summarise(times.ms);
       metrics[`${e.name}.p50Ms`] = s.p50;
       metrics[`${e.name}.p95Ms`] = s.p95;
@@ -215,25 +231,31 @@ async function waitForResults(client: pg.Client, cases: number, started: number)
   }
 }
 
-async function get(bot: RunningServer, token: string, path: string): Promise<{ ms: number; status: number }> {
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+async function get(
+  bot: RunningServer,
+  headers: Record<string, string>,
+  path: string,
+): Promise<{ ms: number; status: number }> {
   const t0 = performance.now();
-  const res = await fetch(`${bot.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${bot.url}${path}`, { headers });
   await res.arrayBuffer();
   return { ms: performance.now() - t0, status: res.status };
 }
 
 async function timeGets(
   bot: RunningServer,
-  token: string,
+  headers: Record<string, string>,
   e: Endpoint,
   samples: number,
 ): Promise<{ ms: number[]; failed: number; firstStatus?: number }> {
-  for (let i = 0; i < 3; i++) await get(bot, token, e.path(1000 + i)); // warm-up: plans and caches
+  for (let i = 0; i < 3; i++) await get(bot, headers, e.path(1000 + i)); // warm-up: plans and caches
   const ms: number[] = [];
   let failed = 0;
   let firstStatus: number | undefined;
   for (let i = 0; i < samples; i++) {
-    const r = await get(bot, token, e.path(i));
+    const r = await get(bot, headers, e.path(i));
     ms.push(r.ms);
     if (r.status !== 200) {
       failed++;
@@ -253,7 +275,7 @@ function startReportLoop(
   let failed = 0;
   const loops = Array.from({ length: connections }, async () => {
     while (running) {
-      const r = await get(bot, token, '/api/exceptions/report?days=365');
+      const r = await get(bot, bearer(token), '/api/exceptions/report?days=365');
       ms.push(r.ms);
       if (r.status !== 200) failed++;
     }

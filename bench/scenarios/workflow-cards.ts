@@ -1,10 +1,13 @@
 // Each workflow's busiest card on its real path (issue 14 item 3), at 50 clicks/s: the QA inspector's
 // one-click score (qa.score with every suggestion taken: marks, total, red lines, N/A rescaling, the
 // review's write and rollups, the agent's feedback card queued) and the contract approver's 同意
-// (contracts.decide: the step decided, the next step opened or the contract activated, cards queued).
+// (contracts.decide: the step decided, the next step opened or the contract activated, cards queued)
+// and the community operator's 确认 / 静默 on an alert (community.ack / community.mute: the alert moved, a mute
+// stored, the operator's card for the day redrawn from the stored alerts).
 // The bot runs every domain with the demo directory, rules and scorecard seeded; the reviews and
 // steps clicked are made through the bot's own API (conversations + sampling, contracts), never by
-// hand-written SQL, so each click meets the state a real one would.
+// hand-written SQL, so each click meets the state a real one would (the alerts: communities and their
+// daily figures through the API, then the real morning check, `community.alerts`, day by day).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +60,13 @@ export async function workflowCardScenarios(
   const durationMs = ctx.short ? 3_000 : 20_000;
   const needed = Math.ceil((CARD_RATE * durationMs) / 1000) + PROBE;
   try {
-    return { results: [await qaScoring(ctx, bot, api, needed), await contractDecisions(ctx, bot, api, needed)] };
+    return {
+      results: [
+        await qaScoring(ctx, bot, api, needed),
+        await contractDecisions(ctx, bot, api, needed),
+        await communityAlerts(ctx, bot, api, needed),
+      ],
+    };
   } finally {
     await ctx.stop(bot);
     rmSync(dir, { recursive: true, force: true });
@@ -234,6 +243,109 @@ async function contractDecisions(
       `through the API, each waiting on its first step; each step clicked once`,
     metrics: { steps: steps.length, ...m.metrics },
     targets: [target('card p99 ms', '<', 100, m.p99), target('clicks that decided a step', '>=', m.sent, m.changed)],
+    notes: [...notes, ...m.notes],
+  };
+}
+
+/** Waits (up to a minute) until no job is due or running: the work queued before a measurement is done. */
+async function drained(api: Api): Promise<boolean> {
+  for (let i = 0; i < 120; i++) {
+    const [due] = await api.sql<{ n: number }>(
+      `select count(*)::int as n from pgboss.job
+        where state in ('created', 'retry', 'active') and start_after <= now()`,
+    );
+    if (due!.n === 0) return true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
+/** Days of low activity for a set of communities, judged day by day by the morning check; each alert clicked once. */
+async function communityAlerts(
+  ctx: BenchContext,
+  bot: RunningServer,
+  api: Api,
+  needed: number,
+): Promise<ScenarioResult> {
+  const operators = await api.sql<{ open_id: string }>(
+    `select open_id from directory_people where 'community_operator' = any(roles) and active order by open_id`,
+  );
+  const notes: string[] = [];
+  if (operators.length === 0) notes.push('no community operator in the directory: alerts have no operator card');
+  // 200 communities judged on `days` days: each day every one of them is under the 7-day activity threshold (3 %).
+  const count = 200;
+  const days = Math.ceil(needed / count) + 1;
+  const codes = Array.from({ length: count }, (_, i) => `bench-ack-${i}`);
+  for (let i = 0; i < count; i += 500) {
+    const r = await api.post('/api/community/communities', {
+      communities: codes.slice(i, i + 500).map((code, k) => ({
+        code,
+        name: `压测社群 ${i + k}`,
+        platform: ['wecom', 'wechat', 'douyin', 'xiaohongshu', 'taobao'][(i + k) % 5],
+        ...(operators.length > 0 ? { operatorOpenId: operators[(i + k) % operators.length]!.open_id } : {}),
+      })),
+    });
+    if (r.status !== 200) notes.push(`communities: ${r.status} ${JSON.stringify(r.json).slice(0, 200)}`);
+  }
+  // The check judges yesterday (business time zone): `days` mornings, each with 7 days of figures behind it.
+  const morning = (back: number) => new Date(Date.now() - back * dayMs);
+  const isoDay = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(d);
+  const rows = [];
+  for (let back = days + 7; back >= 1; back--)
+    for (const [i, community] of codes.entries())
+      rows.push({
+        community,
+        date: isoDay(morning(back)),
+        membersTotal: 1000 + i,
+        membersJoined: 2,
+        membersLeft: 1,
+        activeMembers: 10,
+        messages: 40,
+        orders: 1,
+        gmvFen: 9_900,
+        refundsFen: 0,
+      });
+  ctx.print(`workflow cards: ${rows.length} community-days, ${days} morning checks…`);
+  for (let i = 0; i < rows.length; i += 10_000) {
+    const r = await api.post('/api/community/metrics', { rows: rows.slice(i, i + 10_000) });
+    if (r.status !== 200) notes.push(`metrics: ${r.status} ${JSON.stringify(r.json).slice(0, 200)}`);
+  }
+  for (let back = days - 1; back >= 0; back--)
+    await bot.child.call('schedule', { name: 'community.alerts', now: morning(back).toISOString() });
+  const alerts = await api.sql<{ id: number; version: number; operator_open_id: string }>(
+    `select a.id::int as id, a.version, a.operator_open_id from community_alerts a
+       join community_communities c on c.id = a.community_id
+      where c.code like 'bench-ack-%' and a.state = 'open' and a.operator_open_id is not null order by a.id`,
+  );
+  if (alerts.length < needed) notes.push(`only ${alerts.length} open alerts for ${needed} clicks`);
+  // The checks queued the operators' cards: sent before the clicks, so queries per callback count the clicks alone.
+  if (!(await drained(api))) notes.push('the alert cards were still being sent when the clicks began');
+  // 确认, 静默 3 天 and 静默 7 天 in turn, as the card offers them.
+  const clicks: Click[] = alerts.map((a, i) => ({
+    operator: a.operator_open_id,
+    value:
+      i % 3 === 0
+        ? { action: 'community.ack', alertId: a.id, version: a.version }
+        : { action: 'community.mute', alertId: a.id, version: a.version, days: i % 3 === 1 ? 3 : 7 },
+    messageId: `om_bench_alerts_${a.operator_open_id}`,
+  }));
+  const ids = alerts.map((a) => a.id);
+  const decided = async () =>
+    (
+      await api.sql<{ n: number }>(
+        `select count(*)::int as n from community_alerts where id = any($1) and state <> 'open'`,
+        [ids],
+      )
+    )[0]!.n;
+  const m = await measure(ctx, bot, clicks, decided);
+  return {
+    name: 'cards.community-alert',
+    description:
+      `community.ack / community.mute by the community's operator at ${CARD_RATE}/s on ${alerts.length} open ` +
+      `alerts (${count} communities under the activity threshold, ${days} morning checks, ${operators.length} ` +
+      `operators); each alert clicked once, the operator's card for the day redrawn`,
+    metrics: { alerts: alerts.length, operators: operators.length, ...m.metrics },
+    targets: [target('card p99 ms', '<', 100, m.p99), target('clicks that decided an alert', '>=', m.sent, m.changed)],
     notes: [...notes, ...m.notes],
   };
 }
