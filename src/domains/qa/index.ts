@@ -21,6 +21,7 @@ import { EFFECTS_JOB, noMirror, type EffectsJob, type ReviewMirror } from './ser
 import { runEffects } from './service/effects.js';
 import { HELPDESK_MESSAGE_EVENT, helpdeskMessageOf, receiveHelpdeskMessage } from './service/helpdesk.js';
 import { createQaService } from './service/index.js';
+import { backfillPrechecks, latestBasis } from './service/precheck-store.js';
 import { qaSeed } from './seed.js';
 import { declareQaSettings } from './settings/index.js';
 import {
@@ -72,6 +73,13 @@ export function qaModule(options: QaOptions = {}): AppModule {
       });
       const cards = qaCards(deps.cards);
       const h = qaHandlers(qa, cards);
+      // The data of migration qa_conversation_prechecks: the last week's unreviewed conversations get their stored
+      // pre-check hits in the background (the plan computes any still missing for its period, so a failure only
+      // slows a plan).
+      void (async () => {
+        const basis = await latestBasis(deps.database, (await qa.deps.settings.policy.get()).prechecks);
+        if (basis) await backfillPrechecks(deps.database, basis, deps.clock.now());
+      })().catch((err: unknown) => deps.log.warn({ err }, 'qa pre-check backfill failed'));
 
       bot.command(['质检', '下一条质检', 'qa', 'next-review'], h.next, {
         description: '质检员：打开下一条待质检会话 · Inspectors: open the next conversation to score',

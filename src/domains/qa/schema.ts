@@ -78,6 +78,22 @@ export const qaMessages = pgTable(
   (t) => [uniqueIndex('qa_messages_conversation_seq_idx').on(t.conversationId, t.seq)],
 );
 
+/**
+ * A conversation's pre-check hits as the sampling plan weighs them (issue 10 §3: risk picks), computed when it
+ * is stored (ingest) so the plan reads this narrow row instead of every message. Valid only for the scorecard
+ * version, pre-check policy (`policy_key`, a hash) and message count it was computed with: the plan recomputes a
+ * row whose key differs (service/precheck-store.ts), so a changed policy or scorecard never gives stale flags.
+ */
+export const qaConversationPrechecks = pgTable('qa_conversation_prechecks', {
+  conversationId: bigint('conversation_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => qaConversations.id),
+  scorecardVersion: integer('scorecard_version').notNull(),
+  policyKey: text('policy_key').notNull(),
+  messageCount: integer('message_count').notNull(),
+  hits: integer('hits').notNull(),
+});
+
 /** A calibration round: the same conversations scored blind by several inspectors, the lead as reference. */
 export const qaCalibrationRounds = pgTable('qa_calibration_rounds', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),

@@ -2,9 +2,13 @@ import type { Person } from '../../directory/service.js';
 import type { ConversationInput } from '../values.js';
 import type { QaSettings } from '../settings/index.js';
 import type { QaDeps } from './context.js';
+import { latestBasis, storePrechecks, type PrecheckBasis } from './precheck-store.js';
 
-/** What ingest needs: the database, the directory and the channel list (the API and the file import alike). */
-export type IngestDeps = Pick<QaDeps, 'database' | 'directory'> & { settings: Pick<QaSettings, 'channels'> };
+/**
+ * What ingest needs: the database, the directory, the channel list and the policy (its pre-checks are stored
+ * with each new conversation for the sampling plan) — the API and the file import alike.
+ */
+export type IngestDeps = Pick<QaDeps, 'database' | 'directory'> & { settings: Pick<QaSettings, 'channels' | 'policy'> };
 
 export type IngestStatus = 'created' | 'existing' | 'rejected';
 export interface IngestResult {
@@ -58,6 +62,7 @@ async function storeBatch(
   database: IngestDeps['database'],
   ready: readonly Ready[],
   source: string,
+  basis: PrecheckBasis | null,
 ): Promise<Map<string, { id: number; created: boolean }>> {
   const col = <T>(f: (r: Ready) => T) => ready.map(f);
   return database.transaction(async (tx) => {
@@ -90,6 +95,7 @@ async function storeBatch(
     for (const row of inserted.rows)
       out.set(keyOf(row.channel, row.external_id), { id: Number(row.id), created: true });
     const ids: number[] = [];
+    const checked: Parameters<typeof storePrechecks>[2][number][] = [];
     const seqs: number[] = [];
     const roles: string[] = [];
     const senders: Array<string | null> = [];
@@ -101,6 +107,12 @@ async function storeBatch(
       // A key twice in one batch: its first conversation is stored, the repeat is `existing`.
       if (!made || stored.has(r.key)) continue;
       stored.add(r.key);
+      checked.push({
+        conversationId: made.id,
+        channel: r.item.channel,
+        messageCount: r.messages.length,
+        messages: r.messages.map((m, i) => ({ seq: i + 1, role: m.role, at: m.at, text: m.text })),
+      });
       r.messages.forEach((m, i) => {
         ids.push(made.id);
         seqs.push(i + 1);
@@ -116,6 +128,8 @@ async function storeBatch(
          select * from unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])`,
         [ids, seqs, roles, senders, ats, texts],
       );
+    // Its pre-check hits now, while the messages are in hand: the sampling plan reads this row, not the messages.
+    if (basis) await storePrechecks(tx, basis, checked);
     const missing = ready.filter((r) => !out.has(r.key));
     if (missing.length > 0) {
       const existing = await tx.query<{ id: string | number; channel: string; external_id: string }>(
@@ -145,6 +159,7 @@ export async function ingestConversations(
 ): Promise<IngestResult[]> {
   const channels = (await x.settings.channels.get()).names;
   const resolve = agentResolver(await x.directory.people());
+  const basis = await latestBasis(x.database, (await x.settings.policy.get()).prechecks);
   const results: IngestResult[] = new Array<IngestResult>(items.length);
   const ready: Ready[] = [];
   for (const [index, item] of items.entries()) {
@@ -176,7 +191,7 @@ export async function ingestConversations(
   if (ready.length > 0) {
     let stored: Map<string, { id: number; created: boolean }> | undefined;
     try {
-      stored = await storeBatch(x.database, ready, source);
+      stored = await storeBatch(x.database, ready, source, basis);
     } catch (err) {
       if (!refusedByData(err)) throw err;
     }
@@ -190,7 +205,7 @@ export async function ingestConversations(
       }
       // One by one, so only the conversation the database refuses is lost (and reported).
       try {
-        record(r, (await storeBatch(x.database, [r], source)).get(r.key), first);
+        record(r, (await storeBatch(x.database, [r], source, basis)).get(r.key), first);
       } catch (err) {
         if (!refusedByData(err)) throw err;
         results[r.index] = {

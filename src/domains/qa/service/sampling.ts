@@ -1,9 +1,10 @@
-import { and, eq, gte, lt, sql } from 'drizzle-orm';
-import { precheck, type Message, type Suggestion } from '../logic/prechecks.js';
+import { eq, sql } from 'drizzle-orm';
+import { precheck, type Suggestion } from '../logic/prechecks.js';
 import { assign, samplePlan, type Candidate, type Inspector } from '../logic/sampling.js';
-import { qaConversations, qaReviews } from '../schema.js';
+import { qaReviews } from '../schema.js';
 import { EFFECTS_JOB, isInspector, type EffectsJob, type QaDeps } from './context.js';
-import { criteriaOf, currentScorecard } from './scorecard.js';
+import { fillPrechecks, messagesOf, precheckBasis, type PrecheckBasis } from './precheck-store.js';
+import { currentScorecard } from './scorecard.js';
 
 export interface SamplingResult {
   from: string;
@@ -16,68 +17,78 @@ export interface SamplingResult {
   byReason: Record<string, number>;
 }
 
-const CHUNK = 5_000;
 const REVIEW_CHUNK = 500;
 
-/** What the plan reads of a conversation: a period holds 100,000 of them, so only these columns. */
-interface Unreviewed {
-  id: number;
-  agentOpenId: string;
-  channel: string;
-  csat: number | null;
-  tags: string[];
+/**
+ * What the plan reads of a conversation: a period holds 100,000 of them, so one narrow row each, made into its
+ * candidate at once (no second copy). `stored`: its pre-check hits came from the store (precheck-store.ts).
+ */
+interface Unreviewed extends Candidate {
+  messageCount: number;
+  stored: boolean;
 }
 
-/** Conversations that started in [from, to) and nobody reviewed yet (calibration aside). */
-async function unreviewed(x: QaDeps, from: Date, to: Date): Promise<Unreviewed[]> {
-  const reviewed = x.database.db
-    .select({ one: sql`1` })
-    .from(qaReviews)
-    .where(sql`${qaReviews.sampleReason} <> 'calibration' and ${qaReviews.conversationId} = ${qaConversations.id}`);
-  return x.database.db
-    .select({
-      id: qaConversations.id,
-      agentOpenId: qaConversations.agentOpenId,
-      channel: qaConversations.channel,
-      csat: qaConversations.csat,
-      tags: qaConversations.tags,
-    })
-    .from(qaConversations)
-    .where(and(gte(qaConversations.startedAt, from), lt(qaConversations.startedAt, to), sql`not exists (${reviewed})`));
-}
+const NO_TAGS: string[] = [];
 
 /**
- * Each conversation's pre-check suggestions with the current scorecard (criteria per channel), as `keep` wants
- * them: the period's count how many (its draw weight); a pick's review keeps the suggestions themselves.
+ * Conversations that started in [from, to) and nobody reviewed yet (calibration aside), each with its pre-check
+ * hits stored for this scorecard version, policy and message count when there is such a row.
  */
-async function prechecked<T>(
+async function unreviewed(x: QaDeps, from: Date, to: Date, basis: PrecheckBasis): Promise<Unreviewed[]> {
+  const { rows } = await x.database.query<{
+    id: string | number;
+    agent_open_id: string;
+    channel: string;
+    csat: number | null;
+    tags: string[] | null;
+    message_count: number;
+    hits: number | null;
+  }>(
+    // Most conversations have no tags: null instead of 100,000 empty arrays.
+    `select c.id, c.agent_open_id, c.channel, c.csat, nullif(c.tags, '[]'::jsonb) as tags, c.message_count, p.hits
+       from qa_conversations c
+       left join qa_conversation_prechecks p
+         on p.conversation_id = c.id and p.scorecard_version = $3 and p.policy_key = $4
+        and p.message_count = c.message_count
+      where c.started_at >= $1 and c.started_at < $2
+        and not exists (select 1 from qa_reviews r
+                         where r.conversation_id = c.id and r.sample_reason <> 'calibration')`,
+    [from.toISOString(), to.toISOString(), basis.version, basis.policyKey],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    agent: r.agent_open_id,
+    channel: r.channel,
+    csat: r.csat,
+    tags: r.tags ?? NO_TAGS,
+    messageCount: r.message_count,
+    precheckHits: r.hits ?? 0,
+    stored: r.hits !== null,
+  }));
+}
+
+/** Hits missing or stale in the store are computed from the messages (and stored) now. */
+async function fillMissing(x: QaDeps, rows: Unreviewed[], basis: PrecheckBasis): Promise<void> {
+  const missing = rows.filter((r) => !r.stored);
+  if (missing.length === 0) return;
+  const hits = await fillPrechecks(x.database, basis, missing);
+  for (const r of missing) r.precheckHits = hits.get(r.id) ?? 0;
+}
+
+/** The picks' pre-check suggestions, which their reviews keep (only the picks' messages are read). */
+async function suggestionsOf(
   x: QaDeps,
-  rows: Unreviewed[],
-  version: number,
-  keep: (s: Suggestion[]) => T,
-): Promise<Map<number, T>> {
-  const policy = (await x.settings.policy.get()).prechecks;
-  const criteria = new Map<string, Awaited<ReturnType<typeof criteriaOf>>>();
-  for (const channel of new Set(rows.map((r) => r.channel)))
-    criteria.set(channel, await criteriaOf(x, version, channel));
-  const out = new Map<number, T>();
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const chunk = rows.slice(i, i + CHUNK);
-    // Plain SQL, only the columns the checks read: the period's messages are most of the plan's reading.
-    const { rows: messages } = await x.database.query<Message & { conversation_id: number }>(
-      `select conversation_id::int as conversation_id, seq, role, "at", text from qa_messages
-        where conversation_id = any($1::bigint[]) order by conversation_id, seq`,
-      [chunk.map((c) => c.id)],
+  picks: ReadonlyArray<{ id: number; channel: string }>,
+  basis: PrecheckBasis,
+): Promise<Map<number, Suggestion[]>> {
+  const out = new Map<number, Suggestion[]>();
+  for (let i = 0; i < picks.length; i += REVIEW_CHUNK) {
+    const chunk = picks.slice(i, i + REVIEW_CHUNK);
+    const messages = await messagesOf(
+      x.database,
+      chunk.map((c) => c.id),
     );
-    const byConversation = new Map<number, Message[]>();
-    for (const m of messages) {
-      const list = byConversation.get(m.conversation_id);
-      const message = { seq: m.seq, role: m.role, at: new Date(m.at), text: m.text };
-      if (list) list.push(message);
-      else byConversation.set(m.conversation_id, [message]);
-    }
-    for (const c of chunk)
-      out.set(c.id, keep(precheck(byConversation.get(c.id) ?? [], criteria.get(c.channel)!, policy)));
+    for (const c of chunk) out.set(c.id, precheck(messages.get(c.id) ?? [], basis.criteria(c.channel), basis.policy));
   }
   return out;
 }
@@ -111,21 +122,13 @@ export async function runSampling(
   now: Date,
 ): Promise<SamplingResult> {
   const seed = input.seed ?? `${input.from.toISOString()}/${input.to.toISOString()}`;
-  const rows = await unreviewed(x, input.from, input.to);
   const card = await currentScorecard(x, now);
-  const hits = await prechecked(x, rows, card.version, (s) => s.length);
-  const candidates: Candidate[] = rows.map((c) => ({
-    id: c.id,
-    agent: c.agentOpenId,
-    channel: c.channel,
-    csat: c.csat,
-    tags: c.tags,
-    precheckHits: hits.get(c.id) ?? 0,
-  }));
   const policy = await x.settings.policy.get();
+  const basis = precheckBasis(card, policy.prechecks);
+  const candidates = await unreviewed(x, input.from, input.to, basis);
+  await fillMissing(x, candidates, basis);
   const picks = samplePlan(candidates, policy.sampling, seed, policy.precision);
   const to = assign(picks, await inspectors(x), seed);
-  const byId = new Map(rows.map((r) => [r.id, r]));
   const result: SamplingResult = {
     from: input.from.toISOString(),
     to: input.to.toISOString(),
@@ -137,12 +140,7 @@ export async function runSampling(
     byReason: {},
   };
   const byPick = new Map(picks.map((p) => [p.id, p]));
-  const suggestions = await prechecked(
-    x,
-    picks.map((p) => byId.get(p.id)!),
-    card.version,
-    (s) => s,
-  );
+  const suggestions = await suggestionsOf(x, picks, basis);
   for (let i = 0; i < picks.length; i += REVIEW_CHUNK) {
     // A review per pick, as createReview makes one (a conversation reviewed meanwhile is skipped).
     const created = await x.database.db
@@ -151,7 +149,7 @@ export async function runSampling(
         picks.slice(i, i + REVIEW_CHUNK).map((p) => ({
           conversationId: p.id,
           scorecardVersion: card.version,
-          agentOpenId: byId.get(p.id)!.agentOpenId,
+          agentOpenId: p.agent,
           inspectorOpenId: to.get(p.id) ?? null,
           sampleReason: p.reason,
           inclusionProbability: p.probability,
