@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { precheck, type Suggestion } from '../logic/prechecks.js';
-import { assign, samplePlan, type Candidate, type Inspector } from '../logic/sampling.js';
+import { assign, samplePlan, type Candidate, type Inspector, type Pick } from '../logic/sampling.js';
 import { qaReviews } from '../schema.js';
 import { EFFECTS_JOB, isInspector, type EffectsJob, type QaDeps } from './context.js';
 import { fillPrechecks, messagesOf, precheckBasis, type PrecheckBasis } from './precheck-store.js';
@@ -34,7 +34,13 @@ const NO_TAGS: string[] = [];
  * Conversations that started in [from, to) and nobody reviewed yet (calibration aside), each with its pre-check
  * hits stored for this scorecard version, policy and message count when there is such a row.
  */
-async function unreviewed(x: QaDeps, from: Date, to: Date, basis: PrecheckBasis): Promise<Unreviewed[]> {
+async function unreviewed(
+  x: QaDeps,
+  from: Date,
+  to: Date,
+  basis: PrecheckBasis,
+  agents: readonly string[],
+): Promise<Unreviewed[]> {
   const { rows } = await x.database.query<{
     id: string | number;
     agent_open_id: string;
@@ -50,10 +56,10 @@ async function unreviewed(x: QaDeps, from: Date, to: Date, basis: PrecheckBasis)
        left join qa_conversation_prechecks p
          on p.conversation_id = c.id and p.scorecard_version = $3 and p.policy_key = $4
         and p.message_count = c.message_count
-      where c.started_at >= $1 and c.started_at < $2
+      where c.agent_open_id = any($5::text[]) and c.started_at >= $1 and c.started_at < $2
         and not exists (select 1 from qa_reviews r
                          where r.conversation_id = c.id and r.sample_reason <> 'calibration')`,
-    [from.toISOString(), to.toISOString(), basis.version, basis.policyKey],
+    [from.toISOString(), to.toISOString(), basis.version, basis.policyKey, agents],
   );
   return rows.map((r) => ({
     id: Number(r.id),
@@ -66,6 +72,18 @@ async function unreviewed(x: QaDeps, from: Date, to: Date, basis: PrecheckBasis)
     stored: r.hits !== null,
   }));
 }
+
+/** The agents with conversations in [from, to), in the order the plan takes them. */
+async function agentsOf(x: QaDeps, from: Date, to: Date): Promise<string[]> {
+  const { rows } = await x.database.query<{ agent: string }>(
+    `select distinct agent_open_id as agent from qa_conversations where started_at >= $1 and started_at < $2`,
+    [from.toISOString(), to.toISOString()],
+  );
+  return rows.map((r) => r.agent).sort((a, b) => a.localeCompare(b));
+}
+
+/** Agents whose candidates are in memory at once: each agent's draw is its own, so the plan goes agent by agent. */
+const AGENT_CHUNK = 20;
 
 /** Hits missing or stale in the store are computed from the messages (and stored) now. */
 async function fillMissing(x: QaDeps, rows: Unreviewed[], basis: PrecheckBasis): Promise<void> {
@@ -125,15 +143,23 @@ export async function runSampling(
   const card = await currentScorecard(x, now);
   const policy = await x.settings.policy.get();
   const basis = precheckBasis(card, policy.prechecks);
-  const candidates = await unreviewed(x, input.from, input.to, basis);
-  await fillMissing(x, candidates, basis);
-  const picks = samplePlan(candidates, policy.sampling, seed, policy.precision);
+  // Each agent's draw depends only on their own conversations (samplePlan): a few agents at a time keeps the
+  // period's 100,000 candidates out of memory at once, and draws the same plan.
+  const agents = await agentsOf(x, input.from, input.to);
+  const picks: Pick[] = [];
+  let candidates = 0;
+  for (let i = 0; i < agents.length; i += AGENT_CHUNK) {
+    const chunk = await unreviewed(x, input.from, input.to, basis, agents.slice(i, i + AGENT_CHUNK));
+    await fillMissing(x, chunk, basis);
+    candidates += chunk.length;
+    for (const p of samplePlan(chunk, policy.sampling, seed, policy.precision)) picks.push(p);
+  }
   const to = assign(picks, await inspectors(x), seed);
   const result: SamplingResult = {
     from: input.from.toISOString(),
     to: input.to.toISOString(),
     seed,
-    candidates: candidates.length,
+    candidates,
     picked: picks.length,
     created: 0,
     byInspector: {},
