@@ -83,7 +83,7 @@ async function agentsOf(x: QaDeps, from: Date, to: Date): Promise<string[]> {
 }
 
 /** Agents whose candidates are in memory at once: each agent's draw is its own, so the plan goes agent by agent. */
-const AGENT_CHUNK = 20;
+const AGENT_CHUNK = 40;
 
 /** Hits missing or stale in the store are computed from the messages (and stored) now. */
 async function fillMissing(x: QaDeps, rows: Unreviewed[], basis: PrecheckBasis): Promise<void> {
