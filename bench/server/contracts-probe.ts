@@ -3,10 +3,7 @@ import { z } from 'zod';
 import { defineModule } from '../../src/core/module.js';
 import { SettingsStore, settingsHost } from '../../src/core/settings.js';
 import type { AppModule } from '../../src/deps.js';
-import { directoryOf } from '../../src/domains/directory/service.js';
-import { providerOf, registrationChecker } from '../../src/domains/contracts/risk/index.js';
-import { noMirror } from '../../src/domains/contracts/service/context.js';
-import { createContractService } from '../../src/domains/contracts/service/index.js';
+import { buildContractService } from '../../src/domains/contracts/index.js';
 import { declareContractSettings } from '../../src/domains/contracts/settings/index.js';
 
 const RiskBody = z.object({ names: z.array(z.string().min(1)).min(1).max(10_000) });
@@ -24,22 +21,7 @@ export function contractsProbeModule(): AppModule {
     setup(bot, deps) {
       const store = new SettingsStore({ database: deps.database, log: deps.log });
       const settings = declareContractSettings(settingsHost(store, 'contracts'));
-      const contracts = createContractService({
-        database: deps.database,
-        directory: directoryOf(deps.database),
-        settings,
-        feishu: deps.feishu,
-        cards: deps.cards,
-        jobs: deps.jobs,
-        config: deps.config,
-        log: deps.log,
-        mirror: noMirror,
-        registration: registrationChecker(
-          deps,
-          async () => (await settings.snapshot()).get(settings.risk),
-          (p) => providerOf(p, process.env),
-        ),
-      });
+      const contracts = buildContractService(deps, settings);
       bot.routes('/bench/contracts', async (app) => {
         await store.start();
         app.addHook('onClose', async () => store.close());

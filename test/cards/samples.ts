@@ -198,6 +198,7 @@ export function sampleContract(text: string, over: Partial<ContractRow> = {}): C
     seq,
     role,
     approverOpenId: PEOPLE.approver,
+    cardMessages: [],
     decision,
     reason: decision === 'returned' ? text : null,
     decidedBy: null,

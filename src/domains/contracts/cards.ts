@@ -48,7 +48,15 @@ export function contractCards(cards: CardRenderer) {
                 version: c.version,
               }),
             ]
-          : [];
+          : c.state === 'in_approval'
+            ? [
+                button('withdraw', '撤回 Withdraw', 'default', {
+                  action: 'contracts.withdraw',
+                  contractId: c.id,
+                  version: c.version,
+                }),
+              ]
+            : [];
       return cards.render('contracts/contract', {
         summary: `${c.contractNo} ${stateText(c.state)}`,
         title: `${c.contractNo} · ${c.title}`,

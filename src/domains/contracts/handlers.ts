@@ -7,6 +7,7 @@ import { parseQuestion } from './logic/questions.js';
 import { answer } from './questions.js';
 import { levelText, riskOf, stateText, yuan } from './card-text.js';
 import type { RiskSummary } from './logic/risk.js';
+import type { ContractState } from './logic/contract.js';
 import type { ContractService } from './service/index.js';
 import {
   contractFromForm,
@@ -15,6 +16,7 @@ import {
   type PaymentDecideValue,
   type RenewalValue,
   type ResubmitValue,
+  type WithdrawValue,
 } from './values.js';
 
 type Handler<V> = (ctx: CardActionContext<V>) => Promise<CardActionResult>;
@@ -26,7 +28,10 @@ const ALREADY = {
 
 export const USAGE =
   '合同 新建 · 合同 <相对方|编号> · 合同 待我审批 · 合同 付款计划 · 合同 本月付款 · 合同 下月到期 · ' +
-  '合同 <部门>本季度预算还剩多少';
+  '合同 <部门>本季度预算还剩多少 · 合同 终止 <编号> <原因> · 合同 撤回 <编号>';
+
+const TERMINATE = /^(?:终止|terminate)\s+(\S+)\s*([\s\S]*)$/i;
+const WITHDRAW = /^(?:撤回|withdraw)\s+(\S+)$/i;
 
 /** `合同` / `contract`: the intake form, the approver's queue, or a lookup by number or counterparty. */
 export function handleContractCommand(svc: ContractService) {
@@ -34,6 +39,13 @@ export function handleContractCommand(svc: ContractService) {
   return async (ctx: CommandContext) => {
     const args = ctx.args.trim();
     if (args === '' || /^(新建|new|create)$/i.test(args)) return ctx.reply({ card: cards.createForm() }, 'form');
+    const end = TERMINATE.exec(args) ?? WITHDRAW.exec(args);
+    if (end) {
+      const r = end[0].match(WITHDRAW)
+        ? await svc.withdraw(end[1]!, null, ctx.sender.openId, ctx.now)
+        : await svc.terminate(end[1]!, null, end[2] ?? '', ctx.sender.openId, ctx.now);
+      return ctx.reply({ card: cards.notice(`${r.contract.contractNo} · ${r.contract.title}`, endedText(r)) }, 'end');
+    }
     const question = parseQuestion(args, calendarDay(ctx.now, svc.deps.config.timeZone));
     if (question) {
       const text = await answer(svc, question, ctx.sender.openId, ctx.now);
@@ -116,6 +128,25 @@ export function handleResubmit(svc: ContractService): Handler<z.infer<typeof Res
     const r = await svc.resubmit(ctx.value.contractId, ctx.value.version ?? null, ctx.operator.openId, ctx.now);
     const card = contractCards(svc.deps.cards).contract(await svc.view(r.contract.id));
     return { toast: r.changed ? ok('已重新提交 · Submitted again') : ALREADY, card };
+  };
+}
+
+/** What 终止 / 撤回 did, or the state that made it a no-op. */
+function endedText(r: { changed: boolean; contract: { contractNo: string; state: ContractState } }): Markdown {
+  const c = r.contract;
+  if (!r.changed)
+    return md`**${c.contractNo}** 当前为「${stateText(c.state)}」，未做更改 · Nothing changed (the contract is ${c.state})`;
+  return c.state === 'terminated'
+    ? md`**${c.contractNo}** 已终止 · Terminated. 预算只保留仍有效的付款，到期提醒停止 · The budget keeps only the
+standing payments; reminders stop.`
+    : md`**${c.contractNo}** 已撤回为草稿 · Withdrawn to a draft. 审批人的卡片已更新 · The approvers' cards are updated.`;
+}
+
+export function handleWithdraw(svc: ContractService): Handler<z.infer<typeof WithdrawValue>> {
+  return async (ctx) => {
+    const r = await svc.withdraw(ctx.value.contractId, ctx.value.version ?? null, ctx.operator.openId, ctx.now);
+    const card = contractCards(svc.deps.cards).contract(await svc.view(r.contract.id));
+    return { toast: r.changed ? ok('已撤回 · Withdrawn') : ALREADY, card };
   };
 }
 

@@ -1,5 +1,5 @@
 import { defineModule } from '../../core/module.js';
-import type { AppModule } from '../../deps.js';
+import type { AppModule, Deps } from '../../deps.js';
 import type { BitableMirror, TableSeam } from '../../mirror/index.js';
 import { directoryOf } from '../directory/service.js';
 import { contractRows, TABLE } from './bitable.js';
@@ -11,6 +11,7 @@ import {
   handleRenewal,
   handleResubmit,
   handleShortcut,
+  handleWithdraw,
   USAGE,
 } from './handlers.js';
 import { repo, type BudgetRow, type ContractRow, type CounterpartyRow } from './repository.js';
@@ -22,9 +23,9 @@ import { dashboardPrefix } from '../../dashboard/tabs.js';
 import { contractDashboardRoutes } from './dashboard.js';
 import { contractRoutes } from './routes.js';
 import { EFFECTS_JOB, noMirror, type ContractMirror, type EffectsJob } from './service/context.js';
-import { createContractService } from './service/index.js';
+import { createContractService, type ContractService } from './service/index.js';
 import { contractsSeed } from './seed.js';
-import { declareContractSettings } from './settings/index.js';
+import { declareContractSettings, type ContractSettings } from './settings/index.js';
 import {
   CreateValue,
   DecideValue,
@@ -34,6 +35,7 @@ import {
   PaymentDecideValue,
   RenewalValue,
   ResubmitValue,
+  WithdrawValue,
 } from './values.js';
 
 export { contractRows } from './bitable.js';
@@ -50,6 +52,34 @@ export interface ContractsOptions {
   riskProvider?: RiskProvider;
   /** Where the HTTP provider's key is read (default: the process environment). */
   env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The contract service as the module wires it — the app's dependencies, the module's settings, the registration
+ * checker with its cache — for the module and for anything that needs the same service outside it (bench probes).
+ */
+export function buildContractService(
+  deps: Deps,
+  settings: ContractSettings,
+  o: { mirror?: ContractMirror; riskProvider?: RiskProvider; env?: Readonly<Record<string, string | undefined>> } = {},
+): ContractService {
+  const env = o.env ?? process.env;
+  return createContractService({
+    database: deps.database,
+    directory: directoryOf(deps.database),
+    settings,
+    feishu: deps.feishu,
+    cards: deps.cards,
+    jobs: deps.jobs,
+    config: deps.config,
+    log: deps.log,
+    mirror: o.mirror ?? noMirror,
+    registration: registrationChecker(
+      deps,
+      async () => (await settings.snapshot()).get(settings.risk),
+      (p) => o.riskProvider ?? providerOf(p, env),
+    ),
+  });
 }
 
 /** Contract lifecycle: the ledger, approval chains, counterparty risk, expiry and renewal, budgets and payments. */
@@ -74,22 +104,10 @@ export function contractsModule(options: ContractsOptions = {}): AppModule {
         },
       };
       const settings = declareContractSettings(bot);
-      const env = options.env ?? process.env;
-      const contracts = createContractService({
-        database: deps.database,
-        directory: directoryOf(deps.database),
-        settings,
-        feishu: deps.feishu,
-        cards: deps.cards,
-        jobs: deps.jobs,
-        config: deps.config,
-        log: deps.log,
+      const contracts = buildContractService(deps, settings, {
         mirror: options.mirror ?? (options.bitable ? tableMirror : noMirror),
-        registration: registrationChecker(
-          deps,
-          async () => (await settings.snapshot()).get(settings.risk),
-          (p) => options.riskProvider ?? providerOf(p, env),
-        ),
+        ...(options.riskProvider ? { riskProvider: options.riskProvider } : {}),
+        ...(options.env ? { env: options.env } : {}),
       });
       if (options.bitable) {
         table = options.bitable.table(TABLE, contractRows(deps.database.db, deps.config.timeZone));
@@ -105,7 +123,9 @@ export function contractsModule(options: ContractsOptions = {}): AppModule {
       bot.seed(contractsSeed(contracts));
 
       bot.command(['合同', 'contract', 'contracts'], handleContractCommand(contracts), {
-        description: '新建、查询合同，查看待我审批 · New contract, look up by counterparty or number, my approvals',
+        description:
+          '新建、查询、终止、撤回合同，查看待我审批 · New contract, look up by counterparty or number, terminate, ' +
+          'withdraw, my approvals',
         usage: USAGE,
         shortcuts: [
           { label: '新建合同 New contract', action: 'contracts.new-form' },
@@ -120,6 +140,7 @@ export function contractsModule(options: ContractsOptions = {}): AppModule {
       bot.cardAction('contracts.decide', DecideValue, handleDecide(contracts));
       bot.cardAction('contracts.resubmit', ResubmitValue, handleResubmit(contracts));
       bot.cardAction('contracts.renewal', RenewalValue, handleRenewal(contracts));
+      bot.cardAction('contracts.withdraw', WithdrawValue, handleWithdraw(contracts));
       bot.cardAction('contracts.payment-decide', PaymentDecideValue, handlePaymentDecide(contracts));
 
       bot.job<EffectsJob>(EFFECTS_JOB, (job, ctx) => contracts.runEffects(job, ctx.now), { concurrency: 2 });

@@ -234,6 +234,19 @@ export const repo = {
     return rows.length ? db.insert(contractsApprovalSteps).values(rows).returning() : [];
   },
   /** Moves a step from `from` to the decision; false when it was no longer `from` (a repeat). */
+  /** A card with the step's buttons was sent: kept so a withdrawal can update it in place. */
+  async addStepCard(db: Db, id: number, messageId: string): Promise<void> {
+    if (!messageId) return;
+    await db
+      .update(contractsApprovalSteps)
+      .set({ cardMessages: sql`${contractsApprovalSteps.cardMessages} || jsonb_build_array(${messageId}::text)` })
+      .where(
+        and(
+          eq(contractsApprovalSteps.id, id),
+          sql`not ${contractsApprovalSteps.cardMessages} @> jsonb_build_array(${messageId}::text)`,
+        ),
+      );
+  },
   async decideStep(
     db: Db,
     id: number,

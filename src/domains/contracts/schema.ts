@@ -191,6 +191,8 @@ export const contractsApprovalSteps = pgTable(
     escalatedAt: at('escalated_at'),
     // Who the step was escalated to: may decide it as well as the approver.
     escalatedTo: text('escalated_to'),
+    // The cards with this step's buttons (approval, reminders, escalation): updated in place when it is withdrawn.
+    cardMessages: jsonb('card_messages').$type<string[]>().notNull().default([]),
   },
   (t) => [
     uniqueIndex('contracts_approval_steps_seq_idx').on(t.contractId, t.round, t.seq),

@@ -75,6 +75,8 @@ export const PaymentDecideValue = z.object({
   paymentId: Id,
   decision: z.enum(['approve', 'reject']),
 });
+/** 撤回: names the version the card was drawn with (a contract in approval), so a repeat or an old card does nothing. */
+export const WithdrawValue = z.object({ action: z.literal('contracts.withdraw'), contractId: Id, version: Version });
 export const CreateValue = z.object({ action: z.literal('contracts.create') });
 export const NewFormValue = z.object({ action: z.literal('contracts.new-form') });
 export const MyApprovalsValue = z.object({ action: z.literal('contracts.my-approvals') });

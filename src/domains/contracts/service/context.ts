@@ -51,6 +51,8 @@ export type Effect =
   | { type: 'step_escalated'; stepId: number }
   | { type: 'reminder'; key: string; level: number; daysLeft: number; kind: 'notice' | 'end'; target: string }
   | { type: 'payment_card'; paymentId: number }
+  /** The requester withdrew the contract: the step's cards say so, without buttons. */
+  | { type: 'step_withdrawn'; stepId: number }
   /** Past its end on `day` and auto-renewing: the renewal is made (expiry.ts autoRenewDue). */
   | { type: 'auto_renew'; day: string }
   /** What contracts and payments use of a budget line changed: its 预算 row follows. */

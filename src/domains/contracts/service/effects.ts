@@ -6,6 +6,8 @@ import { commitChange, lostRace, type ContractDeps, type Effect, type EffectsJob
 import { checkRisk } from './risk.js';
 import { autoRenewDue } from './expiry.js';
 import { tellBudgetOwner } from './budget-alerts.js';
+import { withdrawnCards } from './terminate.js';
+import { LIVE_STATES } from '../logic/contract.js';
 import { viewOf } from './view.js';
 
 /** Feishu updates a sent card for 14 days; after that the card is sent again (FEISHU.md §c). */
@@ -35,7 +37,8 @@ async function runEffect(x: ContractDeps, c: ContractRow, effect: Effect, now: D
       const step = await repo.step(x.database.db, effect.stepId);
       if (!step || step.decision !== 'pending' || !step.approverOpenId) return;
       const card = cards.approval(await viewOf(x, c), step);
-      await send.send({ to: { openId: step.approverOpenId }, card, key: keyOf(c, 'step', step.id) });
+      const sent = await send.send({ to: { openId: step.approverOpenId }, card, key: keyOf(c, 'step', step.id) });
+      await repo.addStepCard(x.database.db, step.id, sent.messageId);
       return;
     }
     case 'step_reminder':
@@ -46,7 +49,12 @@ async function runEffect(x: ContractDeps, c: ContractRow, effect: Effect, now: D
       if (effect.type === 'step_escalated') {
         if (!step.escalatedTo) return;
         const card = cards.approval(view, step, { kind: 'escalated', timeZone: x.config.timeZone });
-        await send.send({ to: { openId: step.escalatedTo }, card, key: keyOf(c, 'step', step.id, 'escalated') });
+        const sent = await send.send({
+          to: { openId: step.escalatedTo },
+          card,
+          key: keyOf(c, 'step', step.id, 'escalated'),
+        });
+        await repo.addStepCard(x.database.db, step.id, sent.messageId);
         // The requester learns it once (a step escalates once; the key makes a retried job a no-op). The manager it
         // went to already has the card above, so a requester who is that manager is not told twice.
         const requester = c.requesterOpenId ?? c.ownerOpenId;
@@ -63,11 +71,21 @@ async function runEffect(x: ContractDeps, c: ContractRow, effect: Effect, now: D
       const escalatedBefore =
         step.escalatedTo && step.escalatedAt && calendarDay(step.escalatedAt, x.config.timeZone) < effect.day;
       const to = [step.approverOpenId, escalatedBefore ? step.escalatedTo : null].filter((o): o is string => !!o);
-      for (const openId of to)
-        await send.send({ to: { openId }, card, key: keyOf(c, 'step', step.id, 'remind', effect.day, openId) });
+      for (const openId of to) {
+        const sent = await send.send({
+          to: { openId },
+          card,
+          key: keyOf(c, 'step', step.id, 'remind', effect.day, openId),
+        });
+        await repo.addStepCard(x.database.db, step.id, sent.messageId);
+      }
       return;
     }
+    case 'step_withdrawn':
+      return withdrawnCards(x, c, effect.stepId);
     case 'reminder': {
+      // Terminated (or otherwise ended) since the sweep queued it: no reminder.
+      if (!LIVE_STATES.includes(c.state)) return;
       const card = cards.reminder(await viewOf(x, c), effect);
       for (const openId of await reminderRecipients(x, c, effect.level))
         await send.send({ to: { openId }, card, key: keyOf(c, 'reminder', effect.key, openId) });

@@ -14,6 +14,7 @@ import { viewOf } from './view.js';
 import { dashboard, type DashboardFilter } from './dashboard.js';
 import { paymentPlan } from './payment-plan.js';
 import { paymentMonths } from './payment-months.js';
+import { terminate, withdraw } from './terminate.js';
 
 /** The contract use cases, each taking `now`; handlers, jobs and routes call only these. */
 export function createContractService(x: ContractDeps) {
@@ -36,6 +37,12 @@ export function createContractService(x: ContractDeps) {
     resubmit: (id: number, version: number | null, operator: string, now: Date) =>
       resubmit(x, id, version, operator, now),
     step: (id: number) => repo.step(x.database.db, id),
+    /** 终止: by id (a card, naming the version) or by number (chat); the owner, legal or a manager. */
+    terminate: (ref: number | string, version: number | null, reason: string, operator: string, now: Date) =>
+      terminate(x, ref, version, reason, operator, now),
+    /** 撤回: a contract in approval back to a draft, by its requester. */
+    withdraw: (ref: number | string, version: number | null, operator: string, now: Date) =>
+      withdraw(x, ref, version, operator, now),
     sweepExpiry: (now: Date) => sweepExpiry(x, now),
     sweepApprovals: (now: Date) => sweepApprovals(x, now),
     chooseRenewal: (id: number, version: number | null, choice: RenewalChoice, operator: string, now: Date) =>

@@ -1,0 +1,1 @@
+ALTER TABLE "contracts_approval_steps" ADD COLUMN "card_messages" jsonb DEFAULT '[]'::jsonb NOT NULL;
