@@ -94,6 +94,7 @@ export function sampleReview(text: string, agentOpenId: string, over: Partial<Re
       redLineHit: false,
       comment: text,
       openedAt: at,
+      cardMessageId: null,
       scoredAt: at,
       secondsSpent: 185,
       feedbackMessageId: null,

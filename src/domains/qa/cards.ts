@@ -12,6 +12,33 @@ export const TRANSCRIPT_MESSAGES = 40;
 export const MESSAGE_CHARS = 200;
 /** The scoring card's element budget for root-cause selects (Feishu: at most 200 elements in a card). */
 export const ROOT_CAUSE_ELEMENTS = 60;
+/** Feishu's limit of elements and components in one card (FEISHU.md, card JSON 2.0 structure). */
+const CARD_ELEMENTS = 200;
+
+type Node = Record<string, unknown>;
+const isNode = (n: unknown): n is Node => !!n && typeof n === 'object' && !Array.isArray(n);
+const TEXT_TAGS = new Set(['plain_text', 'lark_md', 'text_tag']);
+
+/**
+ * A card's elements and components as the card check counts them (/work/shared/tools/check-cards.mjs, after
+ * Feishu's card JSON 2.0 structure page): every element under body (through forms, columns and panels), every
+ * select option, and every text object anywhere.
+ */
+export function elementCount(card: Card): number {
+  const list = (v: unknown): Node[] => (Array.isArray(v) ? v.filter(isNode) : []);
+  const walk = (el: Node): number =>
+    1 +
+    (el.tag === 'select_static' ? list(el.options).length : 0) +
+    [...list(el.elements), ...list(el.columns)].reduce((n, k) => n + walk(k), 0);
+  const texts = (n: unknown): number =>
+    Array.isArray(n)
+      ? n.reduce<number>((a, x) => a + texts(x), 0)
+      : isNode(n)
+        ? (TEXT_TAGS.has(String(n.tag)) ? 1 : 0) + Object.values(n).reduce<number>((a, v) => a + texts(v), 0)
+        : 0;
+  const body = isNode(card.body) ? list(card.body.elements) : [];
+  return body.reduce((n, el) => n + walk(el), 0) + texts(card);
+}
 const ROLE_LABEL = { customer: '客户', agent: '客服', system: '系统' } as const;
 const at = (d: Date, tz: string) => trusted(formatInZone(d, tz, 'MM-dd HH:mm:ss'));
 const pts = (n: number) => trusted(String(Math.round(n * 10) / 10));
@@ -178,19 +205,27 @@ export function qaCards(cards: CardRenderer) {
         .filter((cr) => !cr.bonus && suggested.has(cr.code))
         .slice(0, Math.floor(ROOT_CAUSE_ELEMENTS / perSelect))
         .map((cr) => cr.code);
-      return cards.render('qa/score', {
-        summary: `质检 ${v.no}`,
-        title: `质检 ${v.no} · ${c.channelName}`,
-        subtitle: v.conversation.shop ?? v.conversation.externalId,
-        facts: factsOf(v, c),
-        transcript: transcript(v, c),
-        prechecks: prechecks(v),
-        criteria: v.criteria.map((cr) =>
-          criterionPart(cr, suggested.get(cr.code), causes, withCause.includes(cr.code)),
-        ),
-        reviewId: v.review.id,
-        version: v.review.version,
-      });
+      const render = () =>
+        cards.render('qa/score', {
+          summary: `质检 ${v.no}`,
+          title: `质检 ${v.no} · ${c.channelName}`,
+          subtitle: v.conversation.shop ?? v.conversation.externalId,
+          facts: factsOf(v, c),
+          transcript: transcript(v, c),
+          prechecks: prechecks(v),
+          criteria: v.criteria.map((cr) =>
+            criterionPart(cr, suggested.get(cr.code), causes, withCause.includes(cr.code)),
+          ),
+          reviewId: v.review.id,
+          version: v.review.version,
+        });
+      // Many suggested criteria (rule checks and the AI's) can still pass Feishu's 200: fewer cause selects then.
+      let card = render();
+      while (elementCount(card) > CARD_ELEMENTS && withCause.length > 0) {
+        withCause.pop();
+        card = render();
+      }
+      return card;
     },
     /** The scoring card once scored: the result and a button to the next review. */
     scored(v: ReviewView, c: CardContext): Card {

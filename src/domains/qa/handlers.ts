@@ -65,15 +65,25 @@ export function qaHandlers(qa: QaService, cards: QaCards) {
         if (!isStale(err)) throw err;
         // A double click, Feishu's retry or an old card: nothing changes twice; show where it stands.
         const v = await qa.view(ctx.value.reviewId);
+        // Still to score: the card changed under the click (the AI's suggestions arrived), so show it again.
+        if (v.review.state === 'to_score')
+          return {
+            toast: {
+              type: 'info',
+              content: '卡片已更新，请核对后再提交 · The card was updated; check and submit again',
+            },
+            card: await scoringCard(v),
+          };
         return {
           toast: { type: 'info', content: '已评分，无需重复提交 · Already scored' },
-          card: v.review.state === 'to_score' ? await scoringCard(v) : cards.scored(v, await context(v)),
+          card: cards.scored(v, await context(v)),
         };
       }
     },
 
     async nextFromCard(ctx: CardActionContext<z.infer<typeof NextValue>>): Promise<CardActionResult> {
-      const v = await qa.next(ctx.operator.openId, ctx.now);
+      // The card goes into the clicked message: a pre-score arriving later updates it there.
+      const v = await qa.next(ctx.operator.openId, ctx.now, ctx.messageId);
       return { card: v ? await scoringCard(v) : nothingLeft() };
     },
   };

@@ -17,7 +17,14 @@ import type { QaSummary } from './service/reports.js';
 import { qaDashboardRoutes } from './dashboard.js';
 import { dashboardAccess } from '../../dashboard/access.js';
 import { dashboardPrefix } from '../../dashboard/tabs.js';
-import { EFFECTS_JOB, noMirror, type EffectsJob, type ReviewMirror } from './service/context.js';
+import {
+  EFFECTS_JOB,
+  noMirror,
+  PRESCORE_OPENED_JOB,
+  type EffectsJob,
+  type PrescoreOpenedJob,
+  type ReviewMirror,
+} from './service/context.js';
 import { runEffects } from './service/effects.js';
 import { HELPDESK_MESSAGE_EVENT, helpdeskMessageOf, receiveHelpdeskMessage } from './service/helpdesk.js';
 import { createQaService } from './service/index.js';
@@ -29,6 +36,7 @@ import {
   aiAgreementText,
   aiRoutes,
   createLlmClient,
+  prescoreOpened,
   prescorePending,
   type LlmClient,
 } from './llm/index.js';
@@ -132,11 +140,18 @@ export function qaModule(options: QaOptions = {}): AppModule {
       });
       // The optional AI pre-score (LLM_*): new reviews scored by the model before the inspector opens them.
       const llm = options.llm ?? (deps.config.llm ? createLlmClient(deps.config.llm) : null);
-      if (llm)
+      if (llm) {
         bot.schedule('qa.ai-prescore', '* * * * *', async (now, ctx) => {
           const run = await prescorePending(qa.deps, llm, now, ctx.log);
           if (run.claimed > 0) ctx.log.info(run, 'qa ai pre-score run');
         });
+        // A review shown from a card button before the AI answered (the help card's next review from an empty
+        // queue): asked at once, its card updated in place when the answer comes.
+        bot.job<PrescoreOpenedJob>(PRESCORE_OPENED_JOB, async (job, ctx) => {
+          const outcome = await prescoreOpened(qa.deps, llm, job.reviewId, ctx.now, ctx.log);
+          ctx.log.info({ reviewId: job.reviewId, outcome }, 'qa ai pre-score of an opened review');
+        });
+      }
       bot.command(
         ['AI一致性', 'ai-agreement'],
         async (ctx) => {

@@ -133,6 +133,11 @@ export const qaReviews = pgTable(
     redLineHit: boolean('red_line_hit').notNull().default(false),
     comment: text('comment'),
     openedAt: at('opened_at'),
+    /**
+     * The message whose scoring card shows it, when opened from a card button (the callback names it): the AI
+     * pre-score that arrives after the card was shown updates that card in place (llm/prescore.ts).
+     */
+    cardMessageId: text('card_message_id'),
     scoredAt: at('scored_at'),
     secondsSpent: integer('seconds_spent'),
     feedbackMessageId: text('feedback_message_id'),

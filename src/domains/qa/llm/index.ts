@@ -7,7 +7,7 @@ import { isQaLead, type QaDeps } from '../service/context.js';
 import { aiAgreement, type AiAgreement } from './agreement.js';
 
 export { createLlmClient, type LlmClient } from './client.js';
-export { prescorePending } from './prescore.js';
+export { prescoreOpened, prescorePending } from './prescore.js';
 export { aiAgreementText } from './text.js';
 
 const DAY = 86_400_000;

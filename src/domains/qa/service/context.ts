@@ -8,11 +8,18 @@ import type { Directory, Person } from '../../directory/service.js';
 import type { QaSettings } from '../settings/index.js';
 
 export const EFFECTS_JOB = 'qa.effects';
+/** The AI pre-score of a review whose card was just shown from a card button (only while LLM_* is set). */
+export const PRESCORE_OPENED_JOB = 'qa.ai-prescore-opened';
+export interface PrescoreOpenedJob {
+  reviewId: number;
+}
 
 /** Follow-ups of a committed change, run from the queue (a card callback answers within 3 s). */
 export type Effect =
   | { type: 'feedback' }
   | { type: 'mirror' }
+  /** The scoring card shown in the review's card message, drawn again (the AI's suggestions arrived). */
+  | { type: 'scoring_card' }
   /** The stored rollups: fold in every review marked stale (rollup-store.ts refreshDirtyRollup). */
   | { type: 'rollup' }
   | { type: 'appeal_step'; appealId: number; step: string }

@@ -31,6 +31,15 @@ export async function runEffects(x: QaDeps, cards: QaCards, job: EffectsJob, now
       await x.feishu.messages.send({ to: { openId: a.agentOpenId }, card, key: `qa:appeal:${a.id}:decided` });
     }
     if (effect.type === 'appeal_reminder') await sendAppealReminder(x, cards, effect.appealId, effect.day);
+    if (effect.type === 'scoring_card') {
+      const v = await viewReview(x, job.reviewId);
+      // Only the card of this version: once scored or changed again, the card shown is someone else's to draw.
+      if (v.review.state !== 'to_score' || v.review.version !== job.version || !v.review.cardMessageId) continue;
+      await x.feishu.messages.updateCard({
+        messageId: v.review.cardMessageId,
+        card: cards.score(v, await cardContext(x, v)),
+      });
+    }
     if (effect.type === 'mirror') await x.mirror.onReviewChanged(job.reviewId);
     if (effect.type === 'rollup') await refreshDirtyRollup(x.database);
   }

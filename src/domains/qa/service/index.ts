@@ -16,7 +16,7 @@ export function createQaService(deps: QaDeps) {
     publish: (by: string, now: Date, note?: string) => publishAs(deps, by, now, note),
     current: (now: Date) => currentScorecard(deps, now),
     draft: () => deps.settings.scorecard.get(),
-    next: (inspector: string, now: Date) => nextReview(deps, inspector, now),
+    next: (inspector: string, now: Date, shownIn?: string) => nextReview(deps, inspector, now, shownIn),
     view: (id: number) => viewReview(deps, id),
     score: (input: ScoreInput, now: Date) => scoreReview(deps, input, now),
     sample: (input: Parameters<typeof runSampling>[1], now: Date) => runSampling(deps, input, now),

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../../../db/client.js';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../core/errors.js';
 import { precheck, suggestedMarks, type Message, type Suggestion } from '../logic/prechecks.js';
 import type { SampleReason } from '../logic/review.js';
@@ -7,7 +7,17 @@ import { computeScore, type Mark, type ScoreResult } from '../logic/score.js';
 import type { Criterion } from '../logic/scorecard.js';
 import { qaRepo, type ConversationRow, type MessageRow, type ReviewItemRow, type ReviewRow } from '../repository.js';
 import { qaReviewItems, qaReviews } from '../schema.js';
-import { EFFECTS_JOB, isInspector, isQaLead, reviewNo, type Effect, type EffectsJob, type QaDeps } from './context.js';
+import {
+  EFFECTS_JOB,
+  isInspector,
+  isQaLead,
+  PRESCORE_OPENED_JOB,
+  reviewNo,
+  type Effect,
+  type EffectsJob,
+  type PrescoreOpenedJob,
+  type QaDeps,
+} from './context.js';
 import { criteriaOf, currentScorecard } from './scorecard.js';
 import { markRollupDirty } from '../rollup-store.js';
 
@@ -73,9 +83,16 @@ export async function createReview(
 /**
  * The inspector's next review: their oldest one still to score, else the oldest conversation
  * nobody reviewed (claimed for them; two inspectors at once never get the same one). Marks the
- * moment the card is shown, so the time spent is measured.
+ * moment the card is shown, so the time spent is measured. `shownIn`: the message the card goes into
+ * (a card button's callback names it); with the AI pre-score on, a review not yet pre-scored is asked
+ * now, off the callback path, and its card there updated in place when the answer comes (llm/prescore.ts).
  */
-export async function nextReview(x: QaDeps, inspector: string, now: Date): Promise<ReviewView | undefined> {
+export async function nextReview(
+  x: QaDeps,
+  inspector: string,
+  now: Date,
+  shownIn?: string,
+): Promise<ReviewView | undefined> {
   if (!isInspector(await x.directory.person(inspector)))
     throw new ForbiddenError('只有质检员可以质检 · Only QA inspectors can score conversations');
   let review = await qaRepo.nextToScore(x.database.db, inspector);
@@ -86,11 +103,16 @@ export async function nextReview(x: QaDeps, inspector: string, now: Date): Promi
   }
   if (!review) return undefined;
   // The clock of "time spent" starts the first time the card is shown.
-  if (!review.openedAt)
+  if (!review.openedAt || shownIn)
     await x.database.db
       .update(qaReviews)
-      .set({ openedAt: now })
-      .where(and(eq(qaReviews.id, review.id), isNull(qaReviews.openedAt)));
+      .set({
+        openedAt: sql`coalesce(${qaReviews.openedAt}, ${now.toISOString()}::timestamptz)`,
+        cardMessageId: shownIn,
+      })
+      .where(eq(qaReviews.id, review.id));
+  if (shownIn && x.config.llm && review.sampleReason !== 'calibration')
+    await x.jobs.send<PrescoreOpenedJob>(PRESCORE_OPENED_JOB, { reviewId: review.id });
   return viewReview(x, review.id);
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE "qa_reviews" ADD COLUMN "card_message_id" text;
