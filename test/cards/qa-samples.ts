@@ -98,6 +98,7 @@ export function sampleReview(text: string, agentOpenId: string, over: Partial<Re
       scoredAt: at,
       secondsSpent: 185,
       feedbackMessageId: null,
+      feedbackSentAt: null,
       acknowledgedAt: null,
       bitableRecordId: null,
       version: 2,

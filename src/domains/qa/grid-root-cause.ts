@@ -62,10 +62,15 @@ export async function itemCauseEdit(
       .returning({ id: qaReviewItems.id });
     if (changed.length === 0) return;
     // The root-cause report reads the stored rollup: the review's cells are summed again by the follow-up job.
+    // The agent's feedback DM shows each deduction's cause: drawn again with the new one (feedback.ts).
     await markRollupDirty(tx, [edit.entity.reviewId]);
     await x.jobs.send<EffectsJob>(
       EFFECTS_JOB,
-      { reviewId: edit.entity.reviewId, version: review.version, effects: [{ type: 'rollup' }] },
+      {
+        reviewId: edit.entity.reviewId,
+        version: review.version,
+        effects: [{ type: 'rollup' }, { type: 'feedback_card', key: edit.key }],
+      },
       { tx },
     );
   });

@@ -141,6 +141,8 @@ export const qaReviews = pgTable(
     scoredAt: at('scored_at'),
     secondsSpent: integer('seconds_spent'),
     feedbackMessageId: text('feedback_message_id'),
+    /** When that DM was sent: Feishu updates a card only within 14 days of sending (feedback.ts). */
+    feedbackSentAt: at('feedback_sent_at'),
     acknowledgedAt: at('acknowledged_at'),
     bitableRecordId: text('bitable_record_id'),
     version: integer('version').notNull().default(1),

@@ -19,7 +19,7 @@ describe('root causes in 评分明细', () => {
   const reviews: Array<{ id: number; no: string; inspector: string; recordId: string }> = [];
   const criteria: Record<string, string> = {};
 
-  const { rows, provisioned, post, add, edit, cell, dm, review } = gridHarness(() => product, TOKEN);
+  const { rows, provisioned, post, add, edit, cell, dm, review, sandbox } = gridHarness(() => product, TOKEN);
 
   beforeAll(async () => {
     product = await startTestProduct({ clock: { now: () => now }, cron: false, env: { API_TOKENS: TOKEN } });
@@ -122,6 +122,13 @@ describe('root causes in 评分明细', () => {
       'the stored root causes follow the change',
       60_000,
     );
+    // The agent's feedback DM follows: the same message, updated in place (one card per review in their chat).
+    const feedback = () =>
+      sandbox()
+        .state.messages({ chatId: sandbox().state.p2pChatOf(agent)!.chat_id, fromBot: true })
+        .filter((m) => m.content.includes(`质检结果 ${r.no}`));
+    await waitFor(async () => feedback()[0]?.content.includes('根因 Root cause：流程'), 'the DM updated', 60_000);
+    expect(feedback()).toHaveLength(1);
     // The agent may not re-file their own deduction: put back, told why.
     await edit(agent, 'items', row.record_id, { 根因: '系统/工具' });
     await waitFor(async () => cell('items', row.record_id, '根因') === '流程', 'put back', 60_000);

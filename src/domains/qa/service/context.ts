@@ -18,6 +18,8 @@ export interface PrescoreOpenedJob {
 export type Effect =
   | { type: 'feedback' }
   | { type: 'mirror' }
+  /** The agent's feedback DM drawn again (a root cause changed later); `key` keys a re-send (feedback.ts). */
+  | { type: 'feedback_card'; key: string }
   /** The scoring card shown in the review's card message, drawn again (the AI's suggestions arrived). */
   | { type: 'scoring_card' }
   /** The stored rollups: fold in every review marked stale (rollup-store.ts refreshDirtyRollup). */

@@ -2,7 +2,7 @@ import { md, mention, trusted } from '../../../core/cards/markdown.js';
 import { DECISION_NAME, type QaCards } from '../cards.js';
 import { appealView, deciderOf } from './appeals.js';
 import type { EffectsJob, QaDeps } from './context.js';
-import { cardContext, sendFeedback } from './feedback.js';
+import { cardContext, refreshFeedback, sendFeedback } from './feedback.js';
 import { viewReview } from './review.js';
 import { refreshDirtyRollup } from '../rollup-store.js';
 
@@ -10,6 +10,7 @@ import { refreshDirtyRollup } from '../rollup-store.js';
 export async function runEffects(x: QaDeps, cards: QaCards, job: EffectsJob, now: Date): Promise<void> {
   for (const effect of job.effects) {
     if (effect.type === 'feedback') await sendFeedback(x, cards, job.reviewId, now);
+    if (effect.type === 'feedback_card') await refreshFeedback(x, cards, job.reviewId, effect.key, now);
     if (effect.type === 'appeal_step') {
       const a = await appealView(x, effect.appealId);
       if (a.state !== 'open' || a.step !== effect.step) continue;

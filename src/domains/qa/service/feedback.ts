@@ -36,8 +36,46 @@ export async function sendFeedback(x: QaDeps, cards: QaCards, reviewId: number, 
   });
   await x.database.db
     .update(qaReviews)
-    .set({ feedbackMessageId: sent.messageId })
+    .set({ feedbackMessageId: sent.messageId, feedbackSentAt: now })
     .where(and(eq(qaReviews.id, reviewId), isNull(qaReviews.feedbackMessageId)));
+}
+
+/** Feishu updates a sent card only within 14 days of sending (FEISHU.md b.3); an hour kept spare for the queue. */
+const PATCH_WINDOW_MS = 14 * 86_400_000 - 3_600_000;
+
+/**
+ * The agent's feedback DM drawn again after a change to the review that the card shows (a root cause set later
+ * in 评分明细): updated in place while Feishu allows it, else sent again as a new DM (keyed by `key`, so a
+ * retried job sends one), which is then the review's feedback message. Before the DM went out nothing is
+ * needed: it will show the change when sent.
+ */
+export async function refreshFeedback(
+  x: QaDeps,
+  cards: QaCards,
+  reviewId: number,
+  key: string,
+  now: Date,
+): Promise<'patched' | 'resent' | 'none'> {
+  const v = await viewReview(x, reviewId);
+  const r = v.review;
+  if (!r.feedbackMessageId) return 'none';
+  const card = cards.feedback(v, await cardContext(x, v));
+  // Sent before the send time was kept: it went out minutes after scoring (sendFeedback).
+  const sentAt = r.feedbackSentAt ?? r.scoredAt;
+  if (sentAt && now.getTime() - sentAt.getTime() < PATCH_WINDOW_MS) {
+    await x.feishu.messages.updateCard({ messageId: r.feedbackMessageId, card });
+    return 'patched';
+  }
+  const sent = await x.feishu.messages.send({
+    to: { openId: r.agentOpenId },
+    card,
+    key: `qa:feedback:${reviewId}:${key}`,
+  });
+  await x.database.db
+    .update(qaReviews)
+    .set({ feedbackMessageId: sent.messageId, feedbackSentAt: now })
+    .where(and(eq(qaReviews.id, reviewId), eq(qaReviews.feedbackMessageId, r.feedbackMessageId)));
+  return 'resent';
 }
 
 /** 确认: the agent (only they) acknowledges the feedback on the version the card shows. */

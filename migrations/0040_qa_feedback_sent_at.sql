@@ -1,0 +1,1 @@
+ALTER TABLE "qa_reviews" ADD COLUMN "feedback_sent_at" timestamp with time zone;
