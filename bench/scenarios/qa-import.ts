@@ -9,6 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../../src/db/client.js';
+import { DEFAULT_SCORECARD } from '../../src/domains/qa/logic/scorecard.js';
 import { createDirectory } from '../../src/domains/directory/service.js';
 import { entryOf } from '../compiled.js';
 import type { BenchContext } from '../context.js';
@@ -131,6 +132,13 @@ export async function qaImportScenario(ctx: BenchContext): Promise<ScenarioResul
           roles: ['agent'],
         })),
       );
+      // A published scorecard, as in production after the first plan: ingest then stores each conversation's
+      // pre-check hits for the sampling plan (service/precheck-store.ts), part of what is timed.
+      await database.query(
+        `insert into qa_scorecard_versions (version, criteria, published_by, published_at)
+         values (1, $1::jsonb, 'bench', now()) on conflict do nothing`,
+        [JSON.stringify(DEFAULT_SCORECARD.criteria)],
+      );
     } finally {
       await database.close();
     }
@@ -172,6 +180,7 @@ export async function qaImportScenario(ctx: BenchContext): Promise<ScenarioResul
           rejected,
           storedMessages: counted.messages,
           storedConversations: counted.conversations,
+          storedPrechecks: counted.prechecks,
           messagesPerSecond: perSecond,
           messagesPerSecondWithStartup: perSecondWall,
           importMs: Math.round(importMs),
@@ -202,13 +211,16 @@ export async function qaImportScenario(ctx: BenchContext): Promise<ScenarioResul
   }
 }
 
-async function countStored(env: Record<string, string>): Promise<{ messages: number; conversations: number }> {
+async function countStored(
+  env: Record<string, string>,
+): Promise<{ messages: number; conversations: number; prechecks: number }> {
   const database = await openDatabase({ url: env.DATABASE_URL || undefined, dataDir: env.DATA_DIR });
   try {
-    const { rows } = await database.query<{ m: number; c: number }>(
-      `select (select count(*)::int from qa_messages) as m, (select count(*)::int from qa_conversations) as c`,
+    const { rows } = await database.query<{ m: number; c: number; p: number }>(
+      `select (select count(*)::int from qa_messages) as m, (select count(*)::int from qa_conversations) as c,
+              (select count(*)::int from qa_conversation_prechecks) as p`,
     );
-    return { messages: rows[0]?.m ?? 0, conversations: rows[0]?.c ?? 0 };
+    return { messages: rows[0]?.m ?? 0, conversations: rows[0]?.c ?? 0, prechecks: rows[0]?.p ?? 0 };
   } finally {
     await database.close();
   }
