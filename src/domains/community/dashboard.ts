@@ -7,8 +7,9 @@ import type { Database } from '../../db/client.js';
 import { alertRepo } from './alert-repository.js';
 import { DEFINITIONS } from './logic/definitions.js';
 import { platformName } from './logic/platforms.js';
-import { rollup, type RollupQuery, type RollupRow } from './rollup-repository.js';
+import { rollup, type ReachQuery, type RollupRow } from './rollup-repository.js';
 import { rollupsFromStore } from './rollup-stored.js';
+import { inReach, reachFilters, tabReach } from './service/reach.js';
 
 export const CommunitySummaryQuery = dashboardQuery({
   operator: z.string().trim().max(64).optional(),
@@ -30,26 +31,21 @@ export function communityDashboardRoutes(
       '/summary',
       { schema: { querystring: CommunitySummaryQuery, tags: ['dashboard'] }, onRequest: o.access.guard('community') },
       async (req) => {
-        const scope = scopeOf(req);
         const period = periodOf(req.query, o.clock.now(), o.timeZone);
-        // Level `team`: the communities of the lead's teams (one of them when asked; another team → 403).
-        const operator = scope.level === 'own' ? scope.person(req.query.operator) : req.query.operator;
-        const team = scope.team(req.query.team);
-        const teams = team ? [team] : scope.level === 'team' ? scope.teams : undefined;
+        // The same reach as chat (service/reach.ts): a lead's teams and the communities they run themselves.
+        const reach = tabReach(scopeOf(req), req.query);
         const base = {
           from: period.from,
           to: period.to,
           platform: req.query.platform,
-          operator,
           community: req.query.community,
-          teams,
+          ...reachFilters(reach),
         };
         const { totals, byPlatform, byOperator, trend } = await summaryRollups(database, base);
         const alerts = (await alertRepo.open(database.db, 200))
           .filter(
             (a) =>
-              (!operator || a.operatorOpenId === operator) &&
-              (!teams || (a.team !== null && teams.includes(a.team))) &&
+              inReach(reach, { team: a.team, operator: a.operatorOpenId }) &&
               (!req.query.platform || a.platform === req.query.platform),
           )
           .slice(0, 50);
@@ -72,7 +68,7 @@ export function communityDashboardRoutes(
  * The period's totals, by platform, by operator, and the daily trend: two statements on the stored rollups
  * (the span's three groupings read the period's rows once); one community reads its own daily rows.
  */
-async function summaryRollups(database: Database, base: Omit<RollupQuery, 'grain' | 'by'>) {
+async function summaryRollups(database: Database, base: Omit<ReachQuery, 'grain' | 'by'>) {
   let span: Record<'all' | 'platform' | 'operator', RollupRow[]>;
   let trend: RollupRow[];
   if (base.community) {

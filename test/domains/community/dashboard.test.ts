@@ -105,3 +105,32 @@ describe('GET /api/dashboard/community/summary', () => {
     expect((await summary('ou_mgr', 'days=0')).statusCode).toBe(400);
   });
 });
+
+describe('a lead’s own communities on the community tab', () => {
+  it('a lead also sees the communities they operate themselves outside their teams', async () => {
+    // ou_lead_s leads 华南 (A1) and runs L1 in 华北 themselves; ou_lead_x leads no team and runs L2 in none.
+    await addCommunities(t, [
+      { code: 'L1', operator: 'ou_lead_s', platform: 'wechat', team: 'comm_north' },
+      { code: 'L2', operator: 'ou_lead_x', platform: 'wechat', team: null },
+    ]);
+    await apiPost(t, '/api/community/metrics', {
+      rows: [day('L1', '2026-11-28', { membersJoined: 4, membersLeft: 0 }), day('L2', '2026-11-28')],
+    });
+    const lead = (await summary('ou_lead_s')).json() as {
+      totals: Record<string, number>;
+      byOperator: Array<{ key: string }>;
+    };
+    expect(lead.totals).toMatchObject({ communities: 2, joined: 14 });
+    expect(lead.byOperator.map((o) => o.key).sort()).toEqual(['ou_lead_s', 'ou_op_1']);
+    // Asking for their team narrows to it; the other lead sees their own community and no other.
+    const team = (await summary('ou_lead_s', 'from=2026-11-01&to=2026-11-30&team=comm_south')).json() as {
+      totals: Record<string, number>;
+    };
+    expect(team.totals).toMatchObject({ communities: 1, joined: 10 });
+    const other = (await summary('ou_lead_x')).json() as { byOperator: Array<{ key: string }> };
+    expect(other.byOperator.map((o) => o.key)).toEqual(['ou_lead_x']);
+    // The manager sees all four; an operator still only their own.
+    expect(((await summary('ou_mgr')).json() as { totals: { communities: number } }).totals.communities).toBe(4);
+    expect(((await summary('ou_op_1')).json() as { totals: { communities: number } }).totals.communities).toBe(1);
+  });
+});
