@@ -33,8 +33,9 @@ export interface Database extends SqlExecutor {
    * A heavy read (a year's report): on PostgreSQL its statements run one at a time on a connection of their own
    * (the `heavyReads` pool), in one read-only snapshot, without parallel workers, so they use at most one
    * server core and never a connection a card click needs. On PGlite (one connection) it is a plain read.
+   * `tx` is the same connection for raw SQL (the rollups' statements).
    */
-  heavyRead<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  heavyRead<T>(fn: (db: Db, tx: Tx) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
   /** Only for the embedded driver: the instance pg-boss and tests share. */
@@ -111,7 +112,15 @@ async function openPostgres(url: string, max: number, heavyMax: number): Promise
         // on one report than the card clicks beside it can spare (bench/RESULTS.md, issue 16).
         await client.query('begin isolation level repeatable read read only');
         await client.query('set local max_parallel_workers_per_gather = 0');
-        const result = await fn(dbOf(client));
+        const d = dbOf(client);
+        const result = await fn(d, {
+          db: d,
+          query: async <T>(text: string, params?: unknown[]) =>
+            (await client.query(text, params)) as unknown as SqlResult<T>,
+          exec: async (text) => {
+            await client.query(text);
+          },
+        });
         await client.query('commit');
         return result;
       } catch (err) {
@@ -172,7 +181,15 @@ async function openPglite(dataDir: string): Promise<Database> {
       });
     },
     // One connection: the statements queue behind each other anyway; a transaction would hold clicks out.
-    heavyRead: (fn) => fn(db),
+    heavyRead: (fn) =>
+      fn(db, {
+        db,
+        query: async <T>(text: string, params?: unknown[]) =>
+          (await pglite.query(text, params)) as unknown as SqlResult<T>,
+        exec: async (text) => {
+          await pglite.exec(text);
+        },
+      }),
     ping: async () => {
       if (closed) throw new Error('database is closed');
       await pglite.query('select 1');

@@ -50,13 +50,17 @@ export function qaDashboardRoutes(
     const route = { schema: { querystring: QaSummaryQuery, tags: ['dashboard'] }, onRequest: o.access.guard('qa') };
     app.get('/summary', route, async (req) => {
       const { period, level, filter } = await filterOf(req);
+      // Not on database.heavyRead: its seven reads run side by side on the pool, and on one connection the call was
+      // up to 2x slower (bench/RESULTS.md "Every dashboard tab at issue 13's sizes; ... heavy-read connection").
       return { period, level, ...(await summary(qa.deps, filter)), generatedAt: o.clock.now().toISOString() };
     });
     // Its own call, so the tab's numbers do not wait for it: the deductions by root cause, read from their own
     // stored rollup (qa_rollup_causes, rollup-causes.ts).
     app.get('/root-causes', route, async (req) => {
       const { period, level, filter } = await filterOf(req);
-      const rootCauses = await rootCauseReport(qa.deps, filter);
+      // One read: on the heavy-read connection (one snapshot, no parallel workers, none of the clicks' connections),
+      // which was no slower in two A/B runs (bench/RESULTS.md, same section).
+      const rootCauses = await qa.deps.database.heavyRead((_, tx) => rootCauseReport(qa.deps, filter, tx));
       return { period, level, ...rootCauses, generatedAt: o.clock.now().toISOString() };
     });
   };

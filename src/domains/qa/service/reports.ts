@@ -77,8 +77,8 @@ export async function summary(x: QaDeps, f: RollupFilter): Promise<QaSummary> {
   const teamNames = new Map((await x.directory.teams()).map((t) => [t.key, t.name]));
   const channelNames = (await x.settings.channels.get()).names;
   const criteria = new Map<string, string>();
-  for (const v of new Set(items.map((i) => i.version)))
-    for (const c of (await qaRepo.scorecard(db.db, v))?.criteria ?? []) criteria.set(`${v}:${c.code}`, c.name);
+  for (const v of await qaRepo.scorecards(db.db, [...new Set(items.map((i) => i.version))]))
+    for (const c of v.criteria) criteria.set(`${v.version}:${c.code}`, c.name);
   const policy = await x.settings.policy.get();
   const precision = policy.precision;
   const groups = new Map<string, QaSummary['training']['groups'][number]>();

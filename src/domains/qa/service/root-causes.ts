@@ -1,3 +1,4 @@
+import type { Tx } from '../../../db/client.js';
 import { rollupCauses } from '../rollup-causes.js';
 import type { RollupFilter } from '../rollup-repository.js';
 import { qaRepo } from '../repository.js';
@@ -36,8 +37,7 @@ const UNTAGGED = '未标注 Not given';
  * root cause, from the stored rollup (rollup-causes.ts; a cause set later in 评分明细 counts once the follow-up job
  * has folded it in, seconds later). Few rows come back (team × channel × criterion × cause), grouped here.
  */
-export async function rootCauseReport(x: QaDeps, f: RollupFilter): Promise<RootCauseReport> {
-  const db = x.database;
+export async function rootCauseReport(x: QaDeps, f: RollupFilter, db: Tx = x.database): Promise<RootCauseReport> {
   const rows = await rollupCauses(db, f);
   const names = (await x.settings.rootCauses.get()).names;
   const channelNames = (await x.settings.channels.get()).names;
