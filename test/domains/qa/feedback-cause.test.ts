@@ -140,4 +140,36 @@ describe("the agent's feedback DM after a root cause is changed later", () => {
     await settle(t);
     expect(text(t.feishu.patches(mine[1]!.messageId).at(-1)!.card)).toContain('根因 Root cause：话术');
   });
+
+  it('a decided appeal keeps its 申诉结果 line on the card drawn again for a later cause change', async () => {
+    const r = await scored('FB-CAUSE-4');
+    const feedback = t.feishu.sent.find((m) => m.messageId === r.messageId)!.card;
+    const form = await click(
+      t,
+      buttons(feedback).find((b) => b.action === 'qa.appeal-form')!,
+      { openId: 'ou_agent_1' },
+    );
+    const submit = buttons(form.card).find((b) => b.action === 'qa.appeal')!;
+    await click(t, submit, { openId: 'ou_agent_1', formValue: { reason: '客户先离开了会话' } });
+    await settle(t);
+    const decide = t.feishu.to('ou_lead_tm').at(-1)!.card;
+    const uphold = buttons(decide).find((b) => b.action === 'qa.decide' && b.decision === 'uphold')!;
+    expect((await click(t, uphold, { openId: 'ou_lead_tm', formValue: { reason: '扣分合理' } })).toast).toMatchObject({
+      type: 'success',
+    });
+    await settle(t);
+    expect(text(t.feishu.patches(r.messageId).at(-1)!.card)).toContain('申诉结果 Appeal');
+    const before = t.feishu.patches(r.messageId).length;
+
+    const [now] = (await t.database.query<{ version: number }>('select version from qa_reviews where id = $1', [r.id]))
+      .rows;
+    expect(await changeCause({ id: r.id, version: now!.version }, ODD, 'ou_insp_1', 'edit-6')).toEqual([]);
+    await settle(t);
+    const patches = t.feishu.patches(r.messageId);
+    expect(patches).toHaveLength(before + 1);
+    const s = text(patches.at(-1)!.card);
+    expect(s).toContain('流程');
+    expect(s).toContain('申诉结果 Appeal');
+    expect(s).toContain('扣分合理');
+  });
 });

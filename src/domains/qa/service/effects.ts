@@ -1,5 +1,5 @@
-import { md, mention, trusted } from '../../../core/cards/markdown.js';
-import { DECISION_NAME, type QaCards } from '../cards.js';
+import type { QaCards } from '../cards.js';
+import { appealStatusLine } from './appeal-status.js';
 import { appealView, deciderOf } from './appeals.js';
 import type { EffectsJob, QaDeps } from './context.js';
 import { cardContext, refreshFeedback, sendFeedback } from './feedback.js';
@@ -22,11 +22,7 @@ export async function runEffects(x: QaDeps, cards: QaCards, job: EffectsJob, now
     if (effect.type === 'appeal_decided') {
       const a = await appealView(x, effect.appealId);
       const v = await viewReview(x, a.reviewId);
-      const last = a.decisions.at(-1);
-      const status = md`**申诉结果 Appeal** ${trusted(last ? DECISION_NAME[last.decision] : '-')} · ${mention(
-        a.deciderOpenId,
-      )}：${a.decisionNote ?? ''}`;
-      const card = cards.feedback(v, await cardContext(x, v), status);
+      const card = cards.feedback(v, await cardContext(x, v), await appealStatusLine(x, a.id));
       if (v.review.feedbackMessageId)
         await x.feishu.messages.updateCard({ messageId: v.review.feedbackMessageId, card });
       await x.feishu.messages.send({ to: { openId: a.agentOpenId }, card, key: `qa:appeal:${a.id}:decided` });

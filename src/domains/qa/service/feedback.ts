@@ -1,6 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { ConflictError, ForbiddenError } from '../../../core/errors.js';
 import type { QaCards } from '../cards.js';
+import { decidedAppealLine } from './appeal-status.js';
 import { qaRepo } from '../repository.js';
 import { qaReviews } from '../schema.js';
 import { queueEffects, STALE, viewReview, type ReviewView } from './review.js';
@@ -59,7 +60,8 @@ export async function refreshFeedback(
   const v = await viewReview(x, reviewId);
   const r = v.review;
   if (!r.feedbackMessageId) return 'none';
-  const card = cards.feedback(v, await cardContext(x, v));
+  // A decided appeal's line stays on the card (it was put there when the appeal was decided).
+  const card = cards.feedback(v, await cardContext(x, v), await decidedAppealLine(x, reviewId));
   // Sent before the send time was kept: it went out minutes after scoring (sendFeedback).
   const sentAt = r.feedbackSentAt ?? r.scoredAt;
   if (sentAt && now.getTime() - sentAt.getTime() < PATCH_WINDOW_MS) {
