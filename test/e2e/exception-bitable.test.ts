@@ -183,12 +183,14 @@ describe('exception cases in Bitable (sandbox)', () => {
         }>(`select id, bitable_record_id, bitable_record_url, card_message_id, state from exceptions_cases
             where order_no = 'TM2026120178'`)
       ).rows[0];
+    // The link is asked for after the row is written and the card sent: wait for that (failing) call as well. On a
+    // busy machine it came after the row and the card (issue 14 item 5: a whole-suite run beside a busy core).
+    const linkAsked = () => sandbox().faults.snapshot().rules.length === 0;
     const c = await waitFor(async () => {
       const found = await query();
-      return found?.bitable_record_id && found.card_message_id ? found : undefined;
-    }, 'case written to Bitable');
-    expect(sandbox().faults.snapshot().rules).toHaveLength(0); // the failing link call happened
-    expect(c.bitable_record_url).toBeNull();
+      return found?.bitable_record_id && found.card_message_id && linkAsked() ? found : undefined;
+    }, 'case written to Bitable and its link asked for');
+    expect((await query())!.bitable_record_url).toBeNull();
     const card = () =>
       sandbox()
         .state.botMessages()
