@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
+import { START_BUDGET_MS, provisionedTable, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // 社群 through the kit's seam (mirror.table): communities the API makes get their row; rows people
 // add become communities; a refused edit is put back and the editor told why; 团队 moves a community to a team.
@@ -12,18 +12,7 @@ describe('the 社群 grid and the community workflow agree', () => {
 
   beforeAll(async () => {
     product = await startTestProduct({ cron: false, env: { API_TOKENS: 'grid-test-token' } });
-    table = await waitFor(
-      async () => {
-        const app = product.sandbox!.state.apps()[0];
-        const t = app?.tables.find((x) => x.name === '社群');
-        const { rows } = await product.deps.database
-          .query(`select 1 from mirror_tables where table_key = 'communities'`)
-          .catch(() => ({ rows: [] }));
-        return app && t && rows.length > 0 ? { appToken: app.app_token, tableId: t.table_id } : undefined;
-      },
-      'the Base provisioned at start',
-      120_000,
-    );
+    table = await provisionedTable(product, '社群', 'communities');
   }, START_BUDGET_MS);
   afterAll(() => product?.close());
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { settled, START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
+import { settled, START_BUDGET_MS, provisionedTable, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // 每日指标 in Bitable follows the workflow's figures (mirror.table): the bot writes its own fields only,
 // a person's edit of a figure from the API is put back; a day a person adds by hand is taken in (or refused
@@ -18,18 +18,7 @@ describe('每日指标 in Bitable', () => {
       clock: { now: () => now },
       env: { API_TOKENS: 'metrics-grid-token' },
     });
-    table = await waitFor(
-      async () => {
-        const app = product.sandbox!.state.apps()[0];
-        const t = app?.tables.find((x) => x.name === '每日指标');
-        const { rows } = await product.deps.database
-          .query(`select 1 from mirror_tables where table_key = 'community_daily_metrics'`)
-          .catch(() => ({ rows: [] }));
-        return app && t && rows.length > 0 ? { appToken: app.app_token, tableId: t.table_id } : undefined;
-      },
-      'the Base provisioned at start',
-      120_000,
-    );
+    table = await provisionedTable(product, '每日指标', 'community_daily_metrics');
   }, START_BUDGET_MS);
   afterAll(() => product?.close());
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealEvent } from '../../src/feishu/crypto.js';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { waitFor } from '../helpers/app.js';
-import { settled, START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
+import { settled, START_BUDGET_MS, provisionedTable, startTestProduct, type TestProduct } from '../helpers/product.js';
 
 // The grid never disagrees with the workflow (issue 9): the whole product against the sandbox.
 describe('the 异常件工单 grid and the workflow agree', () => {
@@ -14,18 +14,7 @@ describe('the 异常件工单 grid and the workflow agree', () => {
 
   beforeAll(async () => {
     product = await startTestProduct({ cron: false, env: { API_TOKENS: 'grid-test-token' } });
-    table = await waitFor(
-      async () => {
-        const app = product.sandbox!.state.apps()[0];
-        const t = app?.tables.find((x) => x.name === '异常件工单');
-        const { rows } = await product.deps.database
-          .query(`select 1 from mirror_tables where table_key = 'exceptions'`)
-          .catch(() => ({ rows: [] }));
-        return app && t && rows.length > 0 ? { appToken: app.app_token, tableId: t.table_id } : undefined;
-      },
-      'the Base provisioned at start',
-      120_000,
-    );
+    table = await provisionedTable(product, '异常件工单', 'exceptions');
   }, START_BUDGET_MS);
   afterAll(() => product?.close());
 

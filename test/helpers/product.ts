@@ -106,3 +106,26 @@ export async function launchChromium(): Promise<Browser> {
     ],
   });
 }
+
+/**
+ * A template's table once the product has provisioned the Base at start: in the stand-in (by its Chinese name) and in
+ * the mirror (by its key), so rows written and edits made from here on reach the workflow.
+ */
+export function provisionedTable(
+  product: TestProduct,
+  name: string,
+  tableKey: string,
+): Promise<{ appToken: string; tableId: string }> {
+  return waitFor(
+    async () => {
+      const app = product.sandbox!.state.apps()[0];
+      const t = app?.tables.find((x) => x.name === name);
+      const { rows } = await product.deps.database
+        .query(`select 1 from mirror_tables where table_key = $1`, [tableKey])
+        .catch(() => ({ rows: [] }));
+      return app && t && rows.length > 0 ? { appToken: app.app_token, tableId: t.table_id } : undefined;
+    },
+    'the Base provisioned at start',
+    120_000,
+  );
+}

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../../src/sandbox/index.js';
 import { waitFor } from '../../helpers/app.js';
-import { settled, START_BUDGET_MS, startTestProduct, type TestProduct } from '../../helpers/product.js';
+import {
+  settled,
+  START_BUDGET_MS,
+  provisionedTable,
+  startTestProduct,
+  type TestProduct,
+} from '../../helpers/product.js';
 
 // A row a person adds to 社群 that the workflow refuses (an unknown 团队) through the kit's onAdd refusal: the
 // row stays as typed, 机器人提示 says why, its author gets one DM; fixed, the row is taken and the note emptied.
@@ -12,18 +18,7 @@ describe('a 社群 row added with an unknown team', () => {
 
   beforeAll(async () => {
     product = await startTestProduct({ cron: false, env: { API_TOKENS: 'grid-add-token' } });
-    table = await waitFor(
-      async () => {
-        const app = product.sandbox!.state.apps()[0];
-        const t = app?.tables.find((x) => x.name === '社群');
-        const { rows } = await product.deps.database
-          .query(`select 1 from mirror_tables where table_key = 'communities'`)
-          .catch(() => ({ rows: [] }));
-        return app && t && rows.length > 0 ? { appToken: app.app_token, tableId: t.table_id } : undefined;
-      },
-      'the Base provisioned at start',
-      120_000,
-    );
+    table = await provisionedTable(product, '社群', 'communities');
   }, START_BUDGET_MS);
   afterAll(() => product?.close());
 
