@@ -4,7 +4,13 @@ import type { Db } from '../../db/client.js';
 import type { FieldOwner, Refusal, TableSpec } from '../../mirror/index.js';
 import { platformOfOption, platformOption } from './logic/platforms.js';
 import { repo, type CommunityRow } from './repository.js';
-import { CommunityInput, unknownTeamReason, unknownTeams, upsertCommunities } from './service/communities.js';
+import {
+  CommunityInput,
+  takenCodeReason,
+  unknownTeamReason,
+  unknownTeams,
+  upsertCommunities,
+} from './service/communities.js';
 
 /**
  * 社群 (communities): rows people make and keep; the workflow reads them and writes the ones it creates (API, Feishu
@@ -138,16 +144,19 @@ export function communityTableSpec(db: Db, options: { withEdits: boolean }): Tab
                 },
               ];
             }
-            if (parsed.data.code !== edit.entity.code && (await repo.byCodes(db, [parsed.data.code])).length > 0) {
-              return [{ key: 'code', reason: '社群编码已被其他社群使用 · Another community has this code' }];
-            }
+            const [taken] = parsed.data.code !== edit.entity.code ? await repo.byCodes(db, [parsed.data.code]) : [];
+            if (taken) return [{ key: 'code', reason: takenCodeReason(parsed.data.code, taken.name) }];
             await repo.update(db, edit.entity.id, parsed.data, edit.at);
           },
           async onAdd(row) {
             const parsed = inputOf(row.values);
             // Not a community yet: it needs a name and a code (the row waits until both are there).
             if (!parsed.success) return undefined;
-            if ((await repo.byCodes(db, [parsed.data.code])).length > 0) return undefined;
+            const [taken] = await repo.byCodes(db, [parsed.data.code]);
+            // The community's row not yet remembered (the bot's own write and its event crossed): not a duplicate.
+            if (taken && !taken.bitableRecordId) return undefined;
+            // Another community's code: refused visibly (机器人提示 and a DM), the row kept as typed.
+            if (taken) throw new ValidationError(takenCodeReason(parsed.data.code, taken.name));
             // A team that is not in 团队 is refused: the kit shows why in 机器人提示 and tells the person; the row
             // stays as typed and comes back here when edited.
             if ((await unknownTeams({ db }, [parsed.data])).length > 0)

@@ -80,4 +80,33 @@ describe('a 社群 row added with an unknown team', () => {
     expect(cell(row.record_id, '备注')).toBe('我写的');
     expect(dms('未知团队')).toHaveLength(2);
   });
+
+  it('refuses a row whose code another community holds: marks it, DMs its author, takes it once renamed', async () => {
+    const first = await sandbox().actions.addRecord(author, table.appToken, table.tableId, {
+      社群名称: '老社群 B',
+      社群编码: 'DUP-1',
+      平台: '企业微信',
+    });
+    await waitFor(async () => (await community('DUP-1'))?.bitable_record_id === first.record_id, 'the first row taken');
+    const typed = { 社群名称: '重复社群 C', 社群编码: 'DUP-1', 平台: '企业微信', 备注: '同编码' };
+    const row = await sandbox().actions.addRecord(author, table.appToken, table.tableId, typed);
+    const reason = '社群编码「DUP-1」已被社群「老社群 B」使用';
+    await waitFor(async () => String(cell(row.record_id, '机器人提示')).includes(reason), 'the row marked', 60_000);
+    const [dm] = await waitFor(async () => {
+      const found = dms(reason);
+      return found.length > 0 ? found : undefined;
+    }, 'the author told');
+    expect(dm!.content).toContain('重复社群 C');
+    await settled(product);
+    for (const [name, value] of Object.entries(typed)) expect(cell(row.record_id, name), name).toBe(value);
+    const held = await product.deps.database.query<{ name: string; bitable_record_id: string }>(
+      "select name, bitable_record_id from community_communities where code = 'DUP-1'",
+    );
+    expect(held.rows).toEqual([{ name: '老社群 B', bitable_record_id: first.record_id }]);
+    expect(dms(reason)).toHaveLength(1);
+
+    await sandbox().actions.editRecord(author, table.appToken, table.tableId, row.record_id, { 社群编码: 'DUP-2' });
+    await waitFor(async () => (await community('DUP-2'))?.bitable_record_id === row.record_id, 'taken once renamed');
+    await waitFor(async () => cell(row.record_id, '机器人提示') === '', 'the mark emptied', 60_000);
+  });
 });

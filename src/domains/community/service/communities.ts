@@ -75,6 +75,9 @@ export async function upsertCommunities(
 }
 
 /** Why a community's team is refused: not a 团队编码 of 团队 (the directory's teams). */
+export const takenCodeReason = (code: string, by: string) =>
+  `社群编码「${code}」已被社群「${by}」使用：请换一个编码 · The code "${code}" is already used by "${by}": use another code`;
+
 export const unknownTeamReason = (team: string) =>
   `未知团队「${team}」：请填 团队 表里的团队编码 · Unknown team "${team}": use a 团队编码 from the 团队 table`;
 
