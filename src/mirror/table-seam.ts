@@ -11,7 +11,8 @@ import { mirrorTableName, quote } from './mirror-ddl.js';
 import { NotProvisionedError, type MirrorContext, type MirrorTable } from './mirror-context.js';
 import { readRows } from './mirror-rows.js';
 import { reconcile } from './reconcile.js';
-import { addRefusalMessage, refusalMessage } from './refusal-message.js';
+import { refuseAddedRow } from './refuse-added-row.js';
+import { refusalMessage } from './refusal-message.js';
 import type { EditedField, Refusal, TableSeam, TableSpec } from './table-spec.js';
 import { writeRecords } from './writes.js';
 
@@ -164,7 +165,7 @@ export class DeclaredTable<T> implements TableSeam<T> {
         });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        return this.refuseAdd(change, record as DecodedRecord, err.message);
+        return refuseAddedRow(ctx, this.key, this.spec, change, record as DecodedRecord, err.message);
       }
       if (made) await this.write(made, { recordId: change.recordId });
       return;
@@ -243,36 +244,6 @@ export class DeclaredTable<T> implements TableSeam<T> {
   private async desiredOf(entity: T): Promise<Record<string, unknown>> {
     const row = await this.spec.toRow(entity, (t, f, v) => this.findBy(t, f, v));
     return this.spec.refusalField ? { ...row, [this.spec.refusalField]: null } : row;
-  }
-
-  /**
-   * A row people added that `onAdd` refused: the person is told why (once per reason: the refusal field shows
-   * the reason already told), then the row is marked. Told first, so a crash in between tells again under the
-   * same key (one message) rather than never.
-   */
-  private async refuseAdd(change: MirrorChange, record: DecodedRecord, reason: string): Promise<void> {
-    const ctx = this.context();
-    const field = this.spec.refusalField;
-    const shown = field ? record[field] : undefined;
-    if (typeof shown === 'string' && shown.trim() === reason) return;
-    const { template } = await ctx.table(this.key);
-    const primary = record[template.primaryField];
-    const label = typeof primary === 'string' && primary.trim() ? primary.trim() : change.recordId;
-    ctx.log.info(
-      { tableKey: this.key, recordId: change.recordId, operator: change.operatorOpenId },
-      'bitable row not taken',
-    );
-    const messages = ctx.deps.feishu.messages;
-    if (change.operatorOpenId && messages)
-      await messages.send({
-        to: { openId: change.operatorOpenId },
-        key: `${change.key}:refused`,
-        text: addRefusalMessage(this.spec.label ?? template.name, label, reason),
-      });
-    if (field)
-      await writeRecords(ctx, this.key, [{ recordId: change.recordId, values: { [field]: reason } }], {
-        key: `${change.key}:refused-row`,
-      });
   }
 
   /** A record id of a template table by a text field's value (the mirror's copy). */
