@@ -160,6 +160,10 @@ export const qaReviews = pgTable(
       .where(sql`calibration_round_id is not null`),
     index('qa_reviews_inspector_state_idx').on(t.inspectorOpenId, t.state, t.id),
     index('qa_reviews_agent_idx').on(t.agentOpenId, t.scoredAt),
+    // The dashboard's queue (dashboard-queue.ts): only the reviews still waiting, by inspector and age.
+    index('qa_reviews_waiting_idx')
+      .on(t.inspectorOpenId, t.createdAt)
+      .where(sql`state = 'to_score'`),
     // The QA tab's rollups read scored reviews by scored_at range (made by 0020; declared here since 0024).
     index('qa_reviews_scored_idx')
       .on(t.scoredAt)

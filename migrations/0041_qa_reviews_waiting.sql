@@ -1,0 +1,1 @@
+CREATE INDEX "qa_reviews_waiting_idx" ON "qa_reviews" USING btree ("inspector_open_id","created_at") WHERE state = 'to_score';

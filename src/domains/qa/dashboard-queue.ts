@@ -1,0 +1,116 @@
+import type { QaDeps } from './service/context.js';
+
+/**
+ * Days a review may wait for its inspector before the dashboard counts it overdue. The QA workflow sets no scoring
+ * deadline of its own (质检记录 has a 质检截止 column the bot does not fill, and no setting names one); sampling draws
+ * yesterday's conversations each morning, so three days is the working week's slack. One constant, said on the panel.
+ */
+export const REVIEW_DUE_DAYS = 3;
+const DAY = 86_400_000;
+
+export interface QueueFilter {
+  /** The inspector whose queue (undefined: every inspector's). */
+  inspector?: string;
+  channel?: string;
+  team?: string;
+  /** At level `team`: the conversations of these teams only. */
+  teams?: readonly string[];
+}
+
+export interface QueueFigures {
+  /** Reviews assigned and still to score. */
+  waiting: number;
+  /** Waiting, and overdue within the next 24 hours. */
+  dueSoon: number;
+  /** Waiting longer than `dueDays` days. */
+  overdue: number;
+  /** Of the waiting, blind calibration reviews. */
+  calibration: number;
+  /** When the longest-waiting review was sampled (null: none waits). */
+  oldestAt: string | null;
+}
+
+export interface QaQueue {
+  dueDays: number;
+  /** The instant the numbers are counted at. */
+  asOf: string;
+  totals: QueueFigures;
+  byChannel: Array<QueueFigures & { key: string; name: string }>;
+  byInspector: Array<QueueFigures & { key: string; name: string }>;
+}
+
+interface Row {
+  inspector: string;
+  channel: string;
+  waiting: number;
+  due_soon: number;
+  overdue: number;
+  calibration: number;
+  oldest: Date | string;
+}
+
+const empty = (): QueueFigures => ({ waiting: 0, dueSoon: 0, overdue: 0, calibration: 0, oldestAt: null });
+const iso = (d: Date | string) => new Date(d).toISOString();
+
+function add(into: QueueFigures, r: Row): void {
+  into.waiting += Number(r.waiting);
+  into.dueSoon += Number(r.due_soon);
+  into.overdue += Number(r.overdue);
+  into.calibration += Number(r.calibration);
+  const oldest = iso(r.oldest);
+  if (into.oldestAt === null || oldest < into.oldestAt) into.oldestAt = oldest;
+}
+
+/**
+ * The reviews waiting for their inspector as of `now` (a queue has no period): how many, how many overdue or due
+ * within a day, the oldest, by channel and by inspector. One grouped read over the waiting reviews
+ * (qa_reviews_waiting_idx: only the reviews still to score are in it).
+ */
+export async function reviewQueue(x: QaDeps, f: QueueFilter, now: Date): Promise<QaQueue> {
+  const params: unknown[] = [
+    new Date(now.getTime() - REVIEW_DUE_DAYS * DAY).toISOString(),
+    new Date(now.getTime() - (REVIEW_DUE_DAYS - 1) * DAY).toISOString(),
+  ];
+  const where = [`r.state = 'to_score'`, 'r.inspector_open_id is not null'];
+  const bind = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.inspector) bind('r.inspector_open_id = ?', f.inspector);
+  if (f.channel) bind('c.channel = ?', f.channel);
+  if (f.team) bind('c.team_key = ?', f.team);
+  else if (f.teams) bind('c.team_key = any(?::text[])', [...f.teams]);
+  const { rows } = await x.database.query<Row>(
+    `select r.inspector_open_id as inspector, c.channel,
+            count(*)::int as waiting,
+            count(*) filter (where r.created_at >= $1 and r.created_at < $2)::int as due_soon,
+            count(*) filter (where r.created_at < $1)::int as overdue,
+            count(*) filter (where r.calibration_round_id is not null)::int as calibration,
+            min(r.created_at) as oldest
+       from qa_reviews r join qa_conversations c on c.id = r.conversation_id
+      where ${where.join(' and ')}
+      group by 1, 2`,
+    params,
+  );
+  const totals = empty();
+  const channels = new Map<string, QueueFigures>();
+  const inspectors = new Map<string, QueueFigures>();
+  for (const r of rows) {
+    add(totals, r);
+    add(channels.get(r.channel) ?? channels.set(r.channel, empty()).get(r.channel)!, r);
+    add(inspectors.get(r.inspector) ?? inspectors.set(r.inspector, empty()).get(r.inspector)!, r);
+  }
+  const people = new Map((await x.directory.people()).map((p) => [p.openId, p.name]));
+  const channelNames = (await x.settings.channels.get()).names;
+  const named = (m: Map<string, QueueFigures>, name: (key: string) => string) =>
+    [...m]
+      .map(([key, q]) => ({ key, name: name(key), ...q }))
+      .sort((a, b) => b.overdue - a.overdue || b.waiting - a.waiting || a.key.localeCompare(b.key));
+  return {
+    dueDays: REVIEW_DUE_DAYS,
+    asOf: now.toISOString(),
+    totals,
+    byChannel: named(channels, (k) => channelNames[k] ?? k),
+    byInspector: named(inspectors, (k) => people.get(k) ?? k),
+  };
+}
