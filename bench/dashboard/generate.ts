@@ -8,6 +8,7 @@
 // (DATABASE_URL, already migrated by the app).
 import { Columns, inTransaction, prng, type Executor } from '../exceptions/generate.js';
 import { rebuildRollup } from '../../src/domains/qa/rollup-store.js';
+import { addCalibrationRounds } from './calibration.js';
 
 export interface DashboardDataOptions {
   /** QA reviews to add (each with its own conversation). */
@@ -27,6 +28,8 @@ export interface DashboardDataOptions {
 export interface DashboardData {
   conversations: number;
   reviews: number;
+  /** Blind calibration reviews besides `reviews`: 52 weekly rounds (bench/dashboard/calibration.ts). */
+  calibrationReviews: number;
   reviewItems: number;
   appeals: number;
   counterparties: number;
@@ -41,6 +44,8 @@ export const BENCH_MANAGER = 'ou_bench_dash_manager';
 const TEAMS = ['cs_north', 'cs_south', 'cs_east', 'cs_west'] as const;
 const AGENTS = Array.from({ length: 200 }, (_, i) => `ou_bench_agent_${i}`);
 const INSPECTORS = Array.from({ length: 12 }, (_, i) => `ou_bench_inspector_${i}`);
+/** The inspector the bench signs in as for the QA tab's queue and calibration calls. */
+export const BENCH_INSPECTOR = INSPECTORS[0]!;
 const OPERATORS = Array.from({ length: 40 }, (_, i) => `ou_bench_operator_${i}`);
 const QA_CHANNELS = ['tmall', 'jd', 'douyin', 'store', 'helpdesk'] as const;
 const PLATFORMS = ['wecom', 'feishu', 'douyin', 'xiaohongshu', 'wechat'] as const;
@@ -85,6 +90,7 @@ async function seedPeople(db: Executor): Promise<void> {
   );
 }
 
+/** Adds the reviews and their conversations; answers the conversations' id base (ids base + 1 … base + reviews). */
 async function addQa(db: Executor, o: DashboardDataOptions, out: DashboardData, random: () => number) {
   const batch = o.batch ?? 20_000;
   const now = o.now.getTime();
@@ -125,6 +131,7 @@ async function addQa(db: Executor, o: DashboardDataOptions, out: DashboardData, 
       scored_at: 'timestamptz',
       seconds_spent: 'int',
       version: 'int',
+      created_at: 'timestamptz',
     });
     const marks = new Columns('qa_review_items', {
       review_id: 'bigint',
@@ -175,6 +182,8 @@ async function addQa(db: Executor, o: DashboardDataOptions, out: DashboardData, 
         scored_at: scored ? scoredAt : null,
         seconds_spent: scored ? 60 + Math.floor(random() * 600) : null,
         version: scored ? 4 : 1,
+        // Sampled the morning after the conversation (the queue's age reads it).
+        created_at: new Date(Math.min(now - 60_000, started + DAY / 2)),
       });
       if (scored) {
         for (let k = 0; k < items; k++) {
@@ -212,6 +221,7 @@ async function addQa(db: Executor, o: DashboardDataOptions, out: DashboardData, 
   }
   for (const t of ['qa_conversations', 'qa_reviews'])
     await db.query(`select setval(pg_get_serial_sequence('${t}', 'id'), greatest(1, (select max(id) from ${t})))`);
+  return conversationBase;
 }
 
 async function addContracts(db: Executor, o: DashboardDataOptions, out: DashboardData, random: () => number) {
@@ -369,6 +379,7 @@ export async function generateDashboardData(db: Executor, o: DashboardDataOption
   const out: DashboardData = {
     conversations: 0,
     reviews: 0,
+    calibrationReviews: 0,
     reviewItems: 0,
     appeals: 0,
     counterparties: 0,
@@ -379,7 +390,14 @@ export async function generateDashboardData(db: Executor, o: DashboardDataOption
   };
   await seedPeople(db);
   if (o.reviews > 0) {
-    await addQa(db, o, out, random);
+    const first = await addQa(db, o, out, random);
+    // Its own sequence of draws: the reviews above are what they were before rounds were added.
+    const rounds = await addCalibrationRounds(
+      db,
+      { now: o.now, inspectors: INSPECTORS, conversationIds: { first, count: o.reviews } },
+      prng((o.seed ?? 20261130) + 1),
+    );
+    out.calibrationReviews += rounds.reviews;
     // The rows went straight into the tables, past the service that keeps the QA tab's stored rollups.
     await rebuildRollup(db);
     o.onProgress?.('qa rollups rebuilt', o.reviews, o.reviews);
@@ -387,8 +405,8 @@ export async function generateDashboardData(db: Executor, o: DashboardDataOption
   if (o.contracts > 0) await addContracts(db, o, out, random);
   if (o.communityDays > 0) await addCommunity(db, o, out, random);
   await db.query(
-    'analyze qa_conversations, qa_reviews, qa_review_items, qa_appeals, qa_rollup_reviews, qa_rollup_items, ' +
-      'qa_rollup_causes, ' +
+    'analyze qa_conversations, qa_calibration_rounds, qa_reviews, qa_review_items, qa_appeals, qa_rollup_reviews, ' +
+      'qa_rollup_items, qa_rollup_causes, ' +
       'contracts_contracts, ' +
       'contracts_counterparties, community_communities, community_daily_metrics',
   );

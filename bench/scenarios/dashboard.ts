@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { BenchContext, RunningServer } from '../context.js';
-import { BENCH_MANAGER, generateDashboardData } from '../dashboard/generate.js';
+import { BENCH_INSPECTOR, BENCH_MANAGER, generateDashboardData } from '../dashboard/generate.js';
 import { dashboardSession, sessionEnv } from '../dashboard/session.js';
 import { generateExceptions } from '../exceptions/generate.js';
 import { summarise, target, type ScenarioResult } from '../results.js';
@@ -18,7 +18,8 @@ const SAMPLES = 30;
 const CHROMIUM = '/usr/bin/chromium';
 const TABS = ['qa', 'exceptions', 'contracts', 'community'] as const;
 
-const ENDPOINTS: Array<{ name: string; path: string }> = [
+// `as: 'inspector'`: signed in as a bench inspector (level own), the others as the manager.
+const ENDPOINTS: Array<{ name: string; path: string; as?: 'inspector' }> = [
   { name: 'me', path: '/api/dashboard/me' },
   { name: 'qa.30d', path: '/api/dashboard/qa/summary' },
   { name: 'qa.365d', path: '/api/dashboard/qa/summary?days=365' },
@@ -26,6 +27,10 @@ const ENDPOINTS: Array<{ name: string; path: string }> = [
   { name: 'qa.30d.agent', path: '/api/dashboard/qa/summary?agent=ou_bench_agent_7' },
   { name: 'qa.30d.root-causes', path: '/api/dashboard/qa/root-causes' },
   { name: 'qa.365d.root-causes', path: '/api/dashboard/qa/root-causes?days=365' },
+  { name: 'qa.queue', path: '/api/dashboard/qa/queue' },
+  { name: 'qa.queue.inspector', path: '/api/dashboard/qa/queue', as: 'inspector' },
+  { name: 'qa.365d.calibration', path: '/api/dashboard/qa/calibration?days=365' },
+  { name: 'qa.365d.calibration.inspector', path: '/api/dashboard/qa/calibration?days=365', as: 'inspector' },
   { name: 'contracts', path: '/api/dashboard/contracts/summary' },
   { name: 'contracts.payment-plan', path: '/api/dashboard/contracts/payment-plan' },
   { name: 'community.30d', path: '/api/dashboard/community/summary' },
@@ -91,6 +96,7 @@ export async function dashboardScenario(
     const e = exceptions > 0 ? await generateExceptions(client, { cases: exceptions, now: new Date() }) : undefined;
     ctx.print(`dashboard: generated in ${Math.round((g.ms + (e?.ms ?? 0)) / 1000)} s; measuring…`);
     const cookie = await dashboardSession(client, secret, BENCH_MANAGER);
+    const inspectorCookie = await dashboardSession(client, secret, BENCH_INSPECTOR);
     const bot = await ctx.startBot({ workers: false, env });
     try {
       const backfillMs = e ? await exceptionResults(client, e.cases) : null;
@@ -98,6 +104,7 @@ export async function dashboardScenario(
       const notes: string[] = [];
       const metrics: Record<string, number | string | null> = {
         reviews: g.reviews,
+        calibrationReviews: g.calibrationReviews,
         reviewItems: g.reviewItems,
         appeals: g.appeals,
         exceptionCases: e?.cases ?? 0,
@@ -112,7 +119,7 @@ export async function dashboardScenario(
       let worst = 0;
       const samples = ctx.short ? 5 : SAMPLES;
       for (const e of endpoints) {
-        const r = await timeGets(bot, cookie, e.path, samples);
+        const r = await timeGets(bot, e.as === 'inspector' ? inspectorCookie : cookie, e.path, samples);
         const s = summarise(r.ms);
         metrics[`${e.name}.p50Ms`] = s.p50;
         metrics[`${e.name}.p95Ms`] = s.p95;
@@ -132,8 +139,9 @@ export async function dashboardScenario(
             description:
               `${g.reviews} QA reviews, ${e?.cases ?? 0} exception cases, ${g.contracts} contracts, ` +
               `${g.communityDays} community-days; ${samples} ` +
-              'sequential GETs per dashboard call as a signed-in manager; first paint of /dashboard per tab in ' +
-              'headless Chromium (a fresh browser context each time, session cookie set)',
+              'sequential GETs per dashboard call as a signed-in manager (`.inspector`: a bench inspector); ' +
+              'first paint of /dashboard per tab in headless Chromium (a fresh browser context each time, ' +
+              'session cookie set)',
             metrics,
             targets: [
               target('every dashboard GET p95 ms', '<', 100, worst),

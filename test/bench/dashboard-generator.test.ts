@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BENCH_MANAGER, generateDashboardData, type DashboardData } from '../../bench/dashboard/generate.js';
+import {
+  BENCH_INSPECTOR,
+  BENCH_MANAGER,
+  generateDashboardData,
+  type DashboardData,
+} from '../../bench/dashboard/generate.js';
 import { communityModule } from '../../src/domains/community/index.js';
 import { contractsModule } from '../../src/domains/contracts/index.js';
 import { qaModule } from '../../src/domains/qa/index.js';
@@ -39,14 +44,22 @@ describe('the dashboard bench generator', () => {
   it('makes the rows it counts', async () => {
     expect(g).toMatchObject({ conversations: 500, reviews: 500, contracts: 90, communities: 3, communityDays: 800 });
     expect(await count('select count(*)::int as n from qa_conversations')).toBe(500);
-    expect(await count('select count(*)::int as n from qa_reviews')).toBe(500);
+    expect(await count(`select count(*)::int as n from qa_reviews where sample_reason <> 'calibration'`)).toBe(500);
+    // A year of weekly calibration rounds: 5 conversations × the 12 bench inspectors each.
+    expect(g.calibrationReviews).toBe(52 * 5 * 12);
+    expect(await count('select count(*)::int as n from qa_calibration_rounds')).toBe(52);
+    expect(await count(`select count(*)::int as n from qa_reviews where sample_reason = 'calibration'`)).toBe(
+      g.calibrationReviews,
+    );
     expect(await count('select count(*)::int as n from qa_review_items')).toBe(g.reviewItems);
     expect(await count('select count(*)::int as n from qa_appeals')).toBe(g.appeals);
     expect(await count('select count(*)::int as n from contracts_contracts')).toBe(90);
     expect(await count('select count(*)::int as n from community_communities')).toBe(3);
     expect(await count('select count(*)::int as n from community_daily_metrics')).toBe(800);
     // Three marks per scored review; about one in fifty waits for its inspector.
-    const scored = await count('select count(*)::int as n from qa_reviews where score is not null');
+    const scored = await count(
+      `select count(*)::int as n from qa_reviews where score is not null and sample_reason <> 'calibration'`,
+    );
     expect(g.reviewItems).toBe(scored * 3);
     expect(scored).toBeGreaterThan(450);
   });
@@ -66,5 +79,19 @@ describe('the dashboard bench generator', () => {
     expect(contracts.statusCode, contracts.body).toBe(200);
     const community = await dashboardGet(t, '/api/dashboard/community/summary?days=30', cookie);
     expect(community.statusCode, community.body).toBe(200);
+  });
+
+  it('is read by the QA tab’s queue and calibration calls as the bench inspector', async () => {
+    const cookie = await signInAs(t, BENCH_INSPECTOR);
+    const queue = await dashboardGet(t, '/api/dashboard/qa/queue', cookie);
+    expect(queue.statusCode, queue.body).toBe(200);
+    const waiting = await count(
+      `select count(*)::int as n from qa_reviews where state = 'to_score' and inspector_open_id = '${BENCH_INSPECTOR}'`,
+    );
+    expect(queue.json().totals.waiting).toBe(waiting);
+    const calibration = await dashboardGet(t, '/api/dashboard/qa/calibration?days=366', cookie);
+    expect(calibration.statusCode, calibration.body).toBe(200);
+    expect(calibration.json().rounds).toHaveLength(52);
+    expect(calibration.json().alignment.rounds).toBeGreaterThanOrEqual(51);
   });
 });

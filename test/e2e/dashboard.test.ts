@@ -3,10 +3,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../src/sandbox/index.js';
 import { launchChromium, START_BUDGET_MS, startTestProduct, type TestProduct } from '../helpers/product.js';
+import { conversation } from '../domains/qa/helpers.js';
 
 const ARTIFACTS = 'test-artifacts/e2e';
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1400, height: 1000 };
+// For the QA calibration round the inspector test starts through the ingest API.
+const TOKEN = 'tok-e2e-dashboard';
 
 interface Me {
   tabs: Array<{ key: string; setUp: boolean; level: string | null }>;
@@ -17,7 +20,7 @@ describe('the workbench dashboard', () => {
   let browser: Browser;
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
-    product = await startTestProduct({ seedDemo: true, cron: false });
+    product = await startTestProduct({ seedDemo: true, cron: false, env: { API_TOKENS: TOKEN } });
     browser = await launchChromium();
   }, START_BUDGET_MS);
   afterAll(async () => {
@@ -371,6 +374,106 @@ describe('the workbench dashboard', () => {
       await context.close();
     }
   }, 120_000); // two sign-ins: a cap, not a timed assertion
+
+  /** The numbers inside the panel `testid` as shown — metric → value text — once the tab is settled. */
+  const shownStats = (page: Page, testid: string) =>
+    page.evaluate((id) => {
+      if (document.querySelector('[data-testid=tab-body]')?.getAttribute('data-state') !== 'ready') return null;
+      return Object.fromEntries(
+        [...document.querySelectorAll(`[data-testid=${id}] [data-testid=stat]`)].map((t) => [
+          t.getAttribute('data-metric'),
+          t.querySelector('[data-testid=stat-value]')!.textContent!.trim(),
+        ]),
+      );
+    }, testid);
+
+  it('shows an inspector their queue and calibration as the API answers them, and the QA lead everyone’s', async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${product.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    // A blind calibration round for two demo inspectors, the QA lead the reference; its name is data (escaped).
+    const agent = demoOpenId('wangxiaoli');
+    const ingest = await post('/api/qa/conversations', {
+      conversations: ['E2E-CAL-1', 'E2E-CAL-2'].map((id) => conversation(id, { agent }, true)),
+    });
+    expect(ingest.status, await ingest.clone().text()).toBe(200);
+    const name = 'E2E 校准 <img src=x onerror=alert(1)>';
+    const round = await post('/api/qa/calibration', {
+      name,
+      conversations: ['E2E-CAL-1', 'E2E-CAL-2'].map((externalId) => ({ channel: 'tmall', externalId })),
+      inspectors: [demoOpenId('xujing'), demoOpenId('liangchen')],
+      lead: demoOpenId('zhengxue'),
+      by: demoOpenId('zhengxue'),
+    });
+    expect(round.status, await round.clone().text()).toBe(201);
+
+    type Queue = { totals: { waiting: number; overdue: number; dueSoon: number; calibration: number } };
+    type Calibration = {
+      rounds: Array<{ name: string; status: string }>;
+      alignment: { deviation: number | null; rounds: number } | null;
+      byInspector: unknown[];
+    };
+    for (const [person, viewport] of [
+      ['xujing', PHONE],
+      ['xujing', DESKTOP],
+      ['zhengxue', DESKTOP],
+    ] as const) {
+      const { context, page, errors } = await signedIn(person, viewport);
+      await page.goto(`${product.url}/dashboard?tab=qa&days=30`);
+      await expect.poll(() => stateOf(page), { timeout: 30_000 }).toBe('ready');
+      const q = await apiJson<Queue>(page, '/api/dashboard/qa/queue?days=30');
+      const c = await apiJson<Calibration>(page, '/api/dashboard/qa/calibration?days=30');
+      // The round's two conversations wait for each of its three raters (besides any of the demo's sample).
+      expect(q.totals.calibration).toBe(person === 'xujing' ? 2 : 6);
+      expect(q.totals.waiting).toBeGreaterThanOrEqual(q.totals.calibration);
+      await expect
+        .poll(() => shownStats(page, 'qa-queue'), { timeout: 30_000 })
+        .toMatchObject({
+          'queue-waiting': q.totals.waiting.toLocaleString('zh-CN'),
+          'queue-overdue': q.totals.overdue.toLocaleString('zh-CN'),
+          'queue-due-soon': q.totals.dueSoon.toLocaleString('zh-CN'),
+          'queue-calibration': q.totals.calibration.toLocaleString('zh-CN'),
+        });
+      // The round, open (nobody scored yet), its name shown as text: no element made from it.
+      const first = page.locator('[data-testid=qa-calibration] tbody tr').first();
+      expect(c.rounds[0]).toMatchObject({ name, status: 'open' });
+      expect(await first.locator('td').first().textContent()).toContain(name);
+      expect(await first.locator('[data-status]').getAttribute('data-status')).toBe('open');
+      expect(await page.locator('[data-testid=qa-calibration] img').count()).toBe(0);
+      expect(await page.locator('[data-testid=qa-calibration] tbody tr:not(:has(td.empty))').count()).toBe(
+        c.rounds.length + (person === 'zhengxue' ? c.byInspector.length : 0),
+      );
+      if (person === 'xujing') {
+        expect(c.alignment).toMatchObject({ rounds: 0, deviation: null });
+        expect(await shownStats(page, 'qa-calibration')).toMatchObject({
+          'calibration-deviation': '—',
+          'calibration-rounds': '0',
+        });
+        // The queue opens the inspector's own tasks in 质检记录.
+        const { links: pageLinks } = await apiJson<{ links: Record<string, { views: Record<string, string> }> }>(
+          page,
+          '/api/dashboard/links',
+        );
+        expect(await page.locator('[data-testid=qa-queue] [data-testid=bitable-link]').getAttribute('href')).toBe(
+          pageLinks.qa_reviews!.views.my_tasks,
+        );
+      }
+      await page.screenshot({
+        path: `${ARTIFACTS}/dashboard-qa-queue-${person}-${viewport === PHONE ? 'phone' : 'desktop'}.png`,
+        fullPage: true,
+      });
+      // A metric's definition on hover: the page's CSP lets its tooltip show.
+      const def = page.locator('[data-testid=qa-queue] [data-testid=stat] [data-testid=definition]').first();
+      await def.hover();
+      expect(await def.getAttribute('data-def')).toContain('Reviews assigned and not yet scored');
+      expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+      expect(errors).toEqual([]);
+      await context.close();
+    }
+  }, 180_000); // three sign-ins: a cap, not a timed assertion
 
   it('shows legal the contracts tab as the API answers it, with budget and counterparty charts', async () => {
     // The demo seed makes contracts in every state and two budget lines through the workflow.

@@ -1,6 +1,8 @@
-// 质检 QA tab: GET /api/dashboard/qa/summary (src/domains/qa/dashboard.ts).
+// 质检 QA tab: GET /api/dashboard/qa/summary (src/domains/qa/dashboard.ts); an inspector's queue and calibration
+// (and everyone's for managers and the QA lead) from …/queue and …/calibration (qa-inspector.js).
 import { chart, chartBox, count, esc, kpis, panel, pct, table } from '../ui.js';
 import { channelOption, criteriaOption } from './qa-charts.js';
+import { calibrationPanel, queuePanel } from './qa-inspector.js';
 
 const score = (x) => (x === null || x === undefined ? '—' : (Math.round(x * 10) / 10).toFixed(1));
 const minutes = (s) => (s === null || s === undefined ? '—' : `${(s / 60).toFixed(1)} min`);
@@ -66,11 +68,19 @@ export default {
     // Root causes come from their own call (counted from the marks, slower on a year of data): the
     // panel fills in when they arrive, the rest of the tab does not wait for them.
     const causes = view.api('root-causes').catch(() => undefined);
-    const r = await view.api('summary');
+    // An inspector's queue and calibration (a team lead: their teams' queue; an agent: neither).
+    const inspector = view.viewer?.roles?.includes('qa_inspector');
+    const own = view.level === 'own';
+    const withQueue = !own || inspector;
+    const withCalibration = view.level === 'all' || (own && inspector);
+    const [r, queue, calibration] = await Promise.all([
+      view.api('summary'),
+      withQueue ? view.api('queue').catch(() => null) : undefined,
+      withCalibration ? view.api('calibration').catch(() => null) : undefined,
+    ]);
     const byChannel = table(COLUMNS, rowsOf(r.byChannel), '暂无数据 · No data');
     const t = r.totals ?? {};
     // Seeing only their own: an inspector opens their tasks, an agent their results; the rest every review.
-    const inspector = view.viewer?.roles?.includes('qa_inspector');
     const reviewsLink = view.link('qa_reviews', r.level !== 'own' ? 'all' : inspector ? 'my_tasks' : 'my_results');
     const rate = t.reviews ? t.overturned / t.reviews : null;
     view.el.innerHTML =
@@ -111,6 +121,8 @@ export default {
         },
       ]) +
       `<div class="grid">
+      ${withQueue ? queuePanel(queue, { link: view.link('qa_reviews', own ? 'my_tasks' : 'board'), own }) : ''}
+      ${withCalibration ? calibrationPanel(calibration, { link: view.link('qa_reviews', 'calibration'), own }) : ''}
       ${panel({
         title: ['各渠道得分与合格率', 'Score and pass rate by channel'],
         definition: `柱：平均分与加权平均分（满分 100）；线：合格率。Bars: average and weighted score (of 100); line: pass rate. ${WEIGHTED}`,
