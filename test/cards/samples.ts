@@ -264,6 +264,7 @@ function contractSamples(cards: CardRenderer, text: string): Record<string, Card
   const c = contractCards(cards);
   const v = sampleContract(text);
   const draft = sampleContract(text, { state: 'draft' });
+  const active = sampleContract(text, { state: 'active' });
   const payment: PaymentRow = {
     id: 5,
     contractId: 12,
@@ -277,6 +278,8 @@ function contractSamples(cards: CardRenderer, text: string): Record<string, Card
     requestedBy: PEOPLE.requester,
     decidedBy: null,
     externalId: text,
+    riskLevel: 'high',
+    bitableRecordId: null,
     createdAt: new Date('2026-11-26T07:30:00Z'),
   };
   return {
@@ -299,6 +302,10 @@ function contractSamples(cards: CardRenderer, text: string): Record<string, Card
     'contracts/notice': c.notice(text, text, 'green'),
     'contracts/notice (budget alert)': budgetAlertCard(c, { ...v.budget!, committedFen: 460_000_00 }),
     'contracts/lookup (payment month)': c.lookup('本月付款', paymentMonthText(sampleMonths(text))),
+    'contracts/contract (active, 终止)': c.contract(active),
+    'contracts/lookup (终止)': c.lookup(text, md`**HT-2026-WL-0012** ${text}`, active.contract),
+    'contracts/terminate-form': c.terminateForm(active),
+    'contracts/notice (terminated)': c.terminated({ ...active.contract, state: 'terminated' }, text),
   };
 }
 

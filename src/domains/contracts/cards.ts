@@ -2,9 +2,9 @@ import { joinMarkdown, md, mention, type Markdown } from '../../core/cards/markd
 import { formatInZone } from '../../core/zoned-time.js';
 import type { Card, CardPart, CardRenderer } from '../../core/cards/render.js';
 import { budgetLine, factsOf, progressOf, riskOf, roleText, stateText, typeText, yuan } from './card-text.js';
-import { CONTRACT_TYPES, CURRENCIES } from './logic/contract.js';
+import { CONTRACT_TYPES, CURRENCIES, LIVE_STATES } from './logic/contract.js';
 import type { DueReminder } from './logic/reminders.js';
-import type { PaymentRow, StepRow } from './repository.js';
+import type { ContractRow, PaymentRow, StepRow } from './repository.js';
 import type { ContractView } from './service/view.js';
 
 const COLOR: Record<string, string> = {
@@ -35,6 +35,14 @@ export function contractCards(cards: CardRenderer) {
     ]);
   }
 
+  /** 终止: opens the reason form; names the version, so a card drawn before a change opens nothing. */
+  const terminateButton = (c: Pick<ContractRow, 'id' | 'version'>): CardPart =>
+    button('terminate', '终止 Terminate', 'default', {
+      action: 'contracts.terminate-form',
+      contractId: c.id,
+      version: c.version,
+    });
+
   return {
     /** The requester's card: progress of the chain, updated in place. */
     contract(v: ContractView): Card {
@@ -56,7 +64,9 @@ export function contractCards(cards: CardRenderer) {
                   version: c.version,
                 }),
               ]
-            : [];
+            : LIVE_STATES.includes(c.state)
+              ? [terminateButton(c)]
+              : [];
       return cards.render('contracts/contract', {
         summary: `${c.contractNo} ${stateText(c.state)}`,
         title: `${c.contractNo} · ${c.title}`,
@@ -211,7 +221,33 @@ export function contractCards(cards: CardRenderer) {
       });
     },
 
-    lookup: (query: string, results: Markdown): Card => cards.render('contracts/lookup', { query, results }),
+    /** `terminable`: the one contract found, in force, which the asker may end (its 终止 button). */
+    lookup: (query: string, results: Markdown, terminable?: ContractRow): Card =>
+      cards.render('contracts/lookup', { query, results, actions: terminable ? [terminateButton(terminable)] : [] }),
+
+    /** 终止's form: the contract, what ending it does, a required reason; the button names the version. */
+    terminateForm(v: ContractView): Card {
+      const c = v.contract;
+      return cards.render('contracts/terminate-form', {
+        no: c.contractNo,
+        title: c.title,
+        facts: factsOf(c, v.counterparty),
+        contractId: c.id,
+        version: c.version,
+      });
+    },
+
+    /** What the clicked card becomes once the contract is terminated: the reason as typed (escaped). */
+    terminated(c: ContractRow, reason: string): Card {
+      const content = joinMarkdown([
+        md`**${c.contractNo}** ${c.title} · ${stateText(c.state)}`,
+        md`**终止原因 Reason** ${reason}`,
+        md`
+预算只保留仍有效的付款，到期提醒停止。The budget keeps only the standing payments; reminders stop.
+        `,
+      ]);
+      return cards.render('contracts/notice', { title: `已终止 · Terminated: ${c.contractNo}`, content, color: 'red' });
+    },
 
     /** `content` as a string is shown as typed; as Markdown it keeps the bot's formatting. */
     notice: (title: string, content: Markdown | string, color = 'blue'): Card =>

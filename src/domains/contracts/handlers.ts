@@ -7,7 +7,7 @@ import { parseQuestion } from './logic/questions.js';
 import { answer } from './questions.js';
 import { levelText, riskOf, stateText, yuan } from './card-text.js';
 import type { RiskSummary } from './logic/risk.js';
-import type { ContractState } from './logic/contract.js';
+import { LIVE_STATES, type ContractState } from './logic/contract.js';
 import type { ContractService } from './service/index.js';
 import {
   contractFromForm,
@@ -52,7 +52,13 @@ export function handleContractCommand(svc: ContractService) {
       return ctx.reply({ card: cards.lookup(args, text) }, question.kind);
     }
     const found = await svc.search(args.slice(0, 200));
-    await ctx.reply({ card: cards.lookup(args, await lookupLines(svc, found, ctx.now)) }, 'lookup');
+    // One contract in force found (合同 <编号>) that the asker may end: its card carries 终止.
+    const only = found.length === 1 ? found[0]! : undefined;
+    const terminable =
+      only && LIVE_STATES.includes(only.state) && (await svc.mayTerminate(only.id, ctx.sender.openId))
+        ? only
+        : undefined;
+    await ctx.reply({ card: cards.lookup(args, await lookupLines(svc, found, ctx.now), terminable) }, 'lookup');
   };
 }
 

@@ -14,14 +14,17 @@ import {
   handleWithdraw,
   USAGE,
 } from './handlers.js';
-import { repo, type BudgetRow, type ContractRow, type CounterpartyRow } from './repository.js';
+import { repo, type BudgetRow, type ContractRow, type CounterpartyRow, type PaymentRow } from './repository.js';
 import { BUDGET_TABLE, BUDGET_TOTALS, budgetTableSpec } from './grid/budgets.js';
+import { PAYMENT_TABLE, paymentTableSpec } from './grid/payments.js';
 import { COUNTERPARTY_TABLE, counterpartyTableSpec, type GridDeps } from './grid/counterparties.js';
 import { providerOf, registrationChecker, type RiskProvider } from './risk/index.js';
 import { dashboardAccess } from '../../dashboard/access.js';
 import { dashboardPrefix } from '../../dashboard/tabs.js';
 import { contractDashboardRoutes } from './dashboard.js';
 import { contractRoutes } from './routes.js';
+import { BUDGET_ALERT_JOB } from './service/budget-alerts.js';
+import type { BudgetAlert } from './service/budget-crossings.js';
 import { EFFECTS_JOB, noMirror, type ContractMirror, type EffectsJob } from './service/context.js';
 import { createContractService, type ContractService } from './service/index.js';
 import { contractsSeed } from './seed.js';
@@ -35,8 +38,12 @@ import {
   PaymentDecideValue,
   RenewalValue,
   ResubmitValue,
+  TerminateBackValue,
+  TerminateFormValue,
+  TerminateValue,
   WithdrawValue,
 } from './values.js';
+import { handleTerminate, handleTerminateBack, handleTerminateForm } from './terminate-handlers.js';
 
 export { contractRows } from './bitable.js';
 export { declareContractGrids } from './grid/declare.js';
@@ -91,6 +98,7 @@ export function contractsModule(options: ContractsOptions = {}): AppModule {
       let table: TableSeam<ContractRow> | undefined;
       let parties: TableSeam<CounterpartyRow> | undefined;
       let budgets: TableSeam<BudgetRow> | undefined;
+      let payments: TableSeam<PaymentRow> | undefined;
       const tableMirror: ContractMirror = {
         async onChanged(c) {
           // The counterparty's 相对方 row first, so the contract's row can link to it.
@@ -101,6 +109,16 @@ export function contractsModule(options: ContractsOptions = {}): AppModule {
         async onBudgetChanged(budgetId) {
           const b = await repo.budget(deps.database.db, budgetId);
           if (b) await budgets?.write(b, { only: BUDGET_TOTALS });
+        },
+        async onPaymentChanged(paymentId) {
+          const p = await repo.payment(deps.database.db, paymentId);
+          if (!p || !payments) return;
+          // The contract's 合同台账 row (and the budget's 预算 row) first, so the payment's row can link to them.
+          const c = await repo.get(deps.database.db, p.contractId);
+          if (c && !c.bitableRecordId) await tableMirror.onChanged(c);
+          const b = p.budgetId ? await repo.budget(deps.database.db, p.budgetId) : undefined;
+          if (b && !b.bitableRecordId) await budgets?.write(b);
+          await payments.write(p);
         },
       };
       const settings = declareContractSettings(bot);
@@ -115,9 +133,11 @@ export function contractsModule(options: ContractsOptions = {}): AppModule {
           db: deps.database.db,
           timeZone: deps.config.timeZone,
           tell: async (openId, key, text) => void (await deps.feishu.messages.send({ to: { openId }, key, text })),
+          changeBudget: (change) => contracts.changeBudget(change),
         };
         parties = options.bitable.table(COUNTERPARTY_TABLE, counterpartyTableSpec(grid));
         budgets = options.bitable.table(BUDGET_TABLE, budgetTableSpec(grid));
+        payments = options.bitable.table(PAYMENT_TABLE, paymentTableSpec(deps.database.db, deps.config.timeZone));
       }
 
       bot.seed(contractsSeed(contracts));
@@ -141,9 +161,13 @@ export function contractsModule(options: ContractsOptions = {}): AppModule {
       bot.cardAction('contracts.resubmit', ResubmitValue, handleResubmit(contracts));
       bot.cardAction('contracts.renewal', RenewalValue, handleRenewal(contracts));
       bot.cardAction('contracts.withdraw', WithdrawValue, handleWithdraw(contracts));
+      bot.cardAction('contracts.terminate-form', TerminateFormValue, handleTerminateForm(contracts));
+      bot.cardAction('contracts.terminate', TerminateValue, handleTerminate(contracts));
+      bot.cardAction('contracts.terminate-back', TerminateBackValue, handleTerminateBack(contracts));
       bot.cardAction('contracts.payment-decide', PaymentDecideValue, handlePaymentDecide(contracts));
 
       bot.job<EffectsJob>(EFFECTS_JOB, (job, ctx) => contracts.runEffects(job, ctx.now), { concurrency: 2 });
+      bot.job<BudgetAlert>(BUDGET_ALERT_JOB, (alert) => contracts.tellBudgetOwner(alert));
       bot.schedule('contracts.expiry', '0 9 * * *', async (now, ctx) => {
         ctx.log.info(await contracts.sweepExpiry(now), 'contracts expiry swept');
       });

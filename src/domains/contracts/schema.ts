@@ -236,6 +236,10 @@ export const contractsPayments = pgTable(
     requestedBy: text('requested_by').notNull(),
     decidedBy: text('decided_by'),
     externalId: text('external_id'),
+    // The counterparty's risk level as checked at the request (付款.请款时风险).
+    riskLevel: text('risk_level'),
+    // The payment's row in 付款 (the Bitable mirror).
+    bitableRecordId: text('bitable_record_id'),
     createdAt: atNow('created_at'),
   },
   (t) => [

@@ -77,6 +77,16 @@ export const PaymentDecideValue = z.object({
 });
 /** 撤回: names the version the card was drawn with (a contract in approval), so a repeat or an old card does nothing. */
 export const WithdrawValue = z.object({ action: z.literal('contracts.withdraw'), contractId: Id, version: Version });
+/** 终止 on a card: opens the reason form for the version the card was drawn with. */
+export const TerminateFormValue = z.object({
+  action: z.literal('contracts.terminate-form'),
+  contractId: Id,
+  version: Version,
+});
+/** The form's 确认终止 (the reason arrives as the form's `reason`): the version again, so a double click ends it once. */
+export const TerminateValue = z.object({ action: z.literal('contracts.terminate'), contractId: Id, version: Version });
+/** The form's 返回: the contract's card again, nothing changed. */
+export const TerminateBackValue = z.object({ action: z.literal('contracts.terminate-back'), contractId: Id });
 export const CreateValue = z.object({ action: z.literal('contracts.create') });
 export const NewFormValue = z.object({ action: z.literal('contracts.new-form') });
 export const MyApprovalsValue = z.object({ action: z.literal('contracts.my-approvals') });

@@ -50,6 +50,7 @@ describe('budget release: an ended contract gives back what its payments do not 
   const mirror: ContractMirror = {
     onChanged: async () => undefined,
     onBudgetChanged: async (budgetId) => void written.push(budgetId),
+    onPaymentChanged: async () => undefined,
   };
   const pay = (id: number, amountFen: number, over: Record<string, unknown> = {}) =>
     apiPost(t, `/api/contracts/${id}/payments`, { amountFen, by: 'ou_req', plannedDate: '2026-05-01', ...over });

@@ -42,7 +42,12 @@ describe('the daily expiry sweep: statuses, widening reminders, 续签 / 不续�
     const [card, ...more] = reminders('ou_req');
     expect(more).toHaveLength(0);
     expect(cardText(card!.card)).toContain('还有 90 天');
-    expect(buttons(card!.card).map((b) => b.choice)).toEqual(['renew', 'let_expire', 'later']);
+    expect(buttons(card!.card).map((b) => b.choice ?? b.action)).toEqual([
+      'renew',
+      'let_expire',
+      'later',
+      'contracts.terminate-form',
+    ]);
     expect(buttons(card!.card)[0]).toMatchObject({ action: 'contracts.renewal', contractId: id });
     expect(reminders('ou_mgr')).toHaveLength(0);
     expect((await state()).state).toBe('active');

@@ -25,6 +25,7 @@ describe('terminating and withdrawing a contract', () => {
   const mirror: ContractMirror = {
     onChanged: async (c) => void mirrored.push({ no: c.contractNo, state: c.state }),
     onBudgetChanged: async () => undefined,
+    onPaymentChanged: async () => undefined,
   };
   const answer = async (text: string, openId: string) =>
     JSON.stringify(t.feishu.replies(await say(t, text, openId)).map((r) => cardText(r.card)));

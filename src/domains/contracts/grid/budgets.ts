@@ -77,7 +77,7 @@ export function budgetTableSpec(
                 refusals.push({ key: 'code', reason: '预算编码已被其他预算使用 · Another budget line has this code' });
             const kept = edit.fields.filter((f) => !refusals.some((r) => r.key === f.key));
             const { line } = budgetLineOf(merged(current, kept), timeZone);
-            const saved = await gridRepo.updateBudget(db, edit.entity.id, line);
+            const saved = await deps.changeBudget((d) => gridRepo.updateBudget(d, edit.entity.id, line));
             if (!saved && keys.has('amount'))
               return [
                 ...refusals,

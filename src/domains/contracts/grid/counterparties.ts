@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/client.js';
 import type { FieldOwner, Refusal, TableSpec } from '../../../mirror/index.js';
 import { RISK_NAME } from '../bitable.js';
-import type { CounterpartyRow } from '../repository.js';
+import type { BudgetRow, CounterpartyRow } from '../repository.js';
 import { checked, merged, refusedAdd, textOf, type Cells } from './cells.js';
 import { gridRepo } from './repository.js';
 
@@ -95,6 +95,11 @@ export interface GridDeps {
   timeZone: string;
   /** A plain-text DM to whoever added a row the workflow could not take (`key`: idempotency). */
   tell(openId: string, key: string, text: string): Promise<void>;
+  /**
+   * A budget line's change from 预算, in one transaction with the 90 % check (service/budget-crossings.ts), so a new
+   * 预算金额 that takes the line over 90 % used tells its owner once, and one that takes it back below re-arms it.
+   */
+  changeBudget(change: (db: Db) => Promise<BudgetRow | undefined>): Promise<BudgetRow | undefined>;
 }
 
 /** The declaration of 相对方: rows people add become counterparties; a bad edit is put back, the editor told why. */

@@ -2,7 +2,7 @@ import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
 import type { BudgetRow, CounterpartyRow } from '../repository.js';
 import type { BudgetLine } from './budget-cells.js';
-import { contractsBudgets, contractsCounterparties } from '../schema.js';
+import { contractsBudgets, contractsCounterparties, contractsPayments } from '../schema.js';
 
 /** What people keep in 相对方 and 预算, and the rows' record ids. */
 export const gridRepo = {
@@ -58,6 +58,9 @@ export const gridRepo = {
   },
   async setBudgetRecord(db: Db, id: number, recordId: string): Promise<void> {
     await db.update(contractsBudgets).set({ bitableRecordId: recordId }).where(eq(contractsBudgets.id, id));
+  },
+  async setPaymentRecord(db: Db, id: number, recordId: string): Promise<void> {
+    await db.update(contractsPayments).set({ bitableRecordId: recordId }).where(eq(contractsPayments.id, id));
   },
   async codeTaken(db: Db, code: string, exceptId: number | null): Promise<boolean> {
     const rows = await db

@@ -3,7 +3,28 @@ import { contractCards, type ContractCards } from '../cards.js';
 import { yuan } from '../card-text.js';
 import { repo, type BudgetRow } from '../repository.js';
 import type { ContractDeps } from './context.js';
-import type { BudgetAlert } from './budget-crossings.js';
+import { budgetCrossings, type BudgetAlert } from './budget-crossings.js';
+import type { Db } from '../../../db/client.js';
+
+/** The owner's DM of a line changed outside any contract (a 预算 edit): queued in the change's transaction. */
+export const BUDGET_ALERT_JOB = 'contracts.budget-alert';
+
+/**
+ * A budget line changed from its 预算 row (a new 预算金额): the change and the 90 % check in one transaction, the
+ * owner's DM queued with it — the same crossing rule as a contract's or payment's change, so a lower amount that takes
+ * the line to 90 % tells the owner once and a higher one that takes it back below re-arms it.
+ */
+export async function changeBudgetLine(
+  x: ContractDeps,
+  change: (db: Db) => Promise<BudgetRow | undefined>,
+): Promise<BudgetRow | undefined> {
+  return x.database.transaction(async (tx) => {
+    const row = await change(tx.db);
+    if (row)
+      for (const alert of await budgetCrossings(tx, [row.id])) await x.jobs.send(BUDGET_ALERT_JOB, alert, { tx });
+    return row;
+  });
+}
 
 /** The DM to the line's owner, with the numbers; a line without an owner is logged. Keyed by the crossing. */
 export async function tellBudgetOwner(x: ContractDeps, alert: BudgetAlert): Promise<void> {

@@ -21,8 +21,14 @@ export interface ContractMirror {
   onChanged(c: ContractRow): Promise<void>;
   /** A budget line's 已占用 / 已支付 / 使用率 changed: its 预算 row's bot-owned cells are written (only those). */
   onBudgetChanged(budgetId: number): Promise<void>;
+  /** A payment was requested or moved: its 付款 row is written (created, or only the bot's cells that changed). */
+  onPaymentChanged(paymentId: number): Promise<void>;
 }
-export const noMirror: ContractMirror = { onChanged: async () => undefined, onBudgetChanged: async () => undefined };
+export const noMirror: ContractMirror = {
+  onChanged: async () => undefined,
+  onBudgetChanged: async () => undefined,
+  onPaymentChanged: async () => undefined,
+};
 
 /** What the contract use cases need, built once in index.ts. */
 export interface ContractDeps {
@@ -51,6 +57,8 @@ export type Effect =
   | { type: 'step_escalated'; stepId: number }
   | { type: 'reminder'; key: string; level: number; daysLeft: number; kind: 'notice' | 'end'; target: string }
   | { type: 'payment_card'; paymentId: number }
+  /** A payment was requested, decided or paid: its 付款 row follows. */
+  | { type: 'payment'; paymentId: number }
   /** The requester withdrew the contract: the step's cards say so, without buttons. */
   | { type: 'step_withdrawn'; stepId: number }
   /** Past its end on `day` and auto-renewing: the renewal is made (expiry.ts autoRenewDue). */

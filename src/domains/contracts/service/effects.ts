@@ -110,6 +110,9 @@ async function runEffect(x: ContractDeps, c: ContractRow, effect: Effect, now: D
     case 'budget':
       await x.mirror.onBudgetChanged(effect.budgetId);
       return;
+    case 'payment':
+      await x.mirror.onPaymentChanged(effect.paymentId);
+      return;
     case 'budget_alert':
       return tellBudgetOwner(x, effect);
     case 'mirror':

@@ -14,7 +14,11 @@ import { viewOf } from './view.js';
 import { dashboard, type DashboardFilter } from './dashboard.js';
 import { paymentPlan } from './payment-plan.js';
 import { paymentMonths } from './payment-months.js';
-import { terminate, withdraw } from './terminate.js';
+import { mayTerminate, terminate, withdraw } from './terminate.js';
+import { changeBudgetLine, tellBudgetOwner } from './budget-alerts.js';
+import type { BudgetAlert } from './budget-crossings.js';
+import type { Db } from '../../../db/client.js';
+import type { BudgetRow } from '../repository.js';
 
 /** The contract use cases, each taking `now`; handlers, jobs and routes call only these. */
 export function createContractService(x: ContractDeps) {
@@ -40,6 +44,8 @@ export function createContractService(x: ContractDeps) {
     /** 终止: by id (a card, naming the version) or by number (chat); the owner, legal or a manager. */
     terminate: (ref: number | string, version: number | null, reason: string, operator: string, now: Date) =>
       terminate(x, ref, version, reason, operator, now),
+    /** Whether the 终止 button may open its form for `operator` (the contract's owner, legal or a manager). */
+    mayTerminate: async (id: number, operator: string) => mayTerminate(x, await load(id), operator),
     /** 撤回: a contract in approval back to a draft, by its requester. */
     withdraw: (ref: number | string, version: number | null, operator: string, now: Date) =>
       withdraw(x, ref, version, operator, now),
@@ -84,6 +90,9 @@ export function createContractService(x: ContractDeps) {
       return paymentMonths(x, now, filter, { from: today, to: today });
     },
     runEffects: (job: EffectsJob, now: Date) => runEffects(x, job, now),
+    /** A budget line changed from its 预算 row, with the 90 % check in the same transaction. */
+    changeBudget: (change: (db: Db) => Promise<BudgetRow | undefined>) => changeBudgetLine(x, change),
+    tellBudgetOwner: (alert: BudgetAlert) => tellBudgetOwner(x, alert),
   };
 }
 

@@ -95,11 +95,13 @@ export async function requestPayment(
       plannedDate: req.plannedDate ?? null,
       requestedBy: by,
       externalId: req.externalId ?? null,
+      riskLevel: risk.level,
       createdAt: now,
     });
-    const effects: Effect[] = flags.length ? [{ type: 'payment_card', paymentId: p.id }] : [];
+    const effects: Effect[] = [{ type: 'payment', paymentId: p.id }];
+    if (flags.length) effects.push({ type: 'payment_card', paymentId: p.id });
     if (reserved && locked.budgetId) effects.push({ type: 'budget', budgetId: locked.budgetId });
-    if (effects.length) await queueEffects(x, tx, locked, effects);
+    await queueEffects(x, tx, locked, effects);
     return { created: true, payment: p };
   });
 }
@@ -133,11 +135,11 @@ export async function decidePayment(
     if (!ok) return false;
     if (p.budgetId && decision === 'approve' && !p.reserved) await repo.forceReserve(tx.db, p.budgetId, p.amountFen);
     if (p.budgetId && decision === 'reject' && p.reserved) await repo.release(tx.db, p.budgetId, p.amountFen);
-    const effects: Effect[] = [];
+    const effects: Effect[] = [{ type: 'payment', paymentId: p.id }];
     if (p.budgetId && (decision === 'approve') !== p.reserved) effects.push({ type: 'budget', budgetId: p.budgetId });
     // Rejected on a contract that has ended: what it held for this payment is released too.
     if (decision === 'reject') effects.push(...(await settleCommitment(tx, locked, operator, now)));
-    if (effects.length) await queueEffects(x, tx, c, effects);
+    await queueEffects(x, tx, c, effects);
     return true;
   });
   return { changed, payment: (await repo.payment(db, p.id))!, contract: c };
@@ -173,11 +175,12 @@ export async function markPaid(
   if (!isIsoDate(paidDate)) throw badInput('付款日期格式应为 YYYY-MM-DD · paidDate is YYYY-MM-DD', 'paidDate');
   const changed = await x.database.transaction(async (tx) => {
     if (!(await repo.setPayment(tx.db, p.id, 'approved', { state: 'paid', paidDate }))) return false;
+    const effects: Effect[] = [{ type: 'payment', paymentId: p.id }];
     if (p.budgetId) {
       await repo.spend(tx.db, p.budgetId, p.amountFen);
-      const c = (await repo.get(tx.db, p.contractId))!;
-      await queueEffects(x, tx, c, [{ type: 'budget', budgetId: p.budgetId }]);
+      effects.push({ type: 'budget', budgetId: p.budgetId });
     }
+    await queueEffects(x, tx, (await repo.get(tx.db, p.contractId))!, effects);
     return true;
   });
   void now;

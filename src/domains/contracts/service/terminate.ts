@@ -37,14 +37,18 @@ export async function terminate(
   const c = await find(x, ref);
   if (!LIVE_STATES.includes(c.state) || (version !== null && version !== c.version))
     return { changed: false, contract: c };
-  if (operator !== c.ownerOpenId) {
-    const person = await x.directory.person(operator);
-    if (!person?.active || !person.roles.some((r) => MAY_TERMINATE.includes(r)))
-      throw new ForbiddenError('只有经办人、法务或主管可以终止合同 · Only the owner, legal or a manager can terminate');
-  }
+  if (!(await mayTerminate(x, c, operator)))
+    throw new ForbiddenError('只有经办人、法务或主管可以终止合同 · Only the owner, legal or a manager can terminate');
   const why = reason.trim().slice(0, 500);
   if (!why) throw badInput('终止合同请填写原因 · Give a reason to terminate', 'reason');
   return change(x, c, { state: 'terminated', action: 'terminated', actor: operator, note: why, now, effects: [] });
+}
+
+/** Whether `operator` may end this contract: its owner, or an active person with a role that may end any. */
+export async function mayTerminate(x: ContractDeps, c: ContractRow, operator: string): Promise<boolean> {
+  if (operator === c.ownerOpenId) return true;
+  const person = await x.directory.person(operator);
+  return !!person?.active && person.roles.some((r) => MAY_TERMINATE.includes(r));
 }
 
 /**
