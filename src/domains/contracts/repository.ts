@@ -235,17 +235,14 @@ export const repo = {
   },
   /** Moves a step from `from` to the decision; false when it was no longer `from` (a repeat). */
   /** A card with the step's buttons was sent: kept so a withdrawal can update it in place. */
-  async addStepCard(db: Db, id: number, messageId: string): Promise<void> {
-    if (!messageId) return;
+  async addStepCard(db: Db, id: number, card: { messageId: string; to: string; at: Date }): Promise<void> {
+    if (!card.messageId) return;
+    const entry = JSON.stringify({ id: card.messageId, to: card.to, at: card.at.toISOString() });
+    const held = sql`jsonb_build_array(jsonb_build_object('id', ${card.messageId}::text))`;
     await db
       .update(contractsApprovalSteps)
-      .set({ cardMessages: sql`${contractsApprovalSteps.cardMessages} || jsonb_build_array(${messageId}::text)` })
-      .where(
-        and(
-          eq(contractsApprovalSteps.id, id),
-          sql`not ${contractsApprovalSteps.cardMessages} @> jsonb_build_array(${messageId}::text)`,
-        ),
-      );
+      .set({ cardMessages: sql`${contractsApprovalSteps.cardMessages} || jsonb_build_array(${entry}::jsonb)` })
+      .where(and(eq(contractsApprovalSteps.id, id), sql`not ${contractsApprovalSteps.cardMessages} @> ${held}`));
   },
   async decideStep(
     db: Db,

@@ -191,8 +191,9 @@ export const contractsApprovalSteps = pgTable(
     escalatedAt: at('escalated_at'),
     // Who the step was escalated to: may decide it as well as the approver.
     escalatedTo: text('escalated_to'),
-    // The cards with this step's buttons (approval, reminders, escalation): updated in place when it is withdrawn.
-    cardMessages: jsonb('card_messages').$type<string[]>().notNull().default([]),
+    // The cards with this step's buttons (approval, reminders, escalation): updated in place when it is withdrawn, or
+    // sent anew to their holder once past Feishu's update window.
+    cardMessages: jsonb('card_messages').$type<StepCard[]>().notNull().default([]),
   },
   (t) => [
     uniqueIndex('contracts_approval_steps_seq_idx').on(t.contractId, t.round, t.seq),
@@ -215,6 +216,12 @@ export const contractsReminders = pgTable(
   },
   (t) => [primaryKey({ columns: [t.contractId, t.key] })],
 );
+
+/**
+ * A card with a step's buttons: the message, who holds it, when it was sent. Kept as the bare message id before the
+ * holder and time were (the first cards after migration 0038).
+ */
+export type StepCard = string | { id: string; to: string; at: string };
 
 /** Payment requests against a contract, charged to its budget. */
 export const contractsPayments = pgTable(

@@ -16,6 +16,9 @@ import { budgetCrossings, type BudgetAlert } from './budget-crossings.js';
 
 export const EFFECTS_JOB = 'contracts.effects';
 
+/** Feishu updates a sent card for 14 days; after that the card is sent again (FEISHU.md §b.3). An hour's margin. */
+export const UPDATE_WINDOW_MS = 14 * 86_400_000 - 3_600_000;
+
 /** Writes a contract's row to 合同台账 (the mirror.table seam), or nothing in tests. */
 export interface ContractMirror {
   onChanged(c: ContractRow): Promise<void>;

@@ -2,16 +2,20 @@ import { calendarDay } from '../../../core/zoned-time.js';
 import { contractCards } from '../cards.js';
 import { repo, type ContractRow } from '../repository.js';
 import { approverFor, startApproval } from './approvals.js';
-import { commitChange, lostRace, type ContractDeps, type Effect, type EffectsJob } from './context.js';
+import {
+  commitChange,
+  lostRace,
+  UPDATE_WINDOW_MS,
+  type ContractDeps,
+  type Effect,
+  type EffectsJob,
+} from './context.js';
 import { checkRisk } from './risk.js';
 import { autoRenewDue } from './expiry.js';
 import { tellBudgetOwner } from './budget-alerts.js';
 import { withdrawnCards } from './terminate.js';
 import { LIVE_STATES } from '../logic/contract.js';
 import { viewOf } from './view.js';
-
-/** Feishu updates a sent card for 14 days; after that the card is sent again (FEISHU.md §c). */
-const UPDATE_WINDOW_MS = 14 * 86_400_000 - 3_600_000;
 
 const keyOf = (c: Pick<ContractRow, 'id'>, ...parts: Array<string | number>): string =>
   ['contracts', c.id, ...parts].join(':');
@@ -38,7 +42,7 @@ async function runEffect(x: ContractDeps, c: ContractRow, effect: Effect, now: D
       if (!step || step.decision !== 'pending' || !step.approverOpenId) return;
       const card = cards.approval(await viewOf(x, c), step);
       const sent = await send.send({ to: { openId: step.approverOpenId }, card, key: keyOf(c, 'step', step.id) });
-      await repo.addStepCard(x.database.db, step.id, sent.messageId);
+      await repo.addStepCard(x.database.db, step.id, { messageId: sent.messageId, to: step.approverOpenId, at: now });
       return;
     }
     case 'step_reminder':
@@ -54,7 +58,7 @@ async function runEffect(x: ContractDeps, c: ContractRow, effect: Effect, now: D
           card,
           key: keyOf(c, 'step', step.id, 'escalated'),
         });
-        await repo.addStepCard(x.database.db, step.id, sent.messageId);
+        await repo.addStepCard(x.database.db, step.id, { messageId: sent.messageId, to: step.escalatedTo, at: now });
         // The requester learns it once (a step escalates once; the key makes a retried job a no-op). The manager it
         // went to already has the card above, so a requester who is that manager is not told twice.
         const requester = c.requesterOpenId ?? c.ownerOpenId;
@@ -77,12 +81,12 @@ async function runEffect(x: ContractDeps, c: ContractRow, effect: Effect, now: D
           card,
           key: keyOf(c, 'step', step.id, 'remind', effect.day, openId),
         });
-        await repo.addStepCard(x.database.db, step.id, sent.messageId);
+        await repo.addStepCard(x.database.db, step.id, { messageId: sent.messageId, to: openId, at: now });
       }
       return;
     }
     case 'step_withdrawn':
-      return withdrawnCards(x, c, effect.stepId);
+      return withdrawnCards(x, c, effect.stepId, now);
     case 'reminder': {
       // Terminated (or otherwise ended) since the sweep queued it: no reminder.
       if (!LIVE_STATES.includes(c.state)) return;

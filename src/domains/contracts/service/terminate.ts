@@ -3,7 +3,7 @@ import { ForbiddenError, NotFoundError } from '../../../core/errors.js';
 import { contractCards } from '../cards.js';
 import { LIVE_STATES } from '../logic/contract.js';
 import { repo, type ContractRow } from '../repository.js';
-import { badInput, commitChange, lostRace, type ContractDeps, type Effect } from './context.js';
+import { badInput, commitChange, lostRace, UPDATE_WINDOW_MS, type ContractDeps, type Effect } from './context.js';
 
 /** Directory roles that may terminate any contract (besides its owner). */
 const MAY_TERMINATE = ['legal', 'manager', 'general_manager'];
@@ -115,10 +115,12 @@ async function change(
 }
 
 /**
- * The approvers' cards of a withdrawn step become a notice without buttons (PATCH in place). A card Feishu no longer
- * updates (past 14 days) is left: its buttons name the old version, so a click there changes nothing.
+ * The approvers' cards of a withdrawn step become a notice without buttons: PATCHed in place while Feishu still updates
+ * them (14 days), else — and when the PATCH fails, or the cards were sent before migration 0038 kept them — the notice
+ * is sent anew to whoever held them, once per person (the send key). The old card's buttons name the old version, so a
+ * click there changes nothing either way.
  */
-export async function withdrawnCards(x: ContractDeps, c: ContractRow, stepId: number): Promise<void> {
+export async function withdrawnCards(x: ContractDeps, c: ContractRow, stepId: number, now: Date): Promise<void> {
   const step = await repo.step(x.database.db, stepId);
   if (!step || step.decision !== 'cancelled') return;
   const card = contractCards(x.cards).notice(
@@ -131,11 +133,27 @@ export async function withdrawnCards(x: ContractDeps, c: ContractRow, stepId: nu
     ]),
     'grey',
   );
-  for (const messageId of step.cardMessages) {
-    try {
-      await x.feishu.messages.updateCard({ messageId, card });
-    } catch (err) {
-      x.log.warn({ err, contractId: c.id, stepId, messageId }, 'withdrawn approval card not updated');
+  const holders = [step.approverOpenId, step.escalatedTo].filter((p): p is string => !!p);
+  const resend = new Set<string>(step.cardMessages.length === 0 ? holders : []);
+  for (const entry of step.cardMessages) {
+    // A bare id (kept before the holder and time were): the step's first card went out when it became pending.
+    const card0 = typeof entry === 'string' ? { id: entry, to: null, at: step.pendingSince } : entry;
+    const sentAt = card0.at ? new Date(card0.at).getTime() : 0;
+    const to = card0.to ? [card0.to] : holders;
+    if (now.getTime() - sentAt < UPDATE_WINDOW_MS) {
+      try {
+        await x.feishu.messages.updateCard({ messageId: card0.id, card });
+        continue;
+      } catch (err) {
+        x.log.warn({ err, contractId: c.id, stepId, messageId: card0.id }, 'withdrawn approval card not updated');
+      }
     }
+    for (const openId of to) resend.add(openId);
   }
+  for (const openId of resend)
+    await x.feishu.messages.send({
+      to: { openId },
+      card,
+      key: ['contracts', c.id, 'step', step.id, 'withdrawn', openId].join(':'),
+    });
 }
