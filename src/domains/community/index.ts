@@ -15,6 +15,7 @@ import { MEMBER_EVENTS } from './logic/chat-events.js';
 import { communitySeed } from './seed.js';
 import { changedDays, METRICS_TABLE, metricTableSpec } from './metrics-bitable.js';
 import { calendarDay } from '../../core/zoned-time.js';
+import { SUMMARY_TABLE, summaryTableSpec, writeSummary } from './summary-bitable.js';
 import { AckValue, MuteValue } from './values.js';
 
 export { communityTableSpec, COMMUNITY_TABLE } from './bitable.js';
@@ -103,6 +104,26 @@ export function communityModule(options: CommunityOptions = {}): AppModule {
           for (const day of await changedDays(deps.database, since, calendarDay(now, deps.config.timeZone)))
             if (!(await metrics.write(day))) complete = false; // not provisioned yet: the next run tries again
           if (complete) since = started;
+        });
+
+        // 社群汇总 in Bitable: the weeks and months whose days changed since the last run (and the current and previous
+        // ones), summed from the stored rollups. A failure fails the job (retried; the watermark stays, so the next
+        // run writes those periods again).
+        const bitable = options.bitable;
+        const summary = bitable.table(
+          SUMMARY_TABLE,
+          summaryTableSpec(deps.database, deps.config.timeZone, () => deps.clock.now()),
+        );
+        let summarySince = new Date(0);
+        bot.schedule('community.summary-bitable', '*/10 * * * *', async (now, ctx) => {
+          const started = deps.clock.now();
+          const today = calendarDay(now, deps.config.timeZone);
+          const done = await writeSummary(deps.database, summary, summarySince, today, (ids) =>
+            bitable.deleteRecords(SUMMARY_TABLE, ids),
+          );
+          if (!done) return ctx.log.info('community summary not written: Bitable not provisioned yet');
+          summarySince = started;
+          ctx.log.info(done, 'community summary written');
         });
       }
       bot.seed(communitySeed(community, deps.config.timeZone));
