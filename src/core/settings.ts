@@ -20,8 +20,12 @@ export interface SourceInput {
   optionKey(field: string, name: string | null | undefined): string | undefined;
   /** A row of another table that a link cell points at. */
   linked(table: string, recordId: string): Promise<SourceRow | undefined>;
-  /** Reports a row the setting cannot use (the row is skipped, never thrown). */
-  problem(recordId: string, message: string): void;
+  /**
+   * Reports a row the setting cannot use: the row's previous usable version stays in force, never
+   * a part of the row, and the person who edited it is told. `field` is the key of the cell at
+   * fault, when the setting knows it.
+   */
+  problem(recordId: string, message: string, field?: string): void;
 }
 
 /** Where leads edit a setting: the rows of a table (e.g. a Bitable template) → the setting's value. */

@@ -1,6 +1,6 @@
 import type { TemplateSet } from '../../bitable/load-templates.js';
 import type { Logger } from '../../core/logger.js';
-import type { SettingsStore, SourceInput, SourceRow } from '../../core/settings.js';
+import type { SettingsStore, SourceRow } from '../../core/settings.js';
 import type { Database } from '../../db/client.js';
 import { quote } from '../../mirror/mirror-ddl.js';
 import { toRow } from '../../mirror/mirror-rows.js';
@@ -19,6 +19,7 @@ import {
   type SyncProblem,
   type SyncTable,
 } from './sync/rows.js';
+import { syncSettingsTable } from './sync/settings-table.js';
 import { rawSetting, savePeople, saveSetting, saveTeams, type SettingOutcome } from './sync/store.js';
 
 export { SYNC_TABLES, type SyncTable, type SyncProblem } from './sync/rows.js';
@@ -43,13 +44,16 @@ export interface DirectorySyncDeps {
   log: Logger;
   timeZone: string;
   now(): Date;
+  /** DMs a person (a settings row's editor, or an admin) about a row the workflows cannot use. */
+  tell?: (openId: string, key: string, text: string) => Promise<void>;
 }
 
 /**
  * Carries the shared Bitable tables (人员与角色, 团队, 工作日历) into the directory, and hands the
  * rows of 规则配置 and of any module's config table to the settings declared from them. It knows
  * no workflow: each module's `source.map` turns its rows into its setting. Idempotent; a bad row
- * is reported and skipped, never thrown.
+ * is reported and skipped, never thrown; a bad settings row also keeps its last valid version and
+ * its editor is told (sync/settings-table.ts).
  */
 export function createDirectorySync(deps: DirectorySyncDeps) {
   const db = deps.database.db;
@@ -97,52 +101,35 @@ export function createDirectorySync(deps: DirectorySyncDeps) {
     report.settings[CALENDAR_SETTING] = await saveSetting(deps.settings, CALENDAR_SETTING, value);
   }
 
-  /** The rows of `table` handed to every setting declared from it. */
+  /** The rows of `table` handed to every setting declared from it (a bad row: see syncSettingsTable). */
   async function syncSettingsFrom(table: string, report: SyncReport): Promise<void> {
-    const specs = deps.settings.sources().filter((s) => s.source?.table === table);
-    if (specs.length === 0) return;
+    if (!deps.settings.sources().some((s) => s.source?.table === table)) return;
     const rows = (await read(table)).sort(
       (a, b) => (a.modifiedAt?.getTime() ?? 0) - (b.modifiedAt?.getTime() ?? 0) || a.recordId.localeCompare(b.recordId),
     );
-    const seen = new Set<string>();
     const linkedRows = new Map<string, Promise<Map<string, SourceRow>>>();
-    const input: SourceInput = {
-      rows: rows.map(({ recordId, modifiedAt, values }) => ({ recordId, modifiedAt, values })),
-      now: deps.now(),
-      timeZone: deps.timeZone,
-      optionKey: (field, name) => options(table).key(field, name),
-      async linked(other, recordId) {
-        if (!linkedRows.has(other))
-          linkedRows.set(
-            other,
-            read(other).then((rs) => new Map(rs.map((r) => [r.recordId, r]))),
-          );
-        return (await linkedRows.get(other)!).get(recordId);
+    await syncSettingsTable(
+      {
+        db,
+        settings: deps.settings,
+        log: deps.log,
+        notices: { db, directory: deps.directory, log: deps.log, ...(deps.tell ? { tell: deps.tell } : {}) },
+        now: deps.now(),
+        timeZone: deps.timeZone,
+        optionKey: (field, name) => options(table).key(field, name),
+        async linked(other, recordId) {
+          if (!linkedRows.has(other))
+            linkedRows.set(
+              other,
+              read(other).then((rs) => new Map(rs.map((r) => [r.recordId, r]))),
+            );
+          return (await linkedRows.get(other)!).get(recordId);
+        },
       },
-      problem(recordId, message) {
-        // Several settings read one table: a bad row is reported once.
-        if (seen.has(`${recordId}\n${message}`)) return;
-        seen.add(`${recordId}\n${message}`);
-        report.problems.push({ table, recordId, message });
-      },
-    };
-    for (const spec of specs) {
-      try {
-        const value = await spec.source!.map(input);
-        const checked = value === undefined ? undefined : spec.schema.safeParse(value);
-        if (checked && !checked.success) {
-          report.problems.push({
-            table,
-            recordId: rows[0]?.recordId ?? '',
-            message: `${spec.key} 无效，仍用原设置 invalid (${checked.error.issues[0]?.message}); the previous value stays`,
-          });
-          continue;
-        }
-        report.settings[spec.key] = await saveSetting(deps.settings, spec.key, checked?.data);
-      } catch (err) {
-        deps.log.error({ err, key: spec.key, table }, 'setting could not be read from its table');
-      }
-    }
+      deps.templates.table(table),
+      rows.map(({ recordId, modifiedAt, values }) => ({ recordId, modifiedAt, values })),
+      report,
+    );
   }
 
   async function run(tables: readonly SyncTable[]): Promise<SyncReport> {

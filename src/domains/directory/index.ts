@@ -43,6 +43,7 @@ export function directoryModule(options: DirectoryOptions): AppModule {
         log,
         timeZone: deps.config.timeZone,
         now: () => deps.clock.now(),
+        tell: async (openId, key, text) => void (await deps.feishu.messages.send({ to: { openId }, key, text })),
       });
       // The tables are small: a change re-reads its whole table, which also makes replays harmless.
       const heard = new Set<string>();

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** People and their roles, mirrored from the 人员与角色 Bitable table (or seeded in the sandbox). */
 export const directoryPeople = pgTable('directory_people', {
@@ -41,3 +41,46 @@ export const directoryTeams = pgTable('directory_teams', {
     .notNull()
     .default(sql`now()`),
 });
+
+/**
+ * The last version of each row of a settings table (规则配置, a module's config table) that every
+ * setting read from it took without a problem. When the row is later edited into something the
+ * workflows cannot use, this version stays in force instead (never half a rule).
+ */
+export const directorySettingRows = pgTable(
+  'directory_setting_rows',
+  {
+    tableKey: text('table_key').notNull(),
+    recordId: text('record_id').notNull(),
+    values: jsonb('values').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [primaryKey({ columns: [t.tableKey, t.recordId] })],
+);
+
+/**
+ * A problem with a settings row that someone was told about, keyed by table, row, field and value:
+ * the same problem is told once (across restarts and syncs); once the row is fine the entry goes,
+ * so breaking it again tells again.
+ */
+export const directorySettingProblems = pgTable(
+  'directory_setting_problems',
+  {
+    tableKey: text('table_key').notNull(),
+    recordId: text('record_id').notNull(),
+    /** The field key ('' when no field could be named) and the value as shown in the DM. */
+    field: text('field').notNull(),
+    value: text('value').notNull(),
+    message: text('message').notNull(),
+    toldOpenIds: text('told_open_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    toldAt: timestamp('told_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [primaryKey({ columns: [t.tableKey, t.recordId, t.field, t.value] })],
+);

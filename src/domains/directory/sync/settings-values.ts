@@ -56,7 +56,7 @@ export function ruleRows(input: SourceInput, workflow: string, type: string): Ru
   return out;
 }
 
-/** Reports a rule row the workflow cannot use, naming the rule. */
-export function ruleProblem(input: SourceInput, { recordId, row }: RuleRow, message: string): void {
-  input.problem(recordId, `${row.rule_name ?? '规则'}：${message}`);
+/** Reports a rule row the workflow cannot use, naming the rule (and the field at fault, when known). */
+export function ruleProblem(input: SourceInput, { recordId, row }: RuleRow, message: string, field?: string): void {
+  input.problem(recordId, `${row.rule_name ?? '规则'}：${message}`, field);
 }
