@@ -82,14 +82,13 @@ export class Dispatcher {
       messageId: message.message_id,
       parentMessageId: message.parent_id || undefined,
       rootMessageId: message.root_id || undefined,
-      reply: async (body, step = 'reply') => {
-        await this.deps.messenger.reply({
+      reply: (body, step = 'reply') =>
+        this.deps.messenger.reply({
           messageId: message.message_id,
           chatId: message.chat_id,
           key: ctx.key(step),
           ...body,
-        });
-      },
+        }),
     };
     const match = text ? matchCommand(text, this.registry.commands) : undefined;
     if (!match) {

@@ -1,5 +1,5 @@
 import type { Logger } from './logger.js';
-import type { Card, MessageBody } from './messenger.js';
+import type { Card, MessageBody, SentMessage } from './messenger.js';
 
 export interface Clock {
   now(): Date;
@@ -41,8 +41,11 @@ export interface CommandContext extends EventContext {
   parentMessageId: string | undefined;
   /** The first message of the reply chain or thread, when there is one. */
   rootMessageId: string | undefined;
-  /** Answer in the conversation; `step` names the reply so a retry reuses its key. */
-  reply(body: MessageBody, step?: string): Promise<void>;
+  /**
+   * Answer in the conversation; `step` names the reply so a retry reuses its key. Resolves to the sent message
+   * (its `messageId` from Feishu's answer, `data.message_id`), e.g. to update that card in place later.
+   */
+  reply(body: MessageBody, step?: string): Promise<SentMessage>;
 }
 
 export interface CardActionContext<V> {

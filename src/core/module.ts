@@ -34,8 +34,11 @@ export interface CommandMeta {
 }
 
 export interface Bot {
-  /** Chat command: several names (Chinese and English), matched with or without a leading "/". */
-  command(names: string[], handler: (ctx: CommandContext) => Promise<void>, meta: CommandMeta): void;
+  /**
+   * Chat command: several names (Chinese and English), matched with or without a leading "/". The handler may end
+   * with its reply (`return ctx.reply(…)`): what it resolves to is not used.
+   */
+  command(names: string[], handler: (ctx: CommandContext) => Promise<unknown>, meta: CommandMeta): void;
   /** Card button / form: `value.action` names it; `schema` checks the rest of the value. */
   cardAction<S extends z.ZodType>(
     name: string,

@@ -10,7 +10,7 @@ export interface CommandEntry {
   module: string;
   names: string[];
   meta: CommandMeta;
-  handler: (ctx: CommandContext) => Promise<void>;
+  handler: (ctx: CommandContext) => Promise<unknown>;
 }
 
 export interface CardActionEntry {

@@ -32,7 +32,9 @@ export function qaHandlers(qa: QaService, cards: QaCards) {
     /** `质检` / `next review`: the inspector's next conversation as a scoring card. */
     async next(ctx: CommandContext): Promise<void> {
       const v = await qa.next(ctx.sender.openId, ctx.now);
-      await ctx.reply({ card: v ? await scoringCard(v) : nothingLeft() }, 'next');
+      const sent = await ctx.reply({ card: v ? await scoringCard(v) : nothingLeft() }, 'next');
+      // The reply is the card the AI pre-score updates in place, as for the help card's button (qa.next).
+      if (v && sent.messageId) await qa.shownIn(v.review, sent.messageId);
     },
 
     async publish(ctx: CommandContext): Promise<void> {

@@ -251,11 +251,17 @@ describe('the AI pre-score (LLM_* set, endpoint through nock)', () => {
     }
   });
 
-  it('a card already shown keeps what it showed: a review opened before the AI answered is not asked', async () => {
+  it('a review opened with 质检 before the minute run is asked at once for its reply (llm-chat.test.ts)', async () => {
     const r = await reviewOn(8, 'AI-OPENED');
+    // The endpoint is down when the opened review is asked: recorded, the reply left as shown, scored without it.
+    const scope = nock(LLM).post('/v1/chat/completions').reply(503, 'upstream unavailable');
     const { accept } = await open(r);
-    await runPrescore();
-    expect(await prescoreOf(r.id)).toBeUndefined();
+    await waitFor(async () => {
+      t.deps.jobs.notify('qa.ai-prescore-opened');
+      return (await prescoreOf(r.id))?.status === 'failed';
+    }, 'the opened review asked');
+    expect(scope.isDone()).toBe(true);
+    expect(await prescoreOf(r.id)).toMatchObject({ status: 'failed', reason: 'http_5xx', attempts: 1 });
     expect((await click(t, accept, { openId: r.inspector })).toast).toMatchObject({ type: 'success' });
   });
 
@@ -280,8 +286,9 @@ describe('the AI pre-score (LLM_* set, endpoint through nock)', () => {
     const res = await apiGet(t, '/api/qa/ai/agreement?from=2026-11-01T00:00:00Z&to=2026-12-31T00:00:00Z');
     expect(res.statusCode).toBe(200);
     const a = res.json() as { enabled: boolean; reviews: number; failed: number; criteria: Json[] };
-    // Scored: the happy one and the hostile one with an answer; five without a usable one (one never asked).
-    expect(a).toMatchObject({ enabled: true, reviews: 2, failed: 5 });
+    // Scored: the happy one and the hostile one with an answer; six asked without a usable one (AI-OPENED among
+    // them: opened with 质检 and asked at once while the endpoint was down).
+    expect(a).toMatchObject({ enabled: true, reviews: 2, failed: 6 });
     const by = new Map(a.criteria.map((c) => [c.code, c]));
     // ATT-02: AI 3 / inspector 3 (confirmed), AI 5 / inspector 5 (not offered: its quote was invented).
     expect(by.get('ATT-02')).toMatchObject({ pairs: 2, exact: 1, kappa: 1, confirmed: 1, edited: 0, dismissed: 0 });

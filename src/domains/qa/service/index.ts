@@ -1,7 +1,7 @@
 import { qaRepo } from '../repository.js';
 import type { QaDeps } from './context.js';
 import { ingestConversations } from './ingest.js';
-import { nextReview, scoreReview, viewReview, type ScoreInput } from './review.js';
+import { nextReview, scoreReview, scoringCardShown, viewReview, type ScoreInput } from './review.js';
 import { runSampling } from './sampling.js';
 import { sampleSizes } from './sample-sizes.js';
 import { calibrationReport, startRound, type RoundInput } from './calibration.js';
@@ -17,6 +17,8 @@ export function createQaService(deps: QaDeps) {
     current: (now: Date) => currentScorecard(deps, now),
     draft: () => deps.settings.scorecard.get(),
     next: (inspector: string, now: Date, shownIn?: string) => nextReview(deps, inspector, now, shownIn),
+    shownIn: (review: Parameters<typeof scoringCardShown>[1], messageId: string) =>
+      scoringCardShown(deps, review, messageId),
     view: (id: number) => viewReview(deps, id),
     score: (input: ScoreInput, now: Date) => scoreReview(deps, input, now),
     sample: (input: Parameters<typeof runSampling>[1], now: Date) => runSampling(deps, input, now),

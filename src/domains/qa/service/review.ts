@@ -103,17 +103,28 @@ export async function nextReview(
   }
   if (!review) return undefined;
   // The clock of "time spent" starts the first time the card is shown.
-  if (!review.openedAt || shownIn)
+  if (!review.openedAt)
     await x.database.db
       .update(qaReviews)
-      .set({
-        openedAt: sql`coalesce(${qaReviews.openedAt}, ${now.toISOString()}::timestamptz)`,
-        cardMessageId: shownIn,
-      })
+      .set({ openedAt: sql`coalesce(${qaReviews.openedAt}, ${now.toISOString()}::timestamptz)` })
       .where(eq(qaReviews.id, review.id));
-  if (shownIn && x.config.llm && review.sampleReason !== 'calibration')
-    await x.jobs.send<PrescoreOpenedJob>(PRESCORE_OPENED_JOB, { reviewId: review.id });
+  if (shownIn) await scoringCardShown(x, review, shownIn);
   return viewReview(x, review.id);
+}
+
+/**
+ * The review's scoring card went into `messageId` (a card button's message, or the chat reply `质检` sent: the
+ * core's reply gives its id): recorded, so the AI pre-score, asked now on the queue with LLM_* set, updates that
+ * card in place when it answers (llm/prescore.ts). Calibration reviews are never asked.
+ */
+export async function scoringCardShown(
+  x: QaDeps,
+  review: Pick<ReviewRow, 'id' | 'sampleReason'>,
+  messageId: string,
+): Promise<void> {
+  await x.database.db.update(qaReviews).set({ cardMessageId: messageId }).where(eq(qaReviews.id, review.id));
+  if (x.config.llm && review.sampleReason !== 'calibration')
+    await x.jobs.send<PrescoreOpenedJob>(PRESCORE_OPENED_JOB, { reviewId: review.id });
 }
 
 export interface ScoreInput {
