@@ -38,7 +38,6 @@ const REVIEW_OWNERS = owners(REVIEW_PEOPLE, [
   'scorecard_version',
   'seconds_spent',
   'items',
-  'comments',
   'acknowledged_at',
   'appeals',
   'calibration_batch',
@@ -102,11 +101,17 @@ const APPEAL_STATE: Readonly<Record<AppealState, string>> = {
   expired: '复核中',
 };
 
+/**
+ * A review as its 质检记录 row is written. 质检评语 (`comments`) is the inspector's column (grid.ts), so the bot leaves
+ * it out of its rows, except `gridComment`: the comment given on the scoring card, written once (tableMirror).
+ */
+export type ReviewEntity = ReviewRow & { gridComment?: string };
+
 const causeName = async (grid: QaGridIntake, key: string) =>
   (await grid.deps().settings.rootCauses.get()).names[key] ?? key;
 const itemNo = (i: Pick<ReviewItemRow, 'reviewId' | 'code'>) => `${reviewNo(i.reviewId)}-${i.code}`;
 
-function reviewSpec(db: Db, grid?: QaGridIntake & { mirror: BitableMirror }): TableSpec<ReviewRow> {
+function reviewSpec(db: Db, grid?: QaGridIntake & { mirror: BitableMirror }): TableSpec<ReviewEntity> {
   return {
     owner: REVIEW_OWNERS,
     recordNo: 'review_no',
@@ -137,7 +142,8 @@ function reviewSpec(db: Db, grid?: QaGridIntake & { mirror: BitableMirror }): Ta
         red_line_hit: r.redLineHit,
         scorecard_version: r.scorecardVersion,
         seconds_spent: r.secondsSpent,
-        comments: r.comment,
+        // 质检评语 is people's: only the card's comment, once, into an empty cell (tableMirror), never over typing.
+        ...(r.gridComment ? { comments: r.gridComment } : {}),
         acknowledged_at: r.acknowledgedAt,
         // Ticked once scored (from the grid or the card): a tick on a scored review changes nothing.
         grid_submit: r.state !== 'to_score',
@@ -244,16 +250,23 @@ export function declareQaTables(mirror: BitableMirror, db: Db, grid?: QaGridInta
 /** After every committed change: the review's row, its deductions' rows, its appeal's row. */
 export function tableMirror(
   db: Db,
-  tables: { reviews: TableSeam<ReviewRow>; items: TableSeam<ReviewItemRow>; appeals: TableSeam<AppealRow> },
+  tables: {
+    mirror: Pick<BitableMirror, 'read'>;
+    reviews: TableSeam<ReviewEntity>;
+    items: TableSeam<ReviewItemRow>;
+    appeals: TableSeam<AppealRow>;
+  },
   /** The row an inspector added in the grid for a review's criterion (numbered in place, not duplicated). */
   draftOf?: (reviewRecordId: string, code: string) => Promise<string | undefined>,
 ): ReviewMirror {
   return {
-    async onReviewChanged(reviewId) {
+    async onReviewChanged(reviewId, options = {}) {
       const review = await qaRepo.review(db, reviewId);
       if (!review) return;
       await tables.reviews.write(review);
       const reviewRecord = (await qaRepo.review(db, reviewId))?.bitableRecordId;
+      if (options.comment && review.comment && reviewRecord)
+        await writeCommentOnce(tables, { ...review, bitableRecordId: reviewRecord }, review.comment);
       for (const item of await qaRepo.items(db, reviewId)) {
         if (item.points <= 0) continue;
         const draft =
@@ -268,4 +281,21 @@ export function tableMirror(
       if (appeal) await tables.appeals.write(appeal);
     },
   };
+}
+
+/**
+ * 质检评语 is the inspector's column: a grid submit takes the comment from it (grid.ts) and the bot never writes over
+ * it. A review scored on the card still shows its comment there: the bot writes it once, in the write that follows
+ * that submit (effect `mirror` with `comment`), and only into an empty cell. A cell a person typed in is theirs; a
+ * retry of the same effect finds the cell filled and writes nothing. (A person typing into the cell in the moment
+ * between this read and the write would be overwritten: the write is milliseconds after the read.)
+ */
+async function writeCommentOnce(
+  tables: { mirror: Pick<BitableMirror, 'read'>; reviews: TableSeam<ReviewEntity> },
+  review: ReviewRow & { bitableRecordId: string },
+  comment: string,
+): Promise<void> {
+  const held = (await tables.mirror.read(REVIEWS_TABLE, review.bitableRecordId))?.values.comments;
+  if (typeof held === 'string' ? held.trim() !== '' : held !== null && held !== undefined) return;
+  await tables.reviews.write({ ...review, gridComment: comment }, { only: ['comments'] });
 }

@@ -29,7 +29,8 @@ export interface QaGridIntake {
   deps: () => QaDeps;
 }
 
-export const REVIEW_PEOPLE = ['training_topics', 'grid_submit', 'grid_accept'] as const;
+/** 质检评语 (`comments`) is the inspector's: the grid submit takes it, the bot never writes over it (bitable.ts). */
+export const REVIEW_PEOPLE = ['training_topics', 'grid_submit', 'grid_accept', 'comments'] as const;
 export const ITEM_PEOPLE = ['deducted', 'na', 'comment', 'evidence', 'root_cause'] as const;
 
 const REVIEWS = 'qa_reviews';
@@ -126,7 +127,7 @@ export function reviewIntake(intake: QaGridIntake, mirror: BitableMirror) {
     const review = edit.entity;
     const no = reviewNo(review.id);
     const submit = edit.fields.find((f) => f.key === 'grid_submit');
-    if (!submit) return [];
+    if (!submit) return commentKept(x, edit);
     if (review.state !== 'to_score') return [{ key: 'grid_submit', reason: ALREADY_SCORED(no) }];
     if (submit.after !== true) return []; // unticked before submitting: nothing to do
     await mayScore(x, review, edit.operatorOpenId);
@@ -154,7 +155,8 @@ export function reviewIntake(intake: QaGridIntake, mirror: BitableMirror) {
       if ('unknown' in cause) throw new ValidationError(`${d.code}：${unknownCause(cause.unknown, causes.names)}`);
       if (d.code && cause.key) rootCauses[d.code] = cause.key;
     }
-    const accept = (await mirror.read(REVIEWS, edit.recordId))?.values.grid_accept === true;
+    const row = (await mirror.read(REVIEWS, edit.recordId))?.values;
+    const accept = row?.grid_accept === true;
     // The card's own path: validation, red line, N/A rescaling, time spent, version check (scores once).
     await scoreReview(
       x,
@@ -164,7 +166,8 @@ export function reviewIntake(intake: QaGridIntake, mirror: BitableMirror) {
         marks,
         notes,
         rootCauses,
-        comment: '',
+        // 质检评语 as typed in the row: it reaches the agent's feedback card as a card's comment does (escaped there).
+        comment: textOf(row?.comments) ?? '',
         accept,
         by: edit.operatorOpenId!,
       },
@@ -172,6 +175,27 @@ export function reviewIntake(intake: QaGridIntake, mirror: BitableMirror) {
     );
     return [];
   };
+}
+
+/**
+ * 质检评语 changed on a scored review: the person's column, so it stays as typed (never put back or written over),
+ * but the agent got the comment with the score; the editor is told that this change stays in the grid. A value
+ * the review already holds (the bot's own write echoed) says nothing.
+ */
+async function commentKept(x: QaDeps, edit: TableEdit<ReviewRow>): Promise<Refusal[]> {
+  const comment = edit.fields.find((f) => f.key === 'comments');
+  const review = edit.entity;
+  if (!comment || review.state === 'to_score' || !edit.operatorOpenId || !x.feishu.messages) return [];
+  if ((textOf(comment.after) ?? '') === (review.comment ?? '')) return [];
+  const no = reviewNo(review.id);
+  await x.feishu.messages.send({
+    to: { openId: edit.operatorOpenId },
+    key: `${edit.key}:comment-kept`,
+    text:
+      `${no} 的质检评语已随评分发给客服；这次修改只保存在多维表格中，不会再发给客服。改分请走申诉。\n` +
+      `The comment of ${no} reached the agent with the score; this change stays in the grid and is not sent again.`,
+  });
+  return [];
 }
 
 /**

@@ -1,12 +1,12 @@
 import { expect } from 'vitest';
 import { waitFor } from '../../helpers/app.js';
-import type { TestProduct } from '../../helpers/product.js';
+import { provisionedTable, type TestProduct } from '../../helpers/product.js';
 
-/** The QA Bitable tables the grid tests work in, by the key they use. */
+/** The QA Bitable tables the grid tests work in: the key they use, the table's name and its template key. */
 const TABLES = [
-  ['reviews', '质检记录'],
-  ['items', '评分明细'],
-  ['scorecard', '评分标准'],
+  ['reviews', '质检记录', 'qa_reviews'],
+  ['items', '评分明细', 'qa_review_items'],
+  ['scorecard', '评分标准', 'qa_scorecard'],
 ] as const;
 
 /**
@@ -23,16 +23,7 @@ export function gridHarness(product: () => TestProduct, token: string) {
     rows,
     /** Waits until the product provisioned the QA tables at start. */
     async provisioned(): Promise<void> {
-      for (const [key, name] of TABLES)
-        tables[key] = await waitFor(
-          async () => {
-            const app = sandbox().state.apps()[0];
-            const t = app?.tables.find((x) => x.name === name);
-            return app && t ? { appToken: app.app_token, tableId: t.table_id } : undefined;
-          },
-          `${name} provisioned at start`,
-          120_000,
-        );
+      for (const [key, name, tableKey] of TABLES) tables[key] = await provisionedTable(product(), name, tableKey);
     },
     async post(path: string, body: unknown) {
       const res = await fetch(`${product().url}${path}`, {

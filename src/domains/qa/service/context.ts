@@ -17,7 +17,8 @@ export interface PrescoreOpenedJob {
 /** Follow-ups of a committed change, run from the queue (a card callback answers within 3 s). */
 export type Effect =
   | { type: 'feedback' }
-  | { type: 'mirror' }
+  /** The review's rows in Bitable; `comment`: also the card's 质检评语 into an empty cell, once (bitable.ts). */
+  | { type: 'mirror'; comment?: true }
   /** The agent's feedback DM drawn again (a root cause changed later); `key` keys a re-send (feedback.ts). */
   | { type: 'feedback_card'; key: string }
   /** The scoring card shown in the review's card message, drawn again (the AI's suggestions arrived). */
@@ -37,7 +38,7 @@ export interface EffectsJob {
 
 /** Where the review rows go in Bitable (质检记录 / 评分明细); tests and the sandbox without Bitable use none. */
 export interface ReviewMirror {
-  onReviewChanged(reviewId: number): Promise<void>;
+  onReviewChanged(reviewId: number, options?: { comment?: boolean }): Promise<void>;
 }
 export const noMirror: ReviewMirror = { onReviewChanged: async () => {} };
 

@@ -37,7 +37,7 @@ export async function runEffects(x: QaDeps, cards: QaCards, job: EffectsJob, now
         card: cards.score(v, await cardContext(x, v)),
       });
     }
-    if (effect.type === 'mirror') await x.mirror.onReviewChanged(job.reviewId);
+    if (effect.type === 'mirror') await x.mirror.onReviewChanged(job.reviewId, { comment: effect.comment === true });
     if (effect.type === 'rollup') await refreshDirtyRollup(x.database);
   }
 }

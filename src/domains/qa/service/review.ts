@@ -225,7 +225,9 @@ export async function scoreReview(
     // A calibration review measures the inspector, not the agent: no feedback card.
     const feedback = review.sampleReason === 'calibration' ? [] : [{ type: 'feedback' as const }];
     await markRollupDirty(tx, [review.id]);
-    await queueEffects(x, tx, review.id, review.version + 1, [...feedback, { type: 'rollup' }]);
+    // The comment also goes into 质检评语 when that cell is still empty (a card submit; the grid's is there already).
+    const mirror = input.comment ? [{ type: 'mirror' as const, comment: true as const }] : [];
+    await queueEffects(x, tx, review.id, review.version + 1, [...feedback, { type: 'rollup' }, ...mirror]);
   });
   return { view: await viewReview(x, review.id), score };
 }
@@ -246,5 +248,7 @@ export async function queueEffects(
   version: number,
   effects: Effect[],
 ): Promise<void> {
-  await x.jobs.send<EffectsJob>(EFFECTS_JOB, { reviewId, version, effects: [...effects, { type: 'mirror' }] }, { tx });
+  // Every change ends with the review's rows written (once: a caller may name its own mirror effect).
+  const mirror: Effect[] = effects.some((e) => e.type === 'mirror') ? [] : [{ type: 'mirror' }];
+  await x.jobs.send<EffectsJob>(EFFECTS_JOB, { reviewId, version, effects: [...effects, ...mirror] }, { tx });
 }
