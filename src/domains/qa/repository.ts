@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import {
   qaAppealDecisions,
@@ -83,11 +83,18 @@ export const qaRepo = {
         .limit(1)
     )[0];
   },
+  /** An agent's own scored reviews, newest first; a calibration round's blind scores are not theirs (COUNTED). */
   async reviewsOfAgent(db: Db, agentOpenId: string, limit: number): Promise<ReviewRow[]> {
     return db
       .select()
       .from(qaReviews)
-      .where(and(eq(qaReviews.agentOpenId, agentOpenId), sql`${qaReviews.scoredAt} is not null`))
+      .where(
+        and(
+          eq(qaReviews.agentOpenId, agentOpenId),
+          sql`${qaReviews.scoredAt} is not null`,
+          ne(qaReviews.sampleReason, 'calibration'),
+        ),
+      )
       .orderBy(desc(qaReviews.scoredAt))
       .limit(limit);
   },

@@ -1,4 +1,4 @@
-import { MONTH } from './rollup-schema.js';
+import { COUNTED, MONTH } from './rollup-schema.js';
 
 /**
  * The statements that keep qa_rollup_causes (rollup-schema.ts), run by rollup-store.ts beside the other rollups' own:
@@ -12,7 +12,7 @@ export const CAUSE_MONTH = CAUSE_DAY | MONTH;
 export const DEDUCTION_FROM = `qa_review_items i
   join qa_reviews r on r.id = i.review_id
   join qa_conversations c on c.id = r.conversation_id`;
-export const DEDUCTION_WHERE = `r.score is not null and i.points > 0`;
+export const DEDUCTION_WHERE = `r.score is not null and i.points > 0 and ${COUNTED}`;
 
 /** The day rows of the deductions of reviews scored in [$1, $2), days in zone $3 (and, if given, `and` more). */
 const insertDays = (more = '', withCells = '') => `${withCells}insert into qa_rollup_causes

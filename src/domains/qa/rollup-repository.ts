@@ -1,6 +1,7 @@
 import type { SqlExecutor } from '../../db/client.js';
 import type { WeightedSums } from './logic/precision.js';
 import {
+  COUNTED,
   GRAIN,
   ITEM_FROM,
   ITEM_GRAINS,
@@ -71,7 +72,7 @@ const FILTERS = `($3::text is null or r.agent_open_id = $3)
   and ($6::text[] is null or c.team_key = any($6::text[]))
   and ($7::text is null or c.channel = $7)
   and ($8::int is null or r.scorecard_version = $8)`;
-const WHERE = `r.scored_at >= $1 and r.scored_at < $2 and r.score is not null and ${FILTERS}`;
+const WHERE = `r.scored_at >= $1 and r.scored_at < $2 and r.score is not null and ${COUNTED} and ${FILTERS}`;
 
 const params = (f: RollupFilter) => [
   f.from.toISOString(),
@@ -290,7 +291,7 @@ export async function rollupReviews(
   const s = span ?? (await rollupSpan(db, f));
   const edge = (range: string) =>
     `select ${KEY[by]} as key, ${REVIEW_MEASURES} from ${REVIEW_FROM}
-      where ${range} and r.score is not null and ${FILTERS}`;
+      where ${range} and r.score is not null and ${COUNTED} and ${FILTERS}`;
   const { rows } = await db.query<Record<string, unknown>>(
     `select key, sum(reviews)::int as reviews,
             (sum(score_sum) / sum(reviews))::float8 as avg_score,
@@ -317,7 +318,7 @@ export async function rollupItems(db: SqlExecutor, f: RollupFilter, span?: Rollu
   const s = span ?? (await rollupSpan(db, f));
   const edge = (range: string) =>
     `select r.scorecard_version as version, i.code, ${ITEM_MEASURES} from ${ITEM_FROM}
-      where ${range} and r.score is not null and ${FILTERS}`;
+      where ${range} and r.score is not null and ${COUNTED} and ${FILTERS}`;
   const { rows } = await db.query<Record<string, unknown>>(
     `select version, code, sum(items)::int as reviews,
             (sum(points_sum) / nullif(sum(points_n), 0))::float8 as avg_deduction,
@@ -351,7 +352,7 @@ export async function rollupItemsByAgent(db: SqlExecutor, f: RollupFilter, span?
   const s = span ?? (await rollupSpan(db, f));
   const edge = (range: string) =>
     `select r.agent_open_id as agent, r.scorecard_version as version, i.code, ${ITEM_MEASURES} from ${ITEM_FROM}
-      where ${range} and r.score is not null and ${FILTERS}`;
+      where ${range} and r.score is not null and ${COUNTED} and ${FILTERS}`;
   const { rows } = await db.query<Record<string, unknown>>(
     `select agent, version, code, sum(items)::int as reviews, sum(deducted)::int as deducted
        from (${stored('u.agent, u.version, u.code, items, points_sum, points_n, deducted', 'qa_rollup_items')}

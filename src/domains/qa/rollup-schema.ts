@@ -16,6 +16,13 @@ import { at } from '../shared/columns.js';
  */
 export const MONTH = 16;
 
+/**
+ * A review `r` that is an agent's result: not one of a calibration round's blind scores (the same conversation scored
+ * by several inspectors measures the inspectors, not the agent; calibration views read those from qa_reviews). Every
+ * rollup, report, digest and root-cause count takes only these.
+ */
+export const COUNTED = `r.sample_reason <> 'calibration'`;
+
 const dimensions = {
   grain: smallint('grain').notNull(),
   day: date('day', { mode: 'string' }).notNull(),

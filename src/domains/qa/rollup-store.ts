@@ -1,5 +1,5 @@
 import { CAUSE_MONTH_SQL, CAUSE_REBUILD_SQL, CAUSE_TOUCH_MONTH_SQL, CAUSE_TOUCH_SQL } from './rollup-cause-store.js';
-import { MONTH } from './rollup-schema.js';
+import { COUNTED, MONTH } from './rollup-schema.js';
 
 /** The app's Database or transaction, or a pg Client (the bench's generator). */
 type Query = { query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }> };
@@ -26,6 +26,9 @@ const SETS: Record<number, string> = {
   11: 'team, channel, inspector',
   15: 'team, channel, agent, inspector',
 };
+
+/** Which reviews count in the rollups (rollup-schema.ts COUNTED: no calibration round's scores). */
+export { COUNTED };
 
 /** One scored review `r` (conversation `c`, appeal `a` or none) as the rollups' measures. */
 export const REVIEW_MEASURES = `1 as reviews, r.score::float8 as score_sum,
@@ -83,6 +86,8 @@ const CELL = (g: string) => `exists (select 1 from k where k.version = ${g}.vers
   and (${g}.grain & 4 = 0 or k.agent = ${g}.agent)
   and (${g}.grain & 8 = 0 or k.inspector is not distinct from ${g}.inspector))`;
 
+/** With `touched`: only reviews near the touched ones (NEAR). */
+const near = (touched: boolean) => (touched ? ` and ${NEAR}` : '');
 /**
  * Inserts the rollup rows of the reviews scored in [$1, $2), days in zone $3; with `touched`, only the cells of the
  * reviews $4.
@@ -92,7 +97,7 @@ const insertReviews = (touched: boolean) => `${touched ? `with ${TOUCHED} ` : ''
   select * from (
     select ${GRAIN_OF} as grain, day, version, team, channel, agent, inspector, ${REVIEW_SUMS}
       from (select ${DIMS}, ${REVIEW_MEASURES} from ${REVIEW_FROM}
-             where r.score is not null and r.scored_at >= $1 and r.scored_at < $2${touched ? ` and ${NEAR}` : ''}) x
+             where r.score is not null and ${COUNTED} and r.scored_at >= $1 and r.scored_at < $2${near(touched)}) x
      group by grouping sets (${sets(REVIEW_GRAINS)})) g
   ${touched ? `where ${CELL('g')}` : ''}
   order by 1, 2`;
@@ -101,7 +106,7 @@ const insertItems = (touched: boolean) => `${touched ? `with ${TOUCHED} ` : ''}i
   select * from (
     select ${GRAIN_OF} as grain, day, version, team, channel, agent, inspector, code, ${ITEM_SUMS}
       from (select ${DIMS}, i.code, ${ITEM_MEASURES} from ${ITEM_FROM}
-             where r.score is not null and r.scored_at >= $1 and r.scored_at < $2${touched ? ` and ${NEAR}` : ''}) x
+             where r.score is not null and ${COUNTED} and r.scored_at >= $1 and r.scored_at < $2${near(touched)}) x
      group by grouping sets (${sets(ITEM_GRAINS, ', code')})) g
   ${touched ? `where ${CELL('g')}` : ''}
   order by 1, 2`;

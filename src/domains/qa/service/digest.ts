@@ -2,6 +2,7 @@ import { instantAtLocal, isoDateOf, localDayNumber, weekdayOf } from '../../../c
 import type { Card } from '../../../core/cards/render.js';
 import type { QaDeps } from './context.js';
 import { isQaLead } from './context.js';
+import { COUNTED } from '../rollup-store.js';
 import { summary, type QaSummary } from './reports.js';
 
 /** What the digest needs to draw a card (report-text and cards stay out of the service). */
@@ -26,7 +27,8 @@ export function lastWeek(timeZone: string, now: Date) {
 async function versionOf(x: QaDeps, from: Date, to: Date, team?: string): Promise<number | null> {
   const { rows } = await x.database.query<{ v: number | null }>(
     `select max(r.scorecard_version)::int as v from qa_reviews r join qa_conversations c on c.id = r.conversation_id
-      where r.scored_at >= $1 and r.scored_at < $2 and r.score is not null and ($3::text is null or c.team_key = $3)`,
+      where r.scored_at >= $1 and r.scored_at < $2 and r.score is not null and ${COUNTED}
+        and ($3::text is null or c.team_key = $3)`,
     [from.toISOString(), to.toISOString(), team ?? null],
   );
   return rows[0]?.v ?? null;
