@@ -32,7 +32,10 @@ const EVERYTHING: Rule[] = [
 export const ACCESS_POLICY: Readonly<Record<TabKey, readonly Rule[]>> = {
   qa: [
     ...EVERYTHING,
-    { roles: ['qa_inspector', 'lead'], level: 'all' }, // the QA lead runs QA for every team
+    // The QA lead runs QA for every team: the role qa_lead, or an inspector who is also a lead (as isQaLead in
+    // src/domains/qa/service/context.ts reads the directory).
+    { roles: ['qa_lead'], level: 'all' },
+    { roles: ['qa_inspector', 'lead'], level: 'all' },
     { roles: ['lead'], level: 'team' },
     { roles: ['qa_inspector'], level: 'own' }, // their queue and the calibrations they are in
     { roles: ['agent'], level: 'own' }, // their own results

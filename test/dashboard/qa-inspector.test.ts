@@ -1,5 +1,9 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SettingsStore, settingsHost } from '../../src/core/settings.js';
+import { createDirectory } from '../../src/domains/directory/service.js';
+import { declareQaSettings } from '../../src/domains/qa/settings/index.js';
+import { waitFor } from '../helpers/app.js';
 import { dashboardGet, signInAs } from '../helpers/dashboard.js';
 import type { QaTestApp } from '../domains/qa/helpers.js';
 import { A, B, inspectorFixture, LEAD } from './qa-inspector-fixture.js';
@@ -183,6 +187,26 @@ describe('an inspector sees their queue and calibration on the QA tab (fixtures:
     expect((await ok(LEAD, 'queue')).totals).toEqual(q.totals);
   });
 
+  it('gives the role qa_lead alone (no inspector or lead role) the QA lead’s reach: everyone’s QA data', async () => {
+    await createDirectory({ db: t.deps.database.db }).upsertPeople([
+      { openId: 'ou_qa_lead_role', name: '质检主管', teams: ['qa'], roles: ['qa_lead'] },
+    ]);
+    const q = await ok('ou_qa_lead_role', 'queue');
+    expect(q).toMatchObject({ level: 'all', inspector: null });
+    expect(q.totals).toEqual((await ok('ou_mgr', 'queue')).totals);
+    expect(q.byInspector.map((i: Json) => i.name)).toEqual(['徐静', '郑雪', '梁晨']);
+    const c = await ok('ou_qa_lead_role', 'calibration?days=30');
+    expect(c.byInspector.map((i: Json) => i.name)).toEqual(['梁晨', '徐静']);
+    const s = await ok('ou_qa_lead_role', 'summary?days=30');
+    expect(s.level).toBe('all');
+    expect(s).toMatchObject({ totals: (await ok('ou_mgr', 'summary?days=30')).totals });
+    expect((await ok('ou_qa_lead_role', `queue?inspector=${B}`)).totals).toMatchObject({ waiting: 2 });
+    // The other workflows' tabs are not theirs.
+    const me = await dashboardGet(t, '/api/dashboard/me', await as('ou_qa_lead_role'));
+    const levels = Object.fromEntries(me.json().tabs.map((x: Json) => [x.key, x.level]));
+    expect(levels).toEqual({ qa: 'all', exceptions: null, contracts: null, community: null });
+  });
+
   it('shows a team lead the queue of their team’s conversations, but no calibration', async () => {
     const q = await ok('ou_lead_jd', 'queue');
     expect(q).toMatchObject({ level: 'team', totals: { waiting: 1, dueSoon: 1, overdue: 0 } });
@@ -196,5 +220,20 @@ describe('an inspector sees their queue and calibration on the QA tab (fixtures:
       expect(res.statusCode, path).toBe(403);
       expect(res.json().error.message).toContain('质检员');
     }
+  });
+
+  it('counts overdue by the QA policy’s review due days (规则配置 qa.policy reviewDueDays), not a fixed 3', async () => {
+    const store = new SettingsStore({ database: t.database, log: t.log });
+    declareQaSettings(settingsHost(store, 'qa'));
+    const dueDays = async (days: number) => {
+      expect(await store.save('qa.policy', { reviewDueDays: days }, LEAD)).toBe('saved');
+      // The app hears of the change through NOTIFY on PostgreSQL (a moment later), at its next read on PGlite.
+      await waitFor(async () => (await ok(A, 'queue')).dueDays === days, `reviewDueDays ${days}`);
+      return ok(A, 'queue');
+    };
+    // One day: everything sampled before 11-22 10:00 is overdue (Q1, Q2, Q3, C5); Q4 (today 08:00) is due within a day.
+    expect((await dueDays(1)).totals).toMatchObject({ waiting: 5, overdue: 4, dueSoon: 1 });
+    // Back to three days: as before.
+    expect((await dueDays(3)).totals).toMatchObject({ waiting: 5, overdue: 2, dueSoon: 2 });
   });
 });

@@ -1,11 +1,5 @@
 import type { QaDeps } from './service/context.js';
 
-/**
- * Days a review may wait for its inspector before the dashboard counts it overdue. The QA workflow sets no scoring
- * deadline of its own (质检记录 has a 质检截止 column the bot does not fill, and no setting names one); sampling draws
- * yesterday's conversations each morning, so three days is the working week's slack. One constant, said on the panel.
- */
-export const REVIEW_DUE_DAYS = 3;
 const DAY = 86_400_000;
 
 export interface QueueFilter {
@@ -67,9 +61,11 @@ function add(into: QueueFigures, r: Row): void {
  * (qa_reviews_waiting_idx: only the reviews still to score are in it), each looking up its conversation.
  */
 export async function reviewQueue(x: QaDeps, f: QueueFilter, now: Date): Promise<QaQueue> {
+  // Days a review may wait for its inspector before it is overdue: qa.policy reviewDueDays (规则配置; default 3).
+  const dueDays = (await x.settings.policy.get()).reviewDueDays;
   const params: unknown[] = [
-    new Date(now.getTime() - REVIEW_DUE_DAYS * DAY).toISOString(),
-    new Date(now.getTime() - (REVIEW_DUE_DAYS - 1) * DAY).toISOString(),
+    new Date(now.getTime() - dueDays * DAY).toISOString(),
+    new Date(now.getTime() - (dueDays - 1) * DAY).toISOString(),
   ];
   const where = [`r.state = 'to_score'`, 'r.inspector_open_id is not null'];
   const bind = (sql: string, value: unknown) => {
@@ -110,7 +106,7 @@ export async function reviewQueue(x: QaDeps, f: QueueFilter, now: Date): Promise
       .map(([key, q]) => ({ key, name: name(key), ...q }))
       .sort((a, b) => b.overdue - a.overdue || b.waiting - a.waiting || a.key.localeCompare(b.key));
   return {
-    dueDays: REVIEW_DUE_DAYS,
+    dueDays,
     asOf: now.toISOString(),
     totals,
     byChannel: named(channels, (k) => channelNames[k] ?? k),

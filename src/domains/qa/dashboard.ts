@@ -40,8 +40,9 @@ function inspectorOf(scope: DashboardScope, requested: string | undefined): stri
  * sees their own results, an inspector the reviews they scored; level `team`: the lead's teams.
  * /api/dashboard/qa/root-causes: the same period and reach, the deductions by root cause.
  * /api/dashboard/qa/queue: the reviews waiting for their inspector now (an inspector's own; a team lead's teams'
- * conversations; all), overdue after REVIEW_DUE_DAYS. /api/dashboard/qa/calibration: the period's calibration rounds
- * and each inspector's alignment with the reference (an inspector's own; managers and the QA lead everyone's).
+ * conversations; all), overdue after qa.policy reviewDueDays days. /api/dashboard/qa/calibration: the period's
+ * calibration rounds and each inspector's alignment with the reference (an inspector's own; managers and the QA lead
+ * everyone's).
  */
 export function qaDashboardRoutes(
   qa: QaService,

@@ -50,6 +50,11 @@ export const QaPolicy = z.object({
   passScore: z.number().min(0).max(100).default(80),
   /** Days each appeal step has to decide. */
   appealStepDays: z.number().positive().max(60).default(7),
+  /**
+   * Days a sampled review may wait for its inspector before the dashboard's queue counts it overdue (sampling draws
+   * yesterday's conversations each morning: three days is the working week's slack).
+   */
+  reviewDueDays: z.number().positive().max(60).default(3),
   /** Days after the feedback within which the agent may appeal. */
   appealWindowDays: z.number().positive().max(60).default(7),
   prechecks: PrecheckPolicy.prefault({}),
