@@ -46,6 +46,8 @@ export interface DirectorySyncDeps {
   now(): Date;
   /** DMs a person (a settings row's editor, or an admin) about a row the workflows cannot use. */
   tell?: (openId: string, key: string, text: string) => Promise<void>;
+  /** Writes the bot's status cell of a settings row (sync/settings-table.ts); absent: the grid shows nothing. */
+  mark?: (table: string, recordId: string, text: string | null, key: string) => Promise<void>;
 }
 
 /**
@@ -117,6 +119,7 @@ export function createDirectorySync(deps: DirectorySyncDeps) {
         now: deps.now(),
         timeZone: deps.timeZone,
         optionKey: (field, name) => options(table).key(field, name),
+        ...(deps.mark ? { mark: deps.mark } : {}),
         async linked(other, recordId) {
           if (!linkedRows.has(other))
             linkedRows.set(

@@ -5,6 +5,7 @@ import type { BitableMirror } from '../../mirror/index.js';
 import { TEMPLATES_DIR } from '../../mirror/mirror-context.js';
 import { createDirectorySync, SYNC_TABLES, type SyncTable } from './bitable-sync.js';
 import { seedDemoDirectory } from './seed.js';
+import { STATUS_FIELD } from './sync/settings-table.js';
 import { BIND_USAGE, bindChat, greetGroup } from './bind.js';
 import { directoryOf } from './service.js';
 import { quote } from '../../mirror/mirror-ddl.js';
@@ -44,6 +45,8 @@ export function directoryModule(options: DirectoryOptions): AppModule {
         timeZone: deps.config.timeZone,
         now: () => deps.clock.now(),
         tell: async (openId, key, text) => void (await deps.feishu.messages.send({ to: { openId }, key, text })),
+        mark: async (table, recordId, text, key) =>
+          void (await options.mirror.writeRecords(table, [{ recordId, values: { [STATUS_FIELD]: text } }], { key })),
       });
       // The tables are small: a change re-reads its whole table, which also makes replays harmless.
       const heard = new Set<string>();

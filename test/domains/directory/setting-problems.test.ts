@@ -24,6 +24,7 @@ describe('a bad row of 规则配置', () => {
   let settings: SettingsStore;
   let sync: DirectorySync;
   const dms: Array<{ to: string; text: string }> = [];
+  const marks: Array<{ recordId: string; text: string | null }> = [];
   const SLA = 'exceptions.sla';
   const lostSla = async () =>
     (
@@ -74,6 +75,7 @@ describe('a bad row of 规则配置', () => {
       timeZone: 'Asia/Shanghai',
       now: () => new Date('2026-03-02T02:00:00Z'),
       tell: async (openId, key, text) => void (await feishu.messages.send({ to: { openId }, key, text })),
+      mark: async (_table, recordId, text) => void marks.push({ recordId, text }),
     });
   });
   afterAll(async () => {
@@ -93,6 +95,7 @@ describe('a bad row of 规则配置', () => {
         return { code: 0, msg: 'success', data: { message_id: `om_${dms.length}` } };
       });
     dms.length = 0;
+    marks.length = 0;
     for (const t of ['directory_settings', 'directory_setting_rows', 'directory_setting_problems', 'directory_people'])
       await database.query(`delete from ${t}`);
     await database.query(`delete from ${mirrorTableName('settings')}`);
@@ -172,5 +175,24 @@ describe('a bad row of 规则配置', () => {
     expect(text).not.toMatch(/<at|<\/at>/);
     expect(text).toContain('行 Row：＜at user_id="all"＞全体＜/at＞');
     expect(text.split('\n').filter((l) => l.startsWith('原因 Why'))).toHaveLength(1);
+  });
+
+  it('says why in the row’s 机器人提示 cell, writes it once, and empties it once the row is fine', async () => {
+    await put('recS', slaRow('P9', 3, 'ou_editor'));
+    await sync.sync(['settings']);
+    const why = '「优先级」没有选项「P9」 not an option of this column';
+    expect(marks).toEqual([{ recordId: 'recS', text: why }]);
+    // The bot's write comes back through the mirror: nothing is written or told again.
+    await put('recS', { ...slaRow('P9', 3), updated_by: { id: 'cli_bot' }, bot_status: why });
+    await sync.sync(['settings']);
+    expect(marks).toHaveLength(1);
+    expect(dms).toHaveLength(1);
+    await put('recS', { ...slaRow('P2 高', 3, 'ou_editor'), bot_status: why });
+    await sync.sync(['settings']);
+    expect(marks).toEqual([
+      { recordId: 'recS', text: why },
+      { recordId: 'recS', text: null },
+    ]);
+    expect(await lostSla()).toEqual({ P2: 180 });
   });
 });

@@ -2,12 +2,16 @@ import type { TableTemplate } from '../../../bitable/template-schema.js';
 import type { Logger } from '../../../core/logger.js';
 import type { SettingSpec, SettingsStore, SourceInput, SourceRow } from '../../../core/settings.js';
 import type { Db } from '../../../db/client.js';
+import { shorten } from '../../../core/text.js';
 import { faultOf } from '../problems/fault.js';
 import { lastGoodRows } from '../problems/last-good-rows.js';
 import { tellProblems, type ProblemNoticeDeps, type RowProblem } from '../problems/problem-notices.js';
 import { checkRuleRow } from '../problems/rule-checks.js';
 import { SETTINGS_TABLE, type SyncProblem } from './rows.js';
 import { saveSetting, type SettingOutcome } from './store.js';
+
+/** The bot's column of a settings table, when its template has one: why the row is not used, or empty. */
+export const STATUS_FIELD = 'bot_status';
 
 export interface SettingsTableDeps {
   db: Db;
@@ -18,6 +22,8 @@ export interface SettingsTableDeps {
   timeZone: string;
   optionKey: SourceInput['optionKey'];
   linked: SourceInput['linked'];
+  /** Writes the bot's status cell of a row (null empties it); `key` makes a retry write once. */
+  mark?: (table: string, recordId: string, text: string | null, key: string) => Promise<void>;
 }
 
 type Report = (recordId: string, message: string, field?: string) => void;
@@ -96,6 +102,7 @@ export async function syncSettingsTable(
     rows.map((r) => r.recordId),
   );
   await tellProblems(deps.notices, template, rows, problems);
+  await markRows(deps, template, rows, problems);
   for (const p of problems) out.problems.push({ table, recordId: p.recordId, message: p.message });
 }
 
@@ -128,4 +135,29 @@ async function evaluate(
     out.set(spec.key, entry);
   }
   return out;
+}
+
+/**
+ * The grid shows it too: the bot's status cell of a row with problems says why, and is emptied
+ * once the row is fine. Written only when it differs, so a sync that changes nothing writes nothing.
+ */
+async function markRows(
+  deps: SettingsTableDeps,
+  template: TableTemplate,
+  rows: readonly SourceRow[],
+  problems: readonly RowProblem[],
+): Promise<void> {
+  if (!deps.mark || !template.fields.some((f) => f.key === STATUS_FIELD)) return;
+  for (const row of rows) {
+    const why = problems.filter((p) => p.recordId === row.recordId).map((p) => p.message);
+    const text = why.length > 0 ? shorten(why.join('；'), 500) : null;
+    const shown = row.values[STATUS_FIELD];
+    if ((typeof shown === 'string' && shown.trim() ? shown.trim() : null) === text) continue;
+    const generation = row.modifiedAt?.getTime() ?? 0;
+    try {
+      await deps.mark(template.key, row.recordId, text, `directory.setting-mark:${row.recordId}:${generation}`);
+    } catch (err) {
+      deps.log.warn({ err, table: template.key, recordId: row.recordId }, 'settings row status not written');
+    }
+  }
 }
