@@ -60,7 +60,16 @@ export interface AttachOptions {
   schemaWritesPerSecond?: number;
 }
 
-export function createBitableMirror(): BitableMirror {
+export interface MirrorOptions {
+  /**
+   * A process that only repairs bot-owned columns (`feishu-ops sync`): people's edits are left to the running bot,
+   * which puts a refused one back and tells its editor. The bot's mirror hears every declared table's edits, also
+   * of a table whose module declares no `onEdit` / `onAdd` (an edit of a bot-owned column is still put back with a DM).
+   */
+  repairOnly?: boolean;
+}
+
+export function createBitableMirror(options: MirrorOptions = {}): BitableMirror {
   const changes = new ChangeRegistry();
   const seams = new Map<string, DeclaredTable<unknown>>();
   let ctx: MirrorContext | undefined;
@@ -77,8 +86,7 @@ export function createBitableMirror(): BitableMirror {
       const seam = new DeclaredTable(tableKey, spec, attached);
       if (ctx) seam.check(ctx.templates.table(tableKey));
       seams.set(tableKey, seam as DeclaredTable<unknown>);
-      // A repair-only declaration (the CLI's sync) leaves people's edits to the running bot.
-      if (spec.onEdit || spec.onAdd) changes.on(tableKey, (change) => seam.onChange(change));
+      if (!options.repairOnly) changes.on(tableKey, (change) => seam.onChange(change));
       return seam;
     },
     writeRecords: (tableKey, rows, options) => writeRecords(attached(), tableKey, rows, options),

@@ -164,7 +164,7 @@ async function withMirror(
     console.log('离线沙箱 offline sandbox: no LARK_APP_ID set, using the local stand-in in DATA_DIR');
   }
   try {
-    const mirror = createBitableMirror();
+    const mirror = createBitableMirror({ repairOnly: true });
     await mirror.attach({ database, feishu, log: log as Logger, clock: systemClock, timeZone: config.timeZone });
     await fn(mirror, feishu);
   } finally {
