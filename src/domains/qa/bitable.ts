@@ -109,6 +109,9 @@ export type ReviewEntity = ReviewRow & { gridComment?: string };
 
 const causeName = async (grid: QaGridIntake, key: string) =>
   (await grid.deps().settings.rootCauses.get()).names[key] ?? key;
+const DAY_MS = 86_400_000;
+const dueDate = async (grid: QaGridIntake, sampledAt: Date) =>
+  new Date(sampledAt.getTime() + (await grid.deps().settings.policy.get()).reviewDueDays * DAY_MS);
 const itemNo = (i: Pick<ReviewItemRow, 'reviewId' | 'code'>) => `${reviewNo(i.reviewId)}-${i.code}`;
 
 function reviewSpec(db: Db, grid?: QaGridIntake & { mirror: BitableMirror }): TableSpec<ReviewEntity> {
@@ -135,6 +138,9 @@ function reviewSpec(db: Db, grid?: QaGridIntake & { mirror: BitableMirror }): Ta
         inspector: r.inspectorOpenId ? [r.inspectorOpenId] : [],
         conversation_at: c.startedAt,
         sampled_at: r.createdAt,
+        // Sampled + qa.policy reviewDueDays while it waits (the dashboard counts it overdue after the same time);
+        // a scored review's cell keeps the day it had. Left out without the running workflow's settings (sync).
+        ...(grid && r.state === 'to_score' ? { due_date: await dueDate(grid, r.createdAt) } : {}),
         sample_reason: REASON_OPTION[r.sampleReason] ?? null,
         state: STATE_NAME[r.state],
         score: r.score,

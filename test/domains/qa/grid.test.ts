@@ -83,6 +83,21 @@ describe('scoring a review from 质检记录 / 评分明细', () => {
   }, START_BUDGET_MS);
   afterAll(() => product?.close());
 
+  it('fills 质检截止 of a waiting review: sampled + qa.policy reviewDueDays (3 days by default)', async () => {
+    const { rows: sampled } = await product.deps.database.query<{ id: number; created_at: Date }>(
+      'select id::int as id, created_at from qa_reviews where id = any($1::bigint[])',
+      [reviews.map((r) => r.id)],
+    );
+    for (const r of reviews) {
+      const at = sampled.find((x) => x.id === r.id)!.created_at;
+      await waitFor(
+        async () => cell('reviews', r.recordId, '质检截止') === new Date(at).getTime() + 3 * 86_400_000,
+        `质检截止 of ${r.no}`,
+        60_000,
+      );
+    }
+  });
+
   it('scores a review from the rows the inspector adds and the 提交评分 tick, and writes the result back', async () => {
     const r = reviews[0]!;
     const deduction = await add(r.inspector, 'items', {
