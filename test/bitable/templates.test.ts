@@ -47,6 +47,7 @@ describe('bitable-templates/', () => {
       'budgets',
       'communities',
       'community_daily_metrics',
+      'community_summary',
     ]) {
       expect(() => templates.table(key), key).not.toThrow();
     }

@@ -2,7 +2,7 @@ import type { FieldValue } from '../../bitable/codec-values.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Db } from '../../db/client.js';
 import type { FieldOwner, Refusal, TableSpec } from '../../mirror/index.js';
-import { platformOfOption, platformOption } from './logic/platforms.js';
+import { KNOWN_PLATFORMS, platformOfOption, platformOption } from './logic/platforms.js';
 import { repo, type CommunityRow } from './repository.js';
 import {
   CommunityInput,
@@ -74,7 +74,14 @@ const text = (v: FieldValue | null | undefined): string | undefined =>
 const firstUser = (v: FieldValue | null | undefined): string | undefined =>
   Array.isArray(v) && v[0] && typeof v[0] === 'object' && 'id' in v[0] ? String(v[0].id) : undefined;
 
-/** Row values → a community input; a platform not among the options keeps the community's own key. */
+const PLATFORM_CHOICES = Object.values(KNOWN_PLATFORMS)
+  .map((p) => p.zh)
+  .join('、');
+/** Why a 平台 cell is refused: a name that is no option (e.g. 抖音 for 抖音粉丝群) and no platform key. */
+export const unknownPlatformReason = (typed: string): string =>
+  `平台「${typed}」不是可选项，请选：${PLATFORM_CHOICES} · "${typed}" is not a platform option: pick one of these`;
+
+/** Row values → a community input; a platform typed as a key (e.g. kuaishou) is taken as it is (platforms are data). */
 function inputOf(values: Record<string, FieldValue | null | undefined>, current?: CommunityRow) {
   const platformText = text(values.platform);
   return CommunityInput.safeParse({
@@ -90,6 +97,12 @@ function inputOf(values: Record<string, FieldValue | null | undefined>, current?
     // An emptied 团队 cell: no team (the dashboard's team leads no longer see it).
     team: typeof values.team === 'string' && values.team.trim() ? values.team : null,
   });
+}
+
+/** An issue of inputOf as a person reads it: a 平台 that is neither an option nor a key names the options. */
+function reasonOf(issue: { path: readonly PropertyKey[]; message: string }, values: Record<string, unknown>): string {
+  const platform = text(values.platform as FieldValue | undefined);
+  return issue.path[0] === 'platform' && platform ? unknownPlatformReason(platform) : issue.message;
 }
 
 const FIELD_OF_INPUT: Record<string, string> = {
@@ -131,7 +144,7 @@ export function communityTableSpec(db: Db, options: { withEdits: boolean }): Tab
             if (!parsed.success) {
               return parsed.error.issues.map((i): Refusal => ({
                 key: FIELD_OF_INPUT[String(i.path[0])] ?? edit.fields[0]!.key,
-                reason: i.message,
+                reason: reasonOf(i, values),
               }));
             }
             if ((await unknownTeams({ db }, [parsed.data])).length > 0)
@@ -150,8 +163,14 @@ export function communityTableSpec(db: Db, options: { withEdits: boolean }): Tab
           },
           async onAdd(row) {
             const parsed = inputOf(row.values);
-            // Not a community yet: it needs a name and a code (the row waits until both are there).
-            if (!parsed.success) return undefined;
+            if (!parsed.success) {
+              // Not a community yet: it needs a name and a code (the row waits until both are there).
+              if (!text(row.values.code) || !text(row.values.community_name)) return undefined;
+              // Both there but a value is wrong (a 平台 that is no option, a malformed code): refused visibly.
+              throw new ValidationError(
+                [...new Set(parsed.error.issues.map((i) => reasonOf(i, row.values)))].join('；'),
+              );
+            }
             const [taken] = await repo.byCodes(db, [parsed.data.code]);
             // The community's row not yet remembered (the bot's own write and its event crossed): not a duplicate.
             if (taken && !taken.bitableRecordId) return undefined;

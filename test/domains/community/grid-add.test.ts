@@ -109,4 +109,30 @@ describe('a 社群 row added with an unknown team', () => {
     await waitFor(async () => (await community('DUP-2'))?.bitable_record_id === row.record_id, 'taken once renamed');
     await waitFor(async () => cell(row.record_id, '机器人提示') === '', 'the mark emptied', 60_000);
   });
+  it('refuses a row whose 平台 is no option (抖音, not 抖音粉丝群): marked, one DM, taken once fixed', async () => {
+    const typed = { 社群名称: '抖音新群 D', 社群编码: 'PLAT-1', 平台: '抖音', 备注: '平台写错' };
+    const row = await sandbox().actions.addRecord(author, table.appToken, table.tableId, typed);
+    const reason = '平台「抖音」不是可选项';
+    await waitFor(async () => String(cell(row.record_id, '机器人提示')).includes(reason), 'the row marked', 60_000);
+    const [dm] = await waitFor(async () => {
+      const found = dms(reason);
+      return found.length > 0 ? found : undefined;
+    }, 'the author told');
+    // The DM names the row and the valid options.
+    expect(dm!.content).toContain('抖音新群 D');
+    for (const option of ['抖音粉丝群', '企业微信', '微信群', '其他']) expect(dm!.content).toContain(option);
+    await settled(product);
+    for (const [name, value] of Object.entries(typed)) expect(cell(row.record_id, name), name).toBe(value);
+    expect(await community('PLAT-1')).toBeUndefined();
+    expect(dms(reason)).toHaveLength(1);
+
+    await sandbox().actions.editRecord(author, table.appToken, table.tableId, row.record_id, { 平台: '抖音粉丝群' });
+    await waitFor(async () => (await community('PLAT-1'))?.bitable_record_id === row.record_id, 'taken once fixed');
+    const platform = await product.deps.database.query<{ platform: string }>(
+      "select platform from community_communities where code = 'PLAT-1'",
+    );
+    expect(platform.rows[0]!.platform).toBe('douyin');
+    await waitFor(async () => cell(row.record_id, '机器人提示') === '', 'the mark emptied', 60_000);
+    expect(dms(reason)).toHaveLength(1);
+  });
 });
