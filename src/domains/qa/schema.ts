@@ -160,7 +160,8 @@ export const qaReviews = pgTable(
       .where(sql`calibration_round_id is not null`),
     index('qa_reviews_inspector_state_idx').on(t.inspectorOpenId, t.state, t.id),
     index('qa_reviews_agent_idx').on(t.agentOpenId, t.scoredAt),
-    // The dashboard's queue (dashboard-queue.ts): only the reviews still waiting, by inspector and age.
+    // The dashboard's queue (dashboard-queue.ts): only the reviews still waiting, by inspector and age; 0045 makes
+    // it covering (INCLUDE conversation_id, calibration_round_id) with qa_conversations_lookup_idx beside it.
     index('qa_reviews_waiting_idx')
       .on(t.inspectorOpenId, t.createdAt)
       .where(sql`state = 'to_score'`),
