@@ -4,7 +4,7 @@ import { directoryModule } from './directory/index.js';
 import type { BitableMirror } from '../mirror/index.js';
 import type { Database } from '../db/client.js';
 import type { Feishu } from '../feishu/index.js';
-import { declareMetricsForSync, rollupsForSync } from './community/metrics-sync.js';
+import { declareMetricsForSync, declareSummaryForSync, rollupsForSync } from './community/metrics-sync.js';
 import { caseRows, claimTableSpec, exceptionsModule } from './exceptions/index.js';
 import { declareExceptionSettings } from './exceptions/settings/index.js';
 import { declareQaTables, qaModule } from './qa/index.js';
@@ -35,7 +35,8 @@ export function createDomains(options: MirrorModuleOptions = {}): AppModule[] {
 
 /**
  * Every workflow's tables, rows only, for `feishu-ops sync` (which repairs bot-owned columns); returns the
- * passes that write rows a workflow holds after the reconcile (the community rollups, 每日指标's window).
+ * passes that write rows a workflow holds after the reconcile (the community rollups, 每日指标's window, 社群汇总's
+ * weeks and months, 付款 rows of payments that have none yet).
  */
 export function declareTablesForSync(
   mirror: BitableMirror,
@@ -49,8 +50,14 @@ export function declareTablesForSync(
   declareQaTables(mirror, db);
   mirror.table(COMMUNITY_TABLE, communityTableSpec(db, { withEdits: false }));
   mirror.table('contracts', contractRows(db, timeZone));
-  declareContractGrids(mirror, db, timeZone);
-  return [rollupsForSync(database), declareMetricsForSync(mirror, database, timeZone, feishu)];
+  const payments = declareContractGrids(mirror, db, timeZone);
+  // The rollups first: 社群汇总 sums them.
+  return [
+    rollupsForSync(database),
+    declareMetricsForSync(mirror, database, timeZone, feishu),
+    declareSummaryForSync(mirror, database, timeZone),
+    payments,
+  ];
 }
 
 /**

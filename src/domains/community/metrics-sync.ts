@@ -5,6 +5,7 @@ import type { BitableMirror } from '../../mirror/index.js';
 import { changedDays, METRICS_TABLE, metricTableSpec, MIRROR_DAYS } from './metrics-bitable.js';
 import { rebuildRollups } from './rollup-stored.js';
 import { ingestMetrics } from './service/ingest.js';
+import { SUMMARY_TABLE, summaryTableSpec, writeSummary } from './summary-bitable.js';
 
 /**
  * 每日指标 for `feishu-ops sync`, as the running bot keeps it: declared with people's rows (the reconcile
@@ -51,6 +52,30 @@ export function rollupsForSync(database: Database): () => Promise<string> {
     return (
       `社群汇总 community rollups: rebuilt from ${r.days} daily rows 每日指标 ` +
       `(${r.groups} day groups 日汇总, ${r.gaps} gaps 缺数区间)`
+    );
+  };
+}
+
+/**
+ * 社群汇总 for `feishu-ops sync`, as the `community.summary-bitable` schedule's first run after a start: every week and
+ * month of the window summed from the stored rollups (run it after `rollupsForSync`) and written where it differs,
+ * rows of periods that left the window deleted. Returns that pass, run after the reconcile.
+ */
+export function declareSummaryForSync(
+  mirror: BitableMirror,
+  database: Database,
+  timeZone: string,
+  now: () => Date = () => new Date(),
+): () => Promise<string> {
+  const table = mirror.table(SUMMARY_TABLE, summaryTableSpec(database, timeZone, now));
+  return async () => {
+    const done = await writeSummary(database, table, new Date(0), calendarDay(now(), timeZone), (ids) =>
+      mirror.deleteRecords(SUMMARY_TABLE, ids),
+    );
+    if (!done) return '社群汇总 community summary: Bitable not provisioned, nothing written';
+    return (
+      `社群汇总 community summary: ${done.periods} weeks and months, ${done.rows} rows checked 已核对` +
+      ` (${done.expired} out of the window deleted 已删除)`
     );
   };
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarDay } from '../../../src/core/zoned-time.js';
 import { demoOpenId, startSandbox } from '../../../src/sandbox/index.js';
 import { cliProcess, type CliProcess } from '../../helpers/cli-process.js';
+import { periodOf } from '../../../src/domains/community/logic/periods.js';
 
 // `feishu-ops sync` keeps 每日指标 as the running bot does: rows the schedule never wrote are created,
 // changed figures written, typing in the bot's columns put back. The real command against the offline sandbox.
@@ -24,8 +25,20 @@ describe('feishu-ops sync repairs 每日指标', { timeout: 300_000 }, () => {
     }
   };
   /** The record number cell as Feishu returns text: a list of segments. */
-  const no = (r: { fields: Record<string, unknown> }) =>
-    ((r.fields['指标记录'] as Array<{ text: string }> | undefined) ?? []).map((s) => s.text).join('');
+  const cell = (r: { fields: Record<string, unknown> }, field: string) =>
+    ((r.fields[field] as Array<{ text: string }> | undefined) ?? []).map((s) => s.text).join('');
+  const no = (r: { fields: Record<string, unknown> }) => cell(r, '指标记录');
+  /** 社群汇总 as the sandbox's Bitable holds it. */
+  const summary = async () => {
+    const sandbox = await startSandbox({ dataDir: p.dataDir, port: 0 });
+    try {
+      const app = sandbox.state.apps()[0]!;
+      const table = app.tables.find((t) => t.name === '社群汇总')!;
+      return sandbox.state.records(app.app_token, table.table_id);
+    } finally {
+      await sandbox.close();
+    }
+  };
 
   beforeAll(async () => {
     p = await cliProcess('fo-community-sync-', 240_000);
@@ -61,6 +74,27 @@ describe('feishu-ops sync repairs 每日指标', { timeout: 300_000 }, () => {
     const again = await cli('sync');
     expect(again.stdout).toContain('2 rows checked (0 created');
     expect((await grid()).length).toBe(rows.length);
+  });
+
+  it('writes 社群汇总 for every week and month of the window, once', async () => {
+    const { stdout } = await cli('sync');
+    expect(stdout).toMatch(/社群汇总 community summary: \d+ weeks and months, \d+ rows checked/);
+    const rows = await summary();
+    const of = (n: string) => rows.find((r) => cell(r, '汇总编号') === n);
+    // Each stored day's week and month has its rows: all communities, by platform, by operator (none: '-').
+    for (const day of [yesterday, twoDaysAgo, monthAgo])
+      for (const type of ['week', 'month'] as const) {
+        const label = periodOf(type, day).label;
+        expect(of(`${label}/all`)?.fields['社群数'], `${label}/all`).toBe(1);
+        expect(String(of(`${label}/platform/wecom`)?.fields['平台'])).toBe('企业微信');
+      }
+    const month = of(`${periodOf('month', monthAgo).label}/all`)!;
+    const days = [yesterday, twoDaysAgo, monthAgo].filter((d) => d.slice(0, 7) === monthAgo.slice(0, 7)).length;
+    expect(month.fields['有数据天数']).toBe(days);
+    expect(month.fields['成交金额']).toBe(123.45 * days);
+
+    await cli('sync');
+    expect((await summary()).map((r) => r.record_id).sort()).toEqual(rows.map((r) => r.record_id).sort());
   });
 
   it('brings a changed figure to its row and puts a typed-over bot column back', async () => {

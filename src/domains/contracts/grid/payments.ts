@@ -1,7 +1,9 @@
+import { asc, isNull } from 'drizzle-orm';
 import type { Db } from '../../../db/client.js';
-import type { FieldOwner, TableSpec } from '../../../mirror/index.js';
+import type { FieldOwner, TableSeam, TableSpec } from '../../../mirror/index.js';
 import { RISK_NAME } from '../bitable.js';
 import { repo, type PaymentRow } from '../repository.js';
+import { contractsPayments } from '../schema.js';
 import { dateCell } from './cells.js';
 import { gridRepo } from './repository.js';
 
@@ -99,5 +101,31 @@ export function paymentTableSpec(db: Db, timeZone: string): TableSpec<PaymentRow
     async onWritten(p, written) {
       if (written.recordId !== p.bitableRecordId) await gridRepo.setPaymentRecord(db, p.id, written.recordId);
     },
+  };
+}
+
+/**
+ * `feishu-ops sync`: every payment that has no 付款 row yet (requested before the 付款 mirror, or its write failed) is
+ * written through the table's own seam, as a payment's change writes it; rows already there are the reconcile's.
+ */
+export function paymentsForSync(db: Db, table: TableSeam<PaymentRow>): () => Promise<string> {
+  return async () => {
+    const missing = await db
+      .select()
+      .from(contractsPayments)
+      .where(isNull(contractsPayments.bitableRecordId))
+      .orderBy(asc(contractsPayments.id));
+    let written = 0;
+    const failed: string[] = [];
+    for (const p of missing) {
+      // One payment Feishu refuses (e.g. a person it does not know) does not stop the others; it is named.
+      const done = await table.write(p).catch(() => (failed.push(paymentNo(p)), null));
+      if (done === undefined) return '付款 payments: Bitable not provisioned, nothing written';
+      if (done) written++;
+    }
+    return (
+      `付款 payments: ${written} payments without a row written 补写` +
+      (failed.length > 0 ? `, ${failed.length} failed 失败 (${failed.join(', ')})` : '')
+    );
   };
 }
