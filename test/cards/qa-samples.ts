@@ -82,6 +82,8 @@ export function sampleReview(text: string, agentOpenId: string, over: Partial<Re
       scorecardVersion: 3,
       agentOpenId,
       inspectorOpenId: agentOpenId,
+      channel: 'tmall',
+      teamKey: null,
       state: 'to_score',
       sampleReason: 'random',
       inclusionProbability: null,

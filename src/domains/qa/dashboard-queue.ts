@@ -58,7 +58,7 @@ function add(into: QueueFigures, r: Row): void {
 /**
  * The reviews waiting for their inspector as of `now` (a queue has no period): how many, how many overdue or due
  * within a day, the oldest, by channel and by inspector. One grouped read over the waiting reviews
- * (qa_reviews_waiting_idx: only the reviews still to score are in it), each looking up its conversation.
+ * (qa_reviews_waiting_idx: only the reviews still to score are in it, with their channel and team).
  */
 export async function reviewQueue(x: QaDeps, f: QueueFilter, now: Date): Promise<QaQueue> {
   // Days a review may wait for its inspector before it is overdue: qa.policy reviewDueDays (规则配置; default 3).
@@ -73,20 +73,19 @@ export async function reviewQueue(x: QaDeps, f: QueueFilter, now: Date): Promise
     where.push(sql.replace('?', `$${params.length}`));
   };
   if (f.inspector) bind('r.inspector_open_id = ?', f.inspector);
-  if (f.channel) bind('c.channel = ?', f.channel);
-  if (f.team) bind('c.team_key = ?', f.team);
-  else if (f.teams) bind('c.team_key = any(?::text[])', [...f.teams]);
+  if (f.channel) bind('r.channel = ?', f.channel);
+  if (f.team) bind('r.team_key = ?', f.team);
+  else if (f.teams) bind('r.team_key = any(?::text[])', [...f.teams]);
   const { rows } = await x.database.query<Row>(
-    `select r.inspector_open_id as inspector, c.channel,
+    `select r.inspector_open_id as inspector, r.channel,
             count(*)::int as waiting,
             count(*) filter (where r.created_at >= $1 and r.created_at < $2)::int as due_soon,
             count(*) filter (where r.created_at < $1)::int as overdue,
             count(*) filter (where r.calibration_round_id is not null)::int as calibration,
             min(r.created_at) as oldest
+       -- Channel and team are the review's own copy (trigger of migration 0046), in qa_reviews_waiting_idx: the
+       -- queue reads that index and no conversation (docs/dashboard-qa-queue.md).
        from qa_reviews r
-       -- Each waiting review's conversation by its key (offset 0 keeps it a lookup per review): a plain join let the
-       -- planner hash every conversation of the year, 4x slower at 200,000 reviews (docs/dashboard-qa-queue.md).
-       cross join lateral (select channel, team_key from qa_conversations c where c.id = r.conversation_id offset 0) c
       where ${where.join(' and ')}
       group by 1, 2`,
     params,

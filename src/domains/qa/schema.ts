@@ -127,6 +127,12 @@ export const qaReviews = pgTable(
     inclusionProbability: real('inclusion_probability'),
     /** The calibration round it belongs to (sample reason `calibration`). */
     calibrationRoundId: bigint('calibration_round_id', { mode: 'number' }).references(() => qaCalibrationRounds.id),
+    /**
+     * The conversation's channel and team, copied by a BEFORE INSERT trigger (migration 0046; a conversation's are
+     * never updated), so the dashboard's queue reads its waiting reviews from qa_reviews_waiting_idx alone.
+     */
+    channel: text('channel'),
+    teamKey: text('team_key'),
     suggestions: jsonb('suggestions').$type<Suggestion[]>().notNull().default([]),
     score: real('score'),
     result: text('result', { enum: RESULTS }),
@@ -160,8 +166,8 @@ export const qaReviews = pgTable(
       .where(sql`calibration_round_id is not null`),
     index('qa_reviews_inspector_state_idx').on(t.inspectorOpenId, t.state, t.id),
     index('qa_reviews_agent_idx').on(t.agentOpenId, t.scoredAt),
-    // The dashboard's queue (dashboard-queue.ts): only the reviews still waiting, by inspector and age; 0045 makes
-    // it covering (INCLUDE conversation_id, calibration_round_id) with qa_conversations_lookup_idx beside it.
+    // The dashboard's queue (dashboard-queue.ts): only the reviews still waiting, by inspector and age; 0046 makes
+    // it covering (INCLUDE channel, team_key, calibration_round_id: drizzle's builder has no INCLUDE).
     index('qa_reviews_waiting_idx')
       .on(t.inspectorOpenId, t.createdAt)
       .where(sql`state = 'to_score'`),
