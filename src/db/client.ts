@@ -36,6 +36,13 @@ export interface Database extends SqlExecutor {
    * `tx` is the same connection for raw SQL (the rollups' statements).
    */
   heavyRead<T>(fn: (db: Db, tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * A small read of a dashboard call (a few thousand stored rollup rows) on a connection of the pool, read-only and
+   * without parallel workers: several run side by side for one call, and on a small server the planner's parallel
+   * plans for them cost more to start than they save (a QA year's summary: 40-60 ms with them, 23-25 ms without,
+   * bench/RESULTS.md). On PGlite a plain read.
+   */
+  read<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
   /** Only for the embedded driver: the instance pg-boss and tests share. */
@@ -130,6 +137,26 @@ async function openPostgres(url: string, max: number, heavyMax: number): Promise
         client.release();
       }
     },
+    async read(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin read only; set local max_parallel_workers_per_gather = 0');
+        const result = await fn({
+          query: async <T>(text: string, params?: unknown[]) =>
+            (await client.query(text, params)) as unknown as SqlResult<T>,
+          exec: async (text) => {
+            await client.query(text);
+          },
+        });
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
     ping: async () => {
       await pool.query('select 1');
     },
@@ -184,6 +211,14 @@ async function openPglite(dataDir: string): Promise<Database> {
     heavyRead: (fn) =>
       fn(db, {
         db,
+        query: async <T>(text: string, params?: unknown[]) =>
+          (await pglite.query(text, params)) as unknown as SqlResult<T>,
+        exec: async (text) => {
+          await pglite.exec(text);
+        },
+      }),
+    read: (fn) =>
+      fn({
         query: async <T>(text: string, params?: unknown[]) =>
           (await pglite.query(text, params)) as unknown as SqlResult<T>,
         exec: async (text) => {

@@ -23,8 +23,6 @@ function sampleSummary(text: string): QaSummary {
     appealed: 2,
     overturned: 1,
     avgSeconds: 185,
-    passSums: { n: 12, w: 14, w2: 18, wy: 10, w2y: 12, w2y2: 12 },
-    scoreSums: { n: 12, w: 14, w2: 18, wy: 1235.5, w2y: 1500, w2y2: 126000 },
     pass: key === 'all' ? { estimate: 0.7142857, low: 0.4404, high: 0.8878, effective: 10.9 } : null,
     // Every other row has too little data: the card says 数据不足.
     scoreCi: key === 'all' ? { estimate: 88.25, low: 84.1, high: 92.4, effective: 10.9 } : null,

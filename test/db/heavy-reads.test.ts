@@ -81,6 +81,50 @@ describe('heavy reads (a year report) beside the interactive pool', () => {
       }
     },
   );
+
+  it('a small read of the pool answers, on both drivers, and leaves the pool as it was', async () => {
+    const { rows } = await database.read((r) =>
+      r.query<{ total: number }>('select sum(n)::int as total from heavy_probe'),
+    );
+    expect(rows[0]!.total).toBe(6);
+    const refused = await database
+      .read((r) => r.query('select nope from heavy_probe'))
+      .then(
+        () => 'answered',
+        (err: Error) => err.message,
+      );
+    expect(refused).toMatch(/nope/);
+    // The pool still answers after the failed read (its connection was rolled back and released).
+    expect((await database.query<{ one: number }>('select 1 as one')).rows[0]!.one).toBe(1);
+  });
+
+  it.runIf(Boolean(testDatabaseUrl))(
+    'a small read is read-only and without parallel workers; its pool connection keeps the defaults (PostgreSQL)',
+    async () => {
+      // A pool of one, so the plain query after the read is on the connection the read used.
+      const small = await openDatabase({ url: database.url!, poolSize: 1 });
+      try {
+        const show = async (r: { query: Database['query'] }, name: string) =>
+          (await r.query<Record<string, string>>(`show ${name}`)).rows[0]![name];
+        const inside = await small.read(async (r) => ({
+          readOnly: await show(r, 'transaction_read_only'),
+          parallel: await show(r, 'max_parallel_workers_per_gather'),
+        }));
+        expect(inside).toEqual({ readOnly: 'on', parallel: '0' });
+        const written = await small
+          .read((r) => r.query('insert into heavy_probe values (5)'))
+          .then(
+            () => 'written',
+            (err: Error) => err.message,
+          );
+        expect(written).toMatch(/read-only transaction/);
+        expect(await show(small, 'max_parallel_workers_per_gather')).not.toBe('0');
+        expect((await small.query<{ n: number }>('select count(*)::int as n from heavy_probe')).rows[0]!.n).toBe(3);
+      } finally {
+        await small.close();
+      }
+    },
+  );
 });
 
 async function waitUntil(check: () => Promise<boolean>): Promise<void> {

@@ -241,20 +241,81 @@ const ROLLUP_FILTERS = `($3::text is null or u.agent = $3)
   and ($6::text[] is null or u.team = any($6::text[]))
   and ($7::text is null or u.channel = $7)
   and ($8::int is null or u.version = $8)`;
+/** Stored rows of one grain read for a span: day or month rows with `day` in [from, to), added or taken away. */
+export interface SpanPiece {
+  month: boolean;
+  from: string;
+  to: string;
+  sign: 1 | -1;
+}
+
+const DAY_MS = 86_400_000;
+const dayNumber = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
+const monthStart = (iso: string) => `${iso.slice(0, 7)}-01`;
+const nextMonth = (iso: string) => {
+  const d = new Date(`${monthStart(iso)}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return d.toISOString().slice(0, 10);
+};
+
 /**
- * The stored rows of the span's whole days, filtered, as `select <columns> from <table> u ...` parts of a union: the
- * day rows of grain $9 in [$10, $14) and [$15, $11), the month rows (grain $9 | MONTH) in [$14, $15).
+ * The stored rows that sum to a span's whole days: its whole calendar months from the month rows, and each partial
+ * month at either end from its day rows — or, when that reads fewer rows, from the month's row less the day rows of
+ * that month outside the span (a year from 2 December: December's month row less 1 December, not 30 day rows; the
+ * last 30 days from 2 November: November's row less 1 November). Every stored figure is a sum, so a month less
+ * some of its days is the sum of the others.
  */
-const stored = (columns: string, table: 'qa_rollup_reviews' | 'qa_rollup_items') =>
-  [
-    `u.grain = $9 and u.day >= $10::date and u.day < $14::date`,
-    `u.grain = $9 + ${MONTH} and u.day >= $14::date and u.day < $15::date`,
-    `u.grain = $9 and u.day >= $15::date and u.day < $11::date`,
-  ]
-    .map((w) => `select ${columns} from ${table} u where ${w} and ${ROLLUP_FILTERS}`)
-    .join(' union all ');
-/** The reviews of the period outside the rollups' days: [$1, $12) and [$13, $2). */
-const EDGES = [`r.scored_at >= $1 and r.scored_at < $12`, `r.scored_at >= $13 and r.scored_at < $2`];
+export function spanPieces(s: RollupSpan): SpanPiece[] {
+  const pieces: SpanPiece[] = [];
+  const partial = (a: string, b: string) => {
+    if (a >= b) return;
+    const m1 = monthStart(a);
+    const m2 = nextMonth(a);
+    const before = dayNumber(a) - dayNumber(m1);
+    const after = dayNumber(m2) - dayNumber(b);
+    if (1 + before + after >= dayNumber(b) - dayNumber(a)) {
+      pieces.push({ month: false, from: a, to: b, sign: 1 });
+      return;
+    }
+    pieces.push({ month: true, from: m1, to: m2, sign: 1 });
+    if (before > 0) pieces.push({ month: false, from: m1, to: a, sign: -1 });
+    if (after > 0) pieces.push({ month: false, from: b, to: m2, sign: -1 });
+  };
+  if (s.day1 >= s.day2) return pieces;
+  if (s.month1 < s.month2) {
+    partial(s.day1, s.month1);
+    pieces.push({ month: true, from: s.month1, to: s.month2, sign: 1 });
+    partial(s.month2, s.day2);
+  } else {
+    // No whole month: the days lie in one calendar month or in two.
+    const split = nextMonth(s.day1);
+    partial(s.day1, s.day2 < split ? s.day2 : split);
+    partial(split, s.day2);
+  }
+  return pieces;
+}
+
+/**
+ * The stored rows of the span's whole days (spanPieces), filtered, as `select <dimensions>, <measures> from <table>
+ * u ...` parts of a union; the measures of rows taken away negated. Parameters from $11 on: the pieces' days.
+ */
+const stored = (
+  dimensions: string,
+  measures: readonly string[],
+  table: 'qa_rollup_reviews' | 'qa_rollup_items',
+  g: number,
+  pieces: readonly SpanPiece[],
+) =>
+  pieces.map((p, i) => {
+    const grain = p.month ? g + MONTH : g;
+    const cols = measures.map((m) => (p.sign < 0 ? `-${m} as ${m}` : m)).join(', ');
+    const days = `u.day >= $${11 + 2 * i}::date and u.day < $${12 + 2 * i}::date`;
+    return `select ${dimensions}, ${cols} from ${table} u where u.grain = ${grain} and ${days} and ${ROLLUP_FILTERS}`;
+  });
+/** The reviews of the period outside the rollups' days: [$1, $9) and [$10, $2). */
+const EDGES = [`r.scored_at >= $1 and r.scored_at < $9`, `r.scored_at >= $10 and r.scored_at < $2`];
+/** The stored parts and the period's partial days read by `edge`, as one union. */
+const union = (parts: string[], edge: (range: string) => string) => [...parts, ...EDGES.map(edge)].join(' union all ');
 const ROLLUP_KEY: Record<RollupBy, string> = {
   all: `'all'`,
   agent: 'u.agent',
@@ -262,18 +323,30 @@ const ROLLUP_KEY: Record<RollupBy, string> = {
   channel: 'u.channel',
   inspector: `coalesce(u.inspector, '')`,
 };
-const spanParams = (f: RollupFilter, grain: number, s: RollupSpan) => [
+const spanParams = (f: RollupFilter, s: RollupSpan, pieces: readonly SpanPiece[]) => [
   ...params(f),
-  grain,
-  s.day1,
-  s.day2,
   s.since1.toISOString(),
   s.since2.toISOString(),
-  s.month1,
-  s.month2,
+  ...pieces.flatMap((p) => [p.from, p.to]),
 ];
-const REVIEW_COLUMNS = `reviews, score_sum, passes, failed, appealed, overturned, seconds_sum, seconds_n, sw, sw2,
-  sw_pass, sw2_pass, sw_score, sw2_score, sw2_score2`;
+const REVIEW_COLUMNS = [
+  'reviews',
+  'score_sum',
+  'passes',
+  'failed',
+  'appealed',
+  'overturned',
+  'seconds_sum',
+  'seconds_n',
+  'sw',
+  'sw2',
+  'sw_pass',
+  'sw2_pass',
+  'sw_score',
+  'sw2_score',
+  'sw2_score2',
+];
+const ITEM_COLUMNS = ['items', 'points_sum', 'points_n', 'deducted'];
 
 /**
  * The figures of scanReviews from the stored rollups: the whole days' rows of the smallest grain that has every
@@ -289,6 +362,7 @@ export async function rollupReviews(
   const grain = grainFor(REVIEW_GRAINS, needs(f, by));
   if (grain === undefined) return scanReviews(db, f, by);
   const s = span ?? (await rollupSpan(db, f));
+  const pieces = spanPieces(s);
   const edge = (range: string) =>
     `select ${KEY[by]} as key, ${REVIEW_MEASURES} from ${REVIEW_FROM}
       where ${range} and r.score is not null and ${COUNTED} and ${FILTERS}`;
@@ -302,11 +376,9 @@ export async function rollupReviews(
             sum(sw)::float8 as sw, sum(sw2)::float8 as sw2, sum(sw_pass)::float8 as sw_pass,
             sum(sw2_pass)::float8 as sw2_pass, sum(sw_score)::float8 as sw_score,
             sum(sw2_score)::float8 as sw2_score, sum(sw2_score2)::float8 as sw2_score2
-       from (${stored(`${ROLLUP_KEY[by]} as key, ${REVIEW_COLUMNS}`, 'qa_rollup_reviews')}
-             union all ${edge(EDGES[0]!)}
-             union all ${edge(EDGES[1]!)}) x
-      group by 1 order by 1`,
-    spanParams(f, grain, s),
+       from (${union(stored(`${ROLLUP_KEY[by]} as key`, REVIEW_COLUMNS, 'qa_rollup_reviews', grain, pieces), edge)}) x
+      group by 1 having sum(reviews) > 0 order by 1`,
+    spanParams(f, s, pieces),
   );
   return rows.map(reviewRow);
 }
@@ -316,6 +388,7 @@ export async function rollupItems(db: SqlExecutor, f: RollupFilter, span?: Rollu
   const grain = grainFor(ITEM_GRAINS, needs(f));
   if (grain === undefined) return scanItems(db, f);
   const s = span ?? (await rollupSpan(db, f));
+  const pieces = spanPieces(s);
   const edge = (range: string) =>
     `select r.scorecard_version as version, i.code, ${ITEM_MEASURES} from ${ITEM_FROM}
       where ${range} and r.score is not null and ${COUNTED} and ${FILTERS}`;
@@ -323,11 +396,9 @@ export async function rollupItems(db: SqlExecutor, f: RollupFilter, span?: Rollu
     `select version, code, sum(items)::int as reviews,
             (sum(points_sum) / nullif(sum(points_n), 0))::float8 as avg_deduction,
             (sum(deducted)::numeric / sum(items)::numeric)::float8 as deduction_rate
-       from (${stored('u.version, u.code, items, points_sum, points_n, deducted', 'qa_rollup_items')}
-             union all ${edge(EDGES[0]!)}
-             union all ${edge(EDGES[1]!)}) x
-      group by 1, 2 order by 1, 2`,
-    spanParams(f, grain, s),
+       from (${union(stored('u.version, u.code', ITEM_COLUMNS, 'qa_rollup_items', grain, pieces), edge)}) x
+      group by 1, 2 having sum(items) > 0 order by 1, 2`,
+    spanParams(f, s, pieces),
   );
   return rows.map(itemRow);
 }
@@ -350,16 +421,15 @@ export async function rollupItemsByAgent(db: SqlExecutor, f: RollupFilter, span?
   const grain = grainFor(ITEM_GRAINS, needs(f, 'agent'));
   if (grain === undefined) return scanItemsByAgent(db, f);
   const s = span ?? (await rollupSpan(db, f));
+  const pieces = spanPieces(s);
   const edge = (range: string) =>
     `select r.agent_open_id as agent, r.scorecard_version as version, i.code, ${ITEM_MEASURES} from ${ITEM_FROM}
       where ${range} and r.score is not null and ${COUNTED} and ${FILTERS}`;
   const { rows } = await db.query<Record<string, unknown>>(
     `select agent, version, code, sum(items)::int as reviews, sum(deducted)::int as deducted
-       from (${stored('u.agent, u.version, u.code, items, points_sum, points_n, deducted', 'qa_rollup_items')}
-             union all ${edge(EDGES[0]!)}
-             union all ${edge(EDGES[1]!)}) x
-      group by 1, 2, 3 order by 1, 2, 3`,
-    spanParams(f, grain, s),
+       from (${union(stored('u.agent, u.version, u.code', ITEM_COLUMNS, 'qa_rollup_items', grain, pieces), edge)}) x
+      group by 1, 2, 3 having sum(items) > 0 order by 1, 2, 3`,
+    spanParams(f, s, pieces),
   );
   return rows.map(agentItemRow);
 }

@@ -12,8 +12,11 @@ import {
 } from '../rollup-repository.js';
 import { isQaLead, type QaDeps } from './context.js';
 
-/** A rollup with its sampling-weighted intervals (null: not enough data). */
-export interface Figures extends RollupRow {
+/**
+ * A rollup with its sampling-weighted intervals (null: not enough data). The weighted sums the intervals are computed
+ * from stay behind: half of a year's summary by agent was those sums, which no reader shows.
+ */
+export interface Figures extends Omit<RollupRow, 'passSums' | 'scoreSums'> {
   /** Weighted pass rate (Hájek) with its Wilson interval. */
   pass: Interval | null;
   /** Weighted average score with its interval. */
@@ -64,14 +67,15 @@ export interface QaSummary {
 export async function summary(x: QaDeps, f: RollupFilter): Promise<QaSummary> {
   const db = x.database;
   const span = await rollupSpan(db, f);
+  // Side by side on the pool, each without parallel workers (Database.read).
   const [totals, agents, teams, channels, inspectors, items, agentItems] = await Promise.all([
-    rollupReviews(db, f, 'all', span),
-    rollupReviews(db, f, 'agent', span),
-    rollupReviews(db, f, 'team', span),
-    rollupReviews(db, f, 'channel', span),
-    rollupReviews(db, f, 'inspector', span),
-    rollupItems(db, f, span),
-    rollupItemsByAgent(db, f, span),
+    db.read((r) => rollupReviews(r, f, 'all', span)),
+    db.read((r) => rollupReviews(r, f, 'agent', span)),
+    db.read((r) => rollupReviews(r, f, 'team', span)),
+    db.read((r) => rollupReviews(r, f, 'channel', span)),
+    db.read((r) => rollupReviews(r, f, 'inspector', span)),
+    db.read((r) => rollupItems(r, f, span)),
+    db.read((r) => rollupItemsByAgent(r, f, span)),
   ]);
   const people = new Map((await x.directory.people()).map((p) => [p.openId, p.name]));
   const teamNames = new Map((await x.directory.teams()).map((t) => [t.key, t.name]));
@@ -90,10 +94,10 @@ export async function summary(x: QaDeps, f: RollupFilter): Promise<QaSummary> {
     groups.set(key, g);
   }
   for (const g of groups.values()) g.agents.sort((a, b) => b.deducted - a.deducted || a.name.localeCompare(b.name));
-  const figures = (r: RollupRow): Figures => ({
+  const figures = ({ passSums, scoreSums, ...r }: RollupRow): Figures => ({
     ...r,
-    pass: rateInterval(r.passSums, precision),
-    scoreCi: meanInterval(r.scoreSums, precision),
+    pass: rateInterval(passSums, precision),
+    scoreCi: meanInterval(scoreSums, precision),
   });
   const name = (rows: RollupRow[], of: (k: string) => string | undefined) =>
     rows.map((r) => ({ ...figures(r), name: of(r.key) ?? (r.key || '—') }));
