@@ -82,6 +82,28 @@ async function openPostgres(url: string, max: number, heavyMax: number): Promise
   };
   const query = async <T>(text: string, params?: unknown[]) =>
     (await pool.query(text, params)) as unknown as SqlResult<T>;
+  /** `fn` in a transaction on a connection of `from`, opened by the statements `begin`. */
+  const inTransaction = async <T>(from: pg.Pool, begin: string, fn: (tx: Tx) => Promise<T>): Promise<T> => {
+    const client = await from.connect();
+    try {
+      await client.query(begin);
+      const result = await fn({
+        db: dbOf(client),
+        query: async <R>(text: string, params?: unknown[]) =>
+          (await client.query(text, params)) as unknown as SqlResult<R>,
+        exec: async (text) => {
+          await client.query(text);
+        },
+      });
+      await client.query('commit');
+      return result;
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  };
   return {
     kind: 'postgres',
     db,
@@ -90,73 +112,16 @@ async function openPostgres(url: string, max: number, heavyMax: number): Promise
     exec: async (text) => {
       await pool.query(text);
     },
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        const tx: Tx = {
-          db: dbOf(client),
-          query: async <T>(text: string, params?: unknown[]) =>
-            (await client.query(text, params)) as unknown as SqlResult<T>,
-          exec: async (text) => {
-            await client.query(text);
-          },
-        };
-        const result = await fn(tx);
-        await client.query('commit');
-        return result;
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
-    async heavyRead(fn) {
-      const client = await heavy.connect();
-      try {
-        // One snapshot for all the read's statements; a parallel plan would put more server processes (cores)
-        // on one report than the card clicks beside it can spare (bench/RESULTS.md, issue 16).
-        await client.query('begin isolation level repeatable read read only');
-        await client.query('set local max_parallel_workers_per_gather = 0');
-        const d = dbOf(client);
-        const result = await fn(d, {
-          db: d,
-          query: async <T>(text: string, params?: unknown[]) =>
-            (await client.query(text, params)) as unknown as SqlResult<T>,
-          exec: async (text) => {
-            await client.query(text);
-          },
-        });
-        await client.query('commit');
-        return result;
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
-    async read(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('begin read only; set local max_parallel_workers_per_gather = 0');
-        const result = await fn({
-          query: async <T>(text: string, params?: unknown[]) =>
-            (await client.query(text, params)) as unknown as SqlResult<T>,
-          exec: async (text) => {
-            await client.query(text);
-          },
-        });
-        await client.query('commit');
-        return result;
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: (fn) => inTransaction(pool, 'begin', fn),
+    // One snapshot for all the read's statements; a parallel plan would put more server processes (cores) on one
+    // report than the card clicks beside it can spare (bench/RESULTS.md, issue 16).
+    heavyRead: (fn) =>
+      inTransaction(
+        heavy,
+        'begin isolation level repeatable read read only; set local max_parallel_workers_per_gather = 0',
+        (tx) => fn(tx.db, tx),
+      ),
+    read: (fn) => inTransaction(pool, 'begin read only; set local max_parallel_workers_per_gather = 0', fn),
     ping: async () => {
       await pool.query('select 1');
     },

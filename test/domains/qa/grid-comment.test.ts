@@ -5,7 +5,7 @@ import { demoOpenId } from '../../../src/sandbox/index.js';
 import { waitFor } from '../../helpers/app.js';
 import { settled, START_BUDGET_MS, startTestProduct, type TestProduct } from '../../helpers/product.js';
 import { buttons } from './helpers.js';
-import { gridHarness } from './grid-harness.js';
+import { gridHarness, type SampledReview } from './grid-harness.js';
 
 const TOKEN = 'qa-grid-comment-token-0123456789';
 const agent = demoOpenId('wangxiaoli');
@@ -19,8 +19,8 @@ const HOSTILE = '<at id=all></at> **全员** [点我](https://evil.example) 开�
 describe('质检评语 in 质检记录', () => {
   let product: TestProduct;
   const now = new Date('2026-11-30T10:00:00+08:00');
-  const reviews: Array<{ id: number; no: string; inspector: string; recordId: string }> = [];
-  const { sandbox, provisioned, post, edit, cell, dm, review } = gridHarness(() => product, TOKEN);
+  const reviews: SampledReview[] = [];
+  const { sandbox, provisioned, edit, cell, dm, review, sampled } = gridHarness(() => product, TOKEN);
   const commentOf = async (id: number) =>
     (
       await product.deps.database.query<{ comment: string | null }>('select comment from qa_reviews where id = $1', [
@@ -40,45 +40,7 @@ describe('质检评语 in 质检记录', () => {
   beforeAll(async () => {
     product = await startTestProduct({ clock: { now: () => now }, cron: false, env: { API_TOKENS: TOKEN } });
     await provisioned();
-    const at = (s: number) => new Date(Date.parse('2026-11-29T14:00:00+08:00') + s * 1000).toISOString();
-    await post('/api/qa/conversations', {
-      conversations: ['NOTE-A', 'NOTE-B'].map((externalId, i) => ({
-        channel: 'tmall',
-        externalId,
-        shop: '天猫旗舰店',
-        agent,
-        messages: [
-          { role: 'customer', at: at(i * 1000), text: '在吗，订单什么时候发货' },
-          { role: 'agent', at: at(i * 1000 + 20), text: '您好，今天下午发货' },
-          { role: 'agent', at: at(i * 1000 + 40), text: '感谢您的耐心，祝您生活愉快' },
-        ],
-      })),
-    });
-    await post('/api/qa/sampling', {
-      from: '2026-11-29T00:00:00+08:00',
-      to: '2026-11-30T00:00:00+08:00',
-      seed: 'note',
-    });
-    const { rows: drawn } = await product.deps.database.query<{ id: number; inspector_open_id: string }>(
-      `select r.id::int as id, r.inspector_open_id from qa_reviews r
-         join qa_conversations c on c.id = r.conversation_id
-        where r.state = 'to_score' order by c.external_id`,
-    );
-    expect(drawn).toHaveLength(2);
-    for (const r of drawn) {
-      const recordId = await waitFor(
-        async () =>
-          (
-            await product.deps.database.query<{ bitable_record_id: string | null }>(
-              'select bitable_record_id from qa_reviews where id = $1',
-              [r.id],
-            )
-          ).rows[0]?.bitable_record_id ?? undefined,
-        'the review row written',
-        60_000,
-      );
-      reviews.push({ id: r.id, no: `QA${String(r.id).padStart(6, '0')}`, inspector: r.inspector_open_id, recordId });
-    }
+    reviews.push(...(await sampled({ agent, externalIds: ['NOTE-A', 'NOTE-B'], seed: 'note' })));
     await settled(product, 'the grid ready');
   }, START_BUDGET_MS);
   afterAll(() => product?.close());

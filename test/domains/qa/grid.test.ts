@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOpenId } from '../../../src/sandbox/index.js';
 import { waitFor } from '../../helpers/app.js';
 import { settled, START_BUDGET_MS, startTestProduct, type TestProduct } from '../../helpers/product.js';
-import { gridHarness } from './grid-harness.js';
+import { gridHarness, type SampledReview } from './grid-harness.js';
 
 const TOKEN = 'qa-grid-api-token-0123456789';
 const agent = demoOpenId('wangxiaoli');
@@ -15,70 +15,27 @@ const qaLead = demoOpenId('zhengxue');
 describe('scoring a review from 质检记录 / 评分明细', () => {
   let product: TestProduct;
   const now = new Date('2026-11-30T10:00:00+08:00');
-  const reviews: Array<{ id: number; no: string; inspector: string; recordId: string }> = [];
+  const reviews: SampledReview[] = [];
   const criteria: Record<string, string> = {};
   let scoredVersion = 0;
 
-  const { tables, sandbox, rows, provisioned, post, add, edit, cell, dm, review } = gridHarness(() => product, TOKEN);
+  const { tables, sandbox, rows, provisioned, add, edit, cell, dm, review, sampled, scorecardRows } = gridHarness(
+    () => product,
+    TOKEN,
+  );
 
   beforeAll(async () => {
     product = await startTestProduct({ clock: { now: () => now }, cron: false, env: { API_TOKENS: TOKEN } });
     await provisioned();
-    const at = (s: number) => new Date(Date.parse('2026-11-29T14:00:00+08:00') + s * 1000).toISOString();
-    await post('/api/qa/conversations', {
-      conversations: ['GRID-A', 'GRID-B', 'GRID-C', 'GRID-D'].map((externalId, i) => ({
-        channel: 'tmall',
-        externalId,
-        shop: '天猫旗舰店',
+    reviews.push(
+      ...(await sampled({
         agent,
-        // GRID-B: a slow first reply without a greeting, so the pre-checks suggest deductions.
-        messages:
-          externalId === 'GRID-B'
-            ? [
-                { role: 'customer', at: at(i * 1000), text: '在吗，订单什么时候发货' },
-                { role: 'agent', at: at(i * 1000 + 600), text: '在查' },
-              ]
-            : [
-                { role: 'customer', at: at(i * 1000), text: '在吗，订单什么时候发货' },
-                { role: 'agent', at: at(i * 1000 + 20), text: '您好，今天下午发货' },
-                { role: 'agent', at: at(i * 1000 + 40), text: '感谢您的耐心，祝您生活愉快' },
-              ],
+        externalIds: ['GRID-A', 'GRID-B', 'GRID-C', 'GRID-D'],
+        seed: 'grid',
+        slow: 'GRID-B',
       })),
-    });
-    await post('/api/qa/sampling', {
-      from: '2026-11-29T00:00:00+08:00',
-      to: '2026-11-30T00:00:00+08:00',
-      seed: 'grid',
-    });
-    const { rows: drawn } = await product.deps.database.query<{ id: number; inspector_open_id: string }>(
-      `select r.id::int as id, r.inspector_open_id from qa_reviews r
-         join qa_conversations c on c.id = r.conversation_id
-        where r.state = 'to_score' order by c.external_id`,
     );
-    expect(drawn).toHaveLength(4); // GRID-A … GRID-D
-    for (const r of drawn) {
-      const recordId = await waitFor(
-        async () =>
-          (
-            await product.deps.database.query<{ bitable_record_id: string | null }>(
-              'select bitable_record_id from qa_reviews where id = $1',
-              [r.id],
-            )
-          ).rows[0]?.bitable_record_id ?? undefined,
-        'the review row written',
-        60_000,
-      );
-      reviews.push({ id: r.id, no: `QA${String(r.id).padStart(6, '0')}`, inspector: r.inspector_open_id, recordId });
-    }
-    // The QA lead keeps 评分标准 in Bitable: rows for the criteria used here (the reviews keep version 1).
-    for (const [code, name, weight, max, na] of [
-      ['ATT-01', '问候与称呼 Greeting', 10, 2, false],
-      ['ATT-02', '服务态度 Courtesy', 15, 5, false],
-      ['ACC-01', '信息准确 Accuracy', 25, 5, true],
-    ] as const)
-      criteria[code] = (
-        await add(qaLead, 'scorecard', { 标准项: name, 编码: code, 分值: weight, 满分档: max, 允许不适用: na })
-      ).record_id;
+    Object.assign(criteria, await scorecardRows(qaLead));
     await settled(product, 'the grid ready');
   }, START_BUDGET_MS);
   afterAll(() => product?.close());
