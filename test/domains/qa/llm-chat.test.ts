@@ -3,16 +3,11 @@ import { join } from 'node:path';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../helpers/app.js';
+import { heldAnswer, LLM, LLM_ENV, openedPrescoresDone, prescoreOf as prescoreOfIn } from './llm-harness.js';
 import { apiPost, buttons, click, conversation, qaApp, say, settle, type QaTestApp } from './helpers.js';
 
 type Json = Record<string, unknown>;
-const LLM = 'https://llm.test';
 const text = (card: unknown) => JSON.stringify(card);
-const completion = (content: unknown) => ({
-  id: 'chatcmpl-1',
-  object: 'chat.completion',
-  choices: [{ index: 0, message: { role: 'assistant', content: JSON.stringify(content) }, finish_reason: 'stop' }],
-});
 
 // The chat command 质检 answers with the scoring card as a reply; the core gives the reply's message id, so the AI
 // pre-score (LLM_* set, endpoint through nock) is queued at once and its answer updates that same message in place
@@ -44,19 +39,11 @@ describe('the AI pre-score of a review opened with the chat command 质检', () 
       accept: buttons(reply!.card).find((b) => b.accept === true)!,
     };
   }
-  const prescoreOf = async (id: number) => (await rows('select * from qa_ai_prescores where review_id = $1', [id]))[0];
-  const jobsDone = () =>
-    waitFor(async () => {
-      t.deps.jobs.notify('qa.ai-prescore-opened');
-      const [r] = await rows<{ n: number }>(
-        `select count(*)::int as n from pgboss.job
-          where name = 'qa.ai-prescore-opened' and state in ('created', 'retry', 'active')`,
-      );
-      return r?.n === 0;
-    }, 'ai pre-score of the opened review');
+  const prescoreOf = (id: number) => prescoreOfIn(t, id);
+  const jobsDone = () => openedPrescoresDone(t);
 
   beforeAll(async () => {
-    t = await qaApp({ env: { LLM_BASE_URL: `${LLM}/v1/`, LLM_API_KEY: 'sk-test-key', LLM_MODEL: 'qa-model-1' } });
+    t = await qaApp({ env: LLM_ENV });
   });
   afterAll(async () => {
     await t.close();
@@ -64,16 +51,9 @@ describe('the AI pre-score of a review opened with the chat command 质检', () 
   });
 
   it('queues the pre-score once the reply is sent; the answer updates that same message, escaped', async () => {
-    let release!: () => void;
-    const answered = new Promise<void>((resolve) => (release = resolve));
-    const scope = nock(LLM)
-      .post('/v1/chat/completions')
-      .reply(200, async () => {
-        await answered;
-        return completion({
-          criteria: [{ code: 'ATT-02', points: 3, seq: 4, evidence: '已催', reason: '敷衍 <at id=all></at> **全员**' }],
-        });
-      });
+    const { scope, release } = heldAnswer({
+      criteria: [{ code: 'ATT-02', points: 3, seq: 4, evidence: '已催', reason: '敷衍 <at id=all></at> **全员**' }],
+    });
     const shown = await openFromChat('CHAT-AI');
     expect(text(shown.card)).toContain('预检建议扣分');
     expect(text(shown.card)).not.toContain('AI 预评分建议');

@@ -3,16 +3,11 @@ import { join } from 'node:path';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../helpers/app.js';
+import { heldAnswer, LLM, LLM_ENV, openedPrescoresDone, prescoreOf as prescoreOfIn } from './llm-harness.js';
 import { apiPost, buttons, click, conversation, qaApp, settle, type QaTestApp } from './helpers.js';
 
 type Json = Record<string, unknown>;
-const LLM = 'https://llm.test';
 const text = (card: unknown) => JSON.stringify(card);
-const completion = (content: unknown) => ({
-  id: 'chatcmpl-1',
-  object: 'chat.completion',
-  choices: [{ index: 0, message: { role: 'assistant', content: JSON.stringify(content) }, finish_reason: 'stop' }],
-});
 
 // The help card's 下一条质检 from an empty queue makes a review on the spot and shows its card at once: the AI
 // (LLM_* set, endpoint through nock) is asked on the queue, never in the callback, and the card is updated in place.
@@ -36,19 +31,11 @@ describe('the AI pre-score of a review opened from an empty queue', () => {
     expect(Number(submit.reviewId)).toBe(Number(r!.id));
     return { id: Number(r!.id), messageId, card, accept: buttons(card).find((b) => b.accept === true)! };
   }
-  const prescoreOf = async (id: number) => (await rows('select * from qa_ai_prescores where review_id = $1', [id]))[0];
-  const jobsDone = () =>
-    waitFor(async () => {
-      t.deps.jobs.notify('qa.ai-prescore-opened');
-      const [r] = await rows<{ n: number }>(
-        `select count(*)::int as n from pgboss.job
-          where name = 'qa.ai-prescore-opened' and state in ('created', 'retry', 'active')`,
-      );
-      return r?.n === 0;
-    }, 'ai pre-score of the opened review');
+  const prescoreOf = (id: number) => prescoreOfIn(t, id);
+  const jobsDone = () => openedPrescoresDone(t);
 
   beforeAll(async () => {
-    t = await qaApp({ env: { LLM_BASE_URL: `${LLM}/v1/`, LLM_API_KEY: 'sk-test-key', LLM_MODEL: 'qa-model-1' } });
+    t = await qaApp({ env: LLM_ENV });
   });
   afterAll(async () => {
     await t.close();
@@ -57,16 +44,9 @@ describe('the AI pre-score of a review opened from an empty queue', () => {
 
   it('gets its pre-score after the card is shown: the card updated in place, escaped; accept takes it', async () => {
     // The endpoint answers only after the callback has returned: the click never waits for the model.
-    let release!: () => void;
-    const answered = new Promise<void>((resolve) => (release = resolve));
-    const scope = nock(LLM)
-      .post('/v1/chat/completions')
-      .reply(200, async () => {
-        await answered;
-        return completion({
-          criteria: [{ code: 'ATT-02', points: 3, seq: 4, evidence: '已催', reason: '敷衍 <at id=all></at> **全员**' }],
-        });
-      });
+    const { scope, release } = heldAnswer({
+      criteria: [{ code: 'ATT-02', points: 3, seq: 4, evidence: '已催', reason: '敷衍 <at id=all></at> **全员**' }],
+    });
     const shown = await openFromHelpCard('OPEN-AI');
     expect(text(shown.card)).toContain('预检建议扣分');
     expect(text(shown.card)).not.toContain('AI 预评分建议');
