@@ -110,7 +110,31 @@ describe('the workbench dashboard', () => {
       await expect.poll(() => stateOf(page), { message: tab.key, timeout: 30_000 }).toBe(expected);
       if (expected === 'not-set-up')
         await expect.poll(() => page.locator('[data-testid=tab-body]').innerText()).toContain('尚未启用');
+      if (expected === 'ready') await expectDefinitionsInsideScreen(page, tab.key);
     }
+  }
+
+  /**
+   * Every metric definition, opened as a tap opens it (focus), stays inside the screen: the page never gets wider
+   * than the viewport, which on a phone would let it slide sideways.
+   */
+  async function expectDefinitionsInsideScreen(page: Page, tab: string) {
+    const marks = page.locator('[data-testid=tab-body] [data-testid=definition]');
+    await marks.first().waitFor();
+    const wider = await marks.evaluateAll(async (els) => {
+      const out: string[] = [];
+      const root = document.documentElement;
+      for (const el of els as HTMLElement[]) {
+        if (!el.getClientRects().length) continue;
+        el.focus();
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        if (root.scrollWidth > root.clientWidth)
+          out.push(`${(el.dataset.def ?? '').slice(0, 24)}: ${root.scrollWidth} > ${root.clientWidth}`);
+        el.blur();
+      }
+      return out;
+    });
+    expect(wider, `${tab}: definitions wider than the screen`).toEqual([]);
   }
 
   /** The first chart's legend sits above the plot: it never reaches the axis labels. */

@@ -1,7 +1,7 @@
 // The dashboard frame: sign-in, the four tabs, the period and filters kept in the URL. Each tab's
 // content is its domain's file, tabs/<key>.js (docs/dashboard.md), loaded when the tab is opened.
 import { icon } from './icons.js';
-import { bi, CHANNELS, disposeCharts, esc, notice, resizeCharts, chartsShown } from './ui.js';
+import { bi, CHANNELS, disposeCharts, esc, keepDefinitionsOnScreen, notice, resizeCharts, chartsShown } from './ui.js';
 import { apiQuery, FILTERS, PRESETS, readState, writeState } from './url-state.js';
 
 const $ = (id) => document.getElementById(id);
@@ -239,6 +239,7 @@ async function main() {
   me.teamsKnown = me.teams.map((t) => ({ value: t.key, label: t.name }));
   $('me').textContent = me.viewer.name;
   $('board').hidden = false;
+  keepDefinitionsOnScreen();
   $('tabs').addEventListener('click', (e) => {
     const button = e.target.closest('[data-tab]');
     if (!button || button.dataset.tab === state.tab) return;

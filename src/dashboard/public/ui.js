@@ -19,6 +19,24 @@ export function definition(text) {
 }
 
 /**
+ * Keeps an opened definition inside the screen: its bubble (.def::after, up to min(280px, 80vw) wide, starting 8px
+ * left of the mark) is shifted left by as much as it would pass the right edge, through --def-shift, set when the
+ * mark is hovered or focused (tapped). On a phone a mark near the right edge otherwise widened the page.
+ */
+export function keepDefinitionsOnScreen(root = document) {
+  const place = (e) => {
+    const mark = typeof e.target?.closest === 'function' ? e.target.closest('.def') : null;
+    if (!mark) return;
+    const screen = root.documentElement.clientWidth;
+    const left = mark.getBoundingClientRect().left - 8;
+    const width = Math.min(280, screen * 0.8);
+    mark.style.setProperty('--def-shift', `${Math.min(0, Math.floor(screen - 8 - (left + width)))}px`);
+  };
+  root.addEventListener('mouseover', place);
+  root.addEventListener('focusin', place);
+}
+
+/**
  * A KPI tile. `label: [zh, en]`, `value` (already formatted), `hint`, `definition` (on hover),
  * `tone`: good | warn | bad, `metric`: a stable name tests and links use (data-metric).
  */
