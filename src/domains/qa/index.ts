@@ -30,6 +30,7 @@ import { HELPDESK_MESSAGE_EVENT, helpdeskMessageOf, receiveHelpdeskMessage } fro
 import { createQaService } from './service/index.js';
 import { backfillPrechecks, latestBasis } from './service/precheck-store.js';
 import { qaSeed } from './seed.js';
+import { refreshDirtyRollup } from './rollup-store.js';
 import { declareQaSettings } from './settings/index.js';
 import {
   agreementFor,
@@ -121,6 +122,12 @@ export function qaModule(options: QaOptions = {}): AppModule {
       bot.schedule('qa.appeal-deadlines', '15 * * * *', async (now, ctx) => {
         const r = await sweepAppeals(qa.deps, now);
         if (r.moved > 0 || r.reminded.length > 0) ctx.log.info(r, 'qa appeals swept');
+      });
+      // A stale mark is folded in by the follow-up of the change that made it; one left without a follow-up (a
+      // migration marking reviews stale, as 0044 did for calibration scores) is folded in here within minutes.
+      bot.schedule('qa.rollup-stale', '*/5 * * * *', async (_now, ctx) => {
+        const reviews = await refreshDirtyRollup(qa.deps.database);
+        if (reviews > 0) ctx.log.info({ reviews }, 'qa rollups: stale reviews folded in');
       });
       // Yesterday's conversations (business day) sampled each morning; the day is the seed.
       bot.schedule('qa.sampling', '30 7 * * *', async (now, ctx) => {
