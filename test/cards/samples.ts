@@ -295,6 +295,7 @@ function contractSamples(cards: CardRenderer, text: string): Record<string, Card
       decidedBy: PEOPLE.approver,
     }),
     'contracts/reminder': c.reminder(v, { kind: 'notice', target: '2027-03-01', daysLeft: 7 }),
+    'contracts/reminder (finance: no 终止)': c.reminder(v, { kind: 'end', target: '2027-03-01', daysLeft: 7 }, false),
     'contracts/payment-approval': c.paymentApproval(v, payment),
     'contracts/create-form': c.createForm({ title: text, counterparty: text }),
     'contracts/lookup': c.lookup(text, md`**HT-2026-WL-0012** ${text}`),

@@ -145,7 +145,8 @@ export function contractCards(cards: CardRenderer) {
       });
     },
 
-    reminder(v: ContractView, r: Pick<DueReminder, 'kind' | 'target' | 'daysLeft'>): Card {
+    /** `terminable`: the recipient may end the contract (owner, legal, manager): only their card carries 终止. */
+    reminder(v: ContractView, r: Pick<DueReminder, 'kind' | 'target' | 'daysLeft'>, terminable = true): Card {
       const c = v.contract;
       const what = r.kind === 'notice' ? `续约通知截止 Notice deadline ${r.target}` : `合同到期 Ends ${r.target}`;
       const headline =
@@ -166,6 +167,7 @@ export function contractCards(cards: CardRenderer) {
         message,
         contractId: c.id,
         version: c.version,
+        terminate: terminable ? [cards.part('contracts/parts/column', { elements: [terminateButton(c)] })] : [],
       });
     },
 

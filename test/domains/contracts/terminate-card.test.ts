@@ -160,4 +160,34 @@ describe('terminating a contract from its card', () => {
     expect(terminateButton(res.card!.data)).toEqual({ action: 'contracts.terminate-form', contractId: id, version });
     expect((await contract(id)).state).toBe('expiring');
   });
+
+  it('a reminder a week before the end reaches finance too, without 终止: only who may end it gets one', async () => {
+    t.clock.set('2026-03-02T10:00');
+    const id = await activeContract(t, {
+      counterparty: '德邦快递有限公司',
+      startDate: '2026-03-01',
+      endDate: '2026-04-30',
+    });
+    const sent = Object.fromEntries(['ou_req', 'ou_mgr', 'ou_legal', 'ou_fin'].map((p) => [p, t.feishu.to(p).length]));
+    await sweepExpiryOn(t, '2026-04-23');
+    const reminderTo = (openId: string) =>
+      t.feishu
+        .to(openId)
+        .slice(sent[openId])
+        .find((s) => buttons(s.card).some((b) => b.action === 'contracts.renewal' && b.contractId === id));
+    const { version } = await contract(id);
+    for (const openId of ['ou_req', 'ou_mgr', 'ou_legal'])
+      expect(terminateButton(reminderTo(openId)?.card), openId).toEqual({
+        action: 'contracts.terminate-form',
+        contractId: id,
+        version,
+      });
+    const finance = reminderTo('ou_fin');
+    expect(finance, 'finance is reminded').toBeDefined();
+    expect(terminateButton(finance!.card)).toBeUndefined();
+    // Finance may still decide the renewal from it.
+    expect(buttons(finance!.card).map((b) => b.choice)).toEqual(
+      expect.arrayContaining(['renew', 'let_expire', 'later']),
+    );
+  });
 });

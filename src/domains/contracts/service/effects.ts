@@ -13,7 +13,7 @@ import {
 import { checkRisk } from './risk.js';
 import { autoRenewDue } from './expiry.js';
 import { tellBudgetOwner } from './budget-alerts.js';
-import { withdrawnCards } from './terminate.js';
+import { mayTerminate, withdrawnCards } from './terminate.js';
 import { LIVE_STATES } from '../logic/contract.js';
 import { viewOf } from './view.js';
 
@@ -90,9 +90,12 @@ async function runEffect(x: ContractDeps, c: ContractRow, effect: Effect, now: D
     case 'reminder': {
       // Terminated (or otherwise ended) since the sweep queued it: no reminder.
       if (!LIVE_STATES.includes(c.state)) return;
-      const card = cards.reminder(await viewOf(x, c), effect);
-      for (const openId of await reminderRecipients(x, c, effect.level))
+      const view = await viewOf(x, c);
+      for (const openId of await reminderRecipients(x, c, effect.level)) {
+        // 终止 only on the cards of those who may end it (finance is told, and may renew, but not end).
+        const card = cards.reminder(view, effect, await mayTerminate(x, c, openId));
         await send.send({ to: { openId }, card, key: keyOf(c, 'reminder', effect.key, openId) });
+      }
       return;
     }
     case 'payment_card': {
