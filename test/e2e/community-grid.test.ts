@@ -135,4 +135,32 @@ describe('the 社群 grid and the community workflow agree', () => {
     await sandbox().actions.editRecord(operator, table.appToken, table.tableId, c.bitable_record_id!, { 团队: null });
     await waitFor(async () => (await community('WC-001'))?.team_key === null, 'the team cleared', 60_000);
   });
+
+  it('keeps a platform the select does not list (shown as 其他) when another cell of its row is edited', async () => {
+    const res = await api('/api/community/communities', {
+      communities: [{ code: 'KS-001', name: '快手粉丝群 1', platform: 'kuaishou', operatorOpenId: operator }],
+    });
+    expect(res.status).toBe(200);
+    const c = await waitFor(
+      async () => {
+        const found = await community('KS-001');
+        return found?.bitable_record_id ? found : undefined;
+      },
+      'community written to Bitable',
+      60_000,
+    );
+    const row = () => rows().find((r) => r.record_id === c.bitable_record_id)!;
+    expect(row().fields['平台']).toBe('其他');
+    await sandbox().actions.editRecord(operator, table.appToken, table.tableId, c.bitable_record_id!, {
+      社群名称: '快手粉丝群 一群',
+    });
+    await waitFor(async () => (await community('KS-001'))?.name === '快手粉丝群 一群', 'the new name taken', 60_000);
+    expect((await community('KS-001'))?.platform).toBe('kuaishou');
+    // Choosing a listed platform still moves it.
+    await sandbox().actions.editRecord(operator, table.appToken, table.tableId, c.bitable_record_id!, {
+      平台: '抖音粉丝群',
+    });
+    await waitFor(async () => (await community('KS-001'))?.platform === 'douyin', 'the platform chosen', 60_000);
+    expect(row().fields['平台']).toBe('抖音粉丝群');
+  });
 });

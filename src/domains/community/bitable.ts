@@ -81,13 +81,23 @@ const PLATFORM_CHOICES = Object.values(KNOWN_PLATFORMS)
 export const unknownPlatformReason = (typed: string): string =>
   `平台「${typed}」不是可选项，请选：${PLATFORM_CHOICES} · "${typed}" is not a platform option: pick one of these`;
 
-/** Row values → a community input; a platform typed as a key (e.g. kuaishou) is taken as it is (platforms are data). */
+/**
+ * The platform a 平台 cell says. A platform typed as a key (e.g. kuaishou) is taken as it is (platforms are data). The
+ * option the bot shows for the current platform keeps it: a community on an unlisted platform shows 其他, and an edit
+ * of another cell of its row must not turn kuaishou into other.
+ */
+function platformOf(platformText: string | undefined, current?: CommunityRow): string {
+  if (!platformText) return current?.platform ?? 'other';
+  if (current && platformText === platformOption(current.platform)) return current.platform;
+  return platformOfOption(platformText) ?? platformText;
+}
+
+/** Row values → a community input. */
 function inputOf(values: Record<string, FieldValue | null | undefined>, current?: CommunityRow) {
-  const platformText = text(values.platform);
   return CommunityInput.safeParse({
     code: text(values.code),
     name: text(values.community_name),
-    platform: platformText ? (platformOfOption(platformText) ?? platformText) : (current?.platform ?? 'other'),
+    platform: platformOf(text(values.platform), current),
     kind: keyOf(TYPE_OPTIONS, values.community_type) ?? undefined,
     operatorOpenId: firstUser(values.owner),
     storeCode: text(values.store),
