@@ -20,6 +20,7 @@ import {
   type SyncTable,
 } from './sync/rows.js';
 import { syncSettingsTable } from './sync/settings-table.js';
+import { tellProblems } from './problems/problem-notices.js';
 import { rawSetting, savePeople, saveSetting, saveTeams, type SettingOutcome } from './sync/store.js';
 
 export { SYNC_TABLES, type SyncTable, type SyncProblem } from './sync/rows.js';
@@ -135,12 +136,39 @@ export function createDirectorySync(deps: DirectorySyncDeps) {
     );
   }
 
+  const DIRECTORY_OUTCOME =
+    '该行（或其中这一项）暂未采用，改正后下次同步自动生效。The row (or this part of it) is not used yet; fixed, it is taken at the next sync.';
+  /**
+   * A row of 人员与角色, 团队 or 工作日历 the directory could not use (no Feishu account, an unknown role, a team
+   * without a code, a day that is no date …): its last editor — else the admins — told once by DM, as for a settings
+   * row (problems/problem-notices.ts); only for the tables this run read, whose problems it knows in full.
+   */
+  async function tellDirectoryProblems(tables: readonly SyncTable[], report: SyncReport): Promise<void> {
+    if (!deps.tell) return;
+    const notices = { db, directory: deps.directory, log: deps.log, tell: deps.tell };
+    for (const table of SYNC_TABLES) {
+      if (!tables.includes(table)) continue;
+      const problems = report.problems
+        .filter((p) => p.table === table && p.recordId)
+        .map((p) => ({ recordId: p.recordId, field: '', value: '', message: p.message }));
+      const rows = problems.length ? await read(table) : [];
+      await tellProblems(
+        notices,
+        deps.templates.table(table),
+        rows.map(({ recordId, modifiedAt, values }) => ({ recordId, modifiedAt, values })),
+        problems,
+        DIRECTORY_OUTCOME,
+      );
+    }
+  }
+
   async function run(tables: readonly SyncTable[]): Promise<SyncReport> {
     const report: SyncReport = { tables: [...tables], settings: {}, problems: [] };
     if (tables.includes('people') || tables.includes('teams')) await syncPeopleAndTeams(tables, report);
     if (tables.includes('business_calendar')) await syncCalendar(report);
     for (const table of tables)
       if (!(SYNC_TABLES as readonly string[]).includes(table)) await syncSettingsFrom(table, report);
+    await tellDirectoryProblems(tables, report);
     for (const p of report.problems)
       deps.log.warn(
         { table: p.table, recordId: p.recordId, problem: p.message },

@@ -156,6 +156,50 @@ describe('a bad row of 规则配置', () => {
     );
   });
 
+  it('tells about a 人员与角色 row it cannot use too: once, to the admins, as a whole-row problem', async () => {
+    const people = (recordId: string, values: Record<string, unknown>) =>
+      upsertRows(
+        database,
+        templates.table('people'),
+        [
+          {
+            recordId,
+            values: { user: [], roles: [], team: [], channels: [], lead: [], on_duty: true, ...values } as never,
+            modifiedAt: new Date(),
+            source: 'event',
+          },
+        ],
+        { onlyIfNewer: false },
+      );
+    try {
+      await people('recAdmin', { name: '管理员', user: [{ id: 'ou_admin' }], roles: ['管理员'] });
+      await people('recNoAccount', { name: '<at user_id="all">新同事</at>', roles: ['客服'] });
+      await people('recIntern', { name: '小李', user: [{ id: 'ou_li' }], roles: ['客服', '实习生'] });
+      const report = await sync.sync(['people']);
+      expect(report.problems.map((p) => p.recordId).sort()).toEqual(['recIntern', 'recNoAccount']);
+      expect(dms.map((d) => d.to)).toEqual(['ou_admin', 'ou_admin']);
+      const noAccount = dms.find((d) => d.text.includes('缺少飞书账号'))!.text;
+      expect(noAccount).toContain('多维表格「人员与角色」中的一行未生效');
+      expect(noAccount).toContain('字段 Field：（整行 whole row）');
+      expect(noAccount).not.toMatch(/<at|<\/at>/);
+      expect(noAccount).toContain('改正后下次同步自动生效');
+      expect(noAccount).not.toContain('上次有效的设置');
+      expect(dms.find((d) => d.text.includes('未知角色「实习生」'))).toBeDefined();
+      // The person with a known role is saved; the next sync tells nobody again.
+      expect((await directory.person('ou_li'))?.roles).toEqual(['agent']);
+      await sync.sync(['people']);
+      expect(dms).toHaveLength(2);
+      // Fixed: the problem is forgotten, so breaking the row again tells again.
+      await people('recIntern', { name: '小李', user: [{ id: 'ou_li' }], roles: ['客服'] });
+      await sync.sync(['people']);
+      expect((await database.query('select record_id from directory_setting_problems')).rows).toEqual([
+        { record_id: 'recNoAccount' },
+      ]);
+    } finally {
+      await database.query(`delete from ${mirrorTableName('people')}`);
+    }
+  });
+
   it('tells the admins when nobody is known to have edited the row; a new bad row applies nothing', async () => {
     await put('recNew', slaRow('P2 高', -2));
     expect((await sync.sync(['settings'])).settings[SLA]).toBe('kept');

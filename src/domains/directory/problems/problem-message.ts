@@ -8,7 +8,13 @@ export interface ProblemLine {
   field: string;
   value: string;
   reason: string;
+  /** What happens now (Chinese · English); default: a settings row's last valid version stays in force. */
+  outcome?: string;
 }
+
+/** A settings row's outcome. */
+export const KEPT_LAST_VALID =
+  '该行上次有效的设置继续生效，改正后自动采用。The row’s last valid setting stays in force; the row is taken once fixed.';
 
 /**
  * Text from a cell as it may stand in a text message: one line, bounded, and no `<at …>` tag
@@ -31,6 +37,6 @@ export function problemMessage(p: ProblemLine): string {
     `字段 Field：${field}`,
     ...(p.field ? [`值 Value：「${plain(p.value)}」`] : []),
     `原因 Why：${plain(p.reason, 200)}`,
-    '该行上次有效的设置继续生效，改正后自动采用。The row’s last valid setting stays in force; the row is taken once fixed.',
+    p.outcome ?? KEPT_LAST_VALID,
   ].join('\n');
 }

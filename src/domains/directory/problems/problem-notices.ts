@@ -39,6 +39,8 @@ export async function tellProblems(
   template: TableTemplate,
   rows: readonly SourceRow[],
   problems: readonly RowProblem[],
+  /** The DM's last line: what happens now (problem-message.ts; default: the last valid version stays). */
+  outcome?: string,
 ): Promise<void> {
   if (!deps.tell) return;
   const table = template.key;
@@ -75,6 +77,7 @@ export async function tellProblems(
       field: template.fields.find((f) => f.key === p.field)?.name ?? '',
       value: p.value,
       reason: p.message,
+      ...(outcome ? { outcome } : {}),
     });
     // The row's edit time is in the key: the same problem made again later is a new message.
     const generation = String(row?.modifiedAt?.getTime() ?? 0);
