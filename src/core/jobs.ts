@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import PgBoss from 'pg-boss';
 import cron, { type ScheduledTask } from 'node-cron';
@@ -5,6 +6,32 @@ import type { Database, SqlExecutor } from '../db/client.js';
 import { PermanentError } from './errors.js';
 import type { Logger } from './logger.js';
 import { errorText, shorten, storableText } from './text.js';
+
+/**
+ * pg-boss 10.4 records a job's completion or failure after its handler without awaiting it (src/manager.js, `work` →
+ * `onFetch`: `this.complete(...)`, `this.fail(...)`). With the database gone at that moment the promise rejected
+ * unhandled and Node ended the process (the chaos suite's PostgreSQL restart caught it). Both are caught here, on the
+ * Manager's prototype, once per process and before any PgBoss is made; the error goes to the queue's `error` event
+ * (logged), and the job stays active until it expires and runs again — handlers are idempotent — as after a crash.
+ */
+function catchUnawaitedCompletions(): void {
+  type Recorder = (this: { emit(event: string, err: unknown): boolean }, ...args: unknown[]) => Promise<unknown>;
+  const manager = (createRequire(import.meta.url)('pg-boss/src/manager.js') as { prototype: Record<string, unknown> })
+    .prototype;
+  for (const method of ['complete', 'fail'] as const) {
+    const original = manager[method] as Recorder & { caught?: true };
+    if (typeof original !== 'function' || original.caught) continue;
+    const caught: Recorder & { caught?: true } = function (this, ...args) {
+      return original.apply(this, args).catch((err: unknown) => {
+        this.emit('error', err);
+        return undefined;
+      });
+    };
+    caught.caught = true;
+    manager[method] = caught;
+  }
+}
+catchUnawaitedCompletions();
 
 export interface JobMeta {
   id: string;
