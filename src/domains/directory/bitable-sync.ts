@@ -20,6 +20,7 @@ import {
   type SyncTable,
 } from './sync/rows.js';
 import { syncSettingsTable } from './sync/settings-table.js';
+import { DIRECTORY_ROW_NOT_USED } from './problems/problem-message.js';
 import { tellProblems } from './problems/problem-notices.js';
 import { rawSetting, savePeople, saveSetting, saveTeams, type SettingOutcome } from './sync/store.js';
 
@@ -136,8 +137,6 @@ export function createDirectorySync(deps: DirectorySyncDeps) {
     );
   }
 
-  const DIRECTORY_OUTCOME =
-    '该行（或其中这一项）暂未采用，改正后下次同步自动生效。The row (or this part of it) is not used yet; fixed, it is taken at the next sync.';
   /**
    * A row of 人员与角色, 团队 or 工作日历 the directory could not use (no Feishu account, an unknown role, a team
    * without a code, a day that is no date …): its last editor — else the admins — told once by DM, as for a settings
@@ -157,7 +156,7 @@ export function createDirectorySync(deps: DirectorySyncDeps) {
         deps.templates.table(table),
         rows.map(({ recordId, modifiedAt, values }) => ({ recordId, modifiedAt, values })),
         problems,
-        DIRECTORY_OUTCOME,
+        DIRECTORY_ROW_NOT_USED,
       );
     }
   }

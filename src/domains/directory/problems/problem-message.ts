@@ -12,6 +12,10 @@ export interface ProblemLine {
   outcome?: string;
 }
 
+/** The outcome of a 人员与角色 / 团队 / 工作日历 row the directory could not use (bitable-sync.ts). */
+export const DIRECTORY_ROW_NOT_USED =
+  '该行（或其中这一项）暂未采用，改正后下次同步自动生效。The row (or this part of it) is not used yet; fixed, it is taken at the next sync.';
+
 /** A settings row's outcome. */
 export const KEPT_LAST_VALID =
   '该行上次有效的设置继续生效，改正后自动采用。The row’s last valid setting stays in force; the row is taken once fixed.';
